@@ -1,0 +1,124 @@
+/**
+ * The `hnet` command line: the headless face of the same engine (SPEC 6).
+ * Exit codes: 0 success, 1 invalid input, 2 usage, 3 training diverged, 130 interrupted.
+ */
+import { readFileSync } from 'node:fs';
+import { pathToFileURL } from 'node:url';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Backend } from '../../shared/document/schema';
+import { CliExit, EXIT, err, messageOf } from './io';
+import { nodesCommand } from './nodes';
+import { templatesCommand } from './templates';
+import { trainCommand, type TrainFlags } from './train';
+import { validateCommand } from './validate';
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+const integer = (what: string, min: number, max: number) => (value: string) => {
+  if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
+  return n;
+};
+
+export function buildProgram(): Command {
+  const program = new Command('hnet');
+  // Set before the subcommands are added: they inherit it.
+  program.exitOverride();
+  program
+    .description('Hypernet Studio: design, train and export hypernetworks.')
+    .version(version(), '-V, --version')
+    .showSuggestionAfterError(true)
+    .showHelpAfterError('(run `hnet --help` for usage)')
+    .addHelpText('after', '\nExit codes: 0 success, 1 invalid input, 2 usage, 3 training diverged, 130 interrupted.');
+
+  program
+    .command('validate')
+    .description('check documents: load, validate the graph, infer shapes, count parameters')
+    .argument('<files...>', '*.hnet.json documents')
+    .option('--json', 'one JSON object per file')
+    .action((files: string[], flags: { json?: boolean }) => {
+      process.exitCode = validateCommand(files, flags);
+    });
+
+  program
+    .command('train')
+    .description('train a document in a worker thread, with a progress bar or JSON lines')
+    .argument('<file>', 'a *.hnet.json document')
+    .option('--steps <n>', 'steps per task (overrides the document)', integer('--steps', 0, 100_000_000))
+    .option('--seed <s>', 'random seed (overrides the document)', integer('--seed', 0, 2 ** 31 - 1))
+    .addOption(new Option('--backend <b>', 'tfjs backend (overrides the document)').choices(Backend.options))
+    .option('--json', 'one JSON event per line on stdout, the last being {"event":"done",...}')
+    .option('--save <dir>', 'write the trained parameters (weights.json + weights.bin) to this folder')
+    .option('--checkpoint <file>', 'write a checkpoint to this file periodically and at the end')
+    .option('--checkpoint-every <n>', 'steps between checkpoints', integer('--checkpoint-every', 1, 100_000_000))
+    .option('--resume <file>', 'resume from a checkpoint written by --checkpoint')
+    .action(async (file: string, flags: TrainFlags) => {
+      process.exitCode = await trainCommand(file, flags);
+    });
+
+  program
+    .command('templates')
+    .description('list the templates shipped with Hypernet Studio')
+    .option('--json', 'one JSON object per template')
+    .action((flags: { json?: boolean }) => {
+      process.exitCode = templatesCommand(flags);
+    });
+
+  program
+    .command('nodes')
+    .description('list the node types, by category')
+    .option('--json', 'one JSON object per node type')
+    .action((flags: { json?: boolean }) => {
+      process.exitCode = nodesCommand(flags);
+    });
+
+  return program;
+}
+
+/** Run the CLI on `argv` (process.argv form); resolves with the exit code. Never throws. */
+export async function main(argv: string[] = process.argv): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    if (e instanceof CliExit) {
+      if (e.message) err(e.message);
+      return e.code;
+    }
+    err(`hnet: internal error: ${messageOf(e)}`);
+    if (process.env.HNET_DEBUG && e instanceof Error && e.stack) err(e.stack);
+    return EXIT.invalid;
+  }
+}
+
+/** Exit once stdout and stderr have flushed what was written to them. */
+function exit(code: number): void {
+  let pending = 2;
+  const done = () => {
+    if (--pending === 0) process.exit(code);
+  };
+  process.stdout.write('', done);
+  process.stderr.write('', done);
+}
+
+/** The `hnet` executable: run on process.argv, then exit with the code. */
+export async function runCli(): Promise<void> {
+  // A closed pipe (`hnet nodes | head`) is not an error worth a stack trace.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok);
+  });
+  exit(await main());
+}
+
+// `tsx src/main/cli/main.ts ...` works too; bin/hnet.mjs calls runCli().
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await runCli();

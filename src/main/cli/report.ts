@@ -1,0 +1,171 @@
+/**
+ * How `hnet train` shows a run: JSON lines (`--json`), a progress bar (a terminal), or plain periodic lines
+ * (a pipe or a log file).
+ */
+import cliProgress from 'cli-progress';
+import type { DoneEvent, EngineEvent } from '../../shared/api/events';
+import { budgetText, count, num, out } from './io';
+
+export interface Reporter {
+  event(e: EngineEvent): void;
+  /** The run ended (done or failed); release the terminal. */
+  close(): void;
+  /** Print a notice (SIGINT, ...) without breaking the display. */
+  notice(text: string): void;
+}
+
+/** One JSON object per line, `event` first; nothing else on stdout. */
+export function jsonReporter(): Reporter {
+  return {
+    event(e) {
+      out(JSON.stringify({ event: e.event, ...e }));
+    },
+    close() {},
+    notice(text) {
+      process.stderr.write(`${text}\n`);
+    },
+  };
+}
+
+const losses = (l: Record<string, number>) => {
+  const entries = Object.entries(l);
+  return entries.length > 1 ? `  (${entries.map(([k, v]) => `${k} ${num(v)}`).join(', ')})` : '';
+};
+const metricsText = (m: Record<string, number>) =>
+  Object.entries(m)
+    .filter(([k]) => !k.includes('/'))
+    .map(([k, v]) => `${k} ${num(v)}`)
+    .join(', ');
+
+/** What the human reporters share: lines for every event but steps, and the final summary. */
+function describe(e: EngineEvent, state: { metricName: string }): string | null {
+  switch (e.event) {
+    case 'start':
+      return `training on ${e.backend}: ${count(e.totalSteps)} steps, ${e.tasks.length === 1 ? 'task' : 'tasks'} ${e.tasks.join(', ')}; ${budgetText(e.budget)}`;
+    case 'eval': {
+      const perTask = Object.keys(e.perTask).length > 1 ? `  [${Object.entries(e.perTask).map(([t, m]) => `task ${t}: ${metricsText(m)}`).join('; ')}]` : '';
+      return `step ${e.step}  eval  ${metricsText(e.metrics)}${perTask}`;
+    }
+    case 'task_end': {
+      state.metricName = e.metricName;
+      const row = e.accuracyMatrix[e.accuracyMatrix.length - 1] ?? [];
+      return `task ${e.task} done at step ${e.step}: ${e.metricName} ${row.map((v) => num(v)).join(' ')}`;
+    }
+    case 'log':
+      return e.level === 'info' ? e.message : `${e.level}: ${e.message}`;
+    case 'checkpoint':
+      return `checkpoint at step ${e.step}: ${e.path}`;
+    case 'error':
+      return null; // the command prints the failure itself
+    case 'weights':
+    case 'step':
+    case 'done':
+      return null;
+  }
+}
+
+export function summary(done: DoneEvent, metricName: string): string[] {
+  const lines = [`${done.stopped ? 'stopped' : 'done'} at step ${count(done.step)} after ${done.seconds.toFixed(1)} s`];
+  const entries = Object.entries(done.metrics);
+  if (entries.length) {
+    const width = Math.max(...entries.map(([k]) => k.length));
+    lines.push('metrics:');
+    for (const [k, v] of entries) lines.push(`  ${k.padEnd(width)}  ${num(v)}`);
+  }
+  const matrix = done.accuracyMatrix;
+  if (matrix && matrix.length) {
+    const columns = Math.max(...matrix.map((r) => r.length));
+    const cells = matrix.map((r) => Array.from({ length: columns }, (_, j) => num(r[j] ?? null)));
+    const w = Math.max(8, ...cells.flat().map((c) => c.length));
+    lines.push(`${metricName || 'metric'} on task j (columns) after training task i (rows):`);
+    lines.push(`  ${''.padEnd(8)}${Array.from({ length: columns }, (_, j) => `task ${j}`.padStart(w + 2)).join('')}`);
+    cells.forEach((r, i) => lines.push(`  ${`after ${i}`.padEnd(8)}${r.map((c) => c.padStart(w + 2)).join('')}`));
+  }
+  return lines;
+}
+
+/** Plain lines on stdout: start, about ten progress lines, evaluations, logs, the summary. */
+export function plainReporter(): Reporter {
+  const state = { metricName: '' };
+  let total = 0;
+  let next = 0;
+  return {
+    event(e) {
+      if (e.event === 'start') {
+        total = e.totalSteps;
+        next = 0;
+      }
+      if (e.event === 'step') {
+        if (e.step >= next) {
+          out(`step ${e.step}/${total}  loss ${num(e.loss)}${losses(e.losses)}  ${e.stepsPerSecond.toFixed(1)} steps/s`);
+          next = e.step + Math.max(1, Math.ceil(total / 10));
+        }
+        return;
+      }
+      if (e.event === 'done') {
+        for (const line of summary(e, state.metricName)) out(line);
+        return;
+      }
+      const line = describe(e, state);
+      if (line !== null) out(line);
+    },
+    close() {},
+    notice(text) {
+      process.stderr.write(`${text}\n`);
+    },
+  };
+}
+
+/** A progress bar on stderr (steps, loss, steps/s, ETA), other events logged above it, the summary on stdout. */
+export function progressReporter(): Reporter {
+  const state = { metricName: '' };
+  const multibar = new cliProgress.MultiBar(
+    {
+      format: ' {bar} {value}/{total} steps | loss {loss} | {speed} steps/s | ETA {eta_formatted}',
+      hideCursor: true,
+      clearOnComplete: false,
+      stopOnComplete: false,
+      etaBuffer: 50,
+      fps: 10,
+      stream: process.stderr,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let bar: cliProgress.SingleBar | null = null;
+  let closed = false;
+  const log = (text: string) => {
+    if (bar) multibar.log(`${text}\n`);
+    else process.stderr.write(`${text}\n`);
+  };
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    multibar.stop();
+  };
+  return {
+    event(e) {
+      if (closed) return;
+      if (e.event === 'start') {
+        log(describe(e, state)!);
+        bar = multibar.create(Math.max(1, e.totalSteps), 0, { loss: '-', speed: '-' });
+        return;
+      }
+      if (e.event === 'step') {
+        bar?.update(e.step, { loss: num(e.loss), speed: e.stepsPerSecond.toFixed(1) });
+        return;
+      }
+      if (e.event === 'done') {
+        bar?.update(e.step);
+        close();
+        for (const line of summary(e, state.metricName)) out(line);
+        return;
+      }
+      const line = describe(e, state);
+      if (line !== null) log(line);
+    },
+    close,
+    notice(text) {
+      log(text);
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/** `hnet train FILE`: compile, run in the training worker, report; exit 0 / 1 invalid / 3 diverged / 130 interrupted. */
+import { dirname, resolve } from 'node:path';
+import { HnetError, formatProblem } from '../../shared/compiler/errors';
+import type { Backend } from '../../shared/document/schema';
+import type { TrainOptions } from '../engine/options';
+import { startRun, type StartRunOptions } from '../engine/session';
+import { EXIT, cannotRead, checkReadable, err, loadDocumentFile, messageOf } from './io';
+import { jsonReporter, plainReporter, progressReporter, type Reporter } from './report';
+
+export interface TrainFlags {
+  steps?: number;
+  seed?: number;
+  backend?: Backend;
+  json?: boolean;
+  save?: string;
+  checkpoint?: string;
+  checkpointEvery?: number;
+  resume?: string;
+}
+
+export async function trainCommand(file: string, flags: TrainFlags, start: StartRunOptions = {}): Promise<number> {
+  const loaded = loadDocumentFile(file);
+  if (loaded.kind === 'unreadable') {
+    err(cannotRead(file, loaded.reason));
+    return EXIT.invalid;
+  }
+  if (loaded.kind === 'invalid') {
+    err(`hnet: ${file} is not a valid document:`);
+    for (const p of loaded.problems) err(`    ${formatProblem(p)}`);
+    return EXIT.invalid;
+  }
+  for (const w of loaded.warnings) err(`hnet: warning: ${file}: ${w}`);
+  if (flags.resume !== undefined) {
+    const reason = checkReadable(flags.resume);
+    if (reason) {
+      err(cannotRead(flags.resume, reason));
+      return EXIT.invalid;
+    }
+  }
+
+  const options: TrainOptions = { baseDir: dirname(resolve(file)) };
+  if (flags.steps !== undefined) options.steps = flags.steps;
+  if (flags.seed !== undefined) options.seed = flags.seed;
+  if (flags.backend !== undefined) options.backend = flags.backend;
+  if (flags.save !== undefined) options.saveDir = resolve(flags.save);
+  if (flags.checkpoint !== undefined) options.checkpointPath = resolve(flags.checkpoint);
+  if (flags.checkpointEvery !== undefined) options.checkpointEvery = flags.checkpointEvery;
+  if (flags.resume !== undefined) options.resumeFrom = resolve(flags.resume);
+
+  const reporter: Reporter = flags.json ? jsonReporter() : process.stderr.isTTY ? progressReporter() : plainReporter();
+  const run = startRun(loaded.result.program, options, start);
+  run.on((e) => reporter.event(e));
+
+  let interrupted = false;
+  const onSigint = () => {
+    if (!interrupted) {
+      interrupted = true;
+      reporter.notice('hnet: stopping after the current step (press Ctrl-C again to quit at once)');
+      run.stop();
+    } else {
+      reporter.close();
+      err('hnet: interrupted');
+      void run.kill().finally(() => process.exit(EXIT.interrupted));
+    }
+  };
+  process.on('SIGINT', onSigint);
+  try {
+    await run.done;
+    return interrupted ? EXIT.interrupted : EXIT.ok;
+  } catch (e) {
+    reporter.close();
+    if (e instanceof HnetError) {
+      if (e.problem.code === 'HN050') {
+        err(`hnet: training diverged: ${formatProblem(e.problem)}`);
+        return EXIT.diverged;
+      }
+      err(`hnet: ${formatProblem(e.problem)}`);
+    } else {
+      err(`hnet: training failed: ${messageOf(e)}`);
+    }
+    return interrupted ? EXIT.interrupted : EXIT.invalid;
+  } finally {
+    reporter.close();
+    process.off('SIGINT', onSigint);
+  }
+}

@@ -1,0 +1,29 @@
+/** Pause, resume and stop for a training run, shared by the worker and in-process callers. */
+export class RunControl {
+  private paused = false;
+  private stopped = false;
+  private wake: (() => void) | null = null;
+
+  get stopRequested(): boolean {
+    return this.stopped;
+  }
+  get pauseRequested(): boolean {
+    return this.paused;
+  }
+  pause(): void {
+    this.paused = true;
+  }
+  resume(): void {
+    this.paused = false;
+    this.wake?.();
+  }
+  stop(): void {
+    this.stopped = true;
+    this.wake?.();
+  }
+  /** Resolves at once unless paused; then when resumed or stopped. */
+  async waitWhilePaused(): Promise<void> {
+    while (this.paused && !this.stopped) await new Promise<void>((r) => (this.wake = r));
+    this.wake = null;
+  }
+}

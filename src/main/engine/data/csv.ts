@@ -1,0 +1,195 @@
+/**
+ * The CSV dataset: a header line naming the columns, one sample per line after it. The file is checked
+ * against the node's parameters (which fixed the shapes at compile time) and every problem names the node,
+ * the file, the line and the column.
+ */
+import { fail } from '../../../shared/compiler/errors';
+import { CsvData, csvShapes, optionalColumn } from '../../../shared/nodes/data/csv';
+import { Rng } from '../../../shared/util/rng';
+import { readDataFile } from './files';
+import { poolDataset, randomSplit } from './pool';
+import type { Dataset } from './types';
+
+export interface CsvRecord {
+  fields: string[];
+  /** 1-based line on which the record starts (a quoted field may span lines). */
+  line: number;
+}
+
+export class CsvSyntaxError extends Error {
+  constructor(
+    readonly line: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'CsvSyntaxError';
+  }
+}
+
+/**
+ * A small RFC 4180 parser: comma separated; fields may be quoted with ", a quote inside doubled ("");
+ * quoted fields may hold commas and line breaks; LF, CRLF or CR line ends; a leading byte-order mark and
+ * blank lines (anywhere, trailing ones included) are ignored. Fields are returned untrimmed.
+ */
+export function parseCsv(text: string): CsvRecord[] {
+  const records: CsvRecord[] = [];
+  let i = text.charCodeAt(0) === 0xfeff ? 1 : 0;
+  let line = 1;
+  let recordLine = 1;
+  let fields: string[] = [];
+  let field = '';
+  let quoted = false; // the current field was quoted
+  let inQuotes = false;
+  let quoteLine = 0;
+
+  const endField = () => {
+    fields.push(field);
+    field = '';
+  };
+  const endRecord = () => {
+    const blank = fields.length === 0 && !quoted && field.trim() === '';
+    endField();
+    if (!blank) records.push({ fields, line: recordLine });
+    fields = [];
+    quoted = false;
+  };
+
+  while (i < text.length) {
+    const c = text[i];
+    if (inQuotes) {
+      if (c === '"') {
+        if (text[i + 1] === '"') {
+          field += '"';
+          i += 2;
+        } else {
+          inQuotes = false;
+          i++;
+        }
+        continue;
+      }
+      if (c === '\n' || (c === '\r' && text[i + 1] !== '\n')) line++;
+      field += c;
+      i++;
+      continue;
+    }
+    if (c === ',') {
+      endField();
+      quoted = false;
+      i++;
+    } else if (c === '\r' || c === '\n') {
+      endRecord();
+      i += c === '\r' && text[i + 1] === '\n' ? 2 : 1;
+      line++;
+      recordLine = line;
+    } else if (c === '"') {
+      if (quoted || field.trim() !== '')
+        throw new CsvSyntaxError(line, 'a quote (") inside an unquoted field: quote the whole field and double the quotes inside it');
+      inQuotes = true;
+      quoted = true;
+      quoteLine = line;
+      field = '';
+      i++;
+    } else {
+      if (quoted && c.trim() !== '') throw new CsvSyntaxError(line, `text after a closing quote (${JSON.stringify(c)})`);
+      if (!quoted) field += c;
+      i++;
+    }
+  }
+  if (inQuotes) throw new CsvSyntaxError(quoteLine, 'a quoted field is never closed');
+  if (fields.length > 0 || quoted || field.trim() !== '') endRecord();
+  return records;
+}
+
+/** Plain decimal numbers only: Number() alone would accept '', ' ', '0x1f' and 'Infinity'. */
+const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node: string; baseDir?: string }): Dataset {
+  const p = CsvData.params.parse(raw);
+  const { node } = opts;
+  const s = csvShapes(p);
+  const bad = (message: string): never => fail('HN051', message, { node });
+  const name = p.path.trim();
+  const text = readDataFile(node, 'path', p.path, opts.baseDir).toString('utf8');
+
+  let records: CsvRecord[];
+  try {
+    records = parseCsv(text);
+  } catch (e) {
+    if (e instanceof CsvSyntaxError) bad(`${name} line ${e.line}: ${e.message}`);
+    throw e;
+  }
+  if (records.length === 0) bad(`${name} is empty: expected a header line naming the columns`);
+
+  const header = records[0].fields.map((h) => h.trim());
+  const seen = new Set<string>();
+  for (const h of header) {
+    if (seen.has(h)) bad(`${name}: column "${h}" appears twice in the header`);
+    seen.add(h);
+  }
+  const column = (wanted: string, field: string) => {
+    const c = header.indexOf(wanted);
+    if (c < 0) bad(`${field}: column "${wanted}" not found in ${name} (header: ${header.join(', ')})`);
+    return c;
+  };
+  const labelCol = column(p.labelColumn.trim(), 'labelColumn');
+  const taskName = optionalColumn(p.taskColumn);
+  const taskCol = taskName === undefined ? -1 : column(taskName, 'taskColumn');
+  if (taskCol === labelCol) bad(`the label and task columns are both "${taskName}"`);
+  if (taskCol < 0 && p.tasks > 1) bad(`tasks = ${p.tasks} needs a task column (set taskColumn, or tasks = 1)`);
+
+  const featureCols = header.map((_, c) => c).filter((c) => c !== labelCol && c !== taskCol);
+  if (featureCols.length !== p.features)
+    bad(
+      `${name} has ${featureCols.length} feature column${featureCols.length === 1 ? '' : 's'} ` +
+        `(${featureCols.map((c) => header[c]).join(', ') || 'none'}) but features = ${p.features}; ` +
+        `the features are every column except the label${taskCol >= 0 ? ' and task columns' : ' column'}`,
+    );
+
+  const rows = records.slice(1);
+  const n = rows.length;
+  if (n === 0) bad(`${name} has a header but no data rows`);
+  const x = new Float32Array(n * p.features);
+  const y = p.classes > 0 ? new Int32Array(n) : new Float32Array(n);
+  const taskOf = new Int32Array(n);
+
+  rows.forEach((rec, r) => {
+    if (rec.fields.length !== header.length)
+      bad(`${name} line ${rec.line}: ${rec.fields.length} field${rec.fields.length === 1 ? '' : 's'}, but the header has ${header.length}`);
+    const cell = (c: number): number => {
+      const text = rec.fields[c].trim();
+      const where = `${name} line ${rec.line}, column "${header[c]}"`;
+      if (!NUMBER.test(text)) bad(text === '' ? `${where}: empty cell` : `${where}: "${text}" is not a number`);
+      const v = Number(text);
+      if (Math.abs(v) > FLOAT32_MAX) bad(`${where}: ${text} is too large for float32`);
+      return v;
+    };
+    const id = (c: number, count: number, what: string, param: string): number => {
+      const v = cell(c);
+      if (!Number.isInteger(v) || v < 0 || v >= count)
+        bad(`${name} line ${rec.line}, column "${header[c]}": ${rec.fields[c].trim()} is not a ${what} 0…${count - 1} (${param} = ${count})`);
+      return v;
+    };
+    featureCols.forEach((c, j) => (x[r * p.features + j] = cell(c)));
+    y[r] = p.classes > 0 ? id(labelCol, p.classes, 'class id', 'classes') : cell(labelCol);
+    taskOf[r] = taskCol >= 0 ? id(taskCol, p.tasks, 'task id', 'tasks') : 0;
+  });
+
+  const byTask: number[][] = Array.from({ length: p.tasks }, () => []);
+  taskOf.forEach((t, r) => byTask[t].push(r));
+  const rng = new Rng(opts.seed).fork('csv.split');
+  const train: Int32Array[] = [];
+  const test: Int32Array[] = [];
+  byTask.forEach((rowsOfTask, k) => {
+    if (rowsOfTask.length === 0) bad(`task ${k} has no rows in ${name} (tasks = ${p.tasks}: every task id 0…${p.tasks - 1} needs rows)`);
+    if (rowsOfTask.length === 1) bad(`task ${k} has a single row in ${name}: at least 2 are needed to split train and test`);
+    const sp = randomSplit(rowsOfTask, p.testFraction, rng);
+    train.push(sp.train);
+    test.push(sp.test);
+  });
+
+  return poolDataset({
+    node, tasks: p.tasks, xShape: s.x, yShape: s.y, yDtype: s.yDtype, classes: p.classes > 0 ? p.classes : undefined,
+    x, y, train, test,
+  });
+}

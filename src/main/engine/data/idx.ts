@@ -1,0 +1,128 @@
+/**
+ * IDX files, the format of the original MNIST distribution: a big-endian header (two zero bytes, a data type
+ * byte, a dimension count d, then d uint32 sizes) followed by the values, row-major. Only unsigned bytes
+ * (type 0x08) are read: images have magic 0x00000803 ([n, height, width]), labels 0x00000801 ([n]).
+ * Gzipped files (as distributed) are inflated first. Images stay bytes in memory and are scaled to [0, 1]
+ * as batches are drawn.
+ */
+import { gunzipSync } from 'node:zlib';
+import { fail } from '../../../shared/compiler/errors';
+import { IdxData, idxShapes } from '../../../shared/nodes/data/idx';
+import { Rng } from '../../../shared/util/rng';
+import { readDataFile } from './files';
+import { poolDataset, randomSplit, range, stratifiedSplit } from './pool';
+import type { Dataset } from './types';
+
+export interface IdxArray {
+  dims: number[];
+  data: Uint8Array;
+}
+
+const UBYTE = 0x08;
+
+/** Parse the bytes of an IDX file; `where` prefixes error messages (e.g. "trainImages (train-images.idx)"). */
+export function parseIdx(bytes: Uint8Array, where: string, node?: string): IdxArray {
+  const bad = (message: string): never => fail('HN051', `${where}: ${message}`, { node });
+  let buf = bytes;
+  if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
+    try {
+      buf = gunzipSync(buf);
+    } catch (e) {
+      bad(`corrupt gzip data (${(e as Error).message})`);
+    }
+  }
+  if (buf.length < 4) bad(`only ${buf.length} bytes: too short to be an IDX file`);
+  if (buf[0] !== 0 || buf[1] !== 0) bad(`not an IDX file (its first bytes are 0x${hex(buf, 4)}, expected 0x0000 then a type and a dimension count)`);
+  if (buf[2] !== UBYTE)
+    bad(`data type 0x${buf[2].toString(16).padStart(2, '0')} is not supported: only unsigned bytes (0x08) are read`);
+  const ndims = buf[3];
+  const headerSize = 4 + 4 * ndims;
+  if (buf.length < headerSize) bad(`truncated header: ${ndims} dimensions need ${headerSize} bytes, the file has ${buf.length}`);
+  const view = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  const dims = Array.from({ length: ndims }, (_, k) => view.getUint32(4 + 4 * k, false));
+  const expected = dims.reduce((a, b) => a * b, 1);
+  const actual = buf.length - headerSize;
+  if (actual < expected)
+    bad(`truncated: the header announces ${dims.join(' × ')} = ${expected} bytes of data, the file holds ${actual}`);
+  if (actual > expected)
+    bad(`corrupt: the header announces ${dims.join(' × ')} = ${expected} bytes of data, the file holds ${actual}`);
+  return { dims, data: buf.subarray(headerSize) };
+}
+
+const hex = (b: Uint8Array, n: number) => Array.from(b.subarray(0, n), (v) => v.toString(16).padStart(2, '0')).join('');
+
+/** Write an IDX file of unsigned bytes (tests and tools). */
+export function encodeIdx(dims: number[], data: ArrayLike<number>): Uint8Array {
+  const out = new Uint8Array(4 + 4 * dims.length + data.length);
+  const view = new DataView(out.buffer);
+  out[2] = UBYTE;
+  out[3] = dims.length;
+  dims.forEach((d, k) => view.setUint32(4 + 4 * k, d, false));
+  out.set(data, 4 + 4 * dims.length);
+  return out;
+}
+
+export function openIdx(raw: Record<string, unknown>, opts: { seed: number; node: string; baseDir?: string }): Dataset {
+  const p = IdxData.params.parse(raw);
+  const { node } = opts;
+  const s = idxShapes(p);
+  const testImages = p.testImages?.trim() || undefined;
+  const testLabels = p.testLabels?.trim() || undefined;
+  if (!testImages !== !testLabels) fail('HN051', 'set both test images and test labels, or neither', { node });
+
+  const read = (field: string, path: string) => parseIdx(readDataFile(node, field, path, opts.baseDir), `${field} (${path.trim()})`, node);
+
+  /** Images and labels of one pair of files, checked against each other and against the node's params. */
+  const load = (imagesField: string, imagesPath: string, labelsField: string, labelsPath: string) => {
+    const images = read(imagesField, imagesPath);
+    const labels = read(labelsField, labelsPath);
+    const where = (f: string, path: string) => `${f} (${path.trim()})`;
+    // [n, h, w], or [n, h, w, 1] as some tools write single-channel images.
+    const d = images.dims;
+    if (!(d.length === 3 || (d.length === 4 && d[3] === 1)))
+      fail('HN051', `${where(imagesField, imagesPath)}: expected images of dimensions [n, height, width], found [${d.join(', ')}]`, { node });
+    if (d[1] !== p.height || d[2] !== p.width)
+      fail('HN051', `${where(imagesField, imagesPath)}: images are ${d[1]}×${d[2]} (height × width) but the node says height = ${p.height}, width = ${p.width}`, { node });
+    if (labels.dims.length !== 1)
+      fail('HN051', `${where(labelsField, labelsPath)}: expected labels of dimension [n], found [${labels.dims.join(', ')}]`, { node });
+    if (labels.dims[0] !== d[0])
+      fail('HN051', `${where(labelsField, labelsPath)} holds ${labels.dims[0]} labels but ${where(imagesField, imagesPath)} holds ${d[0]} images`, { node });
+    if (d[0] === 0) fail('HN051', `${where(imagesField, imagesPath)} holds no images`, { node });
+    const bad = labels.data.findIndex((v) => v >= p.classes);
+    if (bad >= 0)
+      fail('HN051', `${where(labelsField, labelsPath)}: label ${labels.data[bad]} at index ${bad} is out of range for classes = ${p.classes}`, { node });
+    return { images: images.data, labels: labels.data, n: d[0] };
+  };
+
+  const trainSet = load('trainImages', p.trainImages, 'trainLabels', p.trainLabels);
+  const testSet = testImages && testLabels ? load('testImages', testImages, 'testLabels', testLabels) : undefined;
+
+  const pixels = p.height * p.width;
+  const n = trainSet.n + (testSet?.n ?? 0);
+  let x: Uint8Array;
+  const y = new Int32Array(n);
+  let train: Int32Array;
+  let test: Int32Array;
+  if (testSet) {
+    x = new Uint8Array(n * pixels);
+    x.set(trainSet.images, 0);
+    x.set(testSet.images, trainSet.n * pixels);
+    y.set(trainSet.labels, 0);
+    y.set(testSet.labels, trainSet.n);
+    // The training split is sampled at random anyway; the test split keeps the file's order.
+    train = range(0, trainSet.n);
+    test = range(trainSet.n, n);
+  } else {
+    if (trainSet.n < 2) fail('HN051', `trainImages: a single image cannot be split into train and test`, { node });
+    x = trainSet.images;
+    y.set(trainSet.labels);
+    const rng = new Rng(opts.seed).fork('idx.split');
+    ({ train, test } = stratifiedSplit(y, p.classes, 1 - p.testFraction, rng));
+    // Every class has a single image: stratifying holds nothing out, so split the images as a whole.
+    if (test.length === 0) ({ train, test } = randomSplit(range(0, n), p.testFraction, rng));
+  }
+  return poolDataset({
+    node, tasks: 1, xShape: s.x, yShape: s.y, yDtype: 'int32', classes: p.classes,
+    x, xScale: 1 / 255, y, train: [train], test: [test],
+  });
+}

@@ -1,0 +1,81 @@
+/**
+ * The messages between a caller (CLI, Electron main process, `hnet serve`) and the training worker, declared
+ * with zod so both sides validate what crosses the thread boundary.
+ *
+ * main -> worker: start (once), pause, resume, stop.
+ * worker -> main: event (every {@link EngineEvent} the run streams), fatal (the run failed; always the last message).
+ *
+ * Besides the messages, `start` may carry a small SharedArrayBuffer of control flags ({@link ControlFlag}) that
+ * the caller writes as well: the worker sees pause and stop through it even while a training loop keeps its
+ * thread busy between message deliveries.
+ */
+import { z } from 'zod';
+import { EngineEvent } from '../../shared/api/events';
+import { ErrorCodes, type ErrorCode, type HnetProblem } from '../../shared/compiler/errors';
+import type { Program } from '../../shared/compiler/ir';
+import { Backend } from '../../shared/document/schema';
+import type { TrainOptions } from './options';
+
+const codes = Object.keys(ErrorCodes) as [ErrorCode, ...ErrorCode[]];
+
+export const HnetProblemSchema = z.object({
+  code: z.enum(codes),
+  message: z.string(),
+  node: z.string().optional(),
+  port: z.string().optional(),
+  path: z.string().optional(),
+}) satisfies z.ZodType<HnetProblem>;
+
+const positiveInt = z.number().int().positive();
+
+export const TrainOptionsSchema = z.object({
+  steps: z.number().int().min(0).optional(),
+  seed: z.number().int().min(0).optional(),
+  backend: Backend.optional(),
+  baseDir: z.string().optional(),
+  saveDir: z.string().optional(),
+  checkpointPath: z.string().optional(),
+  checkpointEvery: positiveInt.optional(),
+  resumeFrom: z.string().optional(),
+  stepEventEvery: positiveInt.optional(),
+}) satisfies z.ZodType<TrainOptions>;
+
+/** The program IR is plain data made by the compiler; the worker checks its outline, not every op. */
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+export const ProgramSchema = z.custom<Program>(
+  (v) => isRecord(v) && v.irVersion === 1 && Array.isArray(v.ops) && Array.isArray(v.params) && isRecord(v.data),
+  { message: 'not a compiled program (irVersion 1)' },
+);
+
+/** Indices into the Int32Array over the control buffer: 1 means requested. */
+export const ControlFlag = { pause: 0, stop: 1 } as const;
+export const CONTROL_BYTES = 2 * Int32Array.BYTES_PER_ELEMENT;
+
+export const StartMessage = z.object({
+  type: z.literal('start'),
+  program: ProgramSchema,
+  options: TrainOptionsSchema,
+  control: z.instanceof(SharedArrayBuffer).optional(),
+});
+
+export const MainToWorker = z.discriminatedUnion('type', [
+  StartMessage,
+  z.object({ type: z.literal('pause') }),
+  z.object({ type: z.literal('resume') }),
+  z.object({ type: z.literal('stop') }),
+]);
+export type MainToWorker = z.infer<typeof MainToWorker>;
+
+export const WorkerToMain = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('event'), event: EngineEvent }),
+  z.object({ type: z.literal('fatal'), problem: HnetProblemSchema }),
+]);
+export type WorkerToMain = z.infer<typeof WorkerToMain>;
+
+/** A short readable summary of why a message failed validation. */
+export function describeInvalid(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.map(String).join('.') || 'message'}: ${i.message}`)
+    .join('; ');
+}

@@ -1,0 +1,305 @@
+/**
+ * The tfjs consumer of the program IR: parameters as tf.Variables and an interpreter that evaluates only the
+ * ops a request needs. Callers wrap evaluation in tf.tidy (or variableGrads), so nothing leaks.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { Init, Op, ParamSpec, Program, ValueId } from '../../shared/compiler/ir';
+import { Rng } from '../../shared/util/rng';
+
+export interface Feeds {
+  x?: tf.Tensor;
+  y?: tf.Tensor;
+  task: tf.Tensor;
+  context?: tf.Tensor;
+}
+
+export interface EvalOptions {
+  training: boolean;
+  /** Seeds dropout and noise so a step is repeatable (and resumable) from (run seed, step). */
+  step: number;
+}
+
+let instances = 0;
+
+export class Model {
+  readonly program: Program;
+  readonly vars = new Map<string, tf.Variable>();
+  /** tfjs variable names are global to the engine, so each model prefixes its own. */
+  readonly prefix: string;
+  private readonly ops = new Map<ValueId, Op>();
+  private readonly plans = new Map<string, Op[]>();
+  private readonly seed: number;
+
+  constructor(program: Program, seed: number) {
+    this.program = program;
+    this.seed = seed;
+    this.prefix = `m${++instances}/`;
+    for (const op of program.ops) this.ops.set(op.id, op);
+    const rng = new Rng(seed).fork('init');
+    for (const p of program.params) {
+      const init = p.init.kind === 'hyperfan' ? new Float32Array(size(p.shape)) : initialValues(p, p.init, rng.fork(p.name));
+      this.vars.set(p.name, tf.variable(tf.tensor(init, p.shape), true, this.prefix + p.name));
+    }
+  }
+
+  op(id: ValueId): Op {
+    return this.ops.get(id)!;
+  }
+
+  /**
+   * Hyperfan initialisation (Chang et al. 2020): a head's last layer is drawn so that each generated weight has
+   * the variance its target asks for, given E[h²] of the layer's input measured on real batches.
+   */
+  initHyperfan(samples: Feeds[]): void {
+    const rng = new Rng(this.seed).fork('hyperfan');
+    for (const p of this.program.params) {
+      if (p.init.kind !== 'hyperfan') continue;
+      const init = p.init;
+      const m2 = tf.tidy(() => {
+        let total = 0;
+        for (const feeds of samples) {
+          const h = this.evaluate(feeds, [init.input], { training: false, step: 0 }).get(init.input)!;
+          total += tf.mean(tf.square(h)).dataSync()[0];
+        }
+        return total / samples.length;
+      });
+      const scale = Number.isFinite(m2) && m2 > 1e-12 ? m2 : 1;
+      const [rows, cols] = p.shape;
+      const values = new Float32Array(rows * cols);
+      const r = rng.fork(p.name);
+      let col = 0;
+      for (const b of init.blocks) {
+        const std = Math.sqrt(b.variance / (init.fanIn * scale));
+        for (let i = 0; i < rows; i++) for (let j = col; j < col + b.size; j++) values[i * cols + j] = std === 0 ? 0 : std * r.normal();
+        col += b.size;
+      }
+      const v = this.vars.get(p.name)!;
+      tf.tidy(() => v.assign(tf.tensor(values, p.shape)));
+    }
+  }
+
+  /** Values of `wanted`, computing only the ops they depend on. Call inside tf.tidy. */
+  evaluate(feeds: Feeds, wanted: ValueId[], opts: EvalOptions): Map<ValueId, tf.Tensor> {
+    const values = new Map<ValueId, tf.Tensor>();
+    for (const op of this.plan(wanted)) values.set(op.id, this.run(op, values, feeds, opts));
+    return values;
+  }
+
+  /**
+   * Evaluate op by op and report the first op whose output holds NaN or Inf (the origin of a divergence).
+   * Slow (a sync per op); only used once something already went wrong.
+   */
+  firstNonFinite(feeds: Feeds, wanted: ValueId[], opts: EvalOptions): Op | undefined {
+    let found: Op | undefined;
+    tf.tidy(() => {
+      const values = new Map<ValueId, tf.Tensor>();
+      for (const op of this.plan(wanted)) {
+        const v = this.run(op, values, feeds, opts);
+        values.set(op.id, v);
+        if (v.dtype === 'float32' && !tf.all(tf.isFinite(v)).dataSync()[0]) {
+          found = op;
+          return;
+        }
+      }
+    });
+    return found;
+  }
+
+  private plan(wanted: ValueId[]): Op[] {
+    const key = wanted.join('\n');
+    let plan = this.plans.get(key);
+    if (!plan) {
+      const need = new Set<ValueId>();
+      const stack = [...wanted];
+      while (stack.length) {
+        const id = stack.pop()!;
+        if (need.has(id)) continue;
+        need.add(id);
+        for (const i of this.ops.get(id)?.inputs ?? []) if (i) stack.push(i);
+      }
+      plan = this.program.ops.filter((o) => need.has(o.id));
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  private run(op: Op, values: Map<ValueId, tf.Tensor>, feeds: Feeds, opts: EvalOptions): tf.Tensor {
+    const input = (i: number) => values.get(op.inputs[i]!)!;
+    const maybe = (i: number) => (op.inputs[i] ? values.get(op.inputs[i]!)! : null);
+    const opSeed = () => hashSeed(this.seed, opts.step, op.id);
+    switch (op.op) {
+      case 'input': {
+        const v = feeds[op.name];
+        if (!v) throw new Error(`no ${op.name} fed to ${op.id}`);
+        return v;
+      }
+      case 'param':
+        return this.vars.get(op.name)!;
+      case 'linear': {
+        const x = input(0);
+        const w = input(1);
+        const b = maybe(2);
+        let y: tf.Tensor;
+        if (op.perSample) y = tf.squeeze(tf.matMul(tf.expandDims(x, 1) as tf.Tensor3D, w as tf.Tensor3D), [1]);
+        else if (x.rank === 2) y = tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+        else {
+          const inDim = x.shape[x.rank - 1];
+          const flat = tf.matMul(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, w as tf.Tensor2D);
+          y = tf.reshape(flat, [...x.shape.slice(0, -1), w.shape[1]!]);
+        }
+        return b ? tf.add(y, b) : y;
+      }
+      case 'matmul':
+        return tf.matMul(input(0), input(1), false, op.transposeB);
+      case 'add':
+        return tf.add(input(0), input(1));
+      case 'sub':
+        return tf.sub(input(0), input(1));
+      case 'mul':
+        return tf.mul(input(0), input(1));
+      case 'scale':
+        return tf.add(tf.mul(input(0), op.factor), op.offset);
+      case 'activation':
+        return activation(input(0), op.fn, op.w0);
+      case 'reshape':
+        return tf.reshape(input(0), op.shape);
+      case 'transpose':
+        return tf.transpose(input(0), op.perm);
+      case 'slice': {
+        const x = input(0);
+        const begin = x.shape.map((_, i) => (i === op.axis ? op.begin : 0));
+        const sz = x.shape.map((_, i) => (i === op.axis ? op.size : -1));
+        return tf.slice(x, begin, sz);
+      }
+      case 'concat':
+        return tf.concat(op.inputs.map((_, i) => input(i)), op.axis);
+      case 'broadcastBatch': {
+        const a = input(0);
+        return tf.tile(a, [input(1).shape[0], ...a.shape.slice(1).map(() => 1)]);
+      }
+      case 'pairRows': {
+        const a = input(0);
+        const b = input(1);
+        const [n, d] = a.shape;
+        const [m, e] = b.shape;
+        const left = tf.tile(tf.reshape(a, [n, 1, d]), [1, m, 1]);
+        const right = tf.tile(tf.reshape(b, [1, m, e]), [n, 1, 1]);
+        return tf.concat([left, right], 2);
+      }
+      case 'conv2d': {
+        const y = tf.conv2d(input(0) as tf.Tensor4D, input(1) as tf.Tensor4D, op.strides, op.padding);
+        const b = maybe(2);
+        return b ? tf.add(y, b) : y;
+      }
+      case 'pool':
+        return op.kind === 'max'
+          ? tf.maxPool(input(0) as tf.Tensor4D, op.size, op.strides, op.padding)
+          : tf.avgPool(input(0) as tf.Tensor4D, op.size, op.strides, op.padding);
+      case 'layerNorm': {
+        const x = input(0);
+        const { mean, variance } = tf.moments(x, -1, true);
+        const norm = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, op.epsilon)));
+        return tf.add(tf.mul(norm, channels(input(1), x.rank)), channels(input(2), x.rank));
+      }
+      case 'film': {
+        const x = input(0);
+        return tf.add(tf.mul(x, channels(input(1), x.rank)), channels(input(2), x.rank));
+      }
+      case 'dropout':
+        return opts.training && op.rate > 0 ? tf.dropout(input(0), op.rate, undefined, opSeed()) : input(0);
+      case 'embedding':
+        return tf.gather(input(0), input(1));
+      case 'noise': {
+        const like = maybe(0);
+        const shape = op.shape.map((d) => (d === -1 ? like!.shape[0] : d));
+        return opts.training && op.std > 0 ? tf.randomNormal(shape, 0, op.std, 'float32', opSeed()) : tf.zeros(shape);
+      }
+      case 'constant':
+        return tf.tensor(op.value, op.shape);
+      case 'crossEntropy': {
+        const logits = input(0);
+        const labels = input(1);
+        const k = logits.shape[1]!;
+        return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor1D, k), tf.logSoftmax(logits)), -1)));
+      }
+      case 'mse':
+        return tf.mean(tf.squaredDifference(input(0), input(1)));
+      case 'bce': {
+        const z = tf.reshape(input(0), [-1]);
+        const y = tf.cast(tf.reshape(input(1), [-1]), 'float32');
+        return tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))));
+      }
+      case 'meanSquare':
+        return tf.mean(tf.square(input(0)));
+      case 'accuracy':
+        return tf.mean(tf.cast(tf.equal(tf.argMax(input(0), -1), tf.cast(input(1), 'int32')), 'float32'));
+      case 'binaryAccuracy': {
+        const predicted = tf.cast(tf.greater(tf.reshape(input(0), [-1]), 0), 'int32');
+        return tf.mean(tf.cast(tf.equal(predicted, tf.cast(tf.reshape(input(1), [-1]), 'int32')), 'float32'));
+      }
+    }
+  }
+
+  dispose(): void {
+    for (const v of this.vars.values()) v.dispose();
+    this.vars.clear();
+  }
+}
+
+/** A per-channel parameter [C] or per-sample [B, C], shaped to broadcast over x of the given rank. */
+function channels(p: tf.Tensor, rank: number): tf.Tensor {
+  if (p.rank === 1 || rank === 2) return p;
+  return tf.reshape(p, [p.shape[0], ...Array(rank - 2).fill(1), p.shape[1]]);
+}
+
+function activation(x: tf.Tensor, fn: string, w0: number): tf.Tensor {
+  switch (fn) {
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'gelu':
+      // The exact (erf) form, as PyTorch's default.
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+    case 'sin':
+      return tf.sin(w0 === 1 ? x : tf.mul(x, w0));
+    case 'elu':
+      return tf.elu(x);
+    case 'leaky_relu':
+      return tf.leakyRelu(x, 0.01);
+    case 'softplus':
+      return tf.softplus(x);
+    default:
+      return x;
+  }
+}
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+export function initialValues(p: ParamSpec, init: Init, rng: Rng): Float32Array {
+  const out = new Float32Array(size(p.shape));
+  switch (init.kind) {
+    case 'ones':
+      out.fill(1);
+      break;
+    case 'normal':
+      for (let i = 0; i < out.length; i++) out[i] = init.std * rng.normal();
+      break;
+    case 'uniform':
+      for (let i = 0; i < out.length; i++) out[i] = rng.uniform(-init.limit, init.limit);
+      break;
+    default:
+      break;
+  }
+  return out;
+}
+
+/** A 31-bit seed for (run seed, step, op): stable across runs, different for every random op and step. */
+function hashSeed(seed: number, step: number, id: string): number {
+  let h = (seed ^ 0x811c9dc5) >>> 0;
+  h = Math.imul(h ^ step, 0x01000193) >>> 0;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h & 0x7fffffff;
+}

@@ -1,0 +1,394 @@
+/**
+ * The training loop: batches from the dataset, the program's losses (plus the continual-learning output
+ * regulariser), the chosen optimizer, periodic evaluation per task, checkpoints, and a stop with the node
+ * named when a loss turns NaN or Inf. Every tensor a step makes is released before the next one.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import type { DoneEvent, EngineEvent } from '../../shared/api/events';
+import { parameterBudget } from '../../shared/compiler/budget';
+import { HnetError, fail } from '../../shared/compiler/errors';
+import type { GeneratedRoute, Program, ValueId } from '../../shared/compiler/ir';
+import type { Optimizer } from '../../shared/document/schema';
+import { Rng } from '../../shared/util/rng';
+import { useBackend } from './backend';
+import { decode, encode, programSignature, readCheckpoint, writeFileAtomic, writeWeights, type Checkpoint } from './checkpoint';
+import type { RunControl } from './control';
+import { openDataset, type Batch, type Dataset } from './data';
+import type { TrainOptions } from './options';
+import { Model, type Feeds } from './runtime';
+
+interface Phase {
+  /** The task trained in this phase; interleaved schedules draw one per step from `tasks`. */
+  tasks: number[];
+  steps: number;
+}
+
+const DEFAULT_STEPS = 1000;
+
+export async function train(program: Program, opts: TrainOptions, emit: (e: EngineEvent) => void, control?: RunControl): Promise<DoneEvent> {
+  const started = performance.now();
+  const backend = await useBackend(opts.backend ?? program.training.backend);
+  const seed = opts.seed ?? program.training.seed;
+  const data = openDataset(program.data.type, program.data.params, { seed, node: program.data.node, baseDir: opts.baseDir });
+  checkDataset(program, data);
+  const t = program.training;
+  const taskList = t.tasks ?? Array.from({ length: data.tasks }, (_, i) => i);
+  for (const task of taskList)
+    if (task >= data.tasks) fail('HN004', `task ${task} does not exist; ${program.data.node} has ${data.tasks} task(s) (0 to ${data.tasks - 1})`, { path: 'training.tasks' });
+  const stepsFor = (task: number) =>
+    opts.steps ?? t.steps ?? (t.epochs ? Math.ceil((t.epochs * data.trainSize(task)) / t.batchSize) : DEFAULT_STEPS);
+  const phases: Phase[] =
+    t.schedule === 'interleaved' ? [{ tasks: taskList, steps: stepsFor(taskList[0]) }] : taskList.map((task) => ({ tasks: [task], steps: stepsFor(task) }));
+  const totalSteps = phases.reduce((a, p) => a + p.steps, 0);
+  const sequentialCl = t.schedule === 'sequential' && phases.length > 1;
+
+  const model = new Model(program, seed);
+  const optimizer = makeOptimizer(t.optimizer);
+  const varList = [...model.vars.values()];
+  const rng = new Rng(seed).fork('batches');
+  const regularized = program.generated.filter((g) => !model.op(g.value).dataDependent);
+  const reg = program.outputRegularizer;
+  if (reg && regularized.length === 0)
+    emit({ event: 'log', level: 'warn', message: `${reg.node}: no generated weights depend only on the task, so the output regulariser has nothing to hold` });
+  if (reg && !sequentialCl) emit({ event: 'log', level: 'info', message: `${reg.node}: the output regulariser acts only between tasks of a sequential schedule` });
+
+  const lossIds = program.losses.map((l) => l.value);
+  const mainMetric = program.metrics.find((m) => m.kind === 'accuracy') ?? program.metrics[0];
+  const accuracyMatrix: (number | null)[][] = [];
+  /** Output-regulariser targets h*(task): what the hypernetwork generated for each earlier task. */
+  let targets = new Map<number, Map<ValueId, tf.Tensor>>();
+  let step = 0;
+  let phaseStart = 0;
+  let stepInPhase = 0;
+
+  try {
+    if (opts.resumeFrom) {
+      const ck = readCheckpoint(opts.resumeFrom, program);
+      await restore(model, optimizer, ck);
+      rng.state = ck.rngState;
+      step = ck.step;
+      phaseStart = ck.phase;
+      stepInPhase = ck.stepInPhase;
+      accuracyMatrix.push(...ck.accuracyMatrix);
+      targets = new Map(
+        Object.entries(ck.targets).map(([task, vals]) => [Number(task), new Map(Object.entries(vals).map(([id, v]) => [id, tf.tensor(decode(v), v.shape)]))]),
+      );
+      emit({ event: 'log', level: 'info', message: `resumed from ${opts.resumeFrom} at step ${step}` });
+    } else {
+      // Hyperfan needs E[h²] of each head's last-layer input, measured on real batches of several tasks.
+      const samples = taskList.slice(0, 8).flatMap((task) => [0, 1].map(() => data.trainBatch(task, t.batchSize, new Rng(seed).fork(`init${task}`))));
+      withFeeds(samples, (feeds) => model.initHyperfan(feeds));
+    }
+
+    emit({ event: 'start', backend, totalSteps, tasks: taskList, budget: parameterBudget(program) });
+    const eventEvery = opts.stepEventEvery ?? Math.max(1, Math.floor(totalSteps / 200));
+    let windowStart = performance.now();
+    let windowSteps = 0;
+    let stepsPerSecond = 0;
+    let stopped = false;
+    let [phaseAt, stepAt] = [0, 0];
+
+    const evaluate = (tasks: number[]) => evaluateTasks(model, program, data, tasks);
+    const checkpoint = async (phase: number, inPhase: number) => {
+      if (!opts.checkpointPath) return;
+      await writeCheckpoint(opts.checkpointPath, program, model, optimizer, { seed, step, phase, stepInPhase: inPhase, rngState: rng.state, targets, accuracyMatrix });
+      emit({ event: 'checkpoint', step, path: opts.checkpointPath });
+    };
+
+    outer: for (let phase = phaseStart; phase < phases.length; phase++) {
+      const { tasks, steps } = phases[phase];
+      const earlier = sequentialCl ? taskList.slice(0, phase) : [];
+      if (reg && earlier.length && stepInPhase === 0) {
+        for (const v of targets.values()) tf.dispose([...v.values()]);
+        targets = snapshotTargets(model, regularized, earlier);
+      }
+      for (; stepInPhase < steps; stepInPhase++) {
+        if (control) {
+          await control.waitWhilePaused();
+          if (control.stopRequested) {
+            stopped = true;
+            [phaseAt, stepAt] = [phase, stepInPhase];
+            break outer;
+          }
+        }
+        const task = tasks.length === 1 ? tasks[0] : tasks[rng.int(tasks.length)];
+        const batch = data.trainBatch(task, t.batchSize, rng);
+        const parts = withFeeds([batch], ([feeds]) => {
+          const out = trainStep(model, optimizer, varList, program, feeds, step, reg && earlier.length ? { beta: reg.beta, targets, routes: regularized } : null);
+          if (!Number.isFinite(out.total)) diverged(model, program, feeds, step, task, lossIds, out);
+          return out;
+        });
+        step++;
+        windowSteps++;
+        const now = performance.now();
+        if (now - windowStart > 1000 || step === totalSteps) {
+          stepsPerSecond = (windowSteps * 1000) / Math.max(1, now - windowStart);
+          windowStart = now;
+          windowSteps = 0;
+        }
+        if (step % eventEvery === 0 || stepInPhase === steps - 1)
+          emit({ event: 'step', step, task, loss: parts.total, losses: parts.losses, stepsPerSecond });
+        if (t.evalEvery > 0 && step % t.evalEvery === 0 && stepInPhase !== steps - 1) {
+          const ev = evaluate(sequentialCl ? taskList.slice(0, phase + 1) : taskList);
+          emit({ event: 'eval', step, task, ...ev });
+          emitWeightStats(model, program, data, task, step, emit);
+        }
+        if (opts.checkpointPath && opts.checkpointEvery && step % opts.checkpointEvery === 0) await checkpoint(phase, stepInPhase + 1);
+        // Let pause/stop messages in between steps.
+        await new Promise<void>((r) => setImmediate(r));
+      }
+      stepInPhase = 0;
+      if (sequentialCl) {
+        const ev = evaluate(taskList);
+        accuracyMatrix.push(taskList.map((task, j) => (j <= phase && mainMetric ? (ev.perTask[task]?.[mainMetric.name] ?? null) : null)));
+        emit({ event: 'eval', step, task: tasks[0], ...evaluate(taskList.slice(0, phase + 1)) });
+        emit({ event: 'task_end', task: tasks[0], step, accuracyMatrix: accuracyMatrix.map((r) => [...r]), metricName: mainMetric?.name ?? 'loss' });
+      }
+    }
+
+    const final = evaluate(sequentialCl ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList);
+    emitWeightStats(model, program, data, taskList[0], step, emit);
+    if (opts.saveDir) {
+      writeWeights(
+        opts.saveDir,
+        program.params.map((p) => ({ name: p.name, shape: p.shape, values: model.vars.get(p.name)!.dataSync() as Float32Array })),
+      );
+      emit({ event: 'log', level: 'info', message: `saved weights to ${opts.saveDir}` });
+    }
+    await checkpoint(stopped ? phaseAt : phases.length, stopped ? stepAt : 0);
+    const metrics: Record<string, number> = { ...final.metrics };
+    if (taskList.length > 1) for (const [task, m] of Object.entries(final.perTask)) for (const [k, v] of Object.entries(m)) metrics[`${k}/task${task}`] = v;
+    const done: DoneEvent = {
+      event: 'done',
+      step,
+      seconds: (performance.now() - started) / 1000,
+      metrics,
+      ...(sequentialCl ? { accuracyMatrix } : {}),
+      stopped,
+    };
+    emit(done);
+    return done;
+  } finally {
+    for (const v of targets.values()) tf.dispose([...v.values()]);
+    model.dispose();
+    optimizer.dispose();
+  }
+}
+
+function checkDataset(program: Program, data: Dataset): void {
+  const same = (a: number[] | undefined, b: number[] | undefined) => (a ?? []).join() === (b ?? []).join();
+  const d = program.data;
+  if (!same(d.x, data.xShape) || !same(d.y, data.yShape) || !same(d.context, data.contextShape) || d.tasks !== data.tasks)
+    fail('HN051', `the data does not match its declaration: x [${data.xShape}] y [${data.yShape}] with ${data.tasks} task(s), declared x [${d.x}] y [${d.y}] with ${d.tasks}`, { node: d.node });
+}
+
+function makeOptimizer(o: Optimizer): tf.Optimizer {
+  switch (o.type) {
+    case 'sgd':
+      return o.momentum > 0 ? tf.train.momentum(o.learningRate, o.momentum) : tf.train.sgd(o.learningRate);
+    case 'rmsprop':
+      return tf.train.rmsprop(o.learningRate, o.decay, o.momentum, o.epsilon);
+    default:
+      return tf.train.adam(o.learningRate, o.beta1, o.beta2, o.epsilon);
+  }
+}
+
+/** Tensors for a list of batches, released after `fn` runs. */
+function withFeeds<T>(batches: Batch[], fn: (feeds: Feeds[]) => T): T {
+  const made: tf.Tensor[] = [];
+  const track = <X extends tf.Tensor>(x: X) => (made.push(x), x);
+  try {
+    const feeds = batches.map((b) => feedsOf(b, track));
+    return fn(feeds);
+  } finally {
+    tf.dispose(made);
+  }
+}
+
+function feedsOf(b: Batch, track: <X extends tf.Tensor>(x: X) => X): Feeds {
+  const xShape = b.x.length / b.n;
+  const yPer = b.y.length / b.n;
+  return {
+    x: track(tf.tensor(b.x, [b.n, xShape])),
+    y: track(b.y instanceof Int32Array ? tf.tensor1d(b.y, 'int32') : tf.tensor(b.y, yPer === 1 ? [b.n, 1] : [b.n, yPer])),
+    task: track(tf.tensor1d([b.task], 'int32')),
+    ...(b.context ? { context: track(tf.tensor(b.context, [1, b.context.length])) } : {}),
+  };
+}
+
+interface StepResult {
+  total: number;
+  losses: Record<string, number>;
+}
+
+interface RegularizerTerm {
+  beta: number;
+  targets: Map<number, Map<ValueId, tf.Tensor>>;
+  routes: GeneratedRoute[];
+}
+
+function trainStep(model: Model, optimizer: tf.Optimizer, varList: tf.Variable[], program: Program, feeds: Feeds, step: number, reg: RegularizerTerm | null): StepResult {
+  const kept: tf.Tensor[] = [];
+  const names: string[] = [];
+  const shaped = reshapeFeeds(model, feeds);
+  const { value, grads } = tf.variableGrads(() => {
+    const vals = model.evaluate(shaped, program.losses.map((l) => l.value), { training: true, step });
+    let total = tf.scalar(0);
+    for (const l of program.losses) {
+      const v = vals.get(l.value)!;
+      kept.push(tf.keep(v));
+      names.push(l.name);
+      total = tf.add(total, tf.mul(v, l.weight));
+    }
+    if (reg) {
+      const r = regularizer(model, reg, step);
+      kept.push(tf.keep(r));
+      names.push('output_regularizer');
+      total = tf.add(total, r);
+    }
+    return total as tf.Scalar;
+  }, varList);
+  const total = value.dataSync()[0];
+  const losses: Record<string, number> = {};
+  kept.forEach((k, i) => (losses[names[i]] = k.dataSync()[0]));
+  if (Number.isFinite(total)) optimizer.applyGradients(grads);
+  tf.dispose([value, ...Object.values(grads), ...kept]);
+  return { total, losses };
+}
+
+/** β/|earlier| · Σ_t' Σ_routes ‖h(t') − h*(t')‖² (von Oswald et al. 2020, eq. 2). */
+function regularizer(model: Model, reg: RegularizerTerm, step: number): tf.Tensor {
+  let sum: tf.Tensor = tf.scalar(0);
+  const ids = reg.routes.map((r) => r.value);
+  for (const [task, stored] of reg.targets) {
+    const vals = model.evaluate({ task: tf.tensor1d([task], 'int32') }, ids, { training: true, step });
+    for (const id of ids) sum = tf.add(sum, tf.sum(tf.squaredDifference(vals.get(id)!, stored.get(id)!)));
+  }
+  return tf.mul(sum, reg.beta / Math.max(1, reg.targets.size));
+}
+
+function snapshotTargets(model: Model, routes: GeneratedRoute[], tasks: number[]): Map<number, Map<ValueId, tf.Tensor>> {
+  const out = new Map<number, Map<ValueId, tf.Tensor>>();
+  for (const task of tasks) {
+    const taskT = tf.tensor1d([task], 'int32');
+    const vals = tf.tidy(() => {
+      const v = model.evaluate({ task: taskT }, routes.map((r) => r.value), { training: false, step: 0 });
+      return routes.map((r) => tf.keep(tf.clone(v.get(r.value)!)));
+    });
+    taskT.dispose();
+    out.set(task, new Map(routes.map((r, i) => [r.value, vals[i]])));
+  }
+  return out;
+}
+
+/** The dataset hands out flat rows; the program's inputs have the declared sample shapes. */
+function reshapeFeeds(model: Model, feeds: Feeds): Feeds {
+  const d = model.program.data;
+  return {
+    ...feeds,
+    x: feeds.x && (d.x.length === 1 ? feeds.x : tf.reshape(feeds.x, [-1, ...d.x])),
+    y: feeds.y && d.yDtype === 'float32' && d.y.length !== 1 ? tf.reshape(feeds.y, [-1, ...d.y]) : feeds.y && d.yDtype === 'int32' ? feeds.y : feeds.y,
+  };
+}
+
+function evaluateTasks(model: Model, program: Program, data: Dataset, tasks: number[]) {
+  const perTask: Record<string, Record<string, number>> = {};
+  const wanted = [...program.metrics.map((m) => m.value), ...program.losses.map((l) => l.value)];
+  for (const task of tasks) {
+    const sums: Record<string, number> = {};
+    let n = 0;
+    for (const b of data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples)) {
+      const vals = withFeeds([b], ([feeds]) =>
+        tf.tidy(() => {
+          const v = model.evaluate(reshapeFeeds(model, feeds), wanted, { training: false, step: 0 });
+          let loss = 0;
+          for (const l of program.losses) loss += l.weight * v.get(l.value)!.dataSync()[0];
+          const out: Record<string, number> = { loss };
+          for (const m of program.metrics) out[m.name] = v.get(m.value)!.dataSync()[0];
+          return out;
+        }),
+      );
+      for (const [k, v] of Object.entries(vals)) sums[k] = (sums[k] ?? 0) + v * b.n;
+      n += b.n;
+    }
+    perTask[task] = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, n)]));
+  }
+  const metrics: Record<string, number> = {};
+  for (const m of Object.values(perTask)) for (const [k, v] of Object.entries(m)) metrics[k] = (metrics[k] ?? 0) + v / tasks.length;
+  return { metrics, perTask };
+}
+
+function emitWeightStats(model: Model, program: Program, data: Dataset, task: number, step: number, emit: (e: EngineEvent) => void): void {
+  if (program.generated.length === 0) return;
+  const [batch] = data.evalBatches(task, Math.min(program.evaluation.evalBatchSize, 64), 64);
+  if (!batch) return;
+  const stats = withFeeds([batch], ([feeds]) =>
+    tf.tidy(() => {
+      const vals = model.evaluate(reshapeFeeds(model, feeds), program.generated.map((g) => g.value), { training: false, step: 0 });
+      return program.generated.map((g) => {
+        const v = vals.get(g.value)!;
+        const { mean, variance } = tf.moments(v);
+        return {
+          head: g.head,
+          target: `${g.target}.${g.targetPort}`,
+          norm: tf.norm(v).dataSync()[0],
+          mean: mean.dataSync()[0],
+          std: Math.sqrt(variance.dataSync()[0]),
+        };
+      });
+    }),
+  );
+  emit({ event: 'weights', step, stats });
+}
+
+/** A non-finite loss: find the first op whose value is NaN or Inf and name its node. */
+function diverged(model: Model, program: Program, feeds: Feeds, step: number, task: number, lossIds: ValueId[], out: StepResult): never {
+  const op = model.firstNonFinite(reshapeFeeds(model, feeds), lossIds, { training: true, step });
+  const what = Number.isNaN(out.total) ? 'NaN' : 'infinite';
+  const where = op
+    ? op.op === 'param'
+      ? `parameter ${op.id} holds non-finite values`
+      : `first non-finite value at ${op.id} (${op.op})`
+    : 'every op is finite on its own; the loss overflowed when combined (try a lower learning rate)';
+  throw new HnetError({
+    code: 'HN050',
+    message: `the loss became ${what} at step ${step + 1} (task ${task}): ${where}`,
+    node: op?.node,
+  });
+}
+
+async function restore(model: Model, optimizer: tf.Optimizer, ck: Checkpoint): Promise<void> {
+  for (const [name, v] of model.vars) {
+    const stored = ck.params[name];
+    tf.tidy(() => v.assign(tf.tensor(decode(stored), stored.shape)));
+  }
+  if (ck.optimizer.length)
+    await optimizer.setWeights(ck.optimizer.map((w) => ({ name: w.name.replace(/^@/, model.prefix), tensor: tf.tensor(decode(w.tensor), w.tensor.shape) })));
+}
+
+async function writeCheckpoint(
+  path: string,
+  program: Program,
+  model: Model,
+  optimizer: tf.Optimizer,
+  s: { seed: number; step: number; phase: number; stepInPhase: number; rngState: number; targets: Map<number, Map<ValueId, tf.Tensor>>; accuracyMatrix: (number | null)[][] },
+): Promise<void> {
+  const named = await optimizer.getWeights();
+  const ck: Checkpoint = {
+    format: 'hnet-checkpoint',
+    version: 1,
+    signature: programSignature(program),
+    seed: s.seed,
+    step: s.step,
+    phase: s.phase,
+    stepInPhase: s.stepInPhase,
+    rngState: s.rngState,
+    params: Object.fromEntries(program.params.map((p) => [p.name, encode(model.vars.get(p.name)!.dataSync() as Float32Array, p.shape)])),
+    optimizer: named.map((w) => ({ name: w.name.replace(model.prefix, '@'), tensor: encode(w.tensor.dataSync() as Float32Array, w.tensor.shape) })),
+    targets: Object.fromEntries(
+      [...s.targets].map(([task, m]) => [String(task), Object.fromEntries([...m].map(([id, v]) => [id, encode(v.dataSync() as Float32Array, v.shape)]))]),
+    ),
+    accuracyMatrix: s.accuracyMatrix,
+  };
+  writeFileAtomic(path, JSON.stringify(ck));
+}

@@ -1,0 +1,47 @@
+/**
+ * The compiler: validate -> infer shapes -> order -> lower to program IR. Pure and synchronous; every problem
+ * comes back as a value naming the node and port.
+ */
+import type { HnetDocument } from '../document/schema';
+import { parameterBudget, type Budget } from './budget';
+import { problem, type HnetProblem } from './errors';
+import { validateGraph, type Graph } from './graph';
+import { inferShapes, type Inference } from './infer';
+import type { Program } from './ir';
+import { lowerToProgram } from './lower';
+
+/** Largest model the engine will allocate (parameters, all kinds together). */
+export const MAX_PARAMETERS = 100_000_000;
+
+export interface CompileResult {
+  ok: boolean;
+  problems: HnetProblem[];
+  graph: Graph;
+  inference?: Inference;
+  program?: Program;
+  budget?: Budget;
+}
+
+/**
+ * @example
+ * const result = compile(doc);
+ * if (!result.ok) for (const p of result.problems) console.error(formatProblem(p));
+ */
+export function compile(doc: HnetDocument): CompileResult {
+  const { graph, problems } = validateGraph(doc);
+  const inference = inferShapes(graph);
+  problems.push(...inference.problems);
+  if (problems.length) return { ok: false, problems, graph, inference };
+  const lowered = lowerToProgram(graph, inference);
+  if (!lowered.program) return { ok: false, problems: lowered.problems, graph, inference };
+  const budget = parameterBudget(lowered.program);
+  const total = budget.hyper + budget.ordinary;
+  if (total > MAX_PARAMETERS)
+    return {
+      ok: false,
+      problems: [problem('HN043', `the model would have ${total.toLocaleString('en')} parameters; the limit is ${MAX_PARAMETERS.toLocaleString('en')}`, { path: 'nodes' })],
+      graph,
+      inference,
+    };
+  return { ok: true, problems: [], graph, inference, program: lowered.program, budget };
+}

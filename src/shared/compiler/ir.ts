@@ -1,0 +1,139 @@
+/**
+ * The program IR: what the compiler produces from a document, as plain JSON-able data. It has three consumers,
+ * the tfjs runtime (src/main/engine), the TypeScript generator and the PyTorch generator (src/shared/codegen),
+ * so every op kind below is implemented exactly three times and nowhere else.
+ *
+ * Values are named `<node>.<what>`; parameters are named `<node>.<param>`, the canonical names shared by
+ * checkpoints, exported weights and generated code.
+ */
+import type { Optimizer, Training } from '../document/schema';
+import type { Shape } from './shape';
+
+export type DType = 'float32' | 'int32';
+export type ValueId = string;
+
+/** How a parameter starts. `hyperfan` is resolved by the runtime from the measured input of a head's last layer. */
+export type Init =
+  | { kind: 'zeros' }
+  | { kind: 'ones' }
+  | { kind: 'normal'; std: number }
+  | { kind: 'uniform'; limit: number }
+  /**
+   * Final layer of a hypernetwork head, weight matrix [fanIn, columns]: column block j is drawn from
+   * N(0, variance_j / (fanIn * E[h^2])), where h is the value `input` measured on the training data at
+   * initialisation (Chang, Sacramento & Zhang 2020). variance 0 makes the block zero.
+   */
+  | { kind: 'hyperfan'; input: ValueId; fanIn: number; blocks: { size: number; variance: number }[] };
+
+export type ParamRole = 'hyper' | 'embedding' | 'target';
+
+export interface ParamSpec {
+  name: string;
+  shape: number[];
+  init: Init;
+  node: string;
+  role: ParamRole;
+}
+
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'sin' | 'elu' | 'leaky_relu' | 'softplus' | 'linear';
+
+/** Every op kind with its attributes. `inputs` are ValueIds; optional inputs are `null`. */
+export type OpBody =
+  | { op: 'input'; name: 'x' | 'y' | 'task' | 'context' }
+  | { op: 'param'; name: string }
+  /**
+   * y = x W + b over the last axis. Shared: W [in, out], x [..., in]. Per sample: W [B, in, out], x [B, in]
+   * (a batched matmul [B, 1, in] x [B, in, out]). b is [out] or [B, out].
+   */
+  | { op: 'linear'; perSample: boolean }
+  | { op: 'matmul'; transposeB: boolean }
+  | { op: 'add' }
+  | { op: 'sub' }
+  | { op: 'mul' }
+  | { op: 'scale'; factor: number; offset: number }
+  | { op: 'activation'; fn: Activation; w0: number }
+  /** -1 in `shape` stands for the batch dimension. */
+  | { op: 'reshape'; shape: number[] }
+  | { op: 'transpose'; perm: number[] }
+  | { op: 'slice'; axis: number; begin: number; size: number }
+  | { op: 'concat'; axis: number }
+  /** Repeat a [1, ...] value along the batch dimension to match `like` (second input). */
+  | { op: 'broadcastBatch' }
+  /** Every row of a [N, d] beside every row of b [M, e]: [N, M, d+e] (chunked heads). */
+  | { op: 'pairRows' }
+  /** NHWC input, kernel [kh, kw, cin, cout] (shared only), optional bias [cout]. */
+  | { op: 'conv2d'; strides: number; padding: 'same' | 'valid' }
+  | { op: 'pool'; kind: 'max' | 'avg'; size: number; strides: number; padding: 'same' | 'valid' }
+  /** Normalise over the last axis; gamma/beta are [C] or [B, C]. */
+  | { op: 'layerNorm'; epsilon: number }
+  /** x * scale + shift along the last axis; scale/shift are [C] or [B, C]. */
+  | { op: 'film' }
+  | { op: 'dropout'; rate: number }
+  /** Row `task` of a table [T, d], as [1, d]. */
+  | { op: 'embedding' }
+  /** Gaussian noise of the given shape (batch dim -1 follows `like`); zeros at evaluation. */
+  | { op: 'noise'; std: number; shape: number[] }
+  | { op: 'constant'; value: number[]; shape: number[] }
+  /** Mean softmax cross-entropy of logits [B, K] against integer labels [B]. */
+  | { op: 'crossEntropy' }
+  | { op: 'mse' }
+  | { op: 'bce' }
+  /** Mean of squares over all elements (L2 penalty on generated weights). */
+  | { op: 'meanSquare' }
+  | { op: 'accuracy' }
+  | { op: 'binaryAccuracy' };
+
+export type OpKind = OpBody['op'];
+
+export type Op = OpBody & {
+  /** The value this op defines. */
+  id: ValueId;
+  inputs: (ValueId | null)[];
+  shape: Shape;
+  dtype: DType;
+  /** The document node whose lowering emitted this op (for errors such as the first NaN). */
+  node: string;
+  /** True when the value depends on the batch's x or y (false: depends only on parameters, task, context). */
+  dataDependent: boolean;
+};
+
+export interface GeneratedRoute {
+  head: string;
+  headPort: string;
+  target: string;
+  targetPort: string;
+  value: ValueId;
+  shape: Shape;
+  perSample: boolean;
+}
+
+export interface DatasetSpec {
+  node: string;
+  type: string;
+  params: Record<string, unknown>;
+  /** Shapes of one sample (no batch dim) of each output. */
+  x: number[];
+  y: number[];
+  yDtype: DType;
+  /** Per-batch context vector (e.g. the sinusoid's amplitude and phase), if the dataset has one. */
+  context?: number[];
+  tasks: number;
+}
+
+export interface Program {
+  irVersion: 1;
+  name: string;
+  params: ParamSpec[];
+  ops: Op[];
+  losses: { node: string; value: ValueId; weight: number; name: string }[];
+  metrics: { node: string; value: ValueId; name: string; kind: 'accuracy' | 'mse' }[];
+  /** Model output (the value predictions are read from), for prediction views. */
+  prediction?: ValueId;
+  generated: GeneratedRoute[];
+  probes: { node: string; value: ValueId; name: string }[];
+  /** The continual-learning output regulariser (von Oswald et al. 2020), if the graph has one. */
+  outputRegularizer?: { node: string; beta: number };
+  data: DatasetSpec;
+  training: Training & { optimizer: Optimizer };
+  evaluation: { maxEvalSamples: number; evalBatchSize: number };
+}

@@ -1,0 +1,137 @@
+/**
+ * The saved format of a Hypernet Studio project (`*.hnet.json`), declared once.
+ *
+ * Every object is `.loose()`: fields this version does not know are kept, so a file written by a newer
+ * version survives a round trip through an older one. Node `params` are checked here only as a JSON object;
+ * each node type's own zod schema checks them in the compiler's validate pass, where the error can name the
+ * node and the field.
+ */
+import { z } from 'zod';
+
+export const FORMAT_NAME = 'hypernet-studio';
+export const CURRENT_VERSION = 1;
+
+/** Ids name nodes in error messages and generated code, so they are kept short and plain. */
+export const NodeId = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z_][A-Za-z0-9_-]*$/, 'must start with a letter or _ and use only letters, digits, _ and -');
+
+export const PortName = z.string().min(1).max(64).regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'is not a port name');
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+
+export const Position = z.object({ x: finite, y: finite }).loose();
+
+export const DocNode = z
+  .object({
+    id: NodeId,
+    type: z.string().min(1).max(64),
+    params: z.record(z.string(), z.unknown()).default({}),
+    position: Position.default({ x: 0, y: 0 }),
+    label: z.string().max(200).optional(),
+  })
+  .loose();
+export type DocNode = z.infer<typeof DocNode>;
+
+export const DocEdge = z
+  .object({
+    id: z.string().min(1).max(200).optional(),
+    source: NodeId,
+    sourcePort: PortName,
+    target: NodeId,
+    targetPort: PortName,
+  })
+  .loose();
+export type DocEdge = z.infer<typeof DocEdge>;
+
+export const Metadata = z
+  .object({
+    name: z.string().max(200).default('Untitled'),
+    description: z.string().max(20_000).default(''),
+    citation: z.string().max(2_000).optional(),
+    /** What the template reaches, in words and numbers, filled in by scripts/results.ts. */
+    result: z.string().max(2_000).optional(),
+  })
+  .loose();
+
+export const Optimizer = z.discriminatedUnion('type', [
+  z
+    .object({
+      type: z.literal('adam'),
+      learningRate: z.number().positive().max(10).default(1e-3),
+      beta1: z.number().min(0).max(1).default(0.9),
+      beta2: z.number().min(0).max(1).default(0.999),
+      epsilon: z.number().positive().default(1e-7),
+    })
+    .loose(),
+  z
+    .object({
+      type: z.literal('sgd'),
+      learningRate: z.number().positive().max(10).default(1e-2),
+      momentum: z.number().min(0).max(1).default(0),
+    })
+    .loose(),
+  z
+    .object({
+      type: z.literal('rmsprop'),
+      learningRate: z.number().positive().max(10).default(1e-3),
+      decay: z.number().min(0).max(1).default(0.9),
+      momentum: z.number().min(0).max(1).default(0),
+      epsilon: z.number().positive().default(1e-7),
+    })
+    .loose(),
+]);
+export type Optimizer = z.infer<typeof Optimizer>;
+
+export const Backend = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+export type Backend = z.infer<typeof Backend>;
+
+export const Training = z
+  .object({
+    optimizer: Optimizer.default({ type: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }),
+    batchSize: z.number().int().min(1).max(65_536).default(32),
+    /** Steps per task (per run when the data has one task). Takes precedence over epochs. */
+    steps: z.number().int().min(0).max(100_000_000).optional(),
+    /** Passes over each task's training split, used when steps is absent. */
+    epochs: z.number().positive().max(100_000).optional(),
+    seed: z.number().int().min(0).max(2 ** 31 - 1).default(0),
+    /** Evaluate every N steps (and always at the end of each task). 0 evaluates only at task ends. */
+    evalEvery: z.number().int().min(0).default(200),
+    /** Tasks in training order; absent means all tasks of the dataset, in order. */
+    tasks: z.array(z.number().int().min(0).max(10_000)).max(10_000).optional(),
+    /**
+     * sequential: tasks one after the other (continual learning; earlier tasks are not revisited).
+     * interleaved: every step draws a task at random (multi-task training).
+     */
+    schedule: z.enum(['sequential', 'interleaved']).default('sequential'),
+    backend: Backend.default('auto'),
+  })
+  .loose();
+export type Training = z.infer<typeof Training>;
+
+export const DataSettings = z
+  .object({
+    /** Largest number of test samples evaluated per task (keeps evaluation cheap on big sets). */
+    maxEvalSamples: z.number().int().min(1).max(1_000_000).default(2000),
+    evalBatchSize: z.number().int().min(1).max(65_536).default(500),
+  })
+  .loose();
+
+export const HnetDocument = z
+  .object({
+    format: z.literal(FORMAT_NAME),
+    version: z.literal(CURRENT_VERSION),
+    metadata: Metadata.default({ name: 'Untitled', description: '' }),
+    nodes: z.array(DocNode).max(10_000),
+    edges: z.array(DocEdge).max(50_000).default([]),
+    data: DataSettings.default({ maxEvalSamples: 2000, evalBatchSize: 500 }),
+    training: Training.default(() => Training.parse({})),
+    /** Editor state (viewport, open panels). Never read by the compiler. */
+    ui: z.record(z.string(), z.unknown()).optional(),
+  })
+  .loose();
+export type HnetDocument = z.infer<typeof HnetDocument>;
+/** A document as written by hand, before defaults are filled in. */
+export type HnetDocumentInput = z.input<typeof HnetDocument>;

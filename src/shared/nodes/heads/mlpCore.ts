@@ -1,0 +1,35 @@
+/** The body shared by the linear and MLP heads: context -> hidden layers -> one linear layer sized by its routes. */
+import type { Activation } from '../../compiler/ir';
+import { contextShape, deliverFlat, flatBlocks, lastLayerInit, lowerMlp, requireRoutes, routesSize, type InitMode } from '../common';
+import type { InferContext, LowerContext, PortDecl, ValueInfo } from '../types';
+
+export const headInputs = (): PortDecl[] => [
+  { name: 'context', kind: 'tensor', doc: 'Conditioning input [1, d] (one weight set per batch) or [B, d] (one per sample).' },
+];
+export const headOutputs = (): PortDecl[] => [
+  { name: 'weights', kind: 'weights', doc: 'Generated weights. Wire to one or more weights ports; the output is split in wiring order and sized by what it drives.' },
+];
+
+export function inferFlatHead<P>(ctx: InferContext<P>): Record<string, ValueInfo> {
+  const { batch } = contextShape(ctx);
+  const routes = requireRoutes(ctx, 'weights');
+  return { weights: { kind: 'weights', perSample: batch === 'B', size: routesSize(routes) } };
+}
+
+export function lowerFlatHead<P>(
+  ctx: LowerContext<P>,
+  { hidden, activation, init }: { hidden: readonly number[]; activation: Activation; init: InitMode },
+): Record<string, string> {
+  const info = ctx.info('context');
+  if (info.kind !== 'tensor') return ctx.fail('HN022', 'context must be a tensor', 'context');
+  const routes = ctx.routes('weights');
+  const total = routesSize(routes);
+  const trunk = lowerMlp(ctx, ctx.input('context'), info.shape, hidden, activation, 'hidden');
+  const fanIn = trunk.shape[1] as number;
+  const batch = trunk.shape[0];
+  const w = ctx.param('out.weight', [fanIn, total], lastLayerInit(init, trunk.value, fanIn, flatBlocks(routes, init)));
+  const b = ctx.param('out.bias', [total], { kind: 'zeros' });
+  const flat = ctx.op({ op: 'linear', perSample: false }, [trunk.value, w, b], [batch, total], 'out');
+  deliverFlat(ctx, flat, batch, routes, 'weights');
+  return { weights: flat };
+}

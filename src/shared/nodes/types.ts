@@ -1,0 +1,123 @@
+/**
+ * What a node type is. Each type is declared once, in its own file under src/shared/nodes/, with its ports,
+ * its parameter schema (defaults and UI hints included), its documentation, its shape rule and its lowering to
+ * program IR. The palette, the inspector, the compiler and both code generators all read this declaration.
+ */
+import type { z } from 'zod';
+import type { DatasetSpec, DType, Init, OpBody, ParamRole, ValueId } from '../compiler/ir';
+import type { ErrorCode } from '../compiler/errors';
+import type { Shape } from '../compiler/shape';
+
+export type Category = 'data' | 'context' | 'head' | 'target' | 'objective' | 'metric' | 'probe';
+
+/**
+ * tensor: activations with a batch dimension. weights: one parameter tensor of one target layer.
+ * task: the id of the task a batch belongs to. any: a probe's input.
+ */
+export type PortKind = 'tensor' | 'weights' | 'task' | 'any';
+
+export interface PortDecl {
+  name: string;
+  kind: PortKind;
+  doc: string;
+  optional?: boolean;
+}
+
+/** What flows on a wire, as shape inference sees it. */
+export type ValueInfo =
+  | { kind: 'tensor'; shape: Shape; dtype: DType }
+  | { kind: 'task'; count: number }
+  /** A head's output: `size` numbers per weight set, one set per sample when perSample. */
+  | { kind: 'weights'; perSample: boolean; size: number };
+
+/**
+ * How a target parameter is initialised when it is owned, and what a head aims for when it generates it:
+ * fan: N(0, 1/fanIn) (a fan-in initialisation), zeros, ones.
+ */
+export type WeightInit = 'fan' | 'zeros' | 'ones';
+
+export interface WeightDecl {
+  port: string;
+  shape: number[];
+  init: WeightInit;
+  fanIn: number;
+  fanOut: number;
+}
+
+/** One weights port a head drives, in wiring order. */
+export interface Route extends WeightDecl {
+  target: string;
+  /** The head's output port driving it. */
+  headPort: string;
+}
+
+/** UI hints for a parameter field, attached with `.meta({ ui: ... })` on the zod schema. */
+export interface ParamUi {
+  label?: string;
+  help?: string;
+  /** Show this parameter on the node face. */
+  key?: boolean;
+  step?: number;
+}
+
+export interface InferContext<P> {
+  readonly id: string;
+  readonly params: P;
+  /** Info of what is wired to an input port, undefined when unwired. */
+  input(port: string): ValueInfo | undefined;
+  /** The tensor wired to `port`, failing with a clear message if it is missing or not a tensor. */
+  tensor(port: string): { shape: Shape; dtype: DType };
+  /** Heads: the weights ports an output drives, in wiring order, with their shapes. */
+  routes(port: string): Route[];
+  fail(code: ErrorCode, message: string, port?: string): never;
+}
+
+export interface LowerContext<P> {
+  readonly id: string;
+  readonly params: P;
+  readonly seed: number;
+  input(port: string): ValueId;
+  has(port: string): boolean;
+  info(port: string): ValueInfo;
+  /** Emit an op; returns the value it defines. `name` makes the value id `<node>.<name>`. */
+  op(body: OpBody, inputs: (ValueId | null)[], shape: Shape, name: string, dtype?: DType): ValueId;
+  /** Declare a parameter `<node>.<name>`; returns its value. */
+  param(name: string, shape: number[], init: Init, role?: ParamRole): ValueId;
+  /** Target layers: the generated weight wired to `port`, or an owned parameter initialised per its decl. */
+  weight(port: string): { value: ValueId; perSample: boolean };
+  /** Heads: the routes of an output port. */
+  routes(port: string): Route[];
+  /** Consumers of a head's output other than target layers (L2 penalty, probe): what the head delivered. */
+  generatedFrom(port: string): { route: Route; value: ValueId; perSample: boolean }[];
+  /** Heads: deliver the generated value for a route, shaped [...route.shape] or ['B', ...route.shape]. */
+  deliver(route: Route, value: ValueId): void;
+  dataset(spec: Omit<DatasetSpec, 'node'>): void;
+  loss(value: ValueId, weight: number, name: string): void;
+  metric(value: ValueId, kind: 'accuracy' | 'mse', name: string): void;
+  prediction(value: ValueId): void;
+  probe(value: ValueId, name: string): void;
+  outputRegularizer(beta: number): void;
+  fail(code: ErrorCode, message: string, port?: string): never;
+}
+
+export interface NodeType<S extends z.ZodObject = z.ZodObject> {
+  /** Stable id, never renamed (a rename needs a document migration). */
+  id: string;
+  category: Category;
+  title: string;
+  /** Markdown shown in the palette and the inspector. */
+  doc: string;
+  params: S;
+  /** Input ports, weights ports of target layers included. */
+  inputs(p: z.output<S>): PortDecl[];
+  outputs(p: z.output<S>): PortDecl[];
+  /** Target layers: the shape and initialisation of each parameter, from the layer's tensor inputs. */
+  weights?(p: z.output<S>, ctx: InferContext<z.output<S>>): WeightDecl[];
+  infer(ctx: InferContext<z.output<S>>): Record<string, ValueInfo>;
+  lower(ctx: LowerContext<z.output<S>>): Record<string, ValueId>;
+}
+
+/** Declare a node type with its params' type flowing into every callback. */
+export function defineNode<S extends z.ZodObject>(def: NodeType<S>): NodeType<S> {
+  return def;
+}
