@@ -235,10 +235,10 @@ describe('HN001: invalid JSON', () => {
 
 describe('HN002: not a document', () => {
   it.each([
-    ['[1, 2]', /holds a list, not an object/],
-    ['null', /holds null, not an object/],
-    ['"hello"', /holds a string, not an object/],
-    ['3', /holds a number, not an object/],
+    ['[1, 2]', /it is a list, not an object/],
+    ['null', /it is null, not an object/],
+    ['"hello"', /it is a string, not an object/],
+    ['3', /it is a number, not an object/],
     ['{}', /there is no "format" field/],
     ['{"format": "comfyui", "version": 1, "nodes": []}', /found "format": "comfyui"/],
     ['{"format": 1}', /found "format": 1/],
