@@ -162,7 +162,7 @@ export class Model {
       case 'activation':
         return activation(input(0), op.fn, op.w0);
       case 'reshape':
-        return tf.reshape(input(0), op.shape);
+        return tf.reshape(input(0), op.shape.map((d) => (d === 'B' ? -1 : d)));
       case 'transpose':
         return tf.transpose(input(0), op.perm);
       case 'slice': {
@@ -207,15 +207,19 @@ export class Model {
       }
       case 'dropout':
         return opts.training && op.rate > 0 ? tf.dropout(input(0), op.rate, undefined, opSeed()) : input(0);
-      case 'embedding':
-        return tf.gather(input(0), input(1));
+      case 'embedding': {
+        // The row is picked with a one-hot product, not tf.gather: gather's gradient needs the
+        // UnsortedSegmentSum kernel, which the wasm backend does not have (training crashed there).
+        const table = input(0);
+        return tf.matMul(tf.oneHot(tf.cast(input(1), 'int32'), table.shape[0], 1, 0, 'float32'), table);
+      }
       case 'noise': {
         const like = maybe(0);
-        const shape = op.shape.map((d) => (d === -1 ? like!.shape[0] : d));
+        const shape = op.shape.map((d) => (d === 'B' ? like!.shape[0] : d));
         return opts.training && op.std > 0 ? tf.randomNormal(shape, 0, op.std, 'float32', opSeed()) : tf.zeros(shape);
       }
       case 'constant':
-        return tf.tensor(op.value, op.shape);
+        return tf.tensor(op.value, op.shape as number[]);
       case 'crossEntropy': {
         const logits = input(0);
         const labels = input(1);

@@ -77,7 +77,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
     } else {
       // Hyperfan needs E[h²] of each head's last-layer input, measured on real batches of several tasks.
       const samples = taskList.slice(0, 8).flatMap((task) => [0, 1].map(() => data.trainBatch(task, t.batchSize, new Rng(seed).fork(`init${task}`))));
-      withFeeds(samples, (feeds) => model.initHyperfan(feeds));
+      withFeeds(program, samples, (feeds) => model.initHyperfan(feeds));
     }
 
     emit({ event: 'start', backend, totalSteps, tasks: taskList, budget: parameterBudget(program) });
@@ -113,7 +113,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
         }
         const task = tasks.length === 1 ? tasks[0] : tasks[rng.int(tasks.length)];
         const batch = data.trainBatch(task, t.batchSize, rng);
-        const parts = withFeeds([batch], ([feeds]) => {
+        const parts = withFeeds(program, [batch], ([feeds]) => {
           const out = trainStep(model, optimizer, varList, program, feeds, step, reg && earlier.length ? { beta: reg.beta, targets, routes: regularized } : null);
           if (!Number.isFinite(out.total)) diverged(model, program, feeds, step, task, lossIds, out);
           return out;
@@ -141,7 +141,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       if (sequentialCl) {
         const ev = evaluate(taskList);
         accuracyMatrix.push(taskList.map((task, j) => (j <= phase && mainMetric ? (ev.perTask[task]?.[mainMetric.name] ?? null) : null)));
-        emit({ event: 'eval', step, task: tasks[0], ...evaluate(taskList.slice(0, phase + 1)) });
+        emit({ event: 'eval', step, task: tasks[0], ...meanOver(ev.perTask, taskList.slice(0, phase + 1)) });
         emit({ event: 'task_end', task: tasks[0], step, accuracyMatrix: accuracyMatrix.map((r) => [...r]), metricName: mainMetric?.name ?? 'loss' });
       }
     }
@@ -193,27 +193,24 @@ function makeOptimizer(o: Optimizer): tf.Optimizer {
   }
 }
 
-/** Tensors for a list of batches, released after `fn` runs. */
-function withFeeds<T>(batches: Batch[], fn: (feeds: Feeds[]) => T): T {
+/** Tensors for a list of batches, shaped as the program declares its inputs, released after `fn` runs. */
+function withFeeds<T>(program: Program, batches: Batch[], fn: (feeds: Feeds[]) => T): T {
   const made: tf.Tensor[] = [];
   const track = <X extends tf.Tensor>(x: X) => (made.push(x), x);
+  const d = program.data;
   try {
-    const feeds = batches.map((b) => feedsOf(b, track));
+    const feeds = batches.map(
+      (b): Feeds => ({
+        x: track(tf.tensor(b.x, [b.n, ...d.x])),
+        y: track(b.y instanceof Int32Array ? tf.tensor(b.y, [b.n, ...d.y], 'int32') : tf.tensor(b.y, [b.n, ...d.y])),
+        task: track(tf.tensor1d([b.task], 'int32')),
+        ...(b.context ? { context: track(tf.tensor(b.context, [1, b.context.length])) } : {}),
+      }),
+    );
     return fn(feeds);
   } finally {
     tf.dispose(made);
   }
-}
-
-function feedsOf(b: Batch, track: <X extends tf.Tensor>(x: X) => X): Feeds {
-  const xShape = b.x.length / b.n;
-  const yPer = b.y.length / b.n;
-  return {
-    x: track(tf.tensor(b.x, [b.n, xShape])),
-    y: track(b.y instanceof Int32Array ? tf.tensor1d(b.y, 'int32') : tf.tensor(b.y, yPer === 1 ? [b.n, 1] : [b.n, yPer])),
-    task: track(tf.tensor1d([b.task], 'int32')),
-    ...(b.context ? { context: track(tf.tensor(b.context, [1, b.context.length])) } : {}),
-  };
 }
 
 interface StepResult {
@@ -230,9 +227,8 @@ interface RegularizerTerm {
 function trainStep(model: Model, optimizer: tf.Optimizer, varList: tf.Variable[], program: Program, feeds: Feeds, step: number, reg: RegularizerTerm | null): StepResult {
   const kept: tf.Tensor[] = [];
   const names: string[] = [];
-  const shaped = reshapeFeeds(model, feeds);
   const { value, grads } = tf.variableGrads(() => {
-    const vals = model.evaluate(shaped, program.losses.map((l) => l.value), { training: true, step });
+    const vals = model.evaluate(feeds, program.losses.map((l) => l.value), { training: true, step });
     let total = tf.scalar(0);
     for (const l of program.losses) {
       const v = vals.get(l.value)!;
@@ -281,14 +277,11 @@ function snapshotTargets(model: Model, routes: GeneratedRoute[], tasks: number[]
   return out;
 }
 
-/** The dataset hands out flat rows; the program's inputs have the declared sample shapes. */
-function reshapeFeeds(model: Model, feeds: Feeds): Feeds {
-  const d = model.program.data;
-  return {
-    ...feeds,
-    x: feeds.x && (d.x.length === 1 ? feeds.x : tf.reshape(feeds.x, [-1, ...d.x])),
-    y: feeds.y && d.yDtype === 'float32' && d.y.length !== 1 ? tf.reshape(feeds.y, [-1, ...d.y]) : feeds.y && d.yDtype === 'int32' ? feeds.y : feeds.y,
-  };
+/** Mean of per-task metrics over some of the tasks, with those tasks' entries. */
+function meanOver(perTask: Record<string, Record<string, number>>, tasks: number[]) {
+  const metrics: Record<string, number> = {};
+  for (const task of tasks) for (const [k, v] of Object.entries(perTask[task] ?? {})) metrics[k] = (metrics[k] ?? 0) + v / tasks.length;
+  return { metrics, perTask: Object.fromEntries(tasks.map((t) => [t, perTask[t]])) };
 }
 
 function evaluateTasks(model: Model, program: Program, data: Dataset, tasks: number[]) {
@@ -298,9 +291,9 @@ function evaluateTasks(model: Model, program: Program, data: Dataset, tasks: num
     const sums: Record<string, number> = {};
     let n = 0;
     for (const b of data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples)) {
-      const vals = withFeeds([b], ([feeds]) =>
+      const vals = withFeeds(program, [b], ([feeds]) =>
         tf.tidy(() => {
-          const v = model.evaluate(reshapeFeeds(model, feeds), wanted, { training: false, step: 0 });
+          const v = model.evaluate(feeds, wanted, { training: false, step: 0 });
           let loss = 0;
           for (const l of program.losses) loss += l.weight * v.get(l.value)!.dataSync()[0];
           const out: Record<string, number> = { loss };
@@ -313,18 +306,16 @@ function evaluateTasks(model: Model, program: Program, data: Dataset, tasks: num
     }
     perTask[task] = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, n)]));
   }
-  const metrics: Record<string, number> = {};
-  for (const m of Object.values(perTask)) for (const [k, v] of Object.entries(m)) metrics[k] = (metrics[k] ?? 0) + v / tasks.length;
-  return { metrics, perTask };
+  return meanOver(perTask, tasks);
 }
 
 function emitWeightStats(model: Model, program: Program, data: Dataset, task: number, step: number, emit: (e: EngineEvent) => void): void {
   if (program.generated.length === 0) return;
   const [batch] = data.evalBatches(task, Math.min(program.evaluation.evalBatchSize, 64), 64);
   if (!batch) return;
-  const stats = withFeeds([batch], ([feeds]) =>
+  const stats = withFeeds(program, [batch], ([feeds]) =>
     tf.tidy(() => {
-      const vals = model.evaluate(reshapeFeeds(model, feeds), program.generated.map((g) => g.value), { training: false, step: 0 });
+      const vals = model.evaluate(feeds, program.generated.map((g) => g.value), { training: false, step: 0 });
       return program.generated.map((g) => {
         const v = vals.get(g.value)!;
         const { mean, variance } = tf.moments(v);
@@ -343,7 +334,7 @@ function emitWeightStats(model: Model, program: Program, data: Dataset, task: nu
 
 /** A non-finite loss: find the first op whose value is NaN or Inf and name its node. */
 function diverged(model: Model, program: Program, feeds: Feeds, step: number, task: number, lossIds: ValueId[], out: StepResult): never {
-  const op = model.firstNonFinite(reshapeFeeds(model, feeds), lossIds, { training: true, step });
+  const op = model.firstNonFinite(feeds, lossIds, { training: true, step });
   const what = Number.isNaN(out.total) ? 'NaN' : 'infinite';
   const where = op
     ? op.op === 'param'

@@ -52,8 +52,8 @@ export type OpBody =
   | { op: 'mul' }
   | { op: 'scale'; factor: number; offset: number }
   | { op: 'activation'; fn: Activation; w0: number }
-  /** -1 in `shape` stands for the batch dimension. */
-  | { op: 'reshape'; shape: number[] }
+  /** To the op's own (output) shape; its batch dimension 'B' follows the input's batch. */
+  | { op: 'reshape' }
   | { op: 'transpose'; perm: number[] }
   | { op: 'slice'; axis: number; begin: number; size: number }
   | { op: 'concat'; axis: number }
@@ -71,9 +71,10 @@ export type OpBody =
   | { op: 'dropout'; rate: number }
   /** Row `task` of a table [T, d], as [1, d]. */
   | { op: 'embedding' }
-  /** Gaussian noise of the given shape (batch dim -1 follows `like`); zeros at evaluation. */
-  | { op: 'noise'; std: number; shape: number[] }
-  | { op: 'constant'; value: number[]; shape: number[] }
+  /** Gaussian noise of the op's shape (a batch dimension 'B' follows `like`); zeros at evaluation. */
+  | { op: 'noise'; std: number }
+  /** Values of the op's shape, row-major. */
+  | { op: 'constant'; value: number[] }
   /** Mean softmax cross-entropy of logits [B, K] against integer labels [B]. */
   | { op: 'crossEntropy' }
   | { op: 'mse' }

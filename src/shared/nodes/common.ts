@@ -107,8 +107,7 @@ export function deliverFlat<P>(ctx: LowerContext<P>, flat: ValueId, batch: Dim, 
     const size = routeSize(r);
     const piece = ctx.op({ op: 'slice', axis: 1, begin: offset, size }, [flat], [batch, size], `${port}.${i}.slice`);
     offset += size;
-    const shape = perSample ? [-1, ...r.shape] : r.shape;
-    let value = ctx.op({ op: 'reshape', shape }, [piece], perSample ? ['B', ...r.shape] : r.shape, `${port}.${i}.${r.target}_${r.port}`);
+    let value = ctx.op({ op: 'reshape' }, [piece], perSample ? ['B', ...r.shape] : r.shape, `${port}.${i}.${r.target}_${r.port}`);
     if (r.init === 'ones') value = ctx.op({ op: 'scale', factor: 1, offset: 1 }, [value], perSample ? ['B', ...r.shape] : r.shape, `${port}.${i}.plus_one`);
     ctx.deliver(r, value);
   });

@@ -14,6 +14,6 @@ export const ConstantContext = defineNode({
   outputs: () => [{ name: 'value', kind: 'tensor', doc: 'The vector, [1, n].' }],
   infer: (ctx) => ({ value: { kind: 'tensor', shape: [1, ctx.params.values.length], dtype: 'float32' } }),
   lower: (ctx) => ({
-    value: ctx.op({ op: 'constant', value: ctx.params.values, shape: [1, ctx.params.values.length] }, [], [1, ctx.params.values.length], 'value'),
+    value: ctx.op({ op: 'constant', value: ctx.params.values }, [], [1, ctx.params.values.length], 'value'),
   }),
 });

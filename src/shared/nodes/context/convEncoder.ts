@@ -35,7 +35,7 @@ export const ConvEncoder = defineNode({
       [h, w, c] = [Math.ceil(h / 2), Math.ceil(w / 2), out];
       value = ctx.op({ op: 'pool', kind: 'max', size: 2, strides: 2, padding: 'same' }, [act], [batch, h, w, c], `pool${i}`);
     });
-    const flat = ctx.op({ op: 'reshape', shape: [batch === 'B' ? -1 : 1, h * w * c] }, [value], [batch, h * w * c], 'flat');
+    const flat = ctx.op({ op: 'reshape' }, [value], [batch, h * w * c], 'flat');
     const wOut = ctx.param('out.weight', [h * w * c, p.outDim], hiddenInit(h * w * c, 'linear'));
     const bOut = ctx.param('out.bias', [p.outDim], { kind: 'zeros' });
     return { context: ctx.op({ op: 'linear', perSample: false }, [flat, wOut, bOut], [batch, p.outDim], 'context') };

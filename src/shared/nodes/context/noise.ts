@@ -23,7 +23,7 @@ export const NoiseContext = defineNode({
     const info = like === null ? undefined : ctx.info('like');
     const batched = info?.kind === 'tensor' && info.shape[0] === 'B';
     return {
-      noise: ctx.op({ op: 'noise', std: ctx.params.std, shape: [batched ? -1 : 1, ctx.params.dim] }, [like], [batched ? 'B' : 1, ctx.params.dim], 'noise'),
+      noise: ctx.op({ op: 'noise', std: ctx.params.std }, [like], [batched ? 'B' : 1, ctx.params.dim], 'noise'),
     };
   },
 });

@@ -43,7 +43,7 @@ export const ChunkedHead = defineNode({
     const w = ctx.param('out.weight', [fanIn, p.chunkSize], lastLayerInit(p.init, trunk.value, fanIn, chunkColumnBlocks(routes, p.chunkSize, p.init)));
     const b = ctx.param('out.bias', [p.chunkSize], { kind: 'zeros' });
     const out = ctx.op({ op: 'linear', perSample: false }, [trunk.value, w, b], [batch, chunks, p.chunkSize], 'out');
-    const joined = ctx.op({ op: 'reshape', shape: [batch === 'B' ? -1 : 1, chunks * p.chunkSize] }, [out], [batch, chunks * p.chunkSize], 'chunks');
+    const joined = ctx.op({ op: 'reshape' }, [out], [batch, chunks * p.chunkSize], 'chunks');
     const flat = ctx.op({ op: 'slice', axis: 1, begin: 0, size: total }, [joined], [batch, total], 'flat');
     deliverFlat(ctx, flat, batch, routes, 'weights');
     return { weights: flat };

@@ -42,7 +42,7 @@ export const HaStaticHead = defineNode({
     const w1 = ctx.param('stage1.weight', [nz, cin * d], { kind: 'normal', std: Math.sqrt(1 / nz) });
     const b1 = ctx.param('stage1.bias', [cin * d], { kind: 'zeros' });
     const a = ctx.op({ op: 'linear', perSample: false }, [ctx.input('z'), w1, b1], [1, cin * d], 'stage1');
-    const rows = ctx.op({ op: 'reshape', shape: [cin, d] }, [a], [cin, d], 'channel_codes');
+    const rows = ctx.op({ op: 'reshape' }, [a], [cin, d], 'channel_codes');
     // Stage 2 is shared by every input channel, so aim for the channel-weighted mean of the kernels' variances.
     const variance = routes.reduce((s, r) => s + targetVariance(r, p.init) * r.shape[2], 0) / cin;
     const w2 = ctx.param('stage2.weight', [d, kh * kw * cout], lastLayerInit(p.init, rows, d, [{ size: kh * kw * cout, variance }]));
@@ -54,7 +54,7 @@ export const HaStaticHead = defineNode({
       const name = `weights.${i}.${r.target}_${r.port}`;
       const part = ctx.op({ op: 'slice', axis: 0, begin, size: c }, [k], [c, kh * kw * cout], `${name}.rows`);
       begin += c;
-      const shaped = ctx.op({ op: 'reshape', shape: [c, kh, kw, cout] }, [part], [c, kh, kw, cout], `${name}.cin_first`);
+      const shaped = ctx.op({ op: 'reshape' }, [part], [c, kh, kw, cout], `${name}.cin_first`);
       ctx.deliver(r, ctx.op({ op: 'transpose', perm: [1, 2, 0, 3] }, [shaped], [kh, kw, c, cout], name));
     });
     return { weights: k };

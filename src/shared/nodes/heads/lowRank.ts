@@ -58,7 +58,6 @@ export const LowRankHead = defineNode({
     const b = ctx.param('out.bias', [total], { kind: 'zeros' });
     const flat = ctx.op({ op: 'linear', perSample: false }, [trunk.value, w, b], [batch, total], 'out');
     const lead = perSample ? (['B'] as const) : [];
-    const rs = (shape: number[]) => (perSample ? [-1, ...shape] : shape);
     let offset = 0;
     routes.forEach((r, i) => {
       const f = factors[i];
@@ -70,17 +69,17 @@ export const LowRankHead = defineNode({
       };
       let value: string;
       if (!f.lowRank) {
-        value = ctx.op({ op: 'reshape', shape: rs(r.shape) }, [take(f.size, 'flat')], [...lead, ...r.shape], name);
+        value = ctx.op({ op: 'reshape' }, [take(f.size, 'flat')], [...lead, ...r.shape], name);
       } else {
-        const u = ctx.op({ op: 'reshape', shape: rs([f.rows, p.rank]) }, [take(f.rows * p.rank, 'u')], [...lead, f.rows, p.rank], `${name}.U`);
-        const v = ctx.op({ op: 'reshape', shape: rs([f.cols, p.rank]) }, [take(f.cols * p.rank, 'v')], [...lead, f.cols, p.rank], `${name}.V`);
+        const u = ctx.op({ op: 'reshape' }, [take(f.rows * p.rank, 'u')], [...lead, f.rows, p.rank], `${name}.U`);
+        const v = ctx.op({ op: 'reshape' }, [take(f.cols * p.rank, 'v')], [...lead, f.cols, p.rank], `${name}.V`);
         let m = ctx.op({ op: 'matmul', transposeB: true }, [u, v], [...lead, f.rows, f.cols], `${name}.UVt`);
         if (p.learnedBase) {
           const baseInit = r.init === 'fan' ? { kind: 'normal' as const, std: Math.sqrt(targetVariance(r, p.init) * (1 - share)) } : { kind: 'zeros' as const };
           const base = ctx.param(`base${i}`, [f.rows, f.cols], p.init === 'plain' && r.init === 'fan' ? fanInInit(r.fanIn) : baseInit);
           m = ctx.op({ op: 'add' }, [m, base], [...lead, f.rows, f.cols], `${name}.with_base`);
         }
-        value = ctx.op({ op: 'reshape', shape: rs(r.shape) }, [m], [...lead, ...r.shape], name);
+        value = ctx.op({ op: 'reshape' }, [m], [...lead, ...r.shape], name);
       }
       if (r.init === 'ones') value = ctx.op({ op: 'scale', factor: 1, offset: 1 }, [value], [...lead, ...r.shape], `${name}.plus_one`);
       ctx.deliver(r, value);

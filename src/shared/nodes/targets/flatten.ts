@@ -19,6 +19,6 @@ export const Flatten = defineNode({
     const info = ctx.info('x');
     const shape = info.kind === 'tensor' ? info.shape : [];
     const n = sizeOf(shape.slice(1));
-    return { y: ctx.op({ op: 'reshape', shape: [shape[0] === 'B' ? -1 : 1, n] }, [ctx.input('x')], [shape[0], n], 'y') };
+    return { y: ctx.op({ op: 'reshape' }, [ctx.input('x')], [shape[0], n], 'y') };
   },
 });

@@ -23,6 +23,6 @@ export const Reshape = defineNode({
   lower: (ctx) => {
     const info = ctx.info('x');
     const b = info.kind === 'tensor' ? info.shape[0] : 1;
-    return { y: ctx.op({ op: 'reshape', shape: [b === 'B' ? -1 : 1, ...ctx.params.shape] }, [ctx.input('x')], [b, ...ctx.params.shape], 'y') };
+    return { y: ctx.op({ op: 'reshape' }, [ctx.input('x')], [b, ...ctx.params.shape], 'y') };
   },
 });
