@@ -122,11 +122,18 @@ export function num(x: number | null | undefined): string {
   return x.toExponential(3);
 }
 
-/** The first sentence of a description (up to the first `. ` or the end), for one-line listings. */
+/** The first sentence of a description, for one-line listings (`et al.`, `e.g.` and the like do not end it). */
 export function firstSentence(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  const m = /^(.*?[.!?])(\s|$)/.exec(flat);
-  return m ? m[1] : flat;
+  const flat = (text.trim().split(/\n\s*\n|\n(?=\s*[|#>-])/)[0] ?? '').replace(/\s+/g, ' ').trim();
+  const end = /[.!?](?=\s|$)/g;
+  for (let m = end.exec(flat); m; m = end.exec(flat)) {
+    const before = flat.slice(0, m.index + 1);
+    if (/(^|[\s(])(al|e\.g|i\.e|cf|vs|etc|approx|Fig|Eq|[A-Z])\.$/.test(before)) continue;
+    const after = flat.slice(m.index + 1).trimStart();
+    if (after && !/^[A-Z0-9"'(`*_]/.test(after)) continue;
+    return before;
+  }
+  return flat;
 }
 
 /** `hyper 118,817 / generated 1,761 params` (+ `, ordinary N` when some weights are trained directly) */

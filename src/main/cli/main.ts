@@ -8,6 +8,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { Backend } from '../../shared/document/schema';
 import { CliExit, EXIT, err, messageOf } from './io';
 import { nodesCommand } from './nodes';
+import { registerServe } from './serve';
 import { templatesCommand } from './templates';
 import { trainCommand, type TrainFlags } from './train';
 import { validateCommand } from './validate';
@@ -79,6 +80,8 @@ export function buildProgram(): Command {
     .action((flags: { json?: boolean }) => {
       process.exitCode = nodesCommand(flags);
     });
+
+  registerServe(program);
 
   return program;
 }

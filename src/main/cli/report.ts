@@ -18,7 +18,8 @@ export interface Reporter {
 export function jsonReporter(): Reporter {
   return {
     event(e) {
-      out(JSON.stringify({ event: e.event, ...e }));
+      const { event, ...rest } = e;
+      out(JSON.stringify({ event, ...rest }));
     },
     close() {},
     notice(text) {
@@ -26,6 +27,8 @@ export function jsonReporter(): Reporter {
     },
   };
 }
+
+const speed = (sps: number) => (sps > 0 ? sps.toFixed(1) : '-');
 
 const losses = (l: Record<string, number>) => {
   const entries = Object.entries(l);
@@ -97,8 +100,9 @@ export function plainReporter(): Reporter {
       }
       if (e.event === 'step') {
         if (e.step >= next) {
-          out(`step ${e.step}/${total}  loss ${num(e.loss)}${losses(e.losses)}  ${e.stepsPerSecond.toFixed(1)} steps/s`);
-          next = e.step + Math.max(1, Math.ceil(total / 10));
+          out(`step ${e.step}/${total}  loss ${num(e.loss)}${losses(e.losses)}  ${speed(e.stepsPerSecond)} steps/s`);
+          const every = Math.max(1, Math.ceil(total / 10));
+          next = (Math.floor(e.step / every) + 1) * every;
         }
         return;
       }
@@ -151,7 +155,7 @@ export function progressReporter(): Reporter {
         return;
       }
       if (e.event === 'step') {
-        bar?.update(e.step, { loss: num(e.loss), speed: e.stepsPerSecond.toFixed(1) });
+        bar?.update(e.step, { loss: num(e.loss), speed: speed(e.stepsPerSecond) });
         return;
       }
       if (e.event === 'done') {

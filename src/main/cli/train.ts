@@ -19,6 +19,10 @@ export interface TrainFlags {
 }
 
 export async function trainCommand(file: string, flags: TrainFlags, start: StartRunOptions = {}): Promise<number> {
+  if (flags.checkpointEvery !== undefined && flags.checkpoint === undefined) {
+    err('hnet: --checkpoint-every needs --checkpoint FILE');
+    return EXIT.usage;
+  }
   const loaded = loadDocumentFile(file);
   if (loaded.kind === 'unreadable') {
     err(cannotRead(file, loaded.reason));

@@ -34,14 +34,13 @@ function post(message: WorkerToMain): void {
   parentPort?.postMessage(message);
 }
 
-function fatal(problem: HnetProblem, step?: number): void {
+function fatal(problem: HnetProblem): void {
   const event: EngineEvent = {
     event: 'error',
     code: problem.code,
     message: problem.message,
     ...(problem.node !== undefined ? { node: problem.node } : {}),
     ...(problem.port !== undefined ? { port: problem.port } : {}),
-    ...(step !== undefined ? { step } : {}),
   };
   post({ type: 'event', event });
   post({ type: 'fatal', problem });
@@ -54,19 +53,15 @@ function messageOf(e: unknown): string {
 
 let control: WorkerControl | null = null;
 let started = false;
-let lastStep: number | undefined;
 
 async function run(message: Extract<MainToWorker, { type: 'start' }>): Promise<void> {
   control = new WorkerControl(message.control ? new Int32Array(message.control) : null);
-  const emit = (event: EngineEvent) => {
-    if ('step' in event && typeof event.step === 'number') lastStep = event.step;
-    post({ type: 'event', event });
-  };
+  const emit = (event: EngineEvent) => post({ type: 'event', event });
   try {
     await train(message.program, message.options, emit, control);
   } catch (e) {
-    if (e instanceof HnetError) fatal(e.problem, lastStep);
-    else fatal({ code: 'HN060', message: `training failed: ${messageOf(e)}` }, lastStep);
+    if (e instanceof HnetError) fatal(e.problem);
+    else fatal({ code: 'HN060', message: `training failed: ${messageOf(e)}` });
   } finally {
     // Nothing more will come; let the thread end once the last messages are out.
     parentPort?.close();

@@ -68,7 +68,8 @@ function inferNode(graph: Graph, inf: Inference, n: GraphNode): void {
     },
     tensor(port) {
       const info = ctx.input(port);
-      if (!info) return ctx.fail('HN024', `input "${port}" is not wired`, port);
+      // A required input left unwired was reported by validation already.
+      if (!info) throw new UpstreamFailed();
       if (info.kind !== 'tensor') return ctx.fail('HN022', `expects a tensor, got ${info.kind}`, port);
       return info;
     },

@@ -1,0 +1,174 @@
+/**
+ * `hnet serve [FILE]`: the browser mode. Builds the editor if its build is missing or older than its sources,
+ * serves it on 127.0.0.1 with a per-launch token, prints the address, and runs until Ctrl+C.
+ */
+import { spawn } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { formatProblem } from '../../shared/compiler/errors';
+import { findPackageRoot } from '../app/paths';
+import { DEFAULT_PORT, startServer } from '../server/server';
+import { EXIT, err, loadDocumentFile, messageOf, out } from './io';
+import { validateCommand } from './validate';
+
+export interface ServeFlags {
+  port?: number;
+  host?: string;
+  /** `--no-open` sets this to false. */
+  open?: boolean;
+}
+
+/** Adds `serve` to the `hnet` program. */
+export function registerServe(program: Command): void {
+  program
+    .command('serve')
+    .description('serve the editor in a browser (127.0.0.1, protected by a per-launch token) until Ctrl+C')
+    .argument('[file]', 'a *.hnet.json document to open and save back')
+    .option('--port <n>', `port (default ${DEFAULT_PORT}, or any free port when it is taken)`, portNumber)
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; 0.0.0.0 to reach it from other machines)')
+    .option('--no-open', 'do not open a browser')
+    .action(async (file: string | undefined, flags: ServeFlags) => {
+      process.exitCode = await serveCommand(file, flags);
+    });
+}
+
+function portNumber(value: string): number {
+  const n = Number(value.trim());
+  if (!/^\d+$/.test(value.trim()) || !Number.isSafeInteger(n) || n > 65535) throw new InvalidArgumentError('--port must be a whole number from 0 to 65535.');
+  return n;
+}
+
+export async function serveCommand(file: string | undefined, flags: ServeFlags): Promise<number> {
+  if (file !== undefined) {
+    const refused = checkDocument(file);
+    if (refused !== null) return refused;
+  }
+
+  let rendererDir: string;
+  try {
+    rendererDir = await ensureEditorBuilt();
+  } catch (e) {
+    err(`hnet: the editor could not be built: ${messageOf(e)}`);
+    return EXIT.invalid;
+  }
+
+  let server: Awaited<ReturnType<typeof startServer>>;
+  try {
+    server = await startServer({ port: flags.port, host: flags.host, file, rendererDir });
+  } catch (e) {
+    err(`hnet: cannot start the server: ${messageOf(e)}`);
+    return EXIT.invalid;
+  }
+
+  out(`Hypernet Studio is serving ${file ? resolve(file) : 'a new document'} in browser mode.`);
+  out(`Open ${server.url}`);
+  if (server.host !== '127.0.0.1' && server.host !== '::1' && server.host !== 'localhost')
+    out(`(from another machine: http://THIS-MACHINE:${server.port}/?token=${server.token}; anyone with the token can use it)`);
+  out('Press Ctrl+C to stop.');
+  if (flags.open !== false) openInBrowser(server.url);
+
+  await new Promise<void>((done) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await server.close();
+  out('stopped');
+  return EXIT.ok;
+}
+
+/**
+ * Refuse a FILE that cannot be opened: missing, unreadable, or not a document (exit 1, with the messages
+ * `hnet validate` prints). A document that loads but does not compile yet is served, so it can be fixed in the
+ * editor; its problems are printed as warnings.
+ */
+function checkDocument(file: string): number | null {
+  if (!existsSync(file)) {
+    err(`hnet: cannot serve ${file}: no such file. hnet serve opens an existing document; run it without FILE to start a new one.`);
+    return EXIT.invalid;
+  }
+  const loaded = loadDocumentFile(file);
+  if (loaded.kind === 'ok') return null;
+  if (loaded.kind === 'invalid' && loaded.doc) {
+    err(`warning: ${file} does not compile yet (the editor shows where):`);
+    for (const p of loaded.problems) err(`    ${formatProblem(p)}`);
+    return null;
+  }
+  // Same verdict, same words as `hnet validate FILE`.
+  return validateCommand([file], {}) || EXIT.invalid;
+}
+
+/** out/renderer, built first when missing or older than the editor's sources. */
+async function ensureEditorBuilt(): Promise<string> {
+  const override = process.env.HNET_RENDERER_DIR;
+  if (override) {
+    if (!existsSync(join(override, 'index.html'))) throw new Error(`HNET_RENDERER_DIR=${override} has no index.html`);
+    return resolve(override);
+  }
+  const root = findPackageRoot();
+  const outDir = join(root, 'out', 'renderer');
+  const index = join(outDir, 'index.html');
+  const sources = join(root, 'src', 'renderer');
+  const built = mtimeOf(index);
+  if (!existsSync(sources)) {
+    if (built !== null) return outDir;
+    throw new Error(`the editor's sources (${sources}) are missing and there is no build in ${outDir}`);
+  }
+  const newest = Math.max(
+    newestMtime(sources),
+    newestMtime(join(root, 'src', 'shared')),
+    mtimeOf(join(root, 'vite.renderer.config.ts')) ?? 0,
+    mtimeOf(join(root, 'package.json')) ?? 0,
+  );
+  if (built !== null && built >= newest) return outDir;
+
+  out('building the editor…');
+  const [{ build }, { rendererConfig }] = await Promise.all([import('vite'), import('../../../vite.renderer.config')]);
+  await build({ ...rendererConfig(), configFile: false, logLevel: 'warn', mode: 'production' });
+  if (!existsSync(index)) throw new Error(`the build finished without ${index}`);
+  return outDir;
+}
+
+function mtimeOf(path: string): number | null {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return null;
+  }
+}
+
+function newestMtime(dir: string): number {
+  let newest = mtimeOf(dir) ?? 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return newest;
+  }
+  for (const e of entries) {
+    if (e.name === 'node_modules' || e.name.startsWith('.')) continue;
+    const p = join(dir, e.name);
+    newest = Math.max(newest, e.isDirectory() ? newestMtime(p) : (mtimeOf(p) ?? 0));
+  }
+  return newest;
+}
+
+/** Open the default browser where there is a desktop; a failure is not an error (the address is printed). */
+function openInBrowser(url: string): void {
+  const platform = process.platform;
+  if (platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  const [command, args] =
+    platform === 'darwin' ? ['open', [url]] : platform === 'win32' ? ['explorer.exe', [url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(command, args, { detached: true, stdio: 'ignore' });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // no opener: the printed address is enough
+  }
+}

@@ -1,0 +1,318 @@
+/**
+ * The `hnet` command as a user runs it: `node bin/hnet.mjs ...` in a child process, checked by exit code,
+ * stdout and stderr. Messages are matched by pattern; no output may ever carry a stack trace.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EngineEvent } from '../src/shared/api/events';
+
+const root = resolve(import.meta.dirname, '..');
+const bin = join(root, 'bin', 'hnet.mjs');
+const template = join(root, 'templates', 'sinusoid-family.hnet.json');
+const TIMEOUT = 120_000;
+
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function hnet(args: string[], cwd = root): Result {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, FORCE_COLOR: '0' } });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const STACK = /at .*\.(ts|mjs|js):\d+|^\s+at /m;
+function expectNoStack(r: Result): void {
+  expect(r.stdout).not.toMatch(STACK);
+  expect(r.stderr).not.toMatch(STACK);
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l.trim() !== '');
+
+let dir: string;
+const base = () => JSON.parse(readFileSync(template, 'utf8'));
+function writeDoc(name: string, value: unknown): string {
+  const path = join(dir, name);
+  writeFileSync(path, typeof value === 'string' ? value : JSON.stringify(value, null, 2));
+  return path;
+}
+
+beforeAll(() => {
+  dir = mkdtempSync(join(tmpdir(), 'hnet-cli-'));
+});
+afterAll(() => {
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('hnet validate', () => {
+  it('accepts the sinusoid template: one ok line with the budget, exit 0', () => {
+    const r = hnet(['validate', 'templates/sinusoid-family.hnet.json']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ok {2}templates\/sinusoid-family\.hnet\.json {2}\(7 nodes, \d+ edges; hyper [\d,]+ \/ generated [\d,]+ params/);
+    expect(lines(r.stdout)).toHaveLength(1);
+  }, TIMEOUT);
+
+  it('--json prints one object per file', () => {
+    const r = hnet(['validate', '--json', template]);
+    expect(r.status).toBe(0);
+    const [line, ...rest] = lines(r.stdout);
+    expect(rest).toEqual([]);
+    const v = JSON.parse(line);
+    expect(v).toMatchObject({ file: template, ok: true, nodes: 7 });
+    expect(v.budget.generated).toBeGreaterThan(0);
+  }, TIMEOUT);
+
+  const broken: [string, () => unknown, RegExp][] = [
+    ['invalid JSON', () => '{ "format": "hypernet-studio", ', /not valid JSON.*line 1.*\(HN001\)/],
+    ['not a document', () => ({ hello: 'world' }), /not a Hypernet Studio document.*\(HN002\)/],
+    [
+      'an unknown node type',
+      () => {
+        const d = base();
+        d.nodes[2].type = 'target.denze';
+        return d;
+      },
+      /dense_1.*target\.denze.*\(HN011\)/,
+    ],
+    [
+      'an edge to a missing node',
+      () => {
+        const d = base();
+        d.edges.push({ source: 'ghost', sourcePort: 'y', target: 'dense_2', targetPort: 'x' });
+        return d;
+      },
+      /ghost.*\(HN020\)/,
+    ],
+    [
+      'a cycle',
+      () => {
+        const d = base();
+        const i = d.edges.findIndex((e: { target: string; targetPort: string }) => e.target === 'dense_1' && e.targetPort === 'x');
+        d.edges[i] = { source: 'dense_2', sourcePort: 'y', target: 'dense_1', targetPort: 'x' };
+        return d;
+      },
+      /dense_[12].*\(HN025\)/,
+    ],
+    [
+      'a shape mismatch',
+      () => {
+        const d = base();
+        d.nodes.find((n: { id: string }) => n.id === 'dense_3').params.units = 3;
+        return d;
+      },
+      /\(HN030\)/,
+    ],
+    [
+      'a Dense with 1e9 units',
+      () => {
+        const d = base();
+        d.nodes.find((n: { id: string }) => n.id === 'dense_2').params.units = 1e9;
+        return d;
+      },
+      /dense_2.*units.*\(HN01[23]\)|dense_2.*\(HN043\)/,
+    ],
+  ];
+
+  for (const [what, make, message] of broken) {
+    it(`rejects ${what}: exit 1, the problem named, no stack trace`, () => {
+      const file = writeDoc(`${what.replace(/\W+/g, '-')}.hnet.json`, make());
+      const r = hnet(['validate', file]);
+      expect(r.status).toBe(1);
+      expect(r.stdout).toMatch(new RegExp(`^invalid {2}${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+      expect(r.stdout).toMatch(message);
+      expectNoStack(r);
+    }, TIMEOUT);
+  }
+
+  it('several files: one verdict each, exit 1 if any is bad', () => {
+    const bad = writeDoc('several-bad.hnet.json', { hello: 'world' });
+    const r = hnet(['validate', template, bad, template]);
+    expect(r.status).toBe(1);
+    const verdicts = lines(r.stdout).filter((l) => !l.startsWith(' '));
+    expect(verdicts).toHaveLength(3);
+    expect(verdicts[0]).toMatch(/^ok /);
+    expect(verdicts[1]).toMatch(/^invalid /);
+    expect(verdicts[2]).toMatch(/^ok /);
+    const json = hnet(['validate', '--json', template, bad]);
+    expect(json.status).toBe(1);
+    expect(lines(json.stdout).map((l) => JSON.parse(l).ok)).toEqual([true, false]);
+  }, TIMEOUT);
+
+  it('a missing file, a directory: exit 1 with "cannot read"', () => {
+    const missing = hnet(['validate', join(dir, 'missing.hnet.json')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/^hnet: cannot read .*missing\.hnet\.json: no such file$/m);
+    const folder = join(dir, 'folder.hnet.json');
+    mkdirSync(folder, { recursive: true });
+    const d = hnet(['validate', folder]);
+    expect(d.status).toBe(1);
+    expect(d.stderr).toMatch(/hnet: cannot read .*folder\.hnet\.json: it is a directory/);
+    expectNoStack(missing);
+    expectNoStack(d);
+  }, TIMEOUT);
+});
+
+describe('usage errors exit 2', () => {
+  const cases: [string, string[]][] = [
+    ['an unknown option', ['validate', '--bogus', template]],
+    ['a missing argument', ['validate']],
+    ['an unknown command', ['frobnicate']],
+    ['a bad --steps value', ['train', template, '--steps', 'many']],
+    ['a bad --backend value', ['train', template, '--backend', 'abacus']],
+    ['no command', []],
+    ['--checkpoint-every without --checkpoint', ['train', template, '--checkpoint-every', '10']],
+  ];
+  for (const [what, args] of cases) {
+    it(what, () => {
+      const r = hnet(args);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expectNoStack(r);
+    }, TIMEOUT);
+  }
+
+  it('--help and --version exit 0', () => {
+    const help = hnet(['--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/validate/);
+    expect(hnet(['--version']).status).toBe(0);
+  }, TIMEOUT);
+});
+
+describe('hnet templates and hnet nodes', () => {
+  it('templates --json: one parseable object per template, from any working directory', () => {
+    const r = hnet(['templates', '--json'], dir);
+    expect(r.status).toBe(0);
+    const items = lines(r.stdout).map((l) => JSON.parse(l));
+    const sinusoid = items.find((t) => t.file === 'sinusoid-family.hnet.json');
+    expect(sinusoid).toMatchObject({ name: 'Sinusoid family' });
+    expect(sinusoid.budget.hyper).toBeGreaterThan(0);
+    expect(sinusoid.description).toMatch(/\.$/);
+    expect(typeof sinusoid.citation).toBe('string');
+  }, TIMEOUT);
+
+  it('templates prints a readable listing', () => {
+    const r = hnet(['templates']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/sinusoid-family\.hnet\.json {2}Sinusoid family/);
+  }, TIMEOUT);
+
+  it('nodes lists the registry grouped by category; --json one object per type', () => {
+    const r = hnet(['nodes']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^Target layers$/m);
+    expect(r.stdout).toMatch(/^ {2}target\.dense +Dense/m);
+    const json = hnet(['nodes', '--json']);
+    const types = lines(json.stdout).map((l) => JSON.parse(l));
+    expect(types.find((t) => t.id === 'head.mlp')).toMatchObject({ category: 'head' });
+  }, TIMEOUT);
+});
+
+describe('hnet train', () => {
+  it('--json --steps 30: every line is an EngineEvent, the last is done with metrics, exit 0', () => {
+    const r = hnet(['train', template, '--json', '--steps', '30']);
+    expect(r.stderr).not.toMatch(STACK);
+    expect(r.status).toBe(0);
+    const events = lines(r.stdout).map((l) => JSON.parse(l));
+    expect(events.length).toBeGreaterThan(2);
+    for (const e of events) {
+      const parsed = EngineEvent.safeParse(e);
+      expect(parsed.success, JSON.stringify(e)).toBe(true);
+    }
+    expect(lines(r.stdout).every((l) => l.startsWith('{"event":'))).toBe(true);
+    expect(events[0].event).toBe('start');
+    const done = events[events.length - 1];
+    expect(done).toMatchObject({ event: 'done', step: 30, stopped: false });
+    expect(Object.keys(done.metrics).length).toBeGreaterThan(0);
+  }, TIMEOUT);
+
+  it('without --json on a pipe: plain lines and a summary', () => {
+    const r = hnet(['train', template, '--steps', '20']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^training on \w+/m);
+    expect(r.stdout).toMatch(/^done at step 20 /m);
+    expect(r.stdout).toMatch(/^metrics:$/m);
+  }, TIMEOUT);
+
+  it('an invalid document: exit 1, the problem on stderr, nothing on stdout', () => {
+    const d = base();
+    d.nodes[2].type = 'target.denze';
+    const file = writeDoc('train-invalid.hnet.json', d);
+    const r = hnet(['train', file, '--json']);
+    expect(r.status).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/dense_1.*\(HN011\)/);
+    expectNoStack(r);
+  }, TIMEOUT);
+
+  it('a missing file: exit 1 with "cannot read"', () => {
+    const r = hnet(['train', join(dir, 'nothing-here.hnet.json')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/^hnet: cannot read .*nothing-here\.hnet\.json: no such file$/m);
+  }, TIMEOUT);
+
+  it('a diverging run: exit 3 with the node named', () => {
+    const d = base();
+    d.training.optimizer = { type: 'sgd', learningRate: 10 };
+    const file = writeDoc('diverge.hnet.json', d);
+    const r = hnet(['train', file, '--steps', '500', '--json']);
+    expect(r.status).toBe(3);
+    expect(r.stderr).toMatch(/hnet: training diverged: \w+: .*\(HN050\)/);
+    const last = JSON.parse(lines(r.stdout).pop()!);
+    expect(last).toMatchObject({ event: 'error', code: 'HN050' });
+    expectNoStack(r);
+  }, TIMEOUT);
+
+  it('--save writes the trained parameters; --checkpoint writes a checkpoint that --resume picks up', () => {
+    const save = join(dir, 'saved');
+    const checkpoint = join(dir, 'run.ckpt');
+    const first = hnet(['train', template, '--steps', '20', '--json', '--save', save, '--checkpoint', checkpoint]);
+    expect(first.status).toBe(0);
+    expect(readFileSync(join(save, 'weights.json'), 'utf8').length).toBeGreaterThan(0);
+    const events = lines(first.stdout).map((l) => JSON.parse(l));
+    expect(events.some((e) => e.event === 'checkpoint')).toBe(true);
+    // A finished run's checkpoint resumes as finished: it picks up at step 20 and ends there.
+    const resumed = hnet(['train', template, '--steps', '20', '--json', '--resume', checkpoint]);
+    expect(resumed.status).toBe(0);
+    const after = lines(resumed.stdout).map((l) => JSON.parse(l));
+    expect(after.some((e) => e.event === 'log' && /resumed from .* at step 20/.test(e.message))).toBe(true);
+    expect(after[after.length - 1]).toMatchObject({ event: 'done', step: 20 });
+    const missing = hnet(['train', template, '--resume', join(dir, 'no.ckpt')]);
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read .*no\.ckpt/);
+  }, TIMEOUT);
+
+  it('SIGINT stops the run gracefully: done with stopped: true, exit 130', async () => {
+    const child = spawn(process.execPath, [bin, 'train', template, '--json', '--steps', '1000000'], { cwd: root });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stderr.on('data', (d) => (stderr += d));
+    const status = await new Promise<number | null>((done, fail) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`no exit; stderr: ${stderr}`));
+      }, TIMEOUT - 10_000);
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (!signalled && stdout.includes('"event":"start"')) {
+          signalled = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        done(code);
+      });
+    });
+    expect(status).toBe(130);
+    const last = JSON.parse(lines(stdout).pop()!);
+    expect(last).toMatchObject({ event: 'done', stopped: true });
+    expect(stderr).not.toMatch(STACK);
+  }, TIMEOUT);
+});
