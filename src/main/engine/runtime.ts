@@ -38,7 +38,9 @@ export class Model {
     const rng = new Rng(seed).fork('init');
     for (const p of program.params) {
       const init = p.init.kind === 'hyperfan' ? new Float32Array(size(p.shape)) : initialValues(p, p.init, rng.fork(p.name));
-      this.vars.set(p.name, tf.variable(tf.tensor(init, p.shape), true, this.prefix + p.name));
+      // In a tidy: tf.variable does not take ownership of its initial tensor, which would otherwise stay
+      // allocated (and counted) after dispose().
+      this.vars.set(p.name, tf.tidy(() => tf.variable(tf.tensor(init, p.shape), true, this.prefix + p.name)));
     }
   }
 
@@ -55,21 +57,26 @@ export class Model {
     for (const p of this.program.params) {
       if (p.init.kind !== 'hyperfan') continue;
       const init = p.init;
-      const m2 = tf.tidy(() => {
+      // E[h²] over every element of the input and, for product blocks, E[‖h‖⁴] over its rows.
+      const [m2, m4] = tf.tidy(() => {
         let total = 0;
+        let total4 = 0;
         for (const feeds of samples) {
           const h = this.evaluate(feeds, [init.input], { training: false, step: 0 }).get(init.input)!;
           total += tf.mean(tf.square(h)).dataSync()[0];
+          total4 += tf.mean(tf.square(tf.sum(tf.square(h), -1))).dataSync()[0];
         }
-        return total / samples.length;
+        return [total / samples.length, total4 / samples.length];
       });
       const scale = Number.isFinite(m2) && m2 > 1e-12 ? m2 : 1;
+      // sqrt(E[‖h‖⁴]) stands where fanIn·E[h²] = E[‖h‖²] does for an ordinary block.
+      const scale4 = Number.isFinite(m4) && m4 > 1e-24 ? Math.sqrt(m4) : init.fanIn * scale;
       const [rows, cols] = p.shape;
       const values = new Float32Array(rows * cols);
       const r = rng.fork(p.name);
       let col = 0;
       for (const b of init.blocks) {
-        const std = Math.sqrt(b.variance / (init.fanIn * scale));
+        const std = Math.sqrt(b.variance / (b.product ? scale4 : init.fanIn * scale));
         for (let i = 0; i < rows; i++) for (let j = col; j < col + b.size; j++) values[i * cols + j] = std === 0 ? 0 : std * r.normal();
         col += b.size;
       }
@@ -210,8 +217,9 @@ export class Model {
       case 'embedding': {
         // The row is picked with a one-hot product, not tf.gather: gather's gradient needs the
         // UnsortedSegmentSum kernel, which the wasm backend does not have (training crashed there).
+        // The one-hot is made int32 and cast: wasm's OneHot with dtype float32 writes integer bit patterns.
         const table = input(0);
-        return tf.matMul(tf.oneHot(tf.cast(input(1), 'int32'), table.shape[0], 1, 0, 'float32'), table);
+        return tf.matMul(tf.cast(tf.oneHot(tf.cast(input(1), 'int32'), table.shape[0]), 'float32'), table);
       }
       case 'noise': {
         const like = maybe(0);

@@ -353,8 +353,31 @@ async function restore(model: Model, optimizer: tf.Optimizer, ck: Checkpoint): P
     const stored = ck.params[name];
     tf.tidy(() => v.assign(tf.tensor(decode(stored), stored.shape)));
   }
-  if (ck.optimizer.length)
-    await optimizer.setWeights(ck.optimizer.map((w) => ({ name: w.name.replace(/^@/, model.prefix), tensor: tf.tensor(decode(w.tensor), w.tensor.shape) })));
+  if (ck.optimizer.length) {
+    const slots = ck.optimizer.map((w) => ({ name: w.name.replace(/^@/, model.prefix), tensor: tf.tensor(decode(w.tensor), w.tensor.shape) }));
+    await optimizer.setWeights(slots);
+    // setWeights makes variables of these (sharing their data) and keeps none of the tensors themselves.
+    tf.dispose(slots.map((s) => s.tensor));
+    // Not instanceof: tfjs's Optimizer[Symbol.hasInstance] makes every optimizer an instance of AdamOptimizer.
+    if (optimizer.getClassName() === 'Adam') exactAdamPowers(optimizer as tf.AdamOptimizer);
+  }
+}
+
+/**
+ * tfjs's Adam.setWeights sets its running powers β₁ᵗ⁺¹ and β₂ᵗ⁺¹ with pow(), which can differ in the last bit
+ * from the float32 product it accumulates step by step; redo that product so a resumed run continues exactly.
+ */
+function exactAdamPowers(optimizer: tf.AdamOptimizer): void {
+  const o = optimizer as unknown as { accBeta1: tf.Variable; accBeta2: tf.Variable; beta1: number; beta2: number };
+  for (const [acc, beta] of [
+    [o.accBeta1, o.beta1],
+    [o.accBeta2, o.beta2],
+  ] as const) {
+    const b = Math.fround(beta);
+    let power = b;
+    for (let i = 0; i < optimizer.iterations; i++) power = Math.fround(power * b);
+    tf.tidy(() => acc.assign(tf.scalar(power)));
+  }
 }
 
 async function writeCheckpoint(
@@ -375,7 +398,8 @@ async function writeCheckpoint(
     stepInPhase: s.stepInPhase,
     rngState: s.rngState,
     params: Object.fromEntries(program.params.map((p) => [p.name, encode(model.vars.get(p.name)!.dataSync() as Float32Array, p.shape)])),
-    optimizer: named.map((w) => ({ name: w.name.replace(model.prefix, '@'), tensor: encode(w.tensor.dataSync() as Float32Array, w.tensor.shape) })),
+    // As float32 values: the iteration count ('iter') is an int32 tensor, whose raw bytes decode() would misread.
+    optimizer: named.map((w) => ({ name: w.name.replace(model.prefix, '@'), tensor: encode(Float32Array.from(w.tensor.dataSync()), w.tensor.shape) })),
     targets: Object.fromEntries(
       [...s.targets].map(([task, m]) => [String(task), Object.fromEntries([...m].map(([id, v]) => [id, encode(v.dataSync() as Float32Array, v.shape)]))]),
     ),

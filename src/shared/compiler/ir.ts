@@ -22,8 +22,11 @@ export type Init =
    * Final layer of a hypernetwork head, weight matrix [fanIn, columns]: column block j is drawn from
    * N(0, variance_j / (fanIn * E[h^2])), where h is the value `input` measured on the training data at
    * initialisation (Chang, Sacramento & Zhang 2020). variance 0 makes the block zero.
+   * A `product` block is one factor of a product of two such blocks (a low-rank head's U and V of W = U·Vᵀ):
+   * since both factors scale with ‖h‖, it is drawn from N(0, variance / sqrt(E[‖h‖⁴])) instead (‖h‖² summed
+   * over `input`'s last axis, per row), so that the product's entries get the variance aimed for.
    */
-  | { kind: 'hyperfan'; input: ValueId; fanIn: number; blocks: { size: number; variance: number }[] };
+  | { kind: 'hyperfan'; input: ValueId; fanIn: number; blocks: { size: number; variance: number; product?: boolean }[] };
 
 export type ParamRole = 'hyper' | 'embedding' | 'target';
 

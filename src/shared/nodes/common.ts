@@ -76,17 +76,17 @@ export function lastLayerInit(
   mode: InitMode,
   input: ValueId,
   fanIn: number,
-  blocks: { size: number; variance: number }[],
+  blocks: { size: number; variance: number; product?: boolean }[],
 ): Init {
   if (mode === 'plain') return fanInInit(fanIn);
   return { kind: 'hyperfan', input, fanIn, blocks: mergeBlocks(blocks) };
 }
 
-function mergeBlocks(blocks: { size: number; variance: number }[]): { size: number; variance: number }[] {
-  const out: { size: number; variance: number }[] = [];
+function mergeBlocks(blocks: { size: number; variance: number; product?: boolean }[]): { size: number; variance: number; product?: boolean }[] {
+  const out: { size: number; variance: number; product?: boolean }[] = [];
   for (const b of blocks) {
     const last = out[out.length - 1];
-    if (last && last.variance === b.variance) last.size += b.size;
+    if (last && last.variance === b.variance && !last.product === !b.product) last.size += b.size;
     else if (b.size > 0) out.push({ ...b });
   }
   return out;

@@ -51,7 +51,8 @@ export const LowRankHead = defineNode({
     const blocks = routes.map((r, i) => {
       const f = factors[i];
       const v = targetVariance(r, p.init) * share;
-      return { size: f.size, variance: f.lowRank ? Math.sqrt(v / p.rank) : v };
+      // U and V both scale with the head's input h: a product block is scaled by sqrt(E[‖h‖⁴]), not E[‖h‖²].
+      return f.lowRank ? { size: f.size, variance: Math.sqrt(v / p.rank), product: true } : { size: f.size, variance: v };
     });
     const total = factors.reduce((a, f) => a + f.size, 0);
     const w = ctx.param('out.weight', [fanIn, total], lastLayerInit(p.init, trunk.value, fanIn, blocks));
