@@ -76,7 +76,13 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       emit({ event: 'log', level: 'info', message: `resumed from ${opts.resumeFrom} at step ${step}` });
     } else {
       // Hyperfan needs E[h²] of each head's last-layer input, measured on real batches of several tasks.
-      const samples = taskList.slice(0, 8).flatMap((task) => [0, 1].map(() => data.trainBatch(task, t.batchSize, new Rng(seed).fork(`init${task}`))));
+      // One batch from each of up to 32 tasks (at least 4 batches): the scale varies from task to task.
+      const measured = taskList.slice(0, 32);
+      const perTask = Math.max(1, Math.ceil(4 / measured.length));
+      const samples = measured.flatMap((task) => {
+        const r = new Rng(seed).fork(`init${task}`);
+        return Array.from({ length: perTask }, () => data.trainBatch(task, t.batchSize, r));
+      });
       withFeeds(program, samples, (feeds) => model.initHyperfan(feeds));
     }
 
@@ -194,7 +200,7 @@ function makeOptimizer(o: Optimizer): tf.Optimizer {
 }
 
 /** Tensors for a list of batches, shaped as the program declares its inputs, released after `fn` runs. */
-function withFeeds<T>(program: Program, batches: Batch[], fn: (feeds: Feeds[]) => T): T {
+export function withFeeds<T>(program: Program, batches: Batch[], fn: (feeds: Feeds[]) => T): T {
   const made: tf.Tensor[] = [];
   const track = <X extends tf.Tensor>(x: X) => (made.push(x), x);
   const d = program.data;
@@ -213,42 +219,44 @@ function withFeeds<T>(program: Program, batches: Batch[], fn: (feeds: Feeds[]) =
   }
 }
 
-interface StepResult {
+export interface StepResult {
   total: number;
   losses: Record<string, number>;
 }
 
-interface RegularizerTerm {
+export interface RegularizerTerm {
   beta: number;
   targets: Map<number, Map<ValueId, tf.Tensor>>;
   routes: GeneratedRoute[];
 }
 
-function trainStep(model: Model, optimizer: tf.Optimizer, varList: tf.Variable[], program: Program, feeds: Feeds, step: number, reg: RegularizerTerm | null): StepResult {
-  const kept: tf.Tensor[] = [];
-  const names: string[] = [];
+/**
+ * One optimisation step: the weighted sum of the program's losses (and the regulariser), its gradients, and
+ * the update, skipped when the loss is not finite so the caller can locate the cause on intact weights.
+ * Exported for bench/, which times it against a hand-written tfjs step.
+ */
+export function trainStep(model: Model, optimizer: tf.Optimizer, varList: tf.Variable[], program: Program, feeds: Feeds, step: number, reg: RegularizerTerm | null): StepResult {
+  const names = [...program.losses.map((l) => l.name), ...(reg ? ['output_regularizer'] : [])];
+  let parts: tf.Tensor | null = null;
   const { value, grads } = tf.variableGrads(() => {
     const vals = model.evaluate(feeds, program.losses.map((l) => l.value), { training: true, step });
-    let total = tf.scalar(0);
-    for (const l of program.losses) {
-      const v = vals.get(l.value)!;
-      kept.push(tf.keep(v));
-      names.push(l.name);
-      total = tf.add(total, tf.mul(v, l.weight));
-    }
-    if (reg) {
-      const r = regularizer(model, reg, step);
-      kept.push(tf.keep(r));
-      names.push('output_regularizer');
-      total = tf.add(total, r);
-    }
-    return total as tf.Scalar;
+    const terms = program.losses.map((l) => vals.get(l.value)!);
+    if (reg) terms.push(regularizer(model, reg, step));
+    // Every part's value leaves the tape in one tensor, so a step reads the device once.
+    parts = tf.keep(tf.stack(terms));
+    let total: tf.Tensor | null = null;
+    terms.forEach((v, i) => {
+      const weighted = i < program.losses.length && program.losses[i].weight !== 1 ? tf.mul(v, program.losses[i].weight) : v;
+      total = total ? tf.add(total, weighted) : weighted;
+    });
+    return total as unknown as tf.Scalar;
   }, varList);
-  const total = value.dataSync()[0];
+  const values = parts!.dataSync();
   const losses: Record<string, number> = {};
-  kept.forEach((k, i) => (losses[names[i]] = k.dataSync()[0]));
+  names.forEach((n, i) => (losses[n] = values[i]));
+  const total = names.reduce((a, _, i) => a + values[i] * (i < program.losses.length ? program.losses[i].weight : 1), 0);
   if (Number.isFinite(total)) optimizer.applyGradients(grads);
-  tf.dispose([value, ...Object.values(grads), ...kept]);
+  tf.dispose([value, parts!, ...Object.values(grads)]);
   return { total, losses };
 }
 
