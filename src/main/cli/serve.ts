@@ -3,7 +3,7 @@
  * serves it on 127.0.0.1 with a per-launch token, prints the address, and runs until Ctrl+C.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatProblem } from '../../shared/compiler/errors';
@@ -127,11 +127,66 @@ async function ensureEditorBuilt(): Promise<string> {
   );
   if (built !== null && built >= newest) return outDir;
 
-  out('building the editor…');
-  const [{ build }, { rendererConfig }] = await Promise.all([import('vite'), import('../../../vite.renderer.config')]);
-  await build({ ...rendererConfig(), configFile: false, logLevel: 'warn', mode: 'production' });
-  if (!existsSync(index)) throw new Error(`the build finished without ${index}`);
-  return outDir;
+  // Several `hnet serve` may start at once (end-to-end tests do): one builds, the others wait and reuse it.
+  const lock = join(root, 'out', '.renderer-build.lock');
+  mkdirSync(join(root, 'out'), { recursive: true });
+  if (!(await acquireLock(lock))) {
+    if ((mtimeOf(index) ?? -1) >= newest) return outDir;
+    throw new Error('another hnet serve is building the editor and did not finish; try again');
+  }
+  const temp = join(root, 'out', `.renderer-${process.pid}`);
+  try {
+    if ((mtimeOf(index) ?? -1) >= newest) return outDir;
+    out('building the editor…');
+    const [{ build }, { rendererConfig }] = await Promise.all([import('vite'), import('../../../vite.renderer.config')]);
+    // Build beside out/renderer and swap it in, so a server already running never sees a half-written folder.
+    const config = rendererConfig();
+    await build({ ...config, configFile: false, logLevel: 'warn', mode: 'production', build: { ...config.build, outDir: temp, emptyOutDir: true } });
+    if (!existsSync(join(temp, 'index.html'))) throw new Error('the build finished without an index.html');
+    const old = join(root, 'out', `.renderer-old-${process.pid}`);
+    if (existsSync(outDir)) renameSync(outDir, old);
+    renameSync(temp, outDir);
+    rmSync(old, { recursive: true, force: true });
+    return outDir;
+  } finally {
+    rmSync(temp, { recursive: true, force: true });
+    rmSync(lock, { force: true });
+  }
+}
+
+/** Take the build lock, or wait (up to 5 minutes) for its holder to finish; false if it never did. */
+async function acquireLock(lock: string): Promise<boolean> {
+  const deadline = Date.now() + 5 * 60_000;
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      return true;
+    } catch {
+      // held: by a live process, wait; by a dead one, take it over
+    }
+    let holder = '';
+    try {
+      holder = readFileSync(lock, 'utf8').trim();
+    } catch {
+      continue; // released in the meantime
+    }
+    // A holder that died (Ctrl+C during a build) leaves its lock behind; an empty lock is being written.
+    if (/^\d+$/.test(holder) && !alive(Number(holder))) {
+      rmSync(lock, { force: true });
+      continue;
+    }
+    if (Date.now() > deadline) return false;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 function mtimeOf(path: string): number | null {

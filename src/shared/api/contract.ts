@@ -118,3 +118,14 @@ export function parseInput<M extends MethodName>(name: M, params: unknown): z.ou
 }
 
 export const isMethod = (name: string): name is MethodName => Object.hasOwn(Methods, name);
+
+/** Electron IPC: one `ipcMain.handle` channel per method, one channel for pushes (the preload and main share these). */
+export const ipcChannel = (method: MethodName): string => `hnet:${method}`;
+export const PUSH_CHANNEL = 'hnet:push';
+
+/** What the Electron preload exposes as `window.hnet`; without it the editor talks to `/api?token=` over a WebSocket. */
+export interface HnetBridge {
+  invoke<M extends MethodName>(method: M, params: MethodInput<M>): Promise<MethodOutput<M>>;
+  /** Returns the function that stops listening. */
+  onPush(listener: (message: Push) => void): () => void;
+}

@@ -1,0 +1,32 @@
+/**
+ * electron-vite builds three bundles: the main process (out/main, ESM), the preload (out/preload/index.cjs) and
+ * the editor (out/renderer, from vite.renderer.config.ts, shared with `hnet serve`).
+ *
+ * The preload runs in a sandboxed renderer, where only `require('electron')` and a few builtins exist and ES
+ * modules are not supported: it is bundled as one self-contained CommonJS file (zod and the contract included).
+ */
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'electron-vite';
+import { rendererConfig } from './vite.renderer.config';
+
+const repo = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: resolve(repo, 'out/main'),
+      lib: { entry: resolve(repo, 'src/main/electron/index.ts'), formats: ['es'] },
+      rolldownOptions: { output: { entryFileNames: '[name].js' } },
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(repo, 'out/preload'),
+      externalizeDeps: false,
+      lib: { entry: resolve(repo, 'src/preload/index.ts'), formats: ['cjs'] },
+      rolldownOptions: { output: { format: 'cjs', entryFileNames: 'index.cjs', codeSplitting: false } },
+    },
+  },
+  renderer: rendererConfig(),
+});

@@ -1,0 +1,218 @@
+/**
+ * The app service: every method of the API contract (src/shared/api/contract.ts), implemented once for both
+ * shells. The Electron shell calls it from IPC handlers, the browser mode from a WebSocket; what differs between
+ * them (dialogs, the recent list, window state, opening links) comes in through a {@link Shell}.
+ *
+ * Every request is validated against the method's input schema and every result against its output schema.
+ * Files are named only by opaque handles the service hands out for paths the user chose (a dialog, the command
+ * line, the OS, the recent list); a request can never make the app read or write a path it supplies.
+ *
+ * @example
+ * const service = createAppService(browserShell({ draftsDir }));
+ * const templates = await service.call('templates.list', {}, undefined);
+ */
+import { randomBytes } from 'node:crypto';
+import { basename, isAbsolute, resolve } from 'node:path';
+import {
+  Methods,
+  isMethod,
+  parseInput,
+  type MethodName,
+  type MethodOutput,
+  type OpenedDocument,
+} from '../../shared/api/contract';
+import type { z } from 'zod';
+import { createDraftStore } from './drafts';
+import { AppError } from './errors';
+import { readDocumentText, writeFileAtomic } from './files';
+import { isAllowedExternalUrl } from './links';
+import type { RecentStore } from './recent';
+import { createTemplateLibrary } from './templates';
+
+/**
+ * What differs between the Electron shell and the browser mode. `C` is whoever made the request (Electron: the
+ * sender's WebContents; browser mode: nothing), passed back to the shell so it can act on the right window.
+ */
+export interface Shell<C = void> {
+  readonly mode: 'electron' | 'browser';
+  readonly version: string;
+  readonly platform: string;
+  /** Folder of `*.hnet.json` templates. */
+  readonly templatesDir: string;
+  /** Folder for crash-recovery drafts (created on first write). */
+  readonly draftsDir: string;
+  /** The document the app was started with (`hnet serve FILE`, a file opened from the OS), as an absolute path. */
+  initialFile(): string | null;
+  /** A native open dialog; the chosen absolute path, or null (cancelled, or no dialogs in this shell). */
+  chooseFileToOpen(caller: C): Promise<string | null>;
+  /** A native save dialog; the chosen absolute path, or null. */
+  chooseFileToSave(caller: C, suggestedName: string): Promise<string | null>;
+  /** The recent-files list, or null when this shell keeps none. */
+  readonly recent: RecentStore | null;
+  /** The editor has (or no longer has) unsaved changes; `title` names the document. */
+  setDirty(caller: C, dirty: boolean, title: string): void;
+  /** Open an allowlisted https link in the user's browser; false when this shell cannot. */
+  openExternal(url: string): Promise<boolean>;
+  /** A save or save-as from `caller` finished (`saved` false: cancelled or failed); the close prompt waits on it. */
+  saved?(caller: C, saved: boolean): void;
+}
+
+type Input<M extends MethodName> = z.output<(typeof Methods)[M]['input']>;
+type Handlers<C> = { [M in MethodName]: (input: Input<M>, caller: C) => Promise<MethodOutput<M>> | MethodOutput<M> };
+
+export interface AppService<C = void> {
+  /**
+   * Run a request from the editor: `method` and `params` straight off the wire. Resolves with the method's output
+   * (validated); rejects with an {@link AppError} (`unknown_method`, `invalid_request`, `unknown_handle`, ...).
+   */
+  call(method: string, params: unknown, caller: C): Promise<unknown>;
+  /** Typed form of {@link call} for the shells' own use (menus, tests). */
+  invoke<M extends MethodName>(method: M, params: z.input<(typeof Methods)[M]['input']>, caller: C): Promise<MethodOutput<M>>;
+  /** Open a file the user chose outside the editor (the OS, the recent menu): read it, hand out a handle, list it as recent. */
+  openPath(path: string): OpenedDocument;
+}
+
+/** The name a document is shown under: its file name. */
+const displayName = (path: string): string => basename(path);
+
+export function createAppService<C = void>(shell: Shell<C>): AppService<C> {
+  const templates = createTemplateLibrary(shell.templatesDir);
+  const drafts = createDraftStore(shell.draftsDir);
+  // handle -> absolute path, and back, so one file keeps one handle for the whole session.
+  const pathOf = new Map<string, string>();
+  const handleOf = new Map<string, string>();
+
+  function handleFor(path: string): string {
+    const abs = resolve(path);
+    let handle = handleOf.get(abs);
+    if (!handle) {
+      handle = `h_${randomBytes(18).toString('base64url')}`;
+      handleOf.set(abs, handle);
+      pathOf.set(handle, abs);
+    }
+    return handle;
+  }
+
+  function pathFor(handle: string): string {
+    const path = pathOf.get(handle);
+    if (!path) throw new AppError('unknown_handle', 'this document is not one the app opened (its handle is unknown); use Save As');
+    return path;
+  }
+
+  function open(path: string, remember: boolean): OpenedDocument {
+    if (!isAbsolute(path)) throw new AppError('internal', 'a shell passed a relative path');
+    const text = readDocumentText(path);
+    const handle = handleFor(path);
+    if (remember) shell.recent?.add(resolve(path));
+    return { handle, name: displayName(path), text };
+  }
+
+  /** Document files are `*.hnet.json`; a name typed without an extension gets it. */
+  function withExtension(path: string): string {
+    return /\.json$/i.test(path) ? path : `${path}.hnet.json`;
+  }
+
+  const handlers: Handlers<C> = {
+    'app.info': () => ({ mode: shell.mode, version: shell.version, platform: shell.platform }),
+
+    'templates.list': () => templates.list(),
+    'templates.read': ({ id }) => ({ text: templates.read(id) }),
+
+    'document.initial': () => {
+      const file = shell.initialFile();
+      return file ? open(file, false) : null;
+    },
+    'document.open': async (_input, caller) => {
+      const file = await shell.chooseFileToOpen(caller);
+      return file ? open(file, true) : null;
+    },
+    'document.openRecent': ({ handle }) => {
+      const path = pathFor(handle);
+      try {
+        return open(path, true);
+      } catch (e) {
+        // A recent file that is gone stays gone; the next listing no longer offers it.
+        if (e instanceof AppError && e.code === 'io') shell.recent?.remove(path);
+        throw e;
+      }
+    },
+    'document.recent': () => (shell.recent?.list() ?? []).map((path) => ({ handle: handleFor(path), name: displayName(path), path })),
+
+    'document.save': ({ handle, text }, caller) => {
+      try {
+        writeFileAtomic(pathFor(handle), text);
+      } catch (e) {
+        shell.saved?.(caller, false);
+        throw e;
+      }
+      shell.saved?.(caller, true);
+      return { savedAt: new Date().toISOString() };
+    },
+    'document.saveAs': async ({ suggestedName, text }, caller) => {
+      let chosen: string | null;
+      try {
+        chosen = await shell.chooseFileToSave(caller, suggestedName);
+        if (!chosen) {
+          shell.saved?.(caller, false);
+          return null;
+        }
+        if (!isAbsolute(chosen)) throw new AppError('internal', 'a shell passed a relative path');
+        chosen = withExtension(resolve(chosen));
+        writeFileAtomic(chosen, text);
+      } catch (e) {
+        shell.saved?.(caller, false);
+        throw e;
+      }
+      shell.recent?.add(chosen);
+      shell.saved?.(caller, true);
+      return { handle: handleFor(chosen), name: displayName(chosen) };
+    },
+
+    'autosave.write': ({ id, name, text }) => {
+      drafts.write(id, name, text);
+      return {};
+    },
+    'autosave.list': () => drafts.list(),
+    'autosave.discard': ({ id }) => {
+      drafts.discard(id);
+      return {};
+    },
+
+    'window.setDirty': ({ dirty, title }, caller) => {
+      shell.setDirty(caller, dirty, title);
+      return {};
+    },
+    'shell.openExternal': async ({ url }) => {
+      if (!isAllowedExternalUrl(url)) return { opened: false };
+      return { opened: await shell.openExternal(url) };
+    },
+  };
+
+  async function run(method: MethodName, params: unknown, caller: C): Promise<unknown> {
+    let input: unknown;
+    try {
+      input = parseInput(method, params);
+    } catch (e) {
+      throw new AppError('invalid_request', e instanceof Error ? e.message : String(e));
+    }
+    const handler = handlers[method] as (input: unknown, caller: C) => unknown;
+    const output = await handler(input, caller);
+    const checked = Methods[method].output.safeParse(output);
+    if (!checked.success) throw new AppError('internal', `${method}: the app produced a response the contract does not allow`);
+    return checked.data;
+  }
+
+  return {
+    call(method, params, caller) {
+      if (typeof method !== 'string' || !isMethod(method))
+        return Promise.reject(new AppError('unknown_method', `unknown method "${String(method).slice(0, 100)}"`));
+      return run(method, params, caller);
+    },
+    invoke(method, params, caller) {
+      return run(method, params, caller) as Promise<never>;
+    },
+    openPath(path) {
+      return open(resolve(path), true);
+    },
+  };
+}

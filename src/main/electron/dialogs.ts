@@ -1,0 +1,30 @@
+/** Native open and save dialogs for `*.hnet.json` documents, attached to the requesting window. */
+import { BrowserWindow, app, dialog, type WebContents } from 'electron';
+import { join } from 'node:path';
+import { suggestedFileName } from '../app/files';
+
+const FILTERS = [
+  { name: 'Hypernet Studio project', extensions: ['hnet.json'] },
+  { name: 'All files', extensions: ['*'] },
+];
+
+const windowOf = (wc: WebContents | undefined) => (wc ? BrowserWindow.fromWebContents(wc) : null);
+
+export async function chooseFileToOpen(wc?: WebContents): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = { title: 'Open', properties: ['openFile'], filters: FILTERS };
+  const win = windowOf(wc);
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}
+
+export async function chooseFileToSave(wc: WebContents | undefined, suggestedName: string): Promise<string | null> {
+  const options: Electron.SaveDialogOptions = {
+    title: 'Save As',
+    defaultPath: join(app.getPath('documents'), suggestedFileName(suggestedName)),
+    filters: FILTERS,
+    properties: ['createDirectory', 'showOverwriteConfirmation'],
+  };
+  const win = windowOf(wc);
+  const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
+  return r.canceled || !r.filePath ? null : r.filePath;
+}
