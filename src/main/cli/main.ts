@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Backend } from '../../shared/document/schema';
+import { registerExport } from './export';
 import { CliExit, EXIT, err, messageOf } from './io';
 import { nodesCommand } from './nodes';
 import { registerServe } from './serve';
@@ -64,6 +65,8 @@ export function buildProgram(): Command {
     .action(async (file: string, flags: TrainFlags) => {
       process.exitCode = await trainCommand(file, flags);
     });
+
+  registerExport(program);
 
   program
     .command('templates')

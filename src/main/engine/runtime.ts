@@ -219,6 +219,8 @@ export class Model {
         // UnsortedSegmentSum kernel, which the wasm backend does not have (training crashed there).
         // The one-hot is made int32 and cast: wasm's OneHot with dtype float32 writes integer bit patterns.
         const table = input(0);
+        // A one-row table (a single-task dataset) is its own row; tf.oneHot needs a depth of at least 2.
+        if (table.shape[0] === 1) return table;
         return tf.matMul(tf.cast(tf.oneHot(tf.cast(input(1), 'int32'), table.shape[0]), 'float32'), table);
       }
       case 'noise': {

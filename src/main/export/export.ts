@@ -1,0 +1,51 @@
+/**
+ * `hnet export`: a program's generated project written to a folder, with the data folder the generated code
+ * reads (written from the engine's own loaders). Generators are pure (src/shared/codegen); files happen here.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ExportMetadata, GeneratedProject } from '../../shared/codegen/project';
+import { generatePytorch } from '../../shared/codegen/pytorch';
+import { generateTypescript } from '../../shared/codegen/typescript';
+import type { Program } from '../../shared/compiler/ir';
+import { writeDataFolder } from './data';
+
+export type ExportTarget = 'tfjs' | 'pytorch';
+export const EXPORT_TARGETS: readonly ExportTarget[] = ['tfjs', 'pytorch'];
+
+export interface ExportOptions {
+  /** Folder relative data paths are resolved against (the document's folder). */
+  baseDir?: string;
+  /** Name, description and citation of the document (not part of the IR). */
+  metadata?: ExportMetadata;
+  /** Seed for splits and evaluation sets; the document's by default. */
+  seed?: number;
+  /** Skip the data folder (code only). */
+  withoutData?: boolean;
+}
+
+export interface ExportResult {
+  /** Files written, relative to the output folder. */
+  files: string[];
+}
+
+/** The generated project for `to`, as file texts (no data). */
+export function generateProject(program: Program, to: ExportTarget, metadata?: ExportMetadata): GeneratedProject {
+  return to === 'pytorch' ? generatePytorch(program, { metadata }) : generateTypescript(program, { metadata });
+}
+
+export function exportProgram(program: Program, to: ExportTarget, outDir: string, opts: ExportOptions = {}): ExportResult {
+  const project = generateProject(program, to, opts.metadata);
+  const files: string[] = [];
+  for (const [path, text] of Object.entries(project.files)) {
+    const full = join(outDir, path);
+    mkdirSync(dirname(full), { recursive: true });
+    writeFileSync(full, text);
+    files.push(path);
+  }
+  if (!opts.withoutData) {
+    const written = writeDataFolder(program, join(outDir, 'data'), { seed: opts.seed ?? program.training.seed, baseDir: opts.baseDir });
+    files.push(...written.files.map((f) => `data/${f}`));
+  }
+  return { files };
+}

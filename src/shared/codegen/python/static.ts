@@ -1,0 +1,514 @@
+/**
+ * The parts of the PyTorch export that do not depend on the graph: the seeded generator, the data reader and
+ * the training loop. They read the graph-specific constants from model.py. Kept as raw text (String.raw), so
+ * backslashes are written as Python sees them.
+ */
+
+export const RNG_PY = String.raw`"""The Hypernet Studio engine's random number generator (mulberry32), ported bit for bit.
+
+The whole state is one 32-bit integer. Initial parameters, training batches and the sinusoid waves are drawn
+from it exactly as the engine draws them, so the same seed gives the same numbers in both.
+"""
+import math
+
+import numpy as np
+
+_MASK = 0xFFFFFFFF
+_STEP = 0x6D2B79F5
+
+
+def _imul(a, b):
+    return (a * b) & _MASK
+
+
+def _mix(t):
+    t = _imul(t ^ (t >> 15), t | 1)
+    t ^= (t + _imul(t ^ (t >> 7), t | 61)) & _MASK
+    return (t ^ (t >> 14)) & _MASK
+
+
+def _mix_array(t):
+    t = t.astype(np.uint64)
+    t = ((t ^ (t >> np.uint64(15))) * (t | np.uint64(1))) & np.uint64(_MASK)
+    t ^= (t + (((t ^ (t >> np.uint64(7))) * (t | np.uint64(61))) & np.uint64(_MASK))) & np.uint64(_MASK)
+    return (t ^ (t >> np.uint64(14))) & np.uint64(_MASK)
+
+
+class Rng:
+    """mulberry32: next() is uniform in [0, 1); normal() uses one Box-Muller draw (two uniforms) per call."""
+
+    def __init__(self, seed):
+        self.state = int(seed) & _MASK
+
+    def next(self):
+        self.state = (self.state + _STEP) & _MASK
+        return _mix(self.state) / 4294967296.0
+
+    def next_array(self, n):
+        """The next n uniforms at once (the same numbers as n calls of next())."""
+        if n <= 0:
+            return np.zeros(0, dtype=np.float64)
+        steps = np.arange(1, n + 1, dtype=np.uint64) * np.uint64(_STEP)
+        states = (np.uint64(self.state) + steps) & np.uint64(_MASK)
+        self.state = int(states[-1])
+        return _mix_array(states).astype(np.float64) / 4294967296.0
+
+    def uniform(self, lo, hi):
+        return lo + (hi - lo) * self.next()
+
+    def int(self, n):
+        """An integer in [0, n)."""
+        return int(math.floor(self.next() * n))
+
+    def int_array(self, count, n):
+        return np.floor(self.next_array(count) * n).astype(np.int64)
+
+    def normal(self):
+        u = 1 - self.next()
+        v = self.next()
+        return math.sqrt(-2 * math.log(u)) * math.cos(2 * math.pi * v)
+
+    def normal_array(self, n):
+        d = self.next_array(2 * n)
+        u = 1 - d[0::2]
+        v = d[1::2]
+        return np.sqrt(-2 * np.log(u)) * np.cos(2 * math.pi * v)
+
+    def permutation(self, n):
+        """A permutation of 0..n-1 (Fisher-Yates, as the engine draws it)."""
+        p = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = self.int(i + 1)
+            p[i], p[j] = p[j], p[i]
+        return np.array(p, dtype=np.int64)
+
+    def fork(self, label):
+        """A new generator whose stream is independent of this one, derived from a label."""
+        h = self.state ^ 0x9E3779B9
+        units = label.encode("utf-16-le")
+        for k in range(0, len(units), 2):
+            h = _imul(h ^ (units[k] | (units[k + 1] << 8)), 0x01000193)
+        return Rng(h)
+`;
+
+export const DATA_PY = String.raw`"""The training and evaluation data, as the Hypernet Studio engine feeds it.
+
+data/manifest.json describes the dataset. Finite datasets are stored as arrays: each task's training split in
+the engine's order, and the engine's evaluation batches exactly. Training batches draw rows with the ported
+generator (rng.py), one draw per sample, as the engine does; the sinusoid family draws a fresh wave per batch.
+"""
+import gzip
+import json
+import math
+import os
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+DATA_DIR = os.path.join(HERE, "data")
+
+
+class Batch:
+    """n samples of one task: x [n, ...], y [n, ...] (class ids or targets), and the batch's context if any."""
+
+    def __init__(self, x, y, task, context=None):
+        self.x = x
+        self.y = y
+        self.task = task
+        self.context = context
+        self.n = x.shape[0]
+
+
+class Dataset:
+    def __init__(self, folder=DATA_DIR):
+        self.folder = folder
+        with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
+            self.manifest = json.load(f)
+        m = self.manifest
+        if m.get("format") != "hnet-data":
+            raise ValueError(folder + " does not hold Hypernet Studio data")
+        self.tasks = m["tasks"]
+        self.x_shape = list(m["x"])
+        self.y_shape = list(m["y"])
+        self.y_dtype = m["yDtype"]
+        self.context_shape = m["context"]
+        self.seed = m["seed"]
+        self._arrays = {}
+        self._eval = {}
+
+    def _array(self, ref):
+        key = ref["file"]
+        if key not in self._arrays:
+            with gzip.open(os.path.join(self.folder, ref["file"]), "rb") as f:
+                raw = f.read()
+            dtype = np.dtype("<f4") if ref["dtype"] == "float32" else np.dtype("<i4")
+            self._arrays[key] = np.frombuffer(raw, dtype=dtype).reshape(ref["shape"]).copy()
+        return self._arrays[key]
+
+    def _permuted(self, x, ref):
+        if ref is None:
+            return x
+        perm = self._array(ref)
+        flat = x.reshape(x.shape[0], -1)[:, perm]
+        return flat.reshape(x.shape)
+
+    def train_size(self, task):
+        return self.manifest["trainSize"][task]
+
+    def train_batch(self, task, batch_size, rng):
+        """A training batch of task: rows drawn uniformly with replacement (one rng draw each)."""
+        split = self.manifest["train"][task]
+        if split is None:
+            return self._generated_batch(task, batch_size, rng)
+        xs = self._array(split["x"])
+        ys = self._array(split["y"])
+        rows = rng.int_array(batch_size, xs.shape[0])
+        x = self._permuted(xs[rows], split.get("permutation"))
+        return Batch(np.ascontiguousarray(x, dtype=np.float32), ys[rows].copy(), task)
+
+    def _generated_batch(self, task, n, rng):
+        g = self.manifest["generator"]
+        if g["kind"] != "sinusoid":
+            raise ValueError("unknown generator " + str(g["kind"]))
+        # Draw order: amplitude, phase, then per point its x and (with noise) one normal draw.
+        amplitude = rng.uniform(g["amplitude"][0], g["amplitude"][1])
+        phase = rng.uniform(g["phase"][0], g["phase"][1])
+        lo, hi = g["xRange"]
+        noise = g["noise"]
+        if noise > 0:
+            d = rng.next_array(3 * n)
+            xs = lo + (hi - lo) * d[0::3]
+            normal = np.sqrt(-2 * np.log(1 - d[1::3])) * np.cos(2 * math.pi * d[2::3])
+            ys = amplitude * np.sin(xs + phase) + noise * normal
+        else:
+            xs = lo + (hi - lo) * rng.next_array(n)
+            ys = amplitude * np.sin(xs + phase)
+        x = xs.astype(np.float32).reshape([n] + self.x_shape)
+        y = ys.astype(np.float32).reshape([n] + self.y_shape)
+        context = np.array([[amplitude, phase]], dtype=np.float32)
+        return Batch(x, y, task, context)
+
+    def eval_batches(self, task):
+        """The engine's evaluation batches of task (the same on every call)."""
+        if task not in self._eval:
+            e = self.manifest["eval"][task]
+            xs = self._permuted(self._array(e["x"]), e.get("permutation"))
+            ys = self._array(e["y"])
+            contexts = self._array(e["context"]) if e.get("context") else None
+            batches = []
+            start = 0
+            for i, n in enumerate(e["batches"]):
+                context = contexts[i : i + 1] if contexts is not None else None
+                batches.append(Batch(np.ascontiguousarray(xs[start : start + n], dtype=np.float32), ys[start : start + n], task, context))
+                start += n
+            self._eval[task] = batches
+        return list(self._eval[task])
+`;
+
+export const TRAIN_PY = String.raw`"""Train the exported model as Hypernet Studio's engine does, on CPU, CUDA or several processes (torchrun).
+
+    python train.py                      # the document's settings
+    python train.py --steps 500 --seed 3 --device cuda
+    python train.py --init-from weights/ --steps 0   # evaluate weights saved by "hnet train --save"
+    torchrun --nproc_per_node=4 train.py # DistributedDataParallel, one batch stream per rank
+
+Events are printed one JSON object per line, in the schema of "hnet train --json"; the last is
+{"event": "done", "metrics": {...}}.
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+import torch.distributed as dist
+from torch.nn.parallel import DistributedDataParallel
+
+from data import Dataset
+from model import (
+    BUDGET,
+    MAIN_METRIC,
+    OUTPUT_REGULARIZER,
+    TRAINING,
+    UNUSED_PARAMETERS,
+    Model,
+    initialize,
+    load_hnet_weights,
+    save_hnet_weights,
+)
+from rng import Rng
+
+DEFAULT_STEPS = 1000
+
+
+def emit(event):
+    if RANK == 0:
+        print(json.dumps(clean(event)), flush=True)
+
+
+def clean(v):
+    """JSON has no NaN or Infinity: non-finite numbers are written as null."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, dict):
+        return {k: clean(x) for k, x in v.items()}
+    if isinstance(v, (list, tuple)):
+        return [clean(x) for x in v]
+    return v
+
+
+def finite(v):
+    v = float(v)
+    return v if math.isfinite(v) else None
+
+
+def parse_args():
+    p = argparse.ArgumentParser(description="Train the exported hypernetwork.")
+    p.add_argument("--steps", type=int, default=None, help="steps per task (overrides the document)")
+    p.add_argument("--seed", type=int, default=None, help="random seed (overrides the document)")
+    p.add_argument("--lr", type=float, default=None, help="learning rate (overrides the document)")
+    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--init-from", default=None, help="folder with weights.json + weights.bin to start from")
+    p.add_argument("--save", default=None, help="write the trained weights (weights.json + weights.bin) here")
+    p.add_argument("--save-all-ranks", action="store_true", help="under torchrun, every rank saves to SAVE/rank<r>")
+    p.add_argument("--data", default=None, help="data folder (default: data/ beside this file)")
+    return p.parse_args()
+
+
+def setup_distributed(device_arg):
+    """Under torchrun (RANK and WORLD_SIZE set): one process per rank, gloo on CPU and nccl on CUDA."""
+    world = int(os.environ.get("WORLD_SIZE", "1"))
+    if "RANK" not in os.environ or world <= 1:
+        return 0, 1, None
+    rank = int(os.environ["RANK"])
+    local = int(os.environ.get("LOCAL_RANK", rank))
+    cuda = torch.cuda.is_available() and device_arg != "cpu"
+    dist.init_process_group("nccl" if cuda else "gloo")
+    return rank, world, (torch.device("cuda", local) if cuda else torch.device("cpu"))
+
+
+def pick_device(arg):
+    if arg == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(arg)
+
+
+def tensors(batch, device):
+    """(x, y, task, context) as the model takes them: y holds class ids (int64) or float targets."""
+    x = torch.from_numpy(batch.x).to(device)
+    if batch.y.dtype.kind in "iu":
+        y = torch.from_numpy(batch.y.astype("int64")).to(device)
+    else:
+        y = torch.from_numpy(batch.y).to(device)
+    task = torch.tensor([batch.task], dtype=torch.int64, device=device)
+    context = torch.from_numpy(batch.context).to(device) if batch.context is not None else None
+    return x, y, task, context
+
+
+def make_optimizer(params, lr):
+    o = TRAINING["optimizer"]
+    rate = lr if lr is not None else o["learningRate"]
+    if o["type"] == "sgd":
+        return torch.optim.SGD(params, lr=rate, momentum=o.get("momentum", 0))
+    if o["type"] == "rmsprop":
+        return RMSpropTF(params, lr=rate, decay=o.get("decay", 0.9), momentum=o.get("momentum", 0), eps=o.get("epsilon", 1e-7))
+    return torch.optim.Adam(params, lr=rate, betas=(o.get("beta1", 0.9), o.get("beta2", 0.999)), eps=o.get("epsilon", 1e-7))
+
+
+class RMSpropTF(torch.optim.Optimizer):
+    """RMSprop as TensorFlow.js computes it: epsilon inside the square root, the learning rate inside the momentum."""
+
+    def __init__(self, params, lr, decay=0.9, momentum=0.0, eps=1e-7):
+        super().__init__(params, dict(lr=lr, decay=decay, momentum=momentum, eps=eps))
+
+    @torch.no_grad()
+    def step(self):
+        for group in self.param_groups:
+            for p in group["params"]:
+                if p.grad is None:
+                    continue
+                state = self.state[p]
+                if not state:
+                    state["mean_square"] = torch.zeros_like(p)
+                    state["moment"] = torch.zeros_like(p)
+                ms, mom = state["mean_square"], state["moment"]
+                ms.mul_(group["decay"]).addcmul_(p.grad, p.grad, value=1 - group["decay"])
+                mom.mul_(group["momentum"]).add_(p.grad * group["lr"] / torch.sqrt(ms + group["eps"]))
+                p.sub_(mom)
+
+
+def evaluate(model, data, tasks, device):
+    """Loss and metrics per task over its evaluation batches (sample-weighted), and their mean over tasks."""
+    was_training = model.training
+    model.eval()
+    per_task = {}
+    with torch.no_grad():
+        for task in tasks:
+            sums = {}
+            n = 0
+            for batch in data.eval_batches(task):
+                out = model(*tensors(batch, device))
+                values = {"loss": float(out["loss"])}
+                for name, v in out["metrics"].items():
+                    values[name] = float(v)
+                for k, v in values.items():
+                    sums[k] = sums.get(k, 0.0) + v * batch.n
+                n += batch.n
+            per_task[task] = {k: v / max(1, n) for k, v in sums.items()}
+    model.train(was_training)
+    return mean_over(per_task, tasks)
+
+
+def mean_over(per_task, tasks):
+    metrics = {}
+    for task in tasks:
+        for k, v in per_task.get(task, {}).items():
+            metrics[k] = metrics.get(k, 0.0) + v / len(tasks)
+    return {"metrics": metrics, "perTask": {str(t): per_task[t] for t in tasks}}
+
+
+def snapshot(model, tasks, device):
+    """What the hypernetwork generates for each earlier task now: the output regulariser's targets."""
+    was_training = model.training
+    model.eval()
+    with torch.no_grad():
+        stored = {t: {k: v.detach().clone() for k, v in model.task_weights(torch.tensor([t], device=device)).items()} for t in tasks}
+    model.train(was_training)
+    return stored
+
+
+def main():
+    global RANK
+    args = parse_args()
+    started = time.perf_counter()
+    rank, world, dist_device = setup_distributed(args.device)
+    RANK = rank
+    device = dist_device if dist_device is not None else pick_device(args.device)
+    seed = args.seed if args.seed is not None else TRAINING["seed"]
+    torch.manual_seed(seed * 1000 + rank)
+    data = Dataset(args.data) if args.data else Dataset()
+
+    task_list = TRAINING["tasks"] if TRAINING["tasks"] is not None else list(range(data.tasks))
+    for task in task_list:
+        if task >= data.tasks:
+            sys.exit("task %d does not exist; the data has %d task(s)" % (task, data.tasks))
+
+    def steps_for(task):
+        if args.steps is not None:
+            return args.steps
+        if TRAINING["steps"] is not None:
+            return TRAINING["steps"]
+        if TRAINING["epochs"]:
+            return math.ceil(TRAINING["epochs"] * data.train_size(task) / TRAINING["batchSize"])
+        return DEFAULT_STEPS
+
+    if TRAINING["schedule"] == "interleaved":
+        phases = [(list(task_list), steps_for(task_list[0]))]
+    else:
+        phases = [([t], steps_for(t)) for t in task_list]
+    total_steps = sum(steps for _, steps in phases)
+    sequential = TRAINING["schedule"] == "sequential" and len(phases) > 1
+    batch_size = TRAINING["batchSize"]
+
+    model = Model().to(device)
+    if args.init_from:
+        load_hnet_weights(model, args.init_from)
+        emit({"event": "log", "level": "info", "message": "loaded weights from " + args.init_from})
+    else:
+        # Hyperfan measures each head's last-layer input on real batches: one per task of up to 32 tasks
+        # (at least 4 in all), each task's from its own stream, as the engine draws them.
+        measured = task_list[:32]
+        per_task = max(1, math.ceil(4 / len(measured)))
+        samples = []
+        for task in measured:
+            r = Rng(seed).fork("init%d" % task)
+            for _ in range(per_task):
+                samples.append(tensors(data.train_batch(task, batch_size, r), device))
+        initialize(model, seed, samples)
+    core = model
+    if world > 1:
+        model = DistributedDataParallel(model, find_unused_parameters=bool(UNUSED_PARAMETERS))
+    optimizer = make_optimizer(model.parameters(), args.lr)
+    rng = Rng(seed).fork("batches") if rank == 0 else Rng(seed).fork("batches.rank%d" % rank)
+
+    backend = "pytorch-" + device.type + ("-ddp%d" % world if world > 1 else "")
+    emit({"event": "start", "backend": backend, "totalSteps": total_steps, "tasks": list(task_list), "budget": BUDGET})
+    event_every = max(1, total_steps // 200)
+    eval_every = TRAINING["evalEvery"]
+    accuracy_matrix = []
+    earlier = None
+    step = 0
+    window_start = time.perf_counter()
+    window_steps = 0
+    steps_per_second = 0.0
+    model.train()
+
+    for phase, (tasks, steps) in enumerate(phases):
+        done_tasks = task_list[:phase]
+        if OUTPUT_REGULARIZER is not None and sequential and done_tasks:
+            earlier = snapshot(core, done_tasks, device)
+        for in_phase in range(steps):
+            task = tasks[0] if len(tasks) == 1 else tasks[rng.int(len(tasks))]
+            x, y, task_t, context = tensors(data.train_batch(task, batch_size, rng), device)
+            out = model(x, y, task_t, context, earlier=earlier)
+            total = out["loss"]
+            losses = {k: finite(v) for k, v in out["losses"].items()}
+            if "regularizer" in out:
+                total = total + out["regularizer"]
+                losses["output_regularizer"] = finite(out["regularizer"])
+            loss = float(total)
+            if not math.isfinite(loss):
+                emit({"event": "error", "code": "HN050", "message": "the loss became %s at step %d (task %d)" % ("NaN" if math.isnan(loss) else "infinite", step + 1, task), "step": step + 1})
+                sys.exit(3)
+            optimizer.zero_grad()
+            total.backward()
+            optimizer.step()
+            step += 1
+            window_steps += 1
+            now = time.perf_counter()
+            if now - window_start > 1 or step == total_steps:
+                steps_per_second = window_steps / max(1e-3, now - window_start)
+                window_start = now
+                window_steps = 0
+            if step % event_every == 0 or in_phase == steps - 1:
+                emit({"event": "step", "step": step, "task": task, "loss": finite(loss), "losses": losses, "stepsPerSecond": steps_per_second})
+            if eval_every > 0 and step % eval_every == 0 and in_phase != steps - 1 and rank == 0:
+                ev = evaluate(core, data, task_list[: phase + 1] if sequential else task_list, device)
+                emit({"event": "eval", "step": step, "task": task, **ev})
+        if sequential and rank == 0:
+            ev = evaluate(core, data, task_list[: phase + 1], device)
+            row = [ev["perTask"][str(t)].get(MAIN_METRIC) if j <= phase and MAIN_METRIC else None for j, t in enumerate(task_list)]
+            accuracy_matrix.append(row)
+            emit({"event": "eval", "step": step, "task": tasks[0], **ev})
+            emit({"event": "task_end", "task": tasks[0], "step": step, "accuracyMatrix": [list(r) for r in accuracy_matrix], "metricName": MAIN_METRIC or "loss"})
+
+    if args.save:
+        if args.save_all_ranks and world > 1:
+            save_hnet_weights(core, os.path.join(args.save, "rank%d" % rank))
+        elif rank == 0:
+            save_hnet_weights(core, args.save)
+        emit({"event": "log", "level": "info", "message": "saved weights to " + args.save})
+    if rank == 0:
+        final = evaluate(core, data, task_list[: max(1, len(accuracy_matrix))] if sequential else task_list, device)
+        metrics = dict(final["metrics"])
+        if len(task_list) > 1:
+            for t in sorted(final["perTask"], key=int):
+                for k, v in final["perTask"][t].items():
+                    metrics["%s/task%s" % (k, t)] = v
+        done = {"event": "done", "step": step, "seconds": time.perf_counter() - started, "metrics": metrics}
+        if sequential:
+            done["accuracyMatrix"] = accuracy_matrix
+        done["stopped"] = False
+        emit(done)
+    if world > 1:
+        dist.barrier()
+        dist.destroy_process_group()
+
+
+RANK = 0
+
+if __name__ == "__main__":
+    main()
+`;

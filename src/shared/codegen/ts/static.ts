@@ -1,0 +1,655 @@
+/**
+ * The parts of the TypeScript export that do not depend on the graph: the seeded generator, the op library
+ * (the same semantics as the engine's runtime), weights files, the data reader and the training loop. They
+ * read the graph-specific parts from model.ts. Import lines are built by `imp` so this generator's own source
+ * never looks like it imports a platform module.
+ */
+
+/** An import statement of the generated code. */
+export const imp = (what: string, from: string): string => ['import', what, 'from', `'${from}';`].join(' ');
+
+export const RNG_TS = String.raw`/**
+ * The Hypernet Studio engine's random number generator (mulberry32): one 32-bit integer of state, so the same
+ * seed gives the same initial values and batches as the engine.
+ */
+export class Rng {
+  private s: number;
+
+  constructor(seed: number) {
+    this.s = seed >>> 0;
+  }
+
+  get state(): number {
+    return this.s;
+  }
+
+  /** Uniform in [0, 1). */
+  next(): number {
+    this.s = (this.s + 0x6d2b79f5) >>> 0;
+    let t = this.s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  uniform(lo: number, hi: number): number {
+    return lo + (hi - lo) * this.next();
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Standard normal (Box-Muller, one draw per call). */
+  normal(): number {
+    const u = 1 - this.next();
+    const v = this.next();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A new generator whose stream is independent of this one, derived from a label. */
+  fork(label: string): Rng {
+    let h = this.s ^ 0x9e3779b9;
+    for (let i = 0; i < label.length; i++) h = Math.imul(h ^ label.charCodeAt(i), 0x01000193) >>> 0;
+    return new Rng(h);
+  }
+}
+`;
+
+export const OPS_TS = String.raw`/**
+ * The ops the model is written with, computing exactly what the Hypernet Studio engine computes (channels-last
+ * images, TensorFlow padding, exact GELU). Call them inside tf.tidy or tf.variableGrads.
+ */
+${imp('* as tf', '@tensorflow/tfjs')}
+
+export type Activation = 'relu' | 'tanh' | 'sigmoid' | 'gelu' | 'sin' | 'elu' | 'leaky_relu' | 'softplus' | 'linear';
+
+/** Training flag plus what seeds dropout and noise, so a step is repeatable from (seed, step). */
+export interface RunOptions {
+  training: boolean;
+  seed: number;
+  step: number;
+}
+
+/** y = x W + b over the last axis, W [in, out] shared by every sample. */
+export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor {
+  let y: tf.Tensor;
+  if (x.rank === 2) y = tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
+  else {
+    const inDim = x.shape[x.rank - 1];
+    const flat = tf.matMul(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, w as tf.Tensor2D);
+    y = tf.reshape(flat, [...x.shape.slice(0, -1), w.shape[1]!]);
+  }
+  return b ? tf.add(y, b) : y;
+}
+
+/** One weight set per sample: x [B, in], W [B, in, out] as a batched product [B, 1, in] x [B, in, out]. */
+export function linearPerSample(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor {
+  const y = tf.squeeze(tf.matMul(tf.expandDims(x, 1) as tf.Tensor3D, w as tf.Tensor3D), [1]);
+  return b ? tf.add(y, b) : y;
+}
+
+export function activation(x: tf.Tensor, fn: Activation, w0 = 1): tf.Tensor {
+  switch (fn) {
+    case 'relu':
+      return tf.relu(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(1, tf.erf(tf.div(x, Math.SQRT2))));
+    case 'sin':
+      return tf.sin(w0 === 1 ? x : tf.mul(x, w0));
+    case 'elu':
+      return tf.elu(x);
+    case 'leaky_relu':
+      return tf.leakyRelu(x, 0.01);
+    case 'softplus':
+      return tf.softplus(x);
+    default:
+      return x;
+  }
+}
+
+/** size entries of axis from begin. */
+export function slice(x: tf.Tensor, axis: number, begin: number, size: number): tf.Tensor {
+  return tf.slice(x, x.shape.map((_, i) => (i === axis ? begin : 0)), x.shape.map((_, i) => (i === axis ? size : -1)));
+}
+
+/** Repeat a [1, ...] value along the batch dimension of like. */
+export function broadcastBatch(a: tf.Tensor, like: tf.Tensor): tf.Tensor {
+  return tf.tile(a, [like.shape[0], ...a.shape.slice(1).map(() => 1)]);
+}
+
+/** Every row of a [N, d] beside every row of b [M, e]: [N, M, d + e] (chunked heads). */
+export function pairRows(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  const [n, d] = a.shape;
+  const [m, e] = b.shape;
+  const left = tf.tile(tf.reshape(a, [n, 1, d]), [1, m, 1]);
+  const right = tf.tile(tf.reshape(b, [1, m, e]), [n, 1, 1]);
+  return tf.concat([left, right], 2);
+}
+
+export function conv2d(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null, strides: number, padding: 'same' | 'valid'): tf.Tensor {
+  const y = tf.conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding);
+  return bias ? tf.add(y, bias) : y;
+}
+
+export function pool(x: tf.Tensor, kind: 'max' | 'avg', size: number, strides: number, padding: 'same' | 'valid'): tf.Tensor {
+  return kind === 'max' ? tf.maxPool(x as tf.Tensor4D, size, strides, padding) : tf.avgPool(x as tf.Tensor4D, size, strides, padding);
+}
+
+/** A per-channel value [C] or per-sample [B, C], shaped to broadcast over activations of the given rank. */
+export function channels(p: tf.Tensor, rank: number): tf.Tensor {
+  if (p.rank === 1 || rank === 2) return p;
+  return tf.reshape(p, [p.shape[0], ...Array<number>(rank - 2).fill(1), p.shape[1]!]);
+}
+
+/** Normalise over the last axis (biased variance, epsilon inside the root), then scale and shift. */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, epsilon: number): tf.Tensor {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const norm = tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, epsilon)));
+  return tf.add(tf.mul(norm, channels(gamma, x.rank)), channels(beta, x.rank));
+}
+
+/** FiLM: x * scale + shift along the last axis. */
+export function film(x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor): tf.Tensor {
+  return tf.add(tf.mul(x, channels(scale, x.rank)), channels(shift, x.rank));
+}
+
+export function dropout(x: tf.Tensor, rate: number, opts: RunOptions, id: string): tf.Tensor {
+  return opts.training && rate > 0 ? tf.dropout(x, rate, undefined, hashSeed(opts.seed, opts.step, id)) : x;
+}
+
+/** Row task of a table [T, d], as [1, d] (a one-hot product, which every backend can differentiate). */
+export function embedding(table: tf.Tensor, task: tf.Tensor): tf.Tensor {
+  return tf.matMul(tf.cast(tf.oneHot(tf.cast(task, 'int32') as tf.Tensor1D, table.shape[0]), 'float32'), table);
+}
+
+/** Gaussian noise while training, zeros at evaluation. */
+export function noise(shape: number[], std: number, opts: RunOptions, id: string): tf.Tensor {
+  return opts.training && std > 0 ? tf.randomNormal(shape, 0, std, 'float32', hashSeed(opts.seed, opts.step, id)) : tf.zeros(shape);
+}
+
+/** Mean softmax cross-entropy of logits [B, K] against class ids [B]. */
+export function crossEntropy(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
+  const k = logits.shape[1]!;
+  return tf.neg(tf.mean(tf.sum(tf.mul(tf.oneHot(tf.cast(labels, 'int32') as tf.Tensor1D, k), tf.logSoftmax(logits)), -1)));
+}
+
+export function mse(prediction: tf.Tensor, target: tf.Tensor): tf.Tensor {
+  return tf.mean(tf.squaredDifference(prediction, target));
+}
+
+/** Binary cross-entropy with logits, in the numerically stable form. */
+export function bce(logits: tf.Tensor, target: tf.Tensor): tf.Tensor {
+  const z = tf.reshape(logits, [-1]);
+  const y = tf.cast(tf.reshape(target, [-1]), 'float32');
+  return tf.mean(tf.add(tf.sub(tf.relu(z), tf.mul(z, y)), tf.log1p(tf.exp(tf.neg(tf.abs(z))))));
+}
+
+export function meanSquare(x: tf.Tensor): tf.Tensor {
+  return tf.mean(tf.square(x));
+}
+
+export function accuracy(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
+  return tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(labels, 'int32')), 'float32'));
+}
+
+export function binaryAccuracy(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
+  const predicted = tf.cast(tf.greater(tf.reshape(logits, [-1]), 0), 'int32');
+  return tf.mean(tf.cast(tf.equal(predicted, tf.cast(tf.reshape(labels, [-1]), 'int32')), 'float32'));
+}
+
+/** A 31-bit seed for (run seed, step, op): stable across runs, different for every random op and step. */
+export function hashSeed(seed: number, step: number, id: string): number {
+  let h = (seed ^ 0x811c9dc5) >>> 0;
+  h = Math.imul(h ^ step, 0x01000193) >>> 0;
+  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193) >>> 0;
+  return h & 0x7fffffff;
+}
+`;
+
+export const WEIGHTS_TS = String.raw`/**
+ * Weights files shared with Hypernet Studio and the PyTorch export: weights.json lists each parameter's
+ * canonical name, shape, offset and length; weights.bin holds the float32 values, little-endian, back to back.
+ */
+${imp('{ mkdirSync, readFileSync, renameSync, writeFileSync }', 'node:fs')}
+${imp('{ join }', 'node:path')}
+
+export interface StoredParam {
+  name: string;
+  shape: number[];
+  values: Float32Array;
+}
+
+interface Manifest {
+  params: { name: string; shape: number[]; offset: number; length: number }[];
+}
+
+export function readWeights(dir: string): Map<string, StoredParam> {
+  const manifest = JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')) as Manifest;
+  const all = new Float32Array(new Uint8Array(readFileSync(join(dir, 'weights.bin'))).buffer);
+  return new Map(manifest.params.map((p) => [p.name, { name: p.name, shape: p.shape, values: all.slice(p.offset, p.offset + p.length) }]));
+}
+
+export function writeWeights(dir: string, params: StoredParam[]): void {
+  mkdirSync(dir, { recursive: true });
+  let offset = 0;
+  const entries = params.map((p) => {
+    const entry = { name: p.name, shape: p.shape, offset, length: p.values.length };
+    offset += p.values.length;
+    return entry;
+  });
+  const bin = new Float32Array(offset);
+  params.forEach((p, i) => bin.set(p.values, entries[i].offset));
+  const write = (name: string, data: string | Uint8Array) => {
+    writeFileSync(join(dir, name + '.tmp'), data);
+    renameSync(join(dir, name + '.tmp'), join(dir, name));
+  };
+  write('weights.bin', new Uint8Array(bin.buffer));
+  write('weights.json', JSON.stringify({ format: 'hnet-weights', version: 1, dtype: 'float32', params: entries }, null, 2) + '\n');
+}
+`;
+
+export const DATA_TS = String.raw`/**
+ * The training and evaluation data, as the Hypernet Studio engine feeds it. data/manifest.json describes the
+ * dataset: finite datasets are stored as arrays (each task's training split in the engine's order, and the
+ * engine's evaluation batches exactly); the sinusoid family draws a fresh wave per training batch.
+ */
+${imp('{ readFileSync }', 'node:fs')}
+${imp('{ dirname, join }', 'node:path')}
+${imp('{ fileURLToPath }', 'node:url')}
+${imp('{ gunzipSync }', 'node:zlib')}
+${imp('type { Rng }', './rng.ts')}
+
+export interface Batch {
+  /** n samples of x, row-major. */
+  x: Float32Array;
+  /** n class ids (Int32Array) or n targets (Float32Array). */
+  y: Float32Array | Int32Array;
+  n: number;
+  task: number;
+  /** One context vector for the batch (sinusoid: amplitude and phase), when the dataset has one. */
+  context?: Float32Array;
+}
+
+interface ArrayRef {
+  file: string;
+  dtype: 'float32' | 'int32';
+  shape: number[];
+}
+
+interface Manifest {
+  format: string;
+  tasks: number;
+  x: number[];
+  y: number[];
+  yDtype: 'float32' | 'int32';
+  context: number[] | null;
+  seed: number;
+  trainSize: number[];
+  train: ({ x: ArrayRef; y: ArrayRef; permutation?: ArrayRef } | null)[];
+  eval: { x: ArrayRef; y: ArrayRef; context?: ArrayRef; batches: number[]; permutation?: ArrayRef }[];
+  generator?: { kind: 'sinusoid'; amplitude: [number, number]; phase: [number, number]; xRange: [number, number]; noise: number };
+}
+
+export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'data');
+
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+export class Dataset {
+  readonly tasks: number;
+  readonly xShape: number[];
+  readonly yShape: number[];
+  readonly yDtype: 'float32' | 'int32';
+  readonly contextShape: number[] | null;
+  private readonly manifest: Manifest;
+  private readonly arrays = new Map<string, Float32Array | Int32Array>();
+  private readonly evalSets = new Map<number, Batch[]>();
+
+  constructor(readonly folder: string = DATA_DIR) {
+    this.manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as Manifest;
+    if (this.manifest.format !== 'hnet-data') throw new Error(folder + ' does not hold Hypernet Studio data');
+    this.tasks = this.manifest.tasks;
+    this.xShape = this.manifest.x;
+    this.yShape = this.manifest.y;
+    this.yDtype = this.manifest.yDtype;
+    this.contextShape = this.manifest.context;
+  }
+
+  private array(ref: ArrayRef): Float32Array | Int32Array {
+    let a = this.arrays.get(ref.file);
+    if (!a) {
+      const bytes = new Uint8Array(gunzipSync(readFileSync(join(this.folder, ref.file))));
+      a = ref.dtype === 'int32' ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
+      this.arrays.set(ref.file, a);
+    }
+    return a;
+  }
+
+  trainSize(task: number): number {
+    return this.manifest.trainSize[task];
+  }
+
+  /** A training batch of task: rows drawn uniformly with replacement, one rng draw each (as the engine). */
+  trainBatch(task: number, batchSize: number, rng: Rng): Batch {
+    const split = this.manifest.train[task];
+    if (!split) return this.wave(task, batchSize, rng);
+    const xs = this.array(split.x);
+    const ys = this.array(split.y);
+    const perm = split.permutation ? this.array(split.permutation) : undefined;
+    const rows = split.x.shape[0];
+    const xSize = size(this.xShape);
+    const ySize = size(this.yShape);
+    const x = new Float32Array(batchSize * xSize);
+    const y = ys instanceof Int32Array ? new Int32Array(batchSize * ySize) : new Float32Array(batchSize * ySize);
+    for (let i = 0; i < batchSize; i++) {
+      const r = rng.int(rows);
+      for (let j = 0; j < xSize; j++) x[i * xSize + j] = xs[r * xSize + (perm ? perm[j] : j)];
+      for (let j = 0; j < ySize; j++) y[i * ySize + j] = ys[r * ySize + j];
+    }
+    return { x, y, n: batchSize, task };
+  }
+
+  /** One sine wave: amplitude, phase, then per point x and (with noise) one normal draw, as the engine. */
+  private wave(task: number, n: number, rng: Rng): Batch {
+    const g = this.manifest.generator;
+    if (!g) throw new Error('task ' + task + ' has no training data');
+    const amplitude = rng.uniform(g.amplitude[0], g.amplitude[1]);
+    const phase = rng.uniform(g.phase[0], g.phase[1]);
+    const x = new Float32Array(n);
+    const y = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const xi = rng.uniform(g.xRange[0], g.xRange[1]);
+      x[i] = xi;
+      y[i] = amplitude * Math.sin(xi + phase) + (g.noise > 0 ? g.noise * rng.normal() : 0);
+    }
+    return { x, y, n, task, context: Float32Array.of(amplitude, phase) };
+  }
+
+  /** The engine's evaluation batches of task (the same on every call). */
+  evalBatches(task: number): Batch[] {
+    let batches = this.evalSets.get(task);
+    if (!batches) {
+      const e = this.manifest.eval[task];
+      const xs = this.array(e.x);
+      const ys = this.array(e.y);
+      const perm = e.permutation ? this.array(e.permutation) : undefined;
+      const contexts = e.context ? this.array(e.context) : undefined;
+      const xSize = size(this.xShape);
+      const ySize = size(this.yShape);
+      const width = this.contextShape ? size(this.contextShape) : 0;
+      batches = [];
+      let start = 0;
+      e.batches.forEach((n, i) => {
+        let x = xs.slice(start * xSize, (start + n) * xSize) as Float32Array;
+        if (perm) {
+          const src = x;
+          x = new Float32Array(src.length);
+          for (let r = 0; r < n; r++) for (let j = 0; j < xSize; j++) x[r * xSize + j] = src[r * xSize + perm[j]];
+        }
+        const y = ys.slice(start * ySize, (start + n) * ySize);
+        const context = contexts ? (contexts.slice(i * width, (i + 1) * width) as Float32Array) : undefined;
+        batches!.push({ x, y, n, task, context });
+        start += n;
+      });
+      this.evalSets.set(task, batches);
+    }
+    return batches.slice();
+  }
+}
+`;
+
+export const TRAIN_TS = String.raw`/**
+ * Train the exported model as Hypernet Studio's engine does, printing one JSON event per line in the schema of
+ * "hnet train --json" (the last is {"event":"done","metrics":{...}}).
+ *
+ *   npm run train -- --steps 500 --seed 3
+ *   npm run train -- --init-from weights/ --steps 0    (evaluate weights saved by "hnet train --save")
+ */
+${imp('* as tf', '@tensorflow/tfjs')}
+${imp('{ argv, exit, stdout }', 'node:process')}
+${imp('{ Dataset, DATA_DIR, type Batch }', './data.ts')}
+${imp('{ BUDGET, MAIN_METRIC, OUTPUT_REGULARIZER, PARAMETERS, TRAINING, createParams, forward, initHyperfan, taskWeights, type Inputs, type Params }', './model.ts')}
+${imp('{ Rng }', './rng.ts')}
+${imp('{ readWeights, writeWeights }', './weights.ts')}
+
+// PROD drops tfjs's per-op checks and its console banner (which would corrupt the JSON lines).
+tf.env().set('PROD', true);
+
+const DEFAULT_STEPS = 1000;
+
+interface Flags {
+  steps?: number;
+  seed?: number;
+  lr?: number;
+  initFrom?: string;
+  save?: string;
+  data?: string;
+}
+
+function parseFlags(args: string[]): Flags {
+  const flags: Flags = {};
+  for (let i = 0; i < args.length; i++) {
+    const value = () => {
+      const v = args[++i];
+      if (v === undefined) usage('missing value for ' + args[i - 1]);
+      return v;
+    };
+    const num = (what: string) => {
+      const n = Number(value());
+      if (!Number.isFinite(n)) usage(what + ' must be a number');
+      return n;
+    };
+    switch (args[i]) {
+      case '--steps':
+        flags.steps = num('--steps');
+        break;
+      case '--seed':
+        flags.seed = num('--seed');
+        break;
+      case '--lr':
+        flags.lr = num('--lr');
+        break;
+      case '--init-from':
+        flags.initFrom = value();
+        break;
+      case '--save':
+        flags.save = value();
+        break;
+      case '--data':
+        flags.data = value();
+        break;
+      default:
+        usage('unknown argument ' + args[i]);
+    }
+  }
+  return flags;
+}
+
+function usage(message: string): never {
+  console.error(message + '\nusage: train [--steps N] [--seed N] [--lr X] [--init-from DIR] [--save DIR] [--data DIR]');
+  exit(2);
+}
+
+const emit = (event: Record<string, unknown>) => void stdout.write(JSON.stringify(event) + '\n');
+
+function makeOptimizer(lr?: number): tf.Optimizer {
+  const o = TRAINING.optimizer;
+  const rate = lr ?? o.learningRate;
+  switch (o.type) {
+    case 'sgd':
+      return (o.momentum ?? 0) > 0 ? tf.train.momentum(rate, o.momentum ?? 0) : tf.train.sgd(rate);
+    case 'rmsprop':
+      return tf.train.rmsprop(rate, o.decay, o.momentum, o.epsilon);
+    default:
+      return tf.train.adam(rate, o.beta1, o.beta2, o.epsilon);
+  }
+}
+
+/** Tensors of a batch, shaped as the model reads them. Dispose them with disposeInputs. */
+function inputsOf(data: Dataset, b: Batch): Inputs {
+  return {
+    x: tf.tensor(b.x, [b.n, ...data.xShape]),
+    y: b.y instanceof Int32Array ? tf.tensor(b.y, [b.n, ...data.yShape], 'int32') : tf.tensor(b.y, [b.n, ...data.yShape]),
+    task: tf.tensor1d([b.task], 'int32'),
+    ...(b.context ? { context: tf.tensor(b.context, [1, b.context.length]) } : {}),
+  };
+}
+
+const disposeInputs = (i: Inputs) => tf.dispose([i.x, i.y, i.task, ...(i.context ? [i.context] : [])]);
+
+type PerTask = Record<string, Record<string, number>>;
+
+function meanOver(perTask: PerTask, tasks: number[]) {
+  const metrics: Record<string, number> = {};
+  for (const task of tasks) for (const [k, v] of Object.entries(perTask[task] ?? {})) metrics[k] = (metrics[k] ?? 0) + v / tasks.length;
+  return { metrics, perTask: Object.fromEntries(tasks.map((t) => [t, perTask[t]])) };
+}
+
+function evaluate(params: Params, data: Dataset, tasks: number[], seed: number) {
+  const perTask: PerTask = {};
+  for (const task of tasks) {
+    const sums: Record<string, number> = {};
+    let n = 0;
+    for (const b of data.evalBatches(task)) {
+      const inputs = inputsOf(data, b);
+      const values = tf.tidy(() => {
+        const out = forward(params, inputs, { training: false, seed, step: 0 });
+        const v: Record<string, number> = { loss: out.loss.dataSync()[0] };
+        for (const [name, m] of Object.entries(out.metrics)) v[name] = m.dataSync()[0];
+        return v;
+      });
+      disposeInputs(inputs);
+      for (const [k, v] of Object.entries(values)) sums[k] = (sums[k] ?? 0) + v * b.n;
+      n += b.n;
+    }
+    perTask[task] = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / Math.max(1, n)]));
+  }
+  return meanOver(perTask, tasks);
+}
+
+async function main(): Promise<void> {
+  const flags = parseFlags(argv.slice(2));
+  const started = performance.now();
+  try {
+    // The native backend, when installed, is much faster than the default cpu one.
+    const native = '@tensorflow/tfjs-node';
+    await import(native);
+  } catch {
+    // Not installed: the cpu backend of @tensorflow/tfjs.
+  }
+  await tf.ready();
+  const seed = flags.seed ?? TRAINING.seed;
+  const data = new Dataset(flags.data ?? DATA_DIR);
+  const taskList = TRAINING.tasks ?? Array.from({ length: data.tasks }, (_, i) => i);
+  const stepsFor = (task: number) =>
+    flags.steps ?? TRAINING.steps ?? (TRAINING.epochs ? Math.ceil((TRAINING.epochs * data.trainSize(task)) / TRAINING.batchSize) : DEFAULT_STEPS);
+  const phases = TRAINING.schedule === 'interleaved' ? [{ tasks: taskList, steps: stepsFor(taskList[0]) }] : taskList.map((t) => ({ tasks: [t], steps: stepsFor(t) }));
+  const totalSteps = phases.reduce((a, p) => a + p.steps, 0);
+  const sequential = TRAINING.schedule === 'sequential' && phases.length > 1;
+
+  const params = createParams(seed);
+  if (flags.initFrom) {
+    const stored = readWeights(flags.initFrom);
+    for (const p of PARAMETERS) {
+      const s = stored.get(p.name);
+      if (!s || s.shape.join() !== p.shape.join()) throw new Error(flags.initFrom + ': no parameter ' + p.name + ' of shape [' + p.shape.join(', ') + ']');
+      params[p.name].assign(tf.tensor(s.values, p.shape));
+    }
+    emit({ event: 'log', level: 'info', message: 'loaded weights from ' + flags.initFrom });
+  } else {
+    // Hyperfan measures on one batch from each of up to 32 tasks (at least 4 batches), as the engine does.
+    const measured = taskList.slice(0, 32);
+    const perTask = Math.max(1, Math.ceil(4 / measured.length));
+    const samples = measured.flatMap((task) => {
+      const r = new Rng(seed).fork('init' + task);
+      return Array.from({ length: perTask }, () => inputsOf(data, data.trainBatch(task, TRAINING.batchSize, r)));
+    });
+    initHyperfan(params, seed, samples);
+    samples.forEach(disposeInputs);
+  }
+  const optimizer = makeOptimizer(flags.lr);
+  const varList = Object.values(params);
+  const rng = new Rng(seed).fork('batches');
+  emit({ event: 'start', backend: 'tfjs-' + tf.getBackend(), totalSteps, tasks: taskList, budget: BUDGET });
+  const eventEvery = Math.max(1, Math.floor(totalSteps / 200));
+  const accuracyMatrix: (number | null)[][] = [];
+  let earlier = new Map<number, Record<string, tf.Tensor>>();
+  let step = 0;
+  let windowStart = performance.now();
+  let windowSteps = 0;
+  let stepsPerSecond = 0;
+
+  for (let phase = 0; phase < phases.length; phase++) {
+    const { tasks, steps } = phases[phase];
+    const done = sequential ? taskList.slice(0, phase) : [];
+    if (OUTPUT_REGULARIZER && done.length) {
+      for (const w of earlier.values()) tf.dispose(Object.values(w));
+      earlier = new Map(done.map((t) => [t, tf.tidy(() => taskWeights(params, tf.tensor1d([t], 'int32')))]));
+    }
+    for (let inPhase = 0; inPhase < steps; inPhase++) {
+      const task = tasks.length === 1 ? tasks[0] : tasks[rng.int(tasks.length)];
+      const inputs = inputsOf(data, data.trainBatch(task, TRAINING.batchSize, rng));
+      const losses: Record<string, number> = {};
+      const { value, grads } = tf.variableGrads(() => {
+        const out = forward(params, inputs, { training: true, seed, step });
+        for (const [name, l] of Object.entries(out.losses)) losses[name] = l.dataSync()[0];
+        let total = out.loss;
+        if (OUTPUT_REGULARIZER && earlier.size) {
+          let sum: tf.Tensor = tf.scalar(0);
+          for (const [t, stored] of earlier) {
+            const now = taskWeights(params, tf.tensor1d([t], 'int32'));
+            for (const [key, v] of Object.entries(stored)) sum = tf.add(sum, tf.sum(tf.squaredDifference(now[key], v)));
+          }
+          const r = tf.mul(sum, OUTPUT_REGULARIZER.beta / Math.max(1, earlier.size));
+          losses.output_regularizer = r.dataSync()[0];
+          total = tf.add(total, r) as tf.Scalar;
+        }
+        return total;
+      }, varList);
+      const loss = value.dataSync()[0];
+      disposeInputs(inputs);
+      if (!Number.isFinite(loss)) {
+        emit({ event: 'error', code: 'HN050', message: 'the loss became ' + (Number.isNaN(loss) ? 'NaN' : 'infinite') + ' at step ' + (step + 1) + ' (task ' + task + ')', step: step + 1 });
+        exit(3);
+      }
+      optimizer.applyGradients(grads);
+      tf.dispose([value, ...Object.values(grads)]);
+      step++;
+      windowSteps++;
+      const now = performance.now();
+      if (now - windowStart > 1000 || step === totalSteps) {
+        stepsPerSecond = (windowSteps * 1000) / Math.max(1, now - windowStart);
+        windowStart = now;
+        windowSteps = 0;
+      }
+      if (step % eventEvery === 0 || inPhase === steps - 1) emit({ event: 'step', step, task, loss, losses, stepsPerSecond });
+      if (TRAINING.evalEvery > 0 && step % TRAINING.evalEvery === 0 && inPhase !== steps - 1)
+        emit({ event: 'eval', step, task, ...evaluate(params, data, sequential ? taskList.slice(0, phase + 1) : taskList, seed) });
+    }
+    if (sequential) {
+      const ev = evaluate(params, data, taskList.slice(0, phase + 1), seed);
+      accuracyMatrix.push(taskList.map((t, j) => (j <= phase && MAIN_METRIC ? (ev.perTask[t]?.[MAIN_METRIC] ?? null) : null)));
+      emit({ event: 'eval', step, task: tasks[0], ...ev });
+      emit({ event: 'task_end', task: tasks[0], step, accuracyMatrix: accuracyMatrix.map((r) => [...r]), metricName: MAIN_METRIC ?? 'loss' });
+    }
+  }
+
+  if (flags.save) {
+    writeWeights(flags.save, PARAMETERS.map((p) => ({ name: p.name, shape: p.shape, values: params[p.name].dataSync() as Float32Array })));
+    emit({ event: 'log', level: 'info', message: 'saved weights to ' + flags.save });
+  }
+  const final = evaluate(params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed);
+  const metrics: Record<string, number> = { ...final.metrics };
+  if (taskList.length > 1) for (const [task, m] of Object.entries(final.perTask)) for (const [k, v] of Object.entries(m ?? {})) metrics[k + '/task' + task] = v;
+  emit({ event: 'done', step, seconds: (performance.now() - started) / 1000, metrics, ...(sequential ? { accuracyMatrix } : {}), stopped: false });
+  for (const w of earlier.values()) tf.dispose(Object.values(w));
+  optimizer.dispose();
+}
+
+await main();
+`;

@@ -1,0 +1,124 @@
+/**
+ * Training with the exported PyTorch project.
+ *
+ * Weights interchange: `hnet train FILE --steps N --save DIR`, then the exported `train.py --init-from DIR
+ * --steps 0` evaluates those weights on the exported data and prints a done event whose metrics equal the
+ * engine's final ones (relative difference at most 1e-4): a regression template, a classification template (or
+ * a fixture when the gallery has none) and a continual-learning graph (per-task metrics, accuracy matrix).
+ * Every template's export trains; and exported training follows the engine step for step (same initial values,
+ * batches and optimizer updates) for each optimizer.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { compileOk, doneOf, events, hnet, loadDoc, python, removeDir, requireTorch, root, templateFiles, tempDir, TIMEOUT } from './helpers';
+
+let dir: string;
+beforeAll(() => {
+  requireTorch();
+  dir = tempDir('init-from');
+});
+afterAll(() => removeDir(dir));
+
+const fixture = (name: string) => join(root, 'test', 'export', 'fixtures', name);
+
+/** A classification template if the gallery has one (checked at test time), else the fixture. */
+function classificationDoc(): string {
+  for (const f of templateFiles()) {
+    try {
+      const p = compileOk(loadDoc(f));
+      // Small, single-dataset templates keep the test quick; MNIST ones qualify too (the data is bundled).
+      if (p.metrics.some((m) => m.kind === 'accuracy')) return f;
+    } catch {
+      // An invalid template is another test's failure.
+    }
+  }
+  return fixture('spirals-per-sample.hnet.json');
+}
+
+function expectClose(want: Record<string, number>, got: Record<string, number>): void {
+  expect(Object.keys(got).sort()).toEqual(Object.keys(want).sort());
+  for (const [k, v] of Object.entries(want)) {
+    const g = got[k];
+    const rel = Math.abs(g - v) / Math.max(Math.abs(v), Math.abs(g), 1e-6);
+    expect(rel, `${k}: engine ${v}, PyTorch ${g}`).toBeLessThanOrEqual(1e-4);
+  }
+}
+
+const cases: [string, () => string, number][] = [
+  ['regression (sinusoid template)', () => join(root, 'templates', 'sinusoid-family.hnet.json'), 25],
+  ['classification', classificationDoc, 25],
+  ['continual learning (sequential tasks, output regulariser)', () => fixture('continual-regression.hnet.json'), 15],
+];
+
+describe('hnet train --save, then train.py --init-from --steps 0', () => {
+  it.each(cases)(
+    '%s',
+    (name, docOf, steps) => {
+      const file = docOf();
+      const slug = name.replace(/\W+/g, '_');
+      const weights = join(dir, `${slug}-weights`);
+      const out = join(dir, `${slug}-py`);
+      const trained = hnet(['train', file, '--steps', String(steps), '--save', weights, '--json']);
+      expect(trained.status, trained.stderr).toBe(0);
+      const engine = doneOf(trained.stdout);
+      const exported = hnet(['export', file, '--to', 'pytorch', '--out', out]);
+      expect(exported.status, exported.stderr).toBe(0);
+      const evaluated = python(['train.py', '--init-from', weights, '--steps', '0'], { cwd: out });
+      const done = doneOf(evaluated.stdout);
+      expect(done.step).toBe(0);
+      expectClose(engine.metrics, done.metrics);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('every template, exported to PyTorch', () => {
+  it.each(templateFiles().map((f) => [f.split('/').pop()!, f]))(
+    '%s: train.py trains two steps per task and reports done',
+    (name, file) => {
+      const out = join(dir, `template-${name}`);
+      const exported = hnet(['export', file, '--to', 'pytorch', '--out', out]);
+      expect(exported.status, exported.stderr).toBe(0);
+      const r = python(['train.py', '--steps', '2', '--device', 'cpu'], { cwd: out });
+      const start = events(r.stdout).find((e) => e.event === 'start') as { totalSteps: number; tasks: number[] } | undefined;
+      expect(start).toBeDefined();
+      const done = doneOf(r.stdout);
+      expect(done.step).toBe(start!.totalSteps);
+      for (const [k, v] of Object.entries(done.metrics)) expect(Number.isFinite(v), k).toBe(true);
+    },
+    TIMEOUT,
+  );
+});
+
+describe('exported training follows the engine', () => {
+  const variants: [string, string, Record<string, unknown> | null][] = [
+    ['adam, hyperfan, sequential tasks with the output regulariser', 'continual-regression.hnet.json', null],
+    ['sgd with momentum, per-sample weights', 'spirals-per-sample.hnet.json', null],
+    ['rmsprop (TensorFlow semantics)', 'spirals-per-sample.hnet.json', { type: 'rmsprop', learningRate: 0.01, momentum: 0.5 }],
+  ];
+  it.each(variants)(
+    '%s: same initial values, batches and updates, so the same step losses',
+    (name, fixtureName, optimizer) => {
+      const doc = JSON.parse(readFileSync(fixture(fixtureName), 'utf8'));
+      if (optimizer) doc.training.optimizer = optimizer;
+      const slug = name.replace(/\W+/g, '_').slice(0, 30);
+      const file = join(dir, `${slug}.hnet.json`);
+      writeFileSync(file, JSON.stringify(doc));
+      const engine = hnet(['train', file, '--steps', '8', '--json']);
+      expect(engine.status, engine.stderr).toBe(0);
+      const out = join(dir, `${slug}-trajectory`);
+      expect(hnet(['export', file, '--to', 'pytorch', '--out', out]).status).toBe(0);
+      const exported = python(['train.py', '--steps', '8'], { cwd: out });
+      const steps = (stdout: string) => events(stdout).filter((e) => e.event === 'step') as { step: number; loss: number; losses: Record<string, number> }[];
+      const want = steps(engine.stdout);
+      const got = steps(exported.stdout);
+      expect(got.map((s) => s.step)).toEqual(want.map((s) => s.step));
+      want.forEach((w, i) => {
+        expect(Object.keys(got[i].losses).sort()).toEqual(Object.keys(w.losses).sort());
+        expect(Math.abs(got[i].loss - w.loss), `step ${w.step}: engine ${w.loss}, PyTorch ${got[i].loss}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(w.loss)));
+      });
+    },
+    TIMEOUT,
+  );
+});

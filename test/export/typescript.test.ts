@@ -1,0 +1,94 @@
+/**
+ * The TypeScript/tfjs export: standalone projects (model, ops, data, training loop, package.json) that
+ * type-check with tsc and train with node (through tsx, as `npm run train` does). The repository's node_modules
+ * stands in for `npm install` (same @tensorflow/tfjs, typescript, tsx and @types/node versions).
+ */
+import { symlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { generateTypescript } from '../../src/shared/codegen/typescript';
+import { binaryGraph, imagesGraph, vectorsGraph } from './graphs';
+import { compileOk, doneOf, events, hnet, loadDoc, removeDir, root, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
+
+const require = createRequire(import.meta.url);
+const TSC = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+const TSX = require.resolve('tsx/cli');
+
+let dir: string;
+beforeAll(() => {
+  dir = tempDir('ts');
+  // What `npm install` would provide, for every project below this folder.
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+});
+afterAll(() => removeDir(dir));
+
+const fixture = (name: string) => join(root, 'test', 'export', 'fixtures', name);
+const projects: [string, string][] = [
+  ['sinusoid', join(root, 'templates', 'sinusoid-family.hnet.json')],
+  ['continual', fixture('continual-regression.hnet.json')],
+  ['spirals', fixture('spirals-per-sample.hnet.json')],
+];
+
+const train = (project: string, args: string[]) => runOk(process.execPath, [TSX, 'src/train.ts', ...args], { cwd: join(dir, project) });
+
+describe('TypeScript export', () => {
+  it(
+    'exports standalone projects that type-check with tsc (every template, and graphs using every op kind)',
+    () => {
+      for (const [name, file] of projects) {
+        const r = hnet(['export', file, '--to', 'tfjs', '--out', join(dir, name)]);
+        expect(r.status, r.stderr).toBe(0);
+      }
+      for (const [name, program] of [
+        ['images', imagesGraph()],
+        ['vectors', vectorsGraph()],
+        ['binary', binaryGraph()],
+      ] as const)
+        writeFiles(join(dir, name), generateTypescript(program).files);
+      templateFiles().forEach((file, i) => writeFiles(join(dir, `template${i}`), generateTypescript(compileOk(loadDoc(file))).files));
+      // One tsc run over every project, with the projects' own compiler options.
+      writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify({ extends: './sinusoid/tsconfig.json', include: ['*/src'] }));
+      runOk(process.execPath, [TSC, '-p', join(dir, 'tsconfig.json')], { cwd: dir });
+      // And one project exactly as shipped.
+      runOk(process.execPath, [TSC, '-p', join(dir, 'sinusoid', 'tsconfig.json')], { cwd: join(dir, 'sinusoid') });
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'trains with node and prints JSON events ending in done',
+    () => {
+      const r = train('sinusoid', ['--steps', '3']);
+      const ev = events(r.stdout);
+      expect(ev[0]).toMatchObject({ event: 'start', totalSteps: 3, tasks: [0] });
+      expect(ev.filter((e) => e.event === 'step')).toHaveLength(3);
+      const done = doneOf(r.stdout);
+      expect(done.step).toBe(3);
+      expect(Number.isFinite(done.metrics.loss)).toBe(true);
+      // Sequential tasks with the output regulariser: task ends, an accuracy matrix, per-task metrics.
+      const cl = train('continual', ['--steps', '2']);
+      expect(events(cl.stdout).filter((e) => e.event === 'task_end')).toHaveLength(3);
+      const clDone = doneOf(cl.stdout);
+      expect(clDone.step).toBe(6);
+      expect(clDone.accuracyMatrix).toHaveLength(3);
+      expect(Object.keys(clDone.metrics)).toContain('mse/task2');
+      expect(events(cl.stdout).some((e) => e.event === 'step' && (e.losses as Record<string, number>).output_regularizer !== undefined)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'evaluates weights saved by hnet train to the same metrics',
+    () => {
+      const weights = join(dir, 'spirals-weights');
+      const trained = hnet(['train', projects[2][1], '--steps', '10', '--save', weights, '--json']);
+      expect(trained.status, trained.stderr).toBe(0);
+      const engine = doneOf(trained.stdout).metrics;
+      const got = doneOf(train('spirals', ['--init-from', weights, '--steps', '0']).stdout).metrics;
+      expect(Object.keys(got).sort()).toEqual(Object.keys(engine).sort());
+      for (const [k, v] of Object.entries(engine)) expect(Math.abs(got[k] - v), k).toBeLessThanOrEqual(1e-4 * Math.max(1e-6, Math.abs(v)));
+    },
+    TIMEOUT,
+  );
+});
