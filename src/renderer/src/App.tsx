@@ -1,0 +1,144 @@
+/**
+ * The editor window: toolbar on top, palette left, canvas centre, inspector right, a dock with tabs below the
+ * canvas (Problems now; the training dashboard and code view will join it) and the parameter budget at the
+ * bottom.
+ */
+import { ReactFlowProvider } from '@xyflow/react';
+import { useEffect, useRef } from 'react';
+import { api } from './api/client';
+import { Canvas } from './canvas/Canvas';
+import { matchShortcut, runCommand } from './commands';
+import { Dialog, DraftsBanner, HelpDialog, Notices } from './dialogs/Dialogs';
+import { loadDrafts, openOpened, openPickedFile, openText, registerFileInput, startDocumentSync } from './files';
+import { Gallery } from './gallery/Gallery';
+import { Inspector } from './inspector/Inspector';
+import { Palette } from './palette/Palette';
+import { QuickAdd } from './palette/QuickAdd';
+import { BudgetBar } from './panels/BudgetBar';
+import { ProblemCount, ProblemsPanel } from './panels/ProblemsPanel';
+import { useEditor } from './store/editor';
+import { useUi } from './store/ui';
+import { Toolbar } from './ui/Toolbar';
+
+let started = false;
+
+/** Runs once per page: which shell this is, the initial document or the gallery, drafts to recover. */
+async function startUp(): Promise<void> {
+  const ui = useUi.getState();
+  try {
+    const info = await api.invoke('app.info', {});
+    ui.set({ mode: info.mode });
+  } catch (e) {
+    ui.notify('error', `Cannot reach Hypernet Studio: ${e instanceof Error ? e.message : String(e)}`, 0);
+  }
+  let opened = false;
+  try {
+    const initial = await api.invoke('document.initial', {});
+    if (initial) opened = openText(initial.text, { name: initial.name, handle: initial.handle });
+  } catch (e) {
+    ui.notify('error', `Could not load the document: ${e instanceof Error ? e.message : String(e)}`);
+  }
+  if (!opened && useEditor.getState().doc.nodes.length === 0) ui.set({ galleryOpen: true });
+  await loadDrafts();
+}
+
+function useGlobalKeys() {
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      const ui = useUi.getState();
+      if (ui.dialog || ui.galleryOpen || ui.quickAddOpen || ui.helpOpen) return;
+      const s = matchShortcut(e);
+      if (!s) return;
+      // Let the browser copy selected text when no node is selected.
+      if ((s.command === 'copy' || s.command === 'cut') && useEditor.getState().selectedNodes.size === 0) return;
+      e.preventDefault();
+      runCommand(s.command, 'key');
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+}
+
+function Dock() {
+  return (
+    <section className="hn-dock" aria-label="Panels">
+      <div className="hn-dock__tabs" role="tablist">
+        <button type="button" role="tab" aria-selected="true" className="hn-dock__tab is-active">
+          Problems <ProblemCount />
+        </button>
+        <span className="hn-dock__spacer" />
+        <button type="button" className="hn-icon-btn" aria-label="Hide the panel" title="Hide the panel" onClick={() => runCommand('toggleProblems')}>
+          ×
+        </button>
+      </div>
+      <div className="hn-dock__body" role="tabpanel">
+        <ProblemsPanel />
+      </div>
+    </section>
+  );
+}
+
+export function App() {
+  const theme = useUi((s) => s.theme);
+  const showPalette = useUi((s) => s.showPalette);
+  const showInspector = useUi((s) => s.showInspector);
+  const showDock = useUi((s) => s.showDock);
+  const fileInput = useRef<HTMLInputElement>(null);
+
+  useEffect(() => {
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+
+  useEffect(() => {
+    registerFileInput(fileInput.current);
+    if (!started) {
+      started = true;
+      void startUp();
+    }
+    const stopSync = startDocumentSync();
+    const off = api.onPush((p) => {
+      if (p.type === 'menu') runCommand(p.command, 'menu');
+      else if (p.type === 'open') void openOpened(p.document);
+    });
+    return () => {
+      off();
+      stopSync();
+    };
+  }, []);
+
+  useGlobalKeys();
+
+  return (
+    <ReactFlowProvider>
+      <div className={`hn-app${showPalette ? '' : ' no-palette'}${showInspector ? '' : ' no-inspector'}`}>
+        <Toolbar />
+        <DraftsBanner />
+        <div className="hn-main">
+          {showPalette && <Palette />}
+          <div className="hn-center">
+            <Canvas />
+            {showDock && <Dock />}
+          </div>
+          {showInspector && <Inspector />}
+        </div>
+        <BudgetBar />
+        <input
+          ref={fileInput}
+          type="file"
+          accept=".json,.hnet.json,application/json"
+          hidden
+          data-testid="file-input"
+          onChange={(e) => {
+            const f = e.target.files?.[0];
+            if (f) void openPickedFile(f);
+          }}
+        />
+      </div>
+      <Gallery />
+      <QuickAdd />
+      <HelpDialog />
+      <Dialog />
+      <Notices />
+    </ReactFlowProvider>
+  );
+}

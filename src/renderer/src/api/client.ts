@@ -1,0 +1,169 @@
+/**
+ * The editor's only way to talk to the app: a typed proxy over the contract in src/shared/api.
+ *
+ * In Electron the preload exposes `window.hnet`; in browser mode (`hnet serve`) requests travel over a
+ * WebSocket at `/api?token=...`. Either way every response and push is validated against the contract's schemas
+ * before the editor sees it, so a confused or hostile peer produces an error, never a malformed state.
+ *
+ * @example
+ * const templates = await api.invoke('templates.list', {});
+ * const off = api.onPush((p) => { if (p.type === 'menu') run(p.command); });
+ */
+import { Methods, Push, RpcResponse, type MethodInput, type MethodName, type MethodOutput } from '../../../shared/api/contract';
+
+/** What the Electron preload exposes on `window.hnet`. */
+export interface PreloadBridge {
+  invoke(method: string, params: unknown): Promise<unknown>;
+  onPush(listener: (push: unknown) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    hnet?: PreloadBridge;
+  }
+}
+
+interface Transport {
+  invoke(method: string, params: unknown): Promise<unknown>;
+  onPush(listener: (push: unknown) => void): () => void;
+}
+
+/** Error raised for a failed request; `method` names the request so messages can say what failed. */
+export class ApiError extends Error {
+  constructor(
+    readonly method: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+const REQUEST_TIMEOUT_MS = 60_000;
+
+/** The browser-mode transport: one WebSocket, request ids, reconnection with backoff. */
+class SocketTransport implements Transport {
+  private socket: WebSocket | null = null;
+  private opening: Promise<WebSocket> | null = null;
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string; timer: ReturnType<typeof setTimeout> }>();
+  private listeners = new Set<(push: unknown) => void>();
+
+  constructor(private readonly url: string) {}
+
+  private open(): Promise<WebSocket> {
+    if (this.socket && this.socket.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
+    if (this.opening) return this.opening;
+    this.opening = new Promise<WebSocket>((resolve, reject) => {
+      const ws = new WebSocket(this.url);
+      ws.onopen = () => {
+        this.socket = ws;
+        this.opening = null;
+        resolve(ws);
+      };
+      ws.onerror = () => {
+        if (this.opening) {
+          this.opening = null;
+          reject(new Error('cannot connect to the Hypernet Studio server (is `hnet serve` still running?)'));
+        }
+      };
+      ws.onclose = () => {
+        if (this.socket === ws) this.socket = null;
+        for (const [id, p] of this.pending) {
+          clearTimeout(p.timer);
+          p.reject(new ApiError(p.method, 'the connection to the server closed'));
+          this.pending.delete(id);
+        }
+        // Pushes (menu commands, engine events) need a live socket even when no request is pending.
+        if (this.listeners.size) setTimeout(() => void this.open().catch(() => undefined), 2000);
+      };
+      ws.onmessage = (ev) => this.receive(ev.data);
+    });
+    return this.opening;
+  }
+
+  private receive(data: unknown): void {
+    if (typeof data !== 'string') return;
+    let msg: unknown;
+    try {
+      msg = JSON.parse(data);
+    } catch {
+      return;
+    }
+    if (msg && typeof msg === 'object' && 'push' in msg) {
+      for (const l of this.listeners) l((msg as { push: unknown }).push);
+      return;
+    }
+    const r = RpcResponse.safeParse(msg);
+    if (!r.success) return;
+    const p = this.pending.get(r.data.id);
+    if (!p) return;
+    this.pending.delete(r.data.id);
+    clearTimeout(p.timer);
+    if ('error' in r.data) p.reject(new ApiError(p.method, r.data.error.message));
+    else p.resolve(r.data.result);
+  }
+
+  async invoke(method: string, params: unknown): Promise<unknown> {
+    const ws = await this.open();
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(id);
+        reject(new ApiError(method, 'the server did not answer in time'));
+      }, REQUEST_TIMEOUT_MS);
+      this.pending.set(id, { resolve, reject, method, timer });
+      ws.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  onPush(listener: (push: unknown) => void): () => void {
+    this.listeners.add(listener);
+    void this.open().catch(() => undefined);
+    return () => this.listeners.delete(listener);
+  }
+}
+
+function socketUrl(): string {
+  const token = new URLSearchParams(window.location.search).get('token') ?? '';
+  const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${window.location.host}/api?token=${encodeURIComponent(token)}`;
+}
+
+export interface ApiClient {
+  invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
+  onPush(listener: (push: Push) => void): () => void;
+  /** electron when a preload bridge is present, else browser. */
+  readonly transport: 'electron' | 'browser';
+}
+
+export function createClient(transport: Transport, kind: 'electron' | 'browser'): ApiClient {
+  return {
+    transport: kind,
+    async invoke(method, input) {
+      const spec = Methods[method];
+      const request = spec.input.safeParse(input);
+      if (!request.success) throw new ApiError(method, `${method}: invalid request: ${request.error.issues[0]?.message ?? 'invalid'}`);
+      let raw: unknown;
+      try {
+        raw = await transport.invoke(method, request.data);
+      } catch (e) {
+        throw e instanceof ApiError ? e : new ApiError(method, e instanceof Error ? e.message : String(e));
+      }
+      const result = spec.output.safeParse(raw);
+      if (!result.success) throw new ApiError(method, `${method}: the app sent an unexpected answer`);
+      return result.data as never;
+    },
+    onPush(listener) {
+      return transport.onPush((raw) => {
+        const p = Push.safeParse(raw);
+        if (p.success) listener(p.data);
+      });
+    },
+  };
+}
+
+export const api: ApiClient =
+  typeof window !== 'undefined' && window.hnet
+    ? createClient(window.hnet, 'electron')
+    : createClient(new SocketTransport(typeof window !== 'undefined' ? socketUrl() : ''), 'browser');

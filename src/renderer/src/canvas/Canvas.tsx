@@ -1,0 +1,223 @@
+/** The graph canvas: React Flow, controlled entirely by the document in the editor store. */
+import {
+  Background,
+  BackgroundVariant,
+  Controls,
+  MiniMap,
+  ReactFlow,
+  type Connection,
+  type EdgeChange,
+  type FinalConnectionState,
+  type IsValidConnection,
+  type NodeChange,
+  type ReactFlowInstance,
+  useConnection,
+} from '@xyflow/react';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
+import { addNodeOfType } from '../commands';
+import { useCompiled } from '../store/compiled';
+import { connect, connectionProblem, moveNodes } from '../store/docOps';
+import { useEditor } from '../store/editor';
+import { useUi } from '../store/ui';
+import { EdgeDeriver, NodeDeriver } from './derive';
+import { nodeComponents, type HnNode } from './NodeCard';
+import { edgeComponents, type HnEdge } from './ShapeEdge';
+import { fitView, registerCanvas, screenToFlow, setViewport } from './view';
+
+export const PALETTE_MIME = 'application/x-hnet-node-type';
+
+const MINIMAP_CLASS = (n: HnNode) => `mm-node cat-${n.type ?? 'unknown'}`;
+const PRO_OPTIONS = { hideAttribution: false };
+const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.25 };
+const MINIMAP_STYLE = { width: 168, height: 112 };
+const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+
+/** Each drag gets its own number, so all its moves coalesce into one undo step. */
+let dragSeq = 0;
+let inDrag = false;
+
+function isViewport(v: unknown): v is { x: number; y: number; zoom: number } {
+  if (!v || typeof v !== 'object') return false;
+  const o = v as Record<string, unknown>;
+  return [o.x, o.y, o.zoom].every((n) => typeof n === 'number' && Number.isFinite(n)) && (o.zoom as number) > 0.02 && (o.zoom as number) < 10;
+}
+
+interface HandleRef {
+  nodeId: string;
+  id?: string | null;
+  type: 'source' | 'target';
+}
+
+/** Why a wire between two handles is refused (either may be where the drag started). */
+function refusal(from: HandleRef, to: HandleRef): string | null {
+  if (from.type === to.type)
+    return `${from.type === 'source' ? 'both ports are outputs' : 'both ports are inputs'}; wire an output (right side) to an input (left side)`;
+  const [src, dst] = from.type === 'source' ? [from, to] : [to, from];
+  return connectionProblem(useEditor.getState().doc, { source: src.nodeId, sourceHandle: src.id, target: dst.nodeId, targetHandle: dst.id });
+}
+
+/** While a wire hovers a port it cannot connect to, say why. */
+function ConnectionHint() {
+  const key = useConnection((c) =>
+    c.inProgress && c.toHandle && c.isValid === false
+      ? JSON.stringify([c.fromHandle.nodeId, c.fromHandle.id, c.fromHandle.type, c.toHandle.nodeId, c.toHandle.id, c.toHandle.type])
+      : null,
+  );
+  if (!key) return null;
+  const [fn, fh, ft, tn, th, tt] = JSON.parse(key) as [string, string | null, 'source' | 'target', string, string | null, 'source' | 'target'];
+  const reason = refusal({ nodeId: fn, id: fh, type: ft }, { nodeId: tn, id: th, type: tt });
+  if (!reason) return null;
+  return (
+    <div className="hn-connection-hint" data-testid="connection-hint" role="status">
+      Cannot connect: {reason}
+    </div>
+  );
+}
+
+export function Canvas() {
+  const doc = useEditor((s) => s.doc);
+  const selectedNodes = useEditor((s) => s.selectedNodes);
+  const selectedEdges = useEditor((s) => s.selectedEdges);
+  const measured = useEditor((s) => s.measured);
+  const session = useEditor((s) => s.session);
+  const theme = useUi((s) => s.theme);
+  const compiled = useCompiled();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const nodeDeriver = useRef(new NodeDeriver()).current;
+  const edgeDeriver = useRef(new EdgeDeriver()).current;
+
+  const nodes = useMemo(() => nodeDeriver.derive(doc.nodes, selectedNodes, compiled.byNode, measured), [nodeDeriver, doc.nodes, selectedNodes, compiled, measured]);
+  const edges = useMemo(() => edgeDeriver.derive(doc, selectedEdges, compiled), [edgeDeriver, doc, selectedEdges, compiled]);
+
+  // A newly loaded document shows its saved viewport, or the whole graph.
+  useEffect(() => {
+    const vp = useEditor.getState().doc.ui?.viewport;
+    const t = setTimeout(() => (isViewport(vp) ? setViewport(vp) : fitView(undefined, false)), 60);
+    return () => clearTimeout(t);
+  }, [session]);
+
+  const onInit = useCallback((inst: ReactFlowInstance<HnNode, HnEdge>) => {
+    registerCanvas(inst as unknown as ReactFlowInstance, wrapper.current);
+  }, []);
+  useEffect(() => () => registerCanvas(null, null), []);
+
+  const onNodesChange = useCallback((changes: NodeChange<HnNode>[]) => {
+    const s = useEditor.getState();
+    const moves = new Map<string, { x: number; y: number }>();
+    const sizes = new Map<string, { width: number; height: number }>();
+    let selection: Set<string> | null = null;
+    let dragEnded = false;
+    for (const c of changes) {
+      if (c.type === 'position') {
+        if (c.dragging && !inDrag) {
+          inDrag = true;
+          dragSeq++;
+        } else if (c.dragging === false) dragEnded = true;
+        if (c.position) moves.set(c.id, { x: Math.round(c.position.x), y: Math.round(c.position.y) });
+      } else if (c.type === 'dimensions' && c.dimensions) {
+        const old = s.measured.get(c.id);
+        if (!old || old.width !== c.dimensions.width || old.height !== c.dimensions.height) sizes.set(c.id, c.dimensions);
+      } else if (c.type === 'select') {
+        selection ??= new Set(s.selectedNodes);
+        if (c.selected) selection.add(c.id);
+        else selection.delete(c.id);
+      }
+    }
+    if (sizes.size) s.setMeasured(sizes);
+    if (moves.size) s.apply((d) => moveNodes(d, moves), { coalesce: `drag:${dragSeq}`, graph: false });
+    if (dragEnded) inDrag = false;
+    if (selection) useEditor.getState().setSelection(selection, useEditor.getState().selectedEdges);
+  }, []);
+
+  const onEdgesChange = useCallback((changes: EdgeChange<HnEdge>[]) => {
+    const s = useEditor.getState();
+    let selection: Set<string> | null = null;
+    for (const c of changes) {
+      if (c.type === 'select') {
+        selection ??= new Set(s.selectedEdges);
+        if (c.selected) selection.add(c.id);
+        else selection.delete(c.id);
+      }
+    }
+    if (selection) s.setSelection(s.selectedNodes, selection);
+  }, []);
+
+  const onDragStop = useCallback(() => {
+    inDrag = false;
+  }, []);
+
+  const isValidConnection: IsValidConnection<HnEdge> = useCallback((c) => {
+    return connectionProblem(useEditor.getState().doc, { source: c.source, sourceHandle: c.sourceHandle, target: c.target, targetHandle: c.targetHandle }) === null;
+  }, []);
+
+  const onConnect = useCallback((c: Connection) => {
+    const s = useEditor.getState();
+    if (connectionProblem(s.doc, c)) return;
+    s.apply((d) => connect(d, c));
+  }, []);
+
+  const onConnectEnd = useCallback((_e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
+    const reason = refusal(state.fromHandle, state.toHandle);
+    if (reason) useUi.getState().notify('error', `Cannot connect: ${reason}`);
+  }, []);
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = 'copy';
+    }
+  }, []);
+
+  const onDrop = useCallback((e: DragEvent) => {
+    const type = e.dataTransfer.getData(PALETTE_MIME);
+    if (!type) return;
+    e.preventDefault();
+    const p = screenToFlow({ x: e.clientX, y: e.clientY });
+    addNodeOfType(type, { x: p.x - 20, y: p.y - 20 });
+  }, []);
+
+  return (
+    <div className="hn-canvas" ref={wrapper} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
+      <ReactFlow<HnNode, HnEdge>
+        nodes={nodes}
+        edges={edges}
+        nodeTypes={nodeComponents}
+        edgeTypes={edgeComponents}
+        onInit={onInit}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStop={onDragStop}
+        onSelectionDragStop={onDragStop}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        colorMode={theme}
+        deleteKeyCode={null}
+        selectionKeyCode="Shift"
+        multiSelectionKeyCode={MULTI_SELECT_KEYS}
+        zoomOnDoubleClick={false}
+        minZoom={0.05}
+        maxZoom={2.5}
+        fitViewOptions={FIT_OPTIONS}
+        onlyRenderVisibleElements={nodes.length > 300}
+        proOptions={PRO_OPTIONS}
+        connectionRadius={24}
+        elevateEdgesOnSelect
+      >
+        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
+        <Controls showInteractive={false} position="bottom-left" />
+        <MiniMap<HnNode> pannable zoomable style={MINIMAP_STYLE} nodeClassName={MINIMAP_CLASS} position="bottom-right" ariaLabel="Overview of the graph" />
+        <ConnectionHint />
+      </ReactFlow>
+      {doc.nodes.length === 0 && (
+        <div className="hn-canvas__empty">
+          <p>This graph is empty.</p>
+          <p>
+            Add nodes from the palette, press <kbd>/</kbd> to search, or start from a template.
+          </p>
+        </div>
+      )}
+    </div>
+  );
+}

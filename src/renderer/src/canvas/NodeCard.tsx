@@ -1,0 +1,129 @@
+/**
+ * Node components, one per category, built once at module level (React Flow re-mounts every node when the
+ * nodeTypes object changes). Each shows the node's title, id or label, its key parameters, its ports as typed
+ * handles coloured by kind, and its problems.
+ */
+import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
+import { memo, type ComponentType } from 'react';
+import type { DocNode } from '../../../shared/document/schema';
+import { nodeInfo, paramFields, type Category } from '../store/catalog';
+
+export interface HnNodeData extends Record<string, unknown> {
+  node: DocNode;
+  /** Problems on this node, formatted for people (message without the node id). */
+  problems: string[];
+}
+
+export type HnNodeType = Category | 'unknown';
+export type HnNode = Node<HnNodeData, HnNodeType>;
+
+export const CATEGORY_LABEL: Record<HnNodeType, string> = {
+  data: 'Data',
+  context: 'Context',
+  head: 'Head',
+  target: 'Layer',
+  objective: 'Objective',
+  metric: 'Metric',
+  probe: 'Probe',
+  unknown: 'Unknown',
+};
+
+/** A parameter value as it reads on a node face: lists as `64, 64`, booleans as on/off, numbers compact. */
+export function formatValue(v: unknown): string {
+  if (Array.isArray(v)) return v.length ? v.map(formatValue).join(', ') : '–';
+  if (typeof v === 'boolean') return v ? 'on' : 'off';
+  if (typeof v === 'number') return Number.isInteger(v) ? v.toLocaleString('en') : String(Number(v.toPrecision(4)));
+  if (v === undefined || v === null || v === '') return '–';
+  const s = String(v);
+  return s.length > 28 ? `${s.slice(0, 27)}…` : s;
+}
+
+function NodeCard({ data, selected, category }: NodeProps<HnNode> & { category: HnNodeType }) {
+  const { node, problems } = data;
+  const info = nodeInfo(node);
+  const type = info.type;
+  const keyParams = type ? paramFields(type).filter((f) => f.ui.key) : [];
+  const rows = Math.max(info.inputs.length, info.outputs.length);
+  const title = type?.title ?? node.type;
+  const hasError = problems.length > 0;
+  return (
+    <div
+      className={`hn-node cat-${category}${hasError ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
+      data-node-id={node.id}
+      data-testid={`node-${node.id}`}
+    >
+      <div className="hn-node__head">
+        <span className="hn-node__cat">{CATEGORY_LABEL[category]}</span>
+        <span className="hn-node__title" title={title}>
+          {node.label ?? title}
+        </span>
+        <span className="hn-node__id" title={node.label ? `${title} · ${node.id}` : node.id}>
+          {node.label ? `${title} · ${node.id}` : node.id}
+        </span>
+      </div>
+      {rows > 0 && (
+        <div className="hn-node__ports">
+          <div className="hn-node__col">
+            {info.inputs.map((p) => (
+              <div key={p.name} className={`hn-port in kind-${p.kind}${p.optional ? ' optional' : ''}`} title={`${p.name} (${p.kind}${p.optional ? ', optional' : ''}): ${p.doc}`}>
+                <Handle type="target" position={Position.Left} id={p.name} className={`hn-handle kind-${p.kind}`} />
+                <span className="hn-port__name">{p.name}</span>
+              </div>
+            ))}
+          </div>
+          <div className="hn-node__col out">
+            {info.outputs.map((p) => (
+              <div key={p.name} className={`hn-port out kind-${p.kind}`} title={`${p.name} (${p.kind}): ${p.doc}`}>
+                <span className="hn-port__name">{p.name}</span>
+                <Handle type="source" position={Position.Right} id={p.name} className={`hn-handle kind-${p.kind}`} />
+              </div>
+            ))}
+          </div>
+        </div>
+      )}
+      {keyParams.length > 0 && (
+        <dl className="hn-node__params">
+          {keyParams.map((f) => (
+            <div key={f.key} className="hn-node__param">
+              <dt>{f.label}</dt>
+              <dd>{formatValue(info.params[f.key])}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {hasError && (
+        <div className="hn-node__error" role="alert" data-testid={`node-error-${node.id}`} title={problems.join('\n')}>
+          {problems.length > 1 && <span className="hn-node__more">{problems.length} problems · </span>}
+          {problems[0]}
+        </div>
+      )}
+    </div>
+  );
+}
+
+function forCategory(category: HnNodeType): ComponentType<NodeProps<HnNode>> {
+  const C = memo((props: NodeProps<HnNode>) => <NodeCard {...props} category={category} />);
+  C.displayName = `${CATEGORY_LABEL[category]}Node`;
+  return C;
+}
+
+export const DataNode = forCategory('data');
+export const ContextNode = forCategory('context');
+export const HeadNode = forCategory('head');
+export const TargetNode = forCategory('target');
+export const ObjectiveNode = forCategory('objective');
+export const MetricNode = forCategory('metric');
+export const ProbeNode = forCategory('probe');
+export const UnknownNode = forCategory('unknown');
+
+/** Built once: React Flow must get the same object on every render. */
+export const nodeComponents = {
+  data: DataNode,
+  context: ContextNode,
+  head: HeadNode,
+  target: TargetNode,
+  objective: ObjectiveNode,
+  metric: MetricNode,
+  probe: ProbeNode,
+  unknown: UnknownNode,
+} as const;

@@ -1,0 +1,62 @@
+/**
+ * The parameter budget, always visible (SPEC 2): what the hypernetwork costs, what it generates, what the target
+ * owns, and the compression ratio. When the graph does not compile, the last known values stay, greyed.
+ */
+import type { Budget } from '../../../shared/compiler/budget';
+import { useCompiled } from '../store/compiled';
+import { useUi } from '../store/ui';
+
+export function compact(n: number): string {
+  if (n < 10_000) return n.toLocaleString('en');
+  if (n < 1_000_000) return `${(n / 1000).toFixed(n < 100_000 ? 1 : 0)}k`;
+  return `${(n / 1_000_000).toFixed(n < 10_000_000 ? 2 : 1)}M`;
+}
+
+export function ratio(b: Budget): string {
+  if (b.compression === null) return '–';
+  const c = b.compression;
+  return c >= 100 ? `${Math.round(c)}×` : c >= 10 ? `${c.toFixed(1)}×` : `${c.toFixed(2)}×`;
+}
+
+function Stat({ label, value, title, testId, kind }: { label: string; value: string; title: string; testId: string; kind: string }) {
+  return (
+    <div className={`hn-budget__stat ${kind}`} title={title}>
+      <span className="hn-budget__label">{label}</span>
+      <span className="hn-budget__value" data-testid={testId}>
+        {value}
+      </span>
+    </div>
+  );
+}
+
+export function BudgetBar() {
+  const { result, lastBudget } = useCompiled();
+  const toggleDock = () => useUi.getState().set({ showDock: true });
+  const ok = result.ok && result.budget;
+  const b = ok ? result.budget! : lastBudget;
+  const n = result.problems.length;
+  const total = b ? b.hyper + b.ordinary : null;
+  return (
+    <footer className={`hn-budget${ok ? '' : ' is-stale'}`} data-testid="budget-bar" aria-label="Parameter budget">
+      <span className="hn-budget__title">Parameters</span>
+      <Stat kind="hyper" label="Hypernetwork" value={b ? compact(b.hyper) : '—'} title={b ? `${b.hyper.toLocaleString('en')} trainable parameters in heads, context encoders and embeddings` : 'not known until the graph compiles'} testId="budget-hyper" />
+      <Stat kind="generated" label="Generated" value={b ? compact(b.generated) : '—'} title={b ? `${b.generated.toLocaleString('en')} target parameters produced by heads (one weight set)` : 'not known until the graph compiles'} testId="budget-generated" />
+      <Stat kind="ordinary" label="Ordinary" value={b ? compact(b.ordinary) : '—'} title={b ? `${b.ordinary.toLocaleString('en')} target parameters trained as ordinary weights` : 'not known until the graph compiles'} testId="budget-ordinary" />
+      <Stat kind="ratio" label="Compression" value={b ? ratio(b) : '—'} title="hypernetwork parameters ÷ generated parameters; below 1× the hypernetwork is smaller than what it generates" testId="budget-compression" />
+      {total !== null && (
+        <span className="hn-budget__total" title="everything that is trained">
+          {total.toLocaleString('en')} trainable
+        </span>
+      )}
+      <span className="hn-budget__spacer" />
+      {n > 0 ? (
+        <button type="button" className="hn-budget__problems" onClick={toggleDock} data-testid="budget-problems">
+          {ok ? '' : b ? 'last compiled values · ' : ''}
+          {n} problem{n === 1 ? '' : 's'}
+        </button>
+      ) : (
+        <span className="hn-budget__ok">compiles</span>
+      )}
+    </footer>
+  );
+}

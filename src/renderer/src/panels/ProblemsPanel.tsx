@@ -1,0 +1,70 @@
+/** Every problem the compiler finds, live. A click selects the node concerned and centres the view on it. */
+import { memo } from 'react';
+import { formatProblem, type HnetProblem } from '../../../shared/compiler/errors';
+import { focusNode } from '../canvas/view';
+import { useCompiled } from '../store/compiled';
+import { cachedEdgeKeys } from '../store/docOps';
+import { useEditor } from '../store/editor';
+
+function select(p: HnetProblem) {
+  const s = useEditor.getState();
+  const edgeIndex = p.path ? /^edges\[(\d+)\]/.exec(p.path)?.[1] : undefined;
+  if (p.node && s.doc.nodes.some((n) => n.id === p.node)) {
+    s.setSelection(new Set([p.node]), new Set());
+    focusNode(p.node);
+  } else if (edgeIndex !== undefined) {
+    const key = cachedEdgeKeys(s.doc.edges)[Number(edgeIndex)];
+    if (key) s.setSelection(new Set(), new Set([key]));
+  }
+}
+
+const ProblemRow = memo(function ProblemRow({ p, index }: { p: HnetProblem; index: number }) {
+  const clickable = Boolean(p.node) || Boolean(p.path?.startsWith('edges['));
+  return (
+    <li>
+      <button
+        type="button"
+        className={`hn-problem${clickable ? '' : ' is-document'}`}
+        onClick={() => select(p)}
+        data-testid={`problem-${index}`}
+        data-node={p.node ?? ''}
+        data-code={p.code}
+        title={clickable ? 'Select and show this node' : 'A problem of the whole document'}
+      >
+        <span className="hn-problem__icon" aria-hidden>
+          !
+        </span>
+        <span className="hn-problem__where">{p.node ? (p.port ? `${p.node}.${p.port}` : p.node) : (p.path ?? 'document')}</span>
+        <span className="hn-problem__msg">{p.message}</span>
+        <span className="hn-code">{p.code}</span>
+        <span className="hn-sr-only">{formatProblem(p)}</span>
+      </button>
+    </li>
+  );
+});
+
+export function ProblemsPanel() {
+  const { result } = useCompiled();
+  const problems = result.problems;
+  return (
+    <div className="hn-problems" data-testid="problems-panel" role="region" aria-label="Problems">
+      {problems.length === 0 ? (
+        <p className="hn-problems__ok">
+          <span className="hn-ok-dot" aria-hidden /> No problems: the graph compiles.
+        </p>
+      ) : (
+        <ul>
+          {problems.map((p, i) => (
+            <ProblemRow key={`${i}:${p.code}:${p.node ?? ''}:${p.message}`} p={p} index={i} />
+          ))}
+        </ul>
+      )}
+    </div>
+  );
+}
+
+export function ProblemCount() {
+  const { result } = useCompiled();
+  const n = result.problems.length;
+  return <span className={`hn-badge${n ? ' is-error' : ' is-ok'}`}>{n}</span>;
+}

@@ -1,0 +1,71 @@
+/**
+ * The compiler runs in the renderer on every edit that can change its result (it is pure and takes a few
+ * milliseconds). Results are cached per graph version, so drags and viewport moves never recompile.
+ */
+import { compile, type CompileResult } from '../../../shared/compiler/compile';
+import type { Budget } from '../../../shared/compiler/budget';
+import type { HnetProblem } from '../../../shared/compiler/errors';
+import { useEditor } from './editor';
+
+export interface Compiled {
+  result: CompileResult;
+  /** Problems by node id. */
+  byNode: Map<string, HnetProblem[]>;
+  /** Problems by document edge index (from `edges[i]` paths). */
+  byEdge: Map<number, HnetProblem[]>;
+  /** The budget of the last graph that compiled, for showing (greyed) while the current one does not. */
+  lastBudget: Budget | null;
+}
+
+let cache: { version: number; value: Compiled } | null = null;
+let lastBudget: Budget | null = null;
+let lastSession = -1;
+
+function build(): Compiled {
+  const { doc, session } = useEditor.getState();
+  // Another document's budget would mislead; "last known" is per document.
+  if (session !== lastSession) {
+    lastSession = session;
+    lastBudget = null;
+  }
+  let result: CompileResult;
+  try {
+    result = compile(doc);
+  } catch (e) {
+    // The compiler reports problems as values; a throw is a bug, shown rather than crashing the editor.
+    result = {
+      ok: false,
+      problems: [{ code: 'HN004', message: `the compiler failed: ${e instanceof Error ? e.message : String(e)}` }],
+      graph: { doc, nodes: new Map(), edges: [], inEdge: new Map(), outEdges: new Map(), order: [] },
+    };
+  }
+  if (result.ok && result.budget) lastBudget = result.budget;
+  const byNode = new Map<string, HnetProblem[]>();
+  const byEdge = new Map<number, HnetProblem[]>();
+  for (const p of result.problems) {
+    if (p.node) {
+      const l = byNode.get(p.node);
+      if (l) l.push(p);
+      else byNode.set(p.node, [p]);
+    }
+    const m = p.path ? /^edges\[(\d+)\]/.exec(p.path) : null;
+    if (m) {
+      const i = Number(m[1]);
+      byEdge.set(i, [...(byEdge.get(i) ?? []), p]);
+    }
+  }
+  return { result, byNode, byEdge, lastBudget };
+}
+
+/** The compile result for the current document (computed at most once per graph version). */
+export function getCompiled(): Compiled {
+  const v = useEditor.getState().graphVersion;
+  if (!cache || cache.version !== v) cache = { version: v, value: build() };
+  return cache.value;
+}
+
+/** React hook: re-renders when the graph changes. */
+export function useCompiled(): Compiled {
+  useEditor((s) => s.graphVersion);
+  return getCompiled();
+}

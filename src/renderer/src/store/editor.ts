@@ -1,0 +1,207 @@
+/**
+ * The editor store. The document is the single source of truth: React Flow's nodes and edges, the inspector
+ * and the problems panel are all derived from it, and every edit is an action that replaces it with a new
+ * document (sharing unchanged parts). Undo/redo is a history of documents; a drag or a burst of typing in one
+ * field coalesces into one entry.
+ */
+import { create } from 'zustand';
+import type { HnetDocument } from '../../../shared/document/schema';
+import { cachedEdgeKeys, emptyDocument } from './docOps';
+
+interface HistoryEntry {
+  doc: HnetDocument;
+  editId: number;
+}
+
+export interface FileState {
+  /** Opaque handle from the app to save back to; null for a document that has no file yet. */
+  handle: string | null;
+  /** File name shown in the title (the document's name when there is no file). */
+  name: string | null;
+}
+
+export type SaveActivity = { kind: 'idle' } | { kind: 'saving' } | { kind: 'failed'; message: string };
+
+export interface ApplyOptions {
+  /** Edits with the same key in quick succession become one undo step (drags, typing in one field). */
+  coalesce?: string;
+  /** False for edits that cannot change what the compiler sees (positions, labels). */
+  graph?: boolean;
+  /** Select these nodes after the edit (and nothing else). */
+  select?: string[];
+}
+
+export interface EditorState {
+  doc: HnetDocument;
+  /** Identity of the document's content: a new number on every edit; undo restores the earlier number. */
+  editId: number;
+  /** editId when the document was last saved (or loaded); differs from editId when there are unsaved changes. */
+  savedEditId: number;
+  /** Bumped when an edit can change the compile result; the compile cache keys on it. */
+  graphVersion: number;
+  /** Bumped when another document is loaded (resets views: fit, inspector drafts). */
+  session: number;
+  past: HistoryEntry[];
+  future: HistoryEntry[];
+  coalesce: { key: string; at: number } | null;
+  selectedNodes: ReadonlySet<string>;
+  selectedEdges: ReadonlySet<string>;
+  /** Node sizes measured by React Flow, kept so derived nodes keep them (React Flow hides unmeasured nodes). */
+  measured: ReadonlyMap<string, { width: number; height: number }>;
+  file: FileState;
+  /** Whether the document was ever written somewhere (a file or a download). */
+  everSaved: boolean;
+  saveActivity: SaveActivity;
+
+  apply(update: (doc: HnetDocument) => HnetDocument, options?: ApplyOptions): void;
+  undo(): void;
+  redo(): void;
+  load(doc: HnetDocument, file: FileState, options?: { dirty?: boolean; everSaved?: boolean }): void;
+  setSelection(nodes: ReadonlySet<string>, edges: ReadonlySet<string>): void;
+  setMeasured(updates: Map<string, { width: number; height: number }>): void;
+  endCoalescing(): void;
+  setSaveActivity(a: SaveActivity): void;
+  markSaved(editId: number, file?: FileState): void;
+}
+
+const HISTORY_LIMIT = 200;
+/** Typing pauses longer than this start a new undo step. */
+const COALESCE_MS = 1500;
+
+let nextEditId = 1;
+const EMPTY: ReadonlySet<string> = new Set();
+
+function pruneSelection(doc: HnetDocument, nodes: ReadonlySet<string>, edges: ReadonlySet<string>) {
+  const ids = new Set(doc.nodes.map((n) => n.id));
+  const keys = new Set(cachedEdgeKeys(doc.edges));
+  const n = [...nodes].filter((id) => ids.has(id));
+  const e = [...edges].filter((k) => keys.has(k));
+  return {
+    selectedNodes: n.length === nodes.size ? nodes : new Set(n),
+    selectedEdges: e.length === edges.size ? edges : new Set(e),
+  };
+}
+
+export const useEditor = create<EditorState>()((set, get) => ({
+  doc: emptyDocument(),
+  editId: 0,
+  savedEditId: 0,
+  graphVersion: 0,
+  session: 0,
+  past: [],
+  future: [],
+  coalesce: null,
+  selectedNodes: EMPTY,
+  selectedEdges: EMPTY,
+  measured: new Map(),
+  file: { handle: null, name: null },
+  everSaved: false,
+  saveActivity: { kind: 'idle' },
+
+  apply(update, options = {}) {
+    const s = get();
+    const next = update(s.doc);
+    if (next === s.doc) {
+      if (options.select) set({ selectedNodes: new Set(options.select), selectedEdges: EMPTY });
+      return;
+    }
+    const now = Date.now();
+    const key = options.coalesce;
+    const merge = key !== undefined && s.coalesce?.key === key && (key.startsWith('drag:') || now - s.coalesce.at < COALESCE_MS);
+    const past = merge ? s.past : [...s.past, { doc: s.doc, editId: s.editId }].slice(-HISTORY_LIMIT);
+    // Moves and relabels keep every node and wire: the selection stays valid (and drags stay cheap).
+    const sameElements = next.edges === s.doc.edges && next.nodes.length === s.doc.nodes.length && options.graph === false;
+    const selection = options.select
+      ? { selectedNodes: new Set(options.select), selectedEdges: EMPTY }
+      : sameElements
+        ? {}
+        : pruneSelection(next, s.selectedNodes, s.selectedEdges);
+    set({
+      doc: next,
+      editId: nextEditId++,
+      graphVersion: options.graph === false ? s.graphVersion : s.graphVersion + 1,
+      past,
+      future: [],
+      coalesce: key !== undefined ? { key, at: now } : null,
+      ...selection,
+    });
+  },
+
+  undo() {
+    const s = get();
+    const prev = s.past[s.past.length - 1];
+    if (!prev) return;
+    set({
+      doc: prev.doc,
+      editId: prev.editId,
+      past: s.past.slice(0, -1),
+      future: [...s.future, { doc: s.doc, editId: s.editId }],
+      graphVersion: s.graphVersion + 1,
+      coalesce: null,
+      ...pruneSelection(prev.doc, s.selectedNodes, s.selectedEdges),
+    });
+  },
+
+  redo() {
+    const s = get();
+    const next = s.future[s.future.length - 1];
+    if (!next) return;
+    set({
+      doc: next.doc,
+      editId: next.editId,
+      future: s.future.slice(0, -1),
+      past: [...s.past, { doc: s.doc, editId: s.editId }],
+      graphVersion: s.graphVersion + 1,
+      coalesce: null,
+      ...pruneSelection(next.doc, s.selectedNodes, s.selectedEdges),
+    });
+  },
+
+  load(doc, file, options = {}) {
+    const s = get();
+    const editId = nextEditId++;
+    set({
+      doc,
+      editId,
+      savedEditId: options.dirty ? -1 : editId,
+      graphVersion: s.graphVersion + 1,
+      session: s.session + 1,
+      past: [],
+      future: [],
+      coalesce: null,
+      selectedNodes: EMPTY,
+      selectedEdges: EMPTY,
+      measured: new Map(),
+      file,
+      everSaved: options.everSaved ?? file.handle !== null,
+      saveActivity: { kind: 'idle' },
+    });
+  },
+
+  setSelection(nodes, edges) {
+    set({ selectedNodes: nodes, selectedEdges: edges });
+  },
+
+  setMeasured(updates) {
+    const m = new Map(get().measured);
+    for (const [k, v] of updates) m.set(k, v);
+    set({ measured: m });
+  },
+
+  endCoalescing() {
+    set({ coalesce: null });
+  },
+
+  setSaveActivity(a) {
+    set({ saveActivity: a });
+  },
+
+  markSaved(editId, file) {
+    set((s) => ({ savedEditId: editId, file: file ?? s.file, everSaved: true, saveActivity: { kind: 'idle' } }));
+  },
+}));
+
+export const isDirty = (s: Pick<EditorState, 'editId' | 'savedEditId'>) => s.editId !== s.savedEditId;
+
+/** The one selected node, or null when none or several are selected. */
+export const singleSelected = (s: EditorState): string | null => (s.selectedNodes.size === 1 ? [...s.selectedNodes][0] : null);

@@ -1,0 +1,140 @@
+/**
+ * Fixtures for the editor's end-to-end tests: a fresh `hnet serve` per test (optionally serving a document
+ * file), the page opened at the printed address, and helpers that find things the way React Flow marks them
+ * (`data-id` on nodes, `data-handleid` on ports) and by `data-testid`, never by layout.
+ */
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test as base, expect, type Locator, type Page } from '@playwright/test';
+import { regressorDoc } from './documents';
+import { repoRoot, startServe, type Served } from './server';
+
+export { expect };
+
+export interface DocEdgeJson {
+  id?: string;
+  source: string;
+  sourcePort: string;
+  target: string;
+  targetPort: string;
+}
+
+export interface DocJson {
+  metadata?: { name?: string; description?: string; [k: string]: unknown };
+  nodes: { id: string; type: string; label?: string; params?: Record<string, unknown>; position?: { x: number; y: number } }[];
+  edges?: DocEdgeJson[];
+  [k: string]: unknown;
+}
+
+/** What the served document is: none (the gallery shows), a template copied to a temp file, or given JSON. */
+export type ServeDocument = { none: true } | { template: string } | { json: DocJson };
+
+interface Fixtures {
+  serveDocument: ServeDocument;
+  served: Served;
+  /** Path of the temporary file `hnet serve` was given, when there is one. */
+  docPath: string | undefined;
+  editor: Page;
+}
+
+export const templatesDir = join(repoRoot, 'templates');
+
+export function templateIds(): string[] {
+  return readdirSync(templatesDir)
+    .filter((f) => f.endsWith('.hnet.json'))
+    .map((f) => f.replace(/\.hnet\.json$/, ''))
+    .sort();
+}
+
+export function readTemplate(id: string): DocJson {
+  return JSON.parse(readFileSync(join(templatesDir, `${id}.hnet.json`), 'utf8')) as DocJson;
+}
+
+/** The React Flow id the editor gives an edge: its own id, or `source.port->target.port`. */
+export function edgeKey(e: DocEdgeJson): string {
+  return e.id !== undefined ? `id:${e.id}` : `${e.source}.${e.sourcePort}->${e.target}.${e.targetPort}`;
+}
+
+export const test = base.extend<Fixtures>({
+  serveDocument: [{ json: regressorDoc }, { option: true }],
+
+  docPath: async ({ serveDocument }, use) => {
+    if ('none' in serveDocument) return use(undefined);
+    const dir = mkdtempSync(join(tmpdir(), 'hnet-e2e-doc-'));
+    const path = join(dir, 'model.hnet.json');
+    if ('template' in serveDocument) copyFileSync(join(templatesDir, `${serveDocument.template}.hnet.json`), path);
+    else writeFileSync(path, `${JSON.stringify({ format: 'hypernet-studio', version: 1, ...serveDocument.json }, null, 2)}\n`);
+    await use(path);
+    rmSync(dir, { recursive: true, force: true });
+  },
+
+  served: async ({ docPath }, use) => {
+    const served = await startServe(docPath);
+    await use(served);
+    await served.close();
+  },
+
+  editor: async ({ page, served, serveDocument }, use) => {
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(served.url);
+    await expect(page.getByTestId('budget-bar')).toBeVisible();
+    if ('none' in serveDocument) await expect(page.getByTestId('gallery')).toBeVisible();
+    else {
+      await expect(page.locator('.react-flow__node').first()).toBeVisible();
+      await waitForStillView(page);
+    }
+    await use(page);
+    expect(errors, 'uncaught errors in the page').toEqual([]);
+  },
+});
+
+/** Wait until the canvas stops moving (the first fit, an animated fit or zoom), so positions can be measured. */
+export async function waitForStillView(page: Page): Promise<void> {
+  const transform = () => page.locator('.react-flow__viewport').evaluate((el) => (el as HTMLElement).style.transform);
+  let last = await transform();
+  for (let i = 0; i < 50; i++) {
+    await page.waitForTimeout(120);
+    const now = await transform();
+    if (now === last && now !== '' && now !== 'translate(0px, 0px) scale(1)') return;
+    last = now;
+  }
+}
+
+export const nodeEl = (page: Page, id: string): Locator => page.locator(`.react-flow__node[data-id="${id}"]`);
+
+export const handleEl = (page: Page, nodeId: string, port: string, side: 'source' | 'target'): Locator =>
+  page.locator(`.react-flow__node[data-id="${nodeId}"] .react-flow__handle.${side}[data-handleid="${port}"]`);
+
+export const edgeEl = (page: Page, key: string): Locator => page.locator(`[data-testid="rf__edge-${key}"]`);
+
+/** Drag a wire from one handle to another with the mouse, as a user does. */
+export async function dragWire(page: Page, from: Locator, to: Locator): Promise<void> {
+  await from.scrollIntoViewIfNeeded();
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  if (!a || !b) throw new Error('handle not visible');
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 20, a.y + a.height / 2 + 10, { steps: 4 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 12 });
+  await page.mouse.up();
+}
+
+/** Click on an empty part of the canvas (clears the selection and puts the focus on the canvas). */
+export async function clickPane(page: Page): Promise<void> {
+  const box = await page.getByTestId('canvas').boundingBox();
+  if (!box) throw new Error('no canvas');
+  await page.mouse.click(box.x + 12, box.y + 12);
+}
+
+/** Mod key for shortcuts (Meta on macOS, Control elsewhere). */
+export const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
+
+/** Save a full-page screenshot under test-results/screenshots/. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  const path = join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
+  await page.screenshot({ path });
+  return path;
+}

@@ -1,0 +1,46 @@
+/** The token guards the server; text from documents is always text. */
+import { expect, nodeEl, test, type DocJson } from './fixtures';
+
+test('requests without the token are refused', async ({ served, request }) => {
+  const page = await request.get(`${served.origin}/`);
+  expect([401, 403]).toContain(page.status());
+  const wrong = await request.get(`${served.origin}/?token=${'x'.repeat(43)}`);
+  expect([401, 403]).toContain(wrong.status());
+  const ok = await request.get(served.url);
+  expect(ok.status()).toBe(200);
+});
+
+const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
+
+test('a label full of HTML renders as text', async ({ editor: page }) => {
+  await nodeEl(page, 'dense_1').click();
+  await page.getByTestId('inspector-label').fill(hostile);
+  await expect(nodeEl(page, 'dense_1')).toContainText('<img src=x onerror=');
+  await expect(nodeEl(page, 'dense_1').locator('img, script')).toHaveCount(0);
+  await page.waitForTimeout(300);
+  expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+});
+
+const doc: DocJson = {
+  metadata: { name: `<script>window.__pwned=3</script>Model` },
+  nodes: [
+    { id: 'data', type: 'data.sinusoid', label: hostile, position: { x: 0, y: 0 } },
+    { id: 'loss', type: 'objective.mse', label: '<b>bold?</b>', position: { x: 400, y: 0 } },
+  ],
+  edges: [
+    { source: 'data', sourcePort: 'y', target: 'loss', targetPort: 'target' },
+    { source: 'data', sourcePort: 'y', target: 'loss', targetPort: 'prediction' },
+  ],
+};
+
+test.describe('a document with hostile text', () => {
+  test.use({ serveDocument: { json: doc } });
+
+  test('names and labels from the file render as text', async ({ editor: page }) => {
+    await expect(page.getByTestId('doc-title')).toHaveText('<script>window.__pwned=3</script>Model');
+    await expect(nodeEl(page, 'data')).toContainText('<img src=x');
+    await expect(nodeEl(page, 'loss')).toContainText('<b>bold?</b>');
+    await expect(page.locator('.react-flow__node b, .react-flow__node img')).toHaveCount(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+  });
+});
