@@ -24,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { availableBackends, useBackend } from '../src/main/engine/backend';
 import { openDataset, type Batch, type Dataset } from '../src/main/engine/data';
-import { Model, type Feeds } from '../src/main/engine/runtime';
+import { Model } from '../src/main/engine/runtime';
 import { train, trainStep, withFeeds } from '../src/main/engine/train';
 import type { Program } from '../src/shared/compiler/ir';
 import type { HnetDocument, Optimizer } from '../src/shared/document/schema';

@@ -53,6 +53,8 @@ export function ioReason(e: unknown): string {
       return 'a part of the path is not a directory';
     case 'ENAMETOOLONG':
       return 'the name is too long';
+    case 'ELOOP':
+      return 'too many symbolic links';
     default: {
       const m = e instanceof Error ? e.message : String(e);
       return m.replace(/^[A-Z]+: /, '').slice(0, 200);

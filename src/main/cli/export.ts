@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HnetError, formatProblem } from '../../shared/compiler/errors';
 import { EXPORT_TARGETS, exportProgram, type ExportTarget } from '../export/export';
-import { EXIT, cannotRead, err, loadDocumentFile, messageOf, out } from './io';
+import { EXIT, err, loadForCommand, messageOf, out } from './io';
 
 export interface ExportFlags {
   to: ExportTarget;
@@ -14,17 +14,8 @@ export interface ExportFlags {
 }
 
 export function exportCommand(file: string, flags: ExportFlags): number {
-  const loaded = loadDocumentFile(file);
-  if (loaded.kind === 'unreadable') {
-    err(cannotRead(file, loaded.reason));
-    return EXIT.invalid;
-  }
-  if (loaded.kind === 'invalid') {
-    err(`hnet: ${file} is not a valid document:`);
-    for (const p of loaded.problems) err(`    ${formatProblem(p)}`);
-    return EXIT.invalid;
-  }
-  for (const w of loaded.warnings) err(`hnet: warning: ${file}: ${w}`);
+  const loaded = loadForCommand(file);
+  if (typeof loaded === 'number') return loaded;
   const outDir = resolve(flags.out);
   if (existsSync(outDir) && !statSync(outDir).isDirectory()) {
     err(`hnet: --out ${flags.out} exists and is not a folder`);

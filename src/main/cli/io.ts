@@ -1,9 +1,10 @@
 /** What the commands share: exit codes, reading a document file, loading and compiling it, number formats. */
 import { readFileSync, statSync } from 'node:fs';
 import { compile, type CompileResult } from '../../shared/compiler/compile';
-import type { HnetProblem } from '../../shared/compiler/errors';
+import { formatProblem, type HnetProblem } from '../../shared/compiler/errors';
 import { MAX_DOCUMENT_BYTES, parseDocument } from '../../shared/document/load';
 import type { HnetDocument } from '../../shared/document/schema';
+import { ioReason } from '../app/errors';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, diverged: 3, interrupted: 130 } as const;
 
@@ -20,29 +21,6 @@ export class CliExit extends Error {
 export const out = (line = ''): void => void process.stdout.write(`${line}\n`);
 export const err = (line = ''): void => void process.stderr.write(`${line}\n`);
 
-function reasonOf(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException | null)?.code;
-  switch (code) {
-    case 'ENOENT':
-      return 'no such file';
-    case 'EISDIR':
-      return 'it is a directory';
-    case 'EACCES':
-    case 'EPERM':
-      return 'permission denied';
-    case 'ENOTDIR':
-      return 'a part of the path is not a directory';
-    case 'ELOOP':
-      return 'too many symbolic links';
-    case 'ENAMETOOLONG':
-      return 'the name is too long';
-    default: {
-      const m = e instanceof Error ? e.message : String(e);
-      return m.replace(/^[A-Z]+: /, '').slice(0, 200);
-    }
-  }
-}
-
 /** The text of a file, or why it cannot be read (`no such file`, `it is a directory`, ...). */
 export function readTextFile(file: string): { ok: true; text: string } | { ok: false; reason: string } {
   try {
@@ -54,7 +32,7 @@ export function readTextFile(file: string): { ok: true; text: string } | { ok: f
     }
     return { ok: true, text: readFileSync(file, 'utf8') };
   } catch (e) {
-    return { ok: false, reason: reasonOf(e) };
+    return { ok: false, reason: ioReason(e) };
   }
 }
 
@@ -65,7 +43,7 @@ export function checkReadable(file: string): string | null {
     if (st.isDirectory()) return 'it is a directory';
     return null;
   } catch (e) {
-    return reasonOf(e);
+    return ioReason(e);
   }
 }
 
@@ -81,6 +59,24 @@ export function loadDocumentFile(file: string): Loaded {
   const read = readTextFile(file);
   if (!read.ok) return { kind: 'unreadable', reason: read.reason };
   return loadDocumentText(read.text);
+}
+
+/**
+ * Read and compile a document for a command, reporting on stderr why it cannot be used; the exit code then.
+ */
+export function loadForCommand(file: string): Extract<Loaded, { kind: 'ok' }> | number {
+  const loaded = loadDocumentFile(file);
+  if (loaded.kind === 'unreadable') {
+    err(cannotRead(file, loaded.reason));
+    return EXIT.invalid;
+  }
+  if (loaded.kind === 'invalid') {
+    err(`hnet: ${file} is not a valid document:`);
+    for (const p of loaded.problems) err(`    ${formatProblem(p)}`);
+    return EXIT.invalid;
+  }
+  for (const w of loaded.warnings) err(`hnet: warning: ${file}: ${w}`);
+  return loaded;
 }
 
 export function loadDocumentText(text: string): Exclude<Loaded, { kind: 'unreadable' }> {

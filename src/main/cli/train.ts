@@ -4,7 +4,7 @@ import { HnetError, formatProblem } from '../../shared/compiler/errors';
 import type { Backend } from '../../shared/document/schema';
 import type { TrainOptions } from '../engine/options';
 import { startRun, type StartRunOptions } from '../engine/session';
-import { EXIT, cannotRead, checkReadable, err, loadDocumentFile, messageOf } from './io';
+import { EXIT, cannotRead, checkReadable, err, loadForCommand, messageOf } from './io';
 import { jsonReporter, plainReporter, progressReporter, type Reporter } from './report';
 
 export interface TrainFlags {
@@ -23,17 +23,8 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
     err('hnet: --checkpoint-every needs --checkpoint FILE');
     return EXIT.usage;
   }
-  const loaded = loadDocumentFile(file);
-  if (loaded.kind === 'unreadable') {
-    err(cannotRead(file, loaded.reason));
-    return EXIT.invalid;
-  }
-  if (loaded.kind === 'invalid') {
-    err(`hnet: ${file} is not a valid document:`);
-    for (const p of loaded.problems) err(`    ${formatProblem(p)}`);
-    return EXIT.invalid;
-  }
-  for (const w of loaded.warnings) err(`hnet: warning: ${file}: ${w}`);
+  const loaded = loadForCommand(file);
+  if (typeof loaded === 'number') return loaded;
   if (flags.resume !== undefined) {
     const reason = checkReadable(flags.resume);
     if (reason) {
