@@ -10,14 +10,17 @@
  * --backends a,b
  * (steps), --steps N and --backend B (tensors).
  *
- * Each part also runs alone: bench/compile.ts, bench/steps.ts, bench/tensors.ts.
+ * --stream-rounds N, --stream-steps N (streaming to a connected editor).
+ *
+ * Each part also runs alone: bench/compile.ts, bench/steps.ts, bench/tensors.ts, bench/streaming.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { availableBackends } from '../src/main/engine/backend';
 import { COMPILE_BUDGET_MS, benchCompile, printCompile } from './compile';
-import { fmt, flag, heading, numFlag, table } from './common';
+import { fmt, flag, heading, median, numFlag, table } from './common';
 import { AIM_RATIO, benchSteps, pct, printSteps } from './steps';
 import { benchTensors, printTensors } from './tensors';
+import { AIM_LAG_MS, AIM_SLOWDOWN, benchStreaming, printStreaming } from './streaming';
 
 const started = performance.now();
 const backends = flag('backends')?.split(',') ?? (await availableBackends());
@@ -42,6 +45,12 @@ printSteps(steps);
 
 const tensors = await benchTensors({ steps: numFlag('steps', 120), backend: flag('backend') });
 printTensors(tensors);
+
+console.log('\nTiming training with and without a connected editor (alternating runs)...');
+const streaming = await benchStreaming({ rounds: numFlag('stream-rounds', 4), steps: numFlag('stream-steps', 1500), log: (s) => console.log(s) });
+printStreaming(streaming);
+await (await import('./backends')).runBackendsBench();
+await (await import('./canvas')).runCanvasBench();
 
 heading('Summary');
 const rows: string[][] = [];
@@ -74,5 +83,17 @@ for (const r of tensors) {
     r.after === r.before ? 'ok' : 'LEAK per run',
   ]);
 }
+rows.push([
+  'steps/s with a connected editor vs alone',
+  `${fmt(median(streaming.rounds.map((r) => r.withUi)), 1)} vs ${fmt(median(streaming.rounds.map((r) => r.alone)), 1)}`,
+  `${fmt(streaming.ratio, 3)} (p25-p75 ${streaming.spread.map((x) => fmt(x, 2)).join('-')})`,
+  streaming.slowdown <= AIM_SLOWDOWN ? 'ok' : `SLOWER than aim (${AIM_SLOWDOWN * 100}%)`,
+]);
+rows.push([
+  'event-loop p99 during a run (main / editor)',
+  `${fmt(streaming.mainLagMs, 1)} / ${fmt(streaming.clientLagMs, 1)} ms`,
+  `main busy +${fmt(streaming.mainBusyExtra * 100, 2)}%`,
+  Math.max(streaming.mainLagMs, streaming.clientLagMs) < AIM_LAG_MS ? 'ok' : `OVER ${AIM_LAG_MS} ms`,
+]);
 console.log(table(['measure', 'value', 'ratio', 'verdict'], rows));
 console.log(`\nTotal ${fmt((performance.now() - started) / 1000, 1)} s.`);

@@ -15,6 +15,10 @@ export type AppErrorCode =
   | 'io'
   /** Refused by policy (a link off the allowlist, a request from a page that is not the editor). */
   | 'forbidden'
+  /** A run was asked for a document that does not compile; the message lists the problems. */
+  | 'invalid_document'
+  /** The run is not in a state that allows this (pausing a finished run, resuming one that is running). */
+  | 'conflict'
   /** A bug: the app produced something the contract does not allow. */
   | 'internal';
 

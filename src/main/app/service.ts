@@ -12,7 +12,8 @@
  * const templates = await service.call('templates.list', {}, undefined);
  */
 import { randomBytes } from 'node:crypto';
-import { basename, isAbsolute, resolve } from 'node:path';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import {
   Methods,
   isMethod,
@@ -20,13 +21,18 @@ import {
   type MethodName,
   type MethodOutput,
   type OpenedDocument,
+  type Push,
 } from '../../shared/api/contract';
+import type { StartRunOptions } from '../engine/session';
 import type { z } from 'zod';
 import { createDraftStore } from './drafts';
 import { AppError } from './errors';
+import { exportToFolder } from './exportCode';
 import { readDocumentText, writeFileAtomic } from './files';
 import { isAllowedExternalUrl } from './links';
 import type { RecentStore } from './recent';
+import { createRunManager } from './runs/manager';
+import { runsDirFor } from './runs/store';
 import { createTemplateLibrary } from './templates';
 
 /**
@@ -55,6 +61,22 @@ export interface Shell<C = void> {
   openExternal(url: string): Promise<boolean>;
   /** A save or save-as from `caller` finished (`saved` false: cancelled or failed); the close prompt waits on it. */
   saved?(caller: C, saved: boolean): void;
+  /**
+   * Runs of unsaved documents (runs of a saved one live beside it, in `<name>.runs/`). Default: `runs` next to
+   * the drafts folder (Electron userData/runs, browser mode ~/.hypernet-studio/runs).
+   */
+  readonly runsDir?: string;
+  /** Send a push (a run's events) to the editor behind `caller` (Electron), or to every editor (browser mode). */
+  push?(caller: C, message: Push): void;
+  /** A native folder picker (exporting weights); null when cancelled or not supported. */
+  chooseFolder?(caller: C, title: string): Promise<string | null>;
+}
+
+export interface AppServiceOptions {
+  /** The training worker's entry and limits (the Electron build passes its bundled worker; tests pass fixtures). */
+  worker?: StartRunOptions;
+  /** How often run events are pushed at most (ms; default 50). */
+  flushIntervalMs?: number;
 }
 
 type Input<M extends MethodName> = z.output<(typeof Methods)[M]['input']>;
@@ -70,14 +92,23 @@ export interface AppService<C = void> {
   invoke<M extends MethodName>(method: M, params: z.input<(typeof Methods)[M]['input']>, caller: C): Promise<MethodOutput<M>>;
   /** Open a file the user chose outside the editor (the OS, the recent menu): read it, hand out a handle, list it as recent. */
   openPath(path: string): OpenedDocument;
+  /** Stop training runs (recorded as interrupted unless they finish within a moment) and close workers. */
+  close(): Promise<void>;
 }
 
 /** The name a document is shown under: its file name. */
 const displayName = (path: string): string => basename(path);
 
-export function createAppService<C = void>(shell: Shell<C>): AppService<C> {
+export function createAppService<C = void>(shell: Shell<C>, options: AppServiceOptions = {}): AppService<C> {
   const templates = createTemplateLibrary(shell.templatesDir);
   const drafts = createDraftStore(shell.draftsDir);
+  const defaultRunsDir = shell.runsDir ?? join(dirname(shell.draftsDir), 'runs');
+  const runs = createRunManager<C>({
+    push: (caller, message) => shell.push?.(caller, message),
+    defaultRoot: defaultRunsDir,
+    ...(options.worker ? { worker: options.worker } : {}),
+    ...(options.flushIntervalMs ? { flushIntervalMs: options.flushIntervalMs } : {}),
+  });
   // handle -> absolute path, and back, so one file keeps one handle for the whole session.
   const pathOf = new Map<string, string>();
   const handleOf = new Map<string, string>();
@@ -105,6 +136,13 @@ export function createAppService<C = void>(shell: Shell<C>): AppService<C> {
     const handle = handleFor(path);
     if (remember) shell.recent?.add(resolve(path));
     return { handle, name: displayName(path), text };
+  }
+
+  /** Where a document's runs are kept: beside it (`<name>.runs/`), or the per-user folder for an unsaved one. */
+  function runsOf(handle: string | null | undefined): { root: string; baseDir: string | null; name: string | null } {
+    if (!handle) return { root: defaultRunsDir, baseDir: null, name: null };
+    const path = pathFor(handle);
+    return { root: runsDirFor(path), baseDir: dirname(path), name: displayName(path) };
   }
 
   /** Document files are `*.hnet.json`; a name typed without an extension gets it. */
@@ -186,6 +224,45 @@ export function createAppService<C = void>(shell: Shell<C>): AppService<C> {
       if (!isAllowedExternalUrl(url)) return { opened: false };
       return { opened: await shell.openExternal(url) };
     },
+
+    'run.start': ({ documentText, handle, name, overrides }, caller) => {
+      const where = runsOf(handle);
+      const runName = name ?? where.name ?? undefined;
+      return runs.start({ documentText, root: where.root, baseDir: where.baseDir, ...(runName ? { name: runName } : {}), overrides: overrides ?? {}, caller });
+    },
+    'run.pause': ({ runId }) => runs.pause(runId),
+    'run.resume': ({ runId, checkpoint, overrides }, caller) =>
+      checkpoint === undefined ? runs.resume(runId) : runs.resumeFrom(runId, checkpoint, overrides, caller),
+    'run.stop': ({ runId }) => runs.stop(runId),
+    'run.list': ({ handle }) => runs.list(runsOf(handle).root),
+    'run.get': ({ runId }) => runs.get(runId),
+    'run.checkpoints': ({ runId }) => runs.checkpoints(runId),
+    'run.exportWeights': async ({ runId, saveAs }, caller) => {
+      const written = await runs.exportWeights(runId);
+      let savedTo: string | null = null;
+      if (saveAs && shell.chooseFolder) {
+        const chosen = await shell.chooseFolder(caller, 'Export trained weights');
+        if (chosen) {
+          if (!isAbsolute(chosen)) throw new AppError('internal', 'a shell passed a relative path');
+          try {
+            mkdirSync(chosen, { recursive: true });
+            for (const f of written.files) copyFileSync(join(written.dir, f), join(chosen, f));
+          } catch (e) {
+            throw new AppError('io', `cannot export the weights to ${basename(chosen)}: ${e instanceof Error ? e.message : String(e)}`);
+          }
+          savedTo = chosen;
+        }
+      }
+      return { ...written, savedTo };
+    },
+    'run.inspect': ({ runId, ...query }) => runs.inspect(runId, query),
+
+    // Electron asks for a folder; browser mode writes beside the document (see exportCode.ts).
+    'export.toFolder': ({ documentText, to, handle }, caller) =>
+      exportToFolder(
+        { documentText, to },
+        { chooseFolder: shell.chooseFolder ? (title) => shell.chooseFolder!(caller, title) : undefined, documentPath: handle ? pathFor(handle) : null },
+      ),
   };
 
   async function run(method: MethodName, params: unknown, caller: C): Promise<unknown> {
@@ -213,6 +290,9 @@ export function createAppService<C = void>(shell: Shell<C>): AppService<C> {
     },
     openPath(path) {
       return open(resolve(path), true);
+    },
+    close() {
+      return runs.close();
     },
   };
 }

@@ -1,5 +1,5 @@
 /** `hnet train FILE`: compile, run in the training worker, report; exit 0 / 1 invalid / 3 diverged / 130 interrupted. */
-import { dirname, resolve } from 'node:path';
+import { dirname, isAbsolute, resolve } from 'node:path';
 import { HnetError, formatProblem } from '../../shared/compiler/errors';
 import type { Backend } from '../../shared/document/schema';
 import type { TrainOptions } from '../engine/options';
@@ -16,6 +16,8 @@ export interface TrainFlags {
   checkpoint?: string;
   checkpointEvery?: number;
   resume?: string;
+  /** The Python for the pytorch backend (passed to the worker as HNET_PYTHON). */
+  python?: string;
 }
 
 export async function trainCommand(file: string, flags: TrainFlags, start: StartRunOptions = {}): Promise<number> {
@@ -43,7 +45,7 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
   if (flags.resume !== undefined) options.resumeFrom = resolve(flags.resume);
 
   const reporter: Reporter = flags.json ? jsonReporter() : process.stderr.isTTY ? progressReporter() : plainReporter();
-  const run = startRun(loaded.result.program, options, start);
+  const run = withPython(flags.python, () => startRun(loaded.result.program, options, start));
   run.on((e) => reporter.event(e));
 
   let interrupted = false;
@@ -77,5 +79,22 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
   } finally {
     reporter.close();
     process.off('SIGINT', onSigint);
+  }
+}
+
+/**
+ * `--python PATH` reaches the pytorch backend (engine/pytorch.ts) as HNET_PYTHON: the worker copies the environment
+ * when it starts, so it is set just around startRun. A relative path with a slash is taken from the current folder;
+ * a bare name (python3) is looked up on PATH.
+ */
+function withPython<T>(python: string | undefined, start: () => T): T {
+  if (python === undefined) return start();
+  const before = process.env.HNET_PYTHON;
+  process.env.HNET_PYTHON = python.includes('/') && !isAbsolute(python) ? resolve(python) : python;
+  try {
+    return start();
+  } finally {
+    if (before === undefined) delete process.env.HNET_PYTHON;
+    else process.env.HNET_PYTHON = before;
   }
 }

@@ -28,3 +28,11 @@ export async function chooseFileToSave(wc: WebContents | undefined, suggestedNam
   const r = win ? await dialog.showSaveDialog(win, options) : await dialog.showSaveDialog(options);
   return r.canceled || !r.filePath ? null : r.filePath;
 }
+
+/** A folder to export into (trained weights), attached to the requesting window. */
+export async function chooseFolder(wc: WebContents | undefined, title: string): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = { title, defaultPath: app.getPath('documents'), properties: ['openDirectory', 'createDirectory'] };
+  const win = windowOf(wc);
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  return r.canceled ? null : (r.filePaths[0] ?? null);
+}

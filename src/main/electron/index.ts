@@ -12,7 +12,7 @@ import { PUSH_CHANNEL, Push, type MenuCommand } from '../../shared/api/contract'
 import { isAllowedExternalUrl } from '../app/links';
 import { createRecentStore } from '../app/recent';
 import { createAppService, type AppService, type Shell } from '../app/service';
-import { chooseFileToOpen, chooseFileToSave } from './dialogs';
+import { chooseFileToOpen, chooseFileToSave, chooseFolder } from './dialogs';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { registerAppScheme, serveAppProtocol } from './protocol';
@@ -105,6 +105,12 @@ function electronShellFor(): Shell<WebContents> {
       return true;
     },
     saved,
+    runsDir: join(userData, 'runs'),
+    // A run's events go to the window that started it.
+    push: (wc, message) => {
+      if (!wc.isDestroyed()) wc.send(PUSH_CHANNEL, Push.parse(message));
+    },
+    chooseFolder: (wc, title) => chooseFolder(wc, title),
   };
 }
 
@@ -199,6 +205,18 @@ if (!app.requestSingleInstanceLock()) {
 
   app.on('window-all-closed', () => {
     if (process.platform !== 'darwin') app.quit();
+  });
+
+  // Training runs get a moment to stop and write a final checkpoint; any still going are recorded as interrupted.
+  let runsClosed = false;
+  app.on('will-quit', (e) => {
+    if (runsClosed || !service) return;
+    e.preventDefault();
+    runsClosed = true;
+    void service
+      .close()
+      .catch(() => {})
+      .finally(() => app.quit());
   });
 
   void app.whenReady().then(() => {

@@ -14,7 +14,8 @@ const require = createRequire(import.meta.url);
 // PROD drops tfjs's per-op debug checks and its console banner (which would corrupt `--json` output).
 tf.env().set('PROD', true);
 
-type Concrete = Exclude<Backend, 'auto'>;
+/** The tfjs backends ('pytorch' is a Python subprocess, ./pytorch.ts, not a tfjs backend). */
+type Concrete = Exclude<Backend, 'auto' | 'pytorch'>;
 const ORDER: Concrete[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 const PACKAGE: Record<Concrete, string | null> = {
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
@@ -49,6 +50,10 @@ let active: Concrete | null = null;
 
 /** Make `choice` (or the best available one) the tfjs backend; returns its name. */
 export async function useBackend(choice: Backend = 'auto'): Promise<Concrete> {
+  if (choice === 'pytorch')
+    return fail('HN052', 'backend "pytorch" is not a tfjs backend: it trains the PyTorch export in a Python subprocess (runTraining in engine/run.ts), not the tfjs engine', {
+      path: 'training.backend',
+    });
   if (active && (choice === 'auto' || choice === active)) return active;
   const candidates = choice === 'auto' ? ORDER : [choice];
   for (const b of candidates) {

@@ -1,4 +1,15 @@
 /** Pause, resume and stop for a training run, shared by the worker and in-process callers. */
+import type { Dataset } from './data';
+import type { Model } from './runtime';
+
+/** The running model between two steps, as the loop hands it to {@link RunControl.idle}. */
+export interface LiveModel {
+  model: Model;
+  data: Dataset;
+  /** Steps taken so far. */
+  step: number;
+}
+
 export class RunControl {
   private paused = false;
   private stopped = false;
@@ -26,4 +37,9 @@ export class RunControl {
     while (this.paused && !this.stopped) await new Promise<void>((r) => (this.wake = r));
     this.wake = null;
   }
+  /**
+   * Called by the loop between steps, where the model is consistent: the training worker answers inspection
+   * queries (./inspect.ts) here. Synchronous, and a no-op unless overridden.
+   */
+  idle(_live: LiveModel): void {}
 }

@@ -2,8 +2,12 @@
  * The messages between a caller (CLI, Electron main process, `hnet serve`) and the training worker, declared
  * with zod so both sides validate what crosses the thread boundary.
  *
- * main -> worker: start (once), pause, resume, stop.
- * worker -> main: event (every {@link EngineEvent} the run streams), fatal (the run failed; always the last message).
+ * main -> worker: start (once), pause, resume, stop; query (an inspector question, ./inspect.ts).
+ * worker -> main: event (every {@link EngineEvent} the run streams), reply (to a query), fatal (the run failed;
+ * always the last message).
+ *
+ * A worker started with `load` instead of `start` trains nothing: it restores a run's checkpoint and answers
+ * queries until `close` (inspecting a run after it ended).
  *
  * Besides the messages, `start` may carry a small SharedArrayBuffer of control flags ({@link ControlFlag}) that
  * the caller writes as well: the worker sees pause and stop through it even while a training loop keeps its
@@ -11,6 +15,7 @@
  */
 import { z } from 'zod';
 import { EngineEvent } from '../../shared/api/events';
+import { InspectQuery } from '../../shared/api/runs';
 import { ErrorCodes, type ErrorCode, type HnetProblem } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
 import { Backend } from '../../shared/document/schema';
@@ -58,16 +63,37 @@ export const StartMessage = z.object({
   control: z.instanceof(SharedArrayBuffer).optional(),
 });
 
+/** Start an inspection-only worker on a run's checkpoint (the run has ended). */
+export const LoadMessage = z.object({
+  type: z.literal('load'),
+  program: ProgramSchema,
+  options: TrainOptionsSchema,
+  checkpoint: z.string(),
+});
+
+export const QueryMessage = z.object({ type: z.literal('query'), id: z.number().int(), query: InspectQuery });
+
 export const MainToWorker = z.discriminatedUnion('type', [
   StartMessage,
   z.object({ type: z.literal('pause') }),
   z.object({ type: z.literal('resume') }),
   z.object({ type: z.literal('stop') }),
+  QueryMessage,
+  LoadMessage,
+  z.object({ type: z.literal('close') }),
 ]);
 export type MainToWorker = z.infer<typeof MainToWorker>;
 
+/** Why a query got no answer: `not_found`/`invalid_request` (the question), `ended` (the run ended first), `failed`. */
+export const ReplyError = z.object({ code: z.enum(['not_found', 'invalid_request', 'ended', 'failed']), message: z.string() });
+export type ReplyError = z.infer<typeof ReplyError>;
+
 export const WorkerToMain = z.discriminatedUnion('type', [
   z.object({ type: z.literal('event'), event: EngineEvent }),
+  /** The answer to query `id`: `result` (checked by the caller against InspectResult) or `error`. */
+  z.object({ type: z.literal('reply'), id: z.number().int(), result: z.unknown().optional(), error: ReplyError.optional() }),
+  /** An inspection worker restored its checkpoint and takes queries. */
+  z.object({ type: z.literal('ready'), step: z.number().int() }),
   z.object({ type: z.literal('fatal'), problem: HnetProblemSchema }),
 ]);
 export type WorkerToMain = z.infer<typeof WorkerToMain>;

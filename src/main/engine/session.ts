@@ -6,13 +6,17 @@
  * run.on((e) => { if (e.event === 'step') console.log(e.step, e.loss); });
  * process.on('SIGINT', () => run.stop());
  * const done = await run.done; // rejects with an HnetError: HN050 diverged, HN051 data, HN060 worker crashed...
+ *
+ * Inspector queries (./inspect.ts) go to the live model with `run.query(...)`, answered between two steps; after
+ * the run, {@link startInspector} restores its checkpoint in a fresh worker and answers them there.
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { DoneEvent, EngineEvent } from '../../shared/api/events';
+import type { InspectQuery } from '../../shared/api/runs';
 import { HnetError, type HnetProblem } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
 import type { TrainOptions } from './options';
-import { CONTROL_BYTES, ControlFlag, WorkerToMain, describeInvalid, type MainToWorker } from './protocol';
+import { CONTROL_BYTES, ControlFlag, WorkerToMain, describeInvalid, type MainToWorker, type ReplyError } from './protocol';
 
 export type RunListener = (event: EngineEvent) => void;
 
@@ -25,6 +29,12 @@ export interface RunHandle {
   stop(): void;
   /** End the worker at once (no done event); `done` rejects with HN060 if the run had not finished. */
   kill(): Promise<void>;
+  /**
+   * Ask the live model an inspector question; answered between two steps (or while paused). Resolves with the
+   * worker's answer (unchecked: validate it against InspectResult); rejects with a {@link QueryError}, `ended`
+   * when the run finished first.
+   */
+  query(query: InspectQuery): Promise<unknown>;
   /** The done event; rejects with an {@link HnetError} when the run fails. */
   readonly done: Promise<DoneEvent>;
 }
@@ -41,6 +51,41 @@ export interface StartRunOptions {
 
 const crashed = (detail: string): HnetError =>
   new HnetError({ code: 'HN060', message: `training worker crashed: ${detail}` });
+
+/** An inspector query that got no answer; `code` says why (see protocol.ts ReplyError). */
+export class QueryError extends Error {
+  constructor(
+    readonly code: ReplyError['code'],
+    message: string,
+  ) {
+    super(message);
+    this.name = 'QueryError';
+  }
+}
+
+/** Queries sent to a worker and waiting for their replies. */
+class PendingQueries {
+  private next = 1;
+  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: QueryError) => void }>();
+  add(): { id: number; promise: Promise<unknown> } {
+    const id = this.next++;
+    const promise = new Promise<unknown>((resolve, reject) => this.waiting.set(id, { resolve, reject }));
+    return { id, promise };
+  }
+  settle(reply: { id: number; result?: unknown; error?: ReplyError }): void {
+    const w = this.waiting.get(reply.id);
+    if (!w) return;
+    this.waiting.delete(reply.id);
+    if (reply.error) w.reject(new QueryError(reply.error.code, reply.error.message));
+    else w.resolve(reply.result);
+  }
+  fail(id: number, error: QueryError): void {
+    this.settle({ id, error: { code: error.code, message: error.message } });
+  }
+  failAll(error: QueryError): void {
+    for (const id of [...this.waiting.keys()]) this.fail(id, error);
+  }
+}
 
 export function startRun(program: Program, options: TrainOptions = {}, start: StartRunOptions = {}): RunHandle {
   const listeners = new Set<RunListener>();
@@ -65,6 +110,7 @@ export function startRun(program: Program, options: TrainOptions = {}, start: St
     }
   };
 
+  const queries = new PendingQueries();
   let worker: Worker;
   try {
     worker = new Worker(start.workerUrl ?? new URL('./worker-entry.mjs', import.meta.url), {
@@ -80,6 +126,7 @@ export function startRun(program: Program, options: TrainOptions = {}, start: St
       resume() {},
       stop() {},
       kill: async () => {},
+      query: () => Promise.reject(new QueryError('ended', 'the training worker did not start')),
       done,
     };
   }
@@ -87,6 +134,7 @@ export function startRun(program: Program, options: TrainOptions = {}, start: St
   const finish = (outcome: { done: DoneEvent } | { error: HnetError; announce: boolean }) => {
     if (settled) return;
     settled = true;
+    queries.failAll(new QueryError('ended', 'the run ended before the query was answered'));
     if ('done' in outcome) resolveDone(outcome.done);
     else {
       if (outcome.announce) {
@@ -106,6 +154,8 @@ export function startRun(program: Program, options: TrainOptions = {}, start: St
       return;
     }
     const message = parsed.data;
+    if (message.type === 'reply') return queries.settle(message);
+    if (message.type === 'ready') return;
     if (message.type === 'fatal') {
       // The worker sent its own error event just before.
       finish({ error: new HnetError(message.problem as HnetProblem), announce: false });
@@ -157,6 +207,92 @@ export function startRun(program: Program, options: TrainOptions = {}, start: St
       finish({ error: crashed('it was ended before the run finished'), announce: false });
       await worker.terminate().catch(() => {});
     },
+    query(query) {
+      if (settled) return Promise.reject(new QueryError('ended', 'the run has ended'));
+      const { id, promise } = queries.add();
+      try {
+        worker.postMessage({ type: 'query', id, query } satisfies MainToWorker);
+      } catch (e) {
+        queries.fail(id, new QueryError('failed', e instanceof Error ? e.message : String(e)));
+      }
+      return promise;
+    },
     done,
+  };
+}
+
+export interface InspectorHandle {
+  /** Resolves with the checkpoint's step once the model is restored; rejects with an HnetError (HN053, HN060...). */
+  readonly ready: Promise<number>;
+  /** As {@link RunHandle.query}, on the restored model. */
+  query(query: InspectQuery): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+/**
+ * A worker that restores a run's checkpoint into a model and answers inspector queries until closed, so a run
+ * can be inspected after it ended (or after the app restarted) without loading tfjs on the caller's thread.
+ * `options` are the run's own (seed, backend, baseDir): the dataset is rebuilt with the same evaluation sets.
+ */
+export function startInspector(program: Program, options: TrainOptions, checkpoint: string, start: StartRunOptions = {}): InspectorHandle {
+  const queries = new PendingQueries();
+  let closed = false;
+  let resolveReady!: (step: number) => void;
+  let rejectReady!: (e: HnetError) => void;
+  const ready = new Promise<number>((resolve, reject) => {
+    resolveReady = resolve;
+    rejectReady = reject;
+  });
+  ready.catch(() => {});
+  let worker: Worker;
+  try {
+    worker = new Worker(start.workerUrl ?? new URL('./worker-entry.mjs', import.meta.url), {
+      ...(start.resourceLimits ? { resourceLimits: start.resourceLimits } : {}),
+    });
+  } catch (e) {
+    rejectReady(crashed(`could not start it (${e instanceof Error ? e.message : String(e)})`));
+    return { ready, query: () => Promise.reject(new QueryError('failed', 'the inspection worker did not start')), close: async () => {} };
+  }
+  const end = (error: HnetError) => {
+    if (closed) return;
+    closed = true;
+    rejectReady(error);
+    queries.failAll(new QueryError('failed', error.problem.message));
+    void worker.terminate().catch(() => {});
+  };
+  worker.on('message', (raw: unknown) => {
+    const parsed = WorkerToMain.safeParse(raw);
+    if (!parsed.success) return;
+    const m = parsed.data;
+    if (m.type === 'reply') queries.settle(m);
+    else if (m.type === 'ready') resolveReady(m.step);
+    else if (m.type === 'fatal') end(new HnetError(m.problem as HnetProblem));
+  });
+  worker.on('error', (e: unknown) => end(crashed(e instanceof Error ? e.message : String(e))));
+  const exited = new Promise<void>((r) => worker.once('exit', () => r()));
+  worker.on('exit', (code) => end(crashed(code === 0 ? 'it ended' : `it exited with code ${code}`)));
+  worker.postMessage({ type: 'load', program, options, checkpoint } satisfies MainToWorker);
+  return {
+    ready,
+    query(query) {
+      if (closed) return Promise.reject(new QueryError('ended', 'the inspection worker is closed'));
+      const { id, promise } = queries.add();
+      worker.postMessage({ type: 'query', id, query } satisfies MainToWorker);
+      return promise;
+    },
+    async close() {
+      if (closed) return void (await worker.terminate().catch(() => {}));
+      closed = true;
+      queries.failAll(new QueryError('ended', 'the inspection worker was closed'));
+      try {
+        worker.postMessage({ type: 'close' } satisfies MainToWorker);
+      } catch {
+        // already gone
+      }
+      // A clean close lets tfjs release its memory; a worker that does not end soon is ended.
+      const timer = setTimeout(() => void worker.terminate().catch(() => {}), 2000);
+      await exited;
+      clearTimeout(timer);
+    },
   };
 }

@@ -110,6 +110,8 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       }
       for (; stepInPhase < steps; stepInPhase++) {
         if (control) {
+          // App hook: inspection queries (engine/inspect.ts) are answered here, between steps, on the live model.
+          control.idle({ model, data, step });
           await control.waitWhilePaused();
           if (control.stopRequested) {
             stopped = true;

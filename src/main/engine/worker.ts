@@ -5,13 +5,20 @@
  * Every engine event is posted as it happens. A failure ends with an `error` event and a `fatal` message:
  * the HnetError's own problem for invalid input or divergence, HN060 with the message (never a stack) for
  * anything unexpected.
+ *
+ * Inspector queries (./inspect.ts) are queued as they arrive and answered where the loop hands over the live
+ * model between steps (RunControl.idle), or while it is paused; once train() returns, queries get an `ended`
+ * error (the caller then asks a worker started with `load`, which restores the run's last checkpoint).
  */
 import { parentPort } from 'node:worker_threads';
 import type { EngineEvent } from '../../shared/api/events';
 import { HnetError, type HnetProblem } from '../../shared/compiler/errors';
-import { RunControl } from './control';
-import { ControlFlag, MainToWorker, describeInvalid, type WorkerToMain } from './protocol';
-import { train } from './train';
+import { RunControl, type LiveModel } from './control';
+import { InspectError, inspect, loadForInspection, releaseShadow } from './inspect';
+import { ControlFlag, MainToWorker, describeInvalid, type ReplyError, type WorkerToMain } from './protocol';
+import { runTraining } from './run';
+
+type Query = Extract<MainToWorker, { type: 'query' }>;
 
 /** Pause and stop come by message and, when the caller shares one, through a flag buffer read on every check. */
 class WorkerControl extends RunControl {
@@ -26,7 +33,35 @@ class WorkerControl extends RunControl {
   }
   /** Polls with timers (not microtasks), so resume and stop messages get delivered while it waits. */
   override async waitWhilePaused(): Promise<void> {
-    while (this.pauseRequested) await new Promise((r) => setTimeout(r, 20));
+    while (this.pauseRequested) {
+      if (this.live) this.answerQueued(this.live);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  private live: LiveModel | null = null;
+  readonly queries: Query[] = [];
+
+  override idle(live: LiveModel): void {
+    this.live = live;
+    if (this.queries.length) this.answerQueued(live);
+  }
+
+  private answerQueued(live: LiveModel): void {
+    for (let q = this.queries.shift(); q; q = this.queries.shift()) answer(live, q, 'live');
+  }
+}
+
+function replyError(id: number, error: ReplyError): void {
+  post({ type: 'reply', id, error });
+}
+
+function answer(live: LiveModel, q: Query, source: 'live' | 'checkpoint'): void {
+  try {
+    post({ type: 'reply', id: q.id, result: inspect(live, q.query, source) });
+  } catch (e) {
+    const code = e instanceof InspectError ? e.code : e instanceof HnetError ? 'invalid_request' : 'failed';
+    replyError(q.id, { code, message: messageOf(e) });
   }
 }
 
@@ -53,19 +88,48 @@ function messageOf(e: unknown): string {
 
 let control: WorkerControl | null = null;
 let started = false;
+let ended = false;
 
 async function run(message: Extract<MainToWorker, { type: 'start' }>): Promise<void> {
   control = new WorkerControl(message.control ? new Int32Array(message.control) : null);
   const emit = (event: EngineEvent) => post({ type: 'event', event });
   try {
-    await train(message.program, message.options, emit, control);
+    await runTraining(message.program, message.options, emit, control);
   } catch (e) {
     if (e instanceof HnetError) fatal(e.problem);
     else fatal({ code: 'HN060', message: `training failed: ${messageOf(e)}` });
   } finally {
+    ended = true;
+    for (const q of control.queries.splice(0)) replyError(q.id, { code: 'ended', message: 'the run ended before the query was answered' });
     // Nothing more will come; let the thread end once the last messages are out.
     parentPort?.close();
   }
+}
+
+/** An inspection-only worker: the model restored from a checkpoint answers queries until `close`. */
+let inspected: LiveModel | null = null;
+const waiting: Query[] = [];
+
+async function load(message: Extract<MainToWorker, { type: 'load' }>): Promise<void> {
+  try {
+    inspected = await loadForInspection(message.program, message.options, message.checkpoint);
+  } catch (e) {
+    if (e instanceof HnetError) fatal(e.problem);
+    else fatal({ code: 'HN060', message: `cannot restore the checkpoint: ${messageOf(e)}` });
+    parentPort?.close();
+    return;
+  }
+  post({ type: 'ready', step: inspected.step });
+  for (const q of waiting.splice(0)) answer(inspected, q, 'checkpoint');
+}
+
+function close(): void {
+  if (inspected) {
+    releaseShadow(inspected.model);
+    inspected.model.dispose();
+    inspected = null;
+  }
+  parentPort?.close();
 }
 
 parentPort?.on('message', (raw: unknown) => {
@@ -84,6 +148,20 @@ parentPort?.on('message', (raw: unknown) => {
       if (started) return;
       started = true;
       void run(message);
+      return;
+    case 'load':
+      if (started) return;
+      started = true;
+      void load(message);
+      return;
+    case 'query':
+      if (inspected) answer(inspected, message, 'checkpoint');
+      else if (control && !ended) control.queries.push(message);
+      else if (started && !ended && !control) waiting.push(message);
+      else replyError(message.id, { code: 'ended', message: 'the run has ended' });
+      return;
+    case 'close':
+      close();
       return;
     case 'pause':
       control?.pause();

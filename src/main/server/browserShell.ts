@@ -3,6 +3,7 @@
  * download), no recent list, no windows; the one file it can write is the one given on the command line.
  */
 import { resolve } from 'node:path';
+import type { Push } from '../../shared/api/contract';
 import { defaultBrowserDraftsDir, defaultTemplatesDir, packageVersion } from '../app/paths';
 import type { Shell } from '../app/service';
 
@@ -12,6 +13,10 @@ export interface BrowserShellOptions {
   /** Default ~/.hypernet-studio/drafts. */
   draftsDir?: string;
   templatesDir?: string;
+  /** Runs of unsaved documents; default ~/.hypernet-studio/runs (beside the drafts folder). */
+  runsDir?: string;
+  /** Send a push to the editors; every connected editor gets every run's events (they are the same user). */
+  push?: (message: Push) => void;
 }
 
 export function browserShell(options: BrowserShellOptions = {}): Shell<void> {
@@ -29,5 +34,7 @@ export function browserShell(options: BrowserShellOptions = {}): Shell<void> {
     setDirty: () => {},
     // The server may run on another machine than the browser; the editor opens links itself in this mode.
     openExternal: async () => false,
+    ...(options.runsDir ? { runsDir: options.runsDir } : {}),
+    push: (_caller, message) => options.push?.(message),
   };
 }

@@ -21,7 +21,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { Push, RpcRequest, type RpcResponse } from '../../shared/api/contract';
 import type { z } from 'zod';
 import { AppError, errorPayload } from '../app/errors';
-import { createAppService, type AppService } from '../app/service';
+import { createAppService, type AppService, type AppServiceOptions } from '../app/service';
 import { COMMON_HEADERS, contentSecurityPolicy, contentTypeOf, pageHeaders, resolveStaticFile } from '../app/static';
 import { browserShell } from './browserShell';
 
@@ -45,6 +45,10 @@ export interface ServerOptions {
   /** Crash-recovery drafts; default ~/.hypernet-studio/drafts. */
   draftsDir?: string;
   templatesDir?: string;
+  /** Runs of unsaved documents; default ~/.hypernet-studio/runs. */
+  runsDir?: string;
+  /** The training worker and push cadence (tests, benchmarks). */
+  service?: AppServiceOptions;
 }
 
 export interface RunningServer {
@@ -73,7 +77,15 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   if (!TOKEN_SHAPE.test(token)) throw new Error('the access token must be 16 to 200 characters of A-Z, a-z, 0-9, "-" and "_"');
   const tokenBytes = Buffer.from(token);
   const service: AppService<void> = createAppService(
-    browserShell({ file: options.file, draftsDir: options.draftsDir, templatesDir: options.templatesDir }),
+    browserShell({
+      file: options.file,
+      draftsDir: options.draftsDir,
+      templatesDir: options.templatesDir,
+      runsDir: options.runsDir,
+      // Runs push their events to every connected editor.
+      push: (message) => broadcast(message),
+    }),
+    options.service,
   );
 
   let port = 0;
@@ -102,6 +114,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
 
   const sockets = new Set<WebSocket>();
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+
+  function broadcast(message: Push): void {
+    const text = JSON.stringify({ push: Push.parse(message) });
+    for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
+  }
 
   const server: Server = createServer((req, res) => {
     try {
@@ -194,11 +211,9 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
     token,
     host,
     port,
-    push(message) {
-      const text = JSON.stringify({ push: Push.parse(message) });
-      for (const ws of sockets) if (ws.readyState === ws.OPEN) ws.send(text);
-    },
-    close() {
+    push: broadcast,
+    async close() {
+      await service.close().catch(() => {});
       for (const ws of sockets) ws.terminate();
       sockets.clear();
       return new Promise<void>((done) => {

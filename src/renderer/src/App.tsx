@@ -1,10 +1,10 @@
 /**
  * The editor window: toolbar on top, palette left, canvas centre, inspector right, a dock with tabs below the
- * canvas (Problems now; the training dashboard and code view will join it) and the parameter budget at the
+ * canvas (Problems and Code now; the training dashboard will join them) and the parameter budget at the
  * bottom.
  */
 import { ReactFlowProvider } from '@xyflow/react';
-import { useEffect, useRef } from 'react';
+import { Suspense, lazy, useEffect, useRef } from 'react';
 import { api } from './api/client';
 import { Canvas } from './canvas/Canvas';
 import { matchShortcut, runCommand } from './commands';
@@ -17,7 +17,7 @@ import { QuickAdd } from './palette/QuickAdd';
 import { BudgetBar } from './panels/BudgetBar';
 import { ProblemCount, ProblemsPanel } from './panels/ProblemsPanel';
 import { useEditor } from './store/editor';
-import { useUi } from './store/ui';
+import { useUi, type UiState } from './store/ui';
 import { Toolbar } from './ui/Toolbar';
 
 let started = false;
@@ -59,12 +59,20 @@ function useGlobalKeys() {
   }, []);
 }
 
+// The code view brings Monaco: loaded the first time its tab opens, never at start-up.
+const CodePanel = lazy(() => import('./code/CodePanel'));
+
 function Dock() {
+  const tab = useUi((s) => s.dockTab);
+  const show = (dockTab: UiState['dockTab']) => useUi.getState().set({ dockTab });
   return (
-    <section className="hn-dock" aria-label="Panels">
+    <section className={`hn-dock${tab === 'code' ? ' is-tall' : ''}`} aria-label="Panels">
       <div className="hn-dock__tabs" role="tablist">
-        <button type="button" role="tab" aria-selected="true" className="hn-dock__tab is-active">
+        <button type="button" role="tab" aria-selected={tab === 'problems'} className={`hn-dock__tab${tab === 'problems' ? ' is-active' : ''}`} onClick={() => show('problems')} data-testid="dock-tab-problems">
           Problems <ProblemCount />
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'code'} className={`hn-dock__tab${tab === 'code' ? ' is-active' : ''}`} onClick={() => show('code')} data-testid="dock-tab-code">
+          Code
         </button>
         <span className="hn-dock__spacer" />
         <button type="button" className="hn-icon-btn" aria-label="Hide the panel" title="Hide the panel" onClick={() => runCommand('toggleProblems')}>
@@ -72,7 +80,13 @@ function Dock() {
         </button>
       </div>
       <div className="hn-dock__body" role="tabpanel">
-        <ProblemsPanel />
+        {tab === 'code' ? (
+          <Suspense fallback={<div className="hn-codeview__empty">Loading the code view…</div>}>
+            <CodePanel />
+          </Suspense>
+        ) : (
+          <ProblemsPanel />
+        )}
       </div>
     </section>
   );

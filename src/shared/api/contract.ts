@@ -7,7 +7,8 @@
  * chose (a dialog, the command line, the recent list), and only those can be read or written.
  */
 import { z } from 'zod';
-import { EngineEvent } from './events';
+import { RunStatus, StreamEvent } from './events';
+import { CheckpointInfo, InspectQuery, InspectResult, RUN_ID, RunDetail, RunOverrides, RunSummary } from './runs';
 
 const Budget = z.object({ hyper: z.number(), generated: z.number(), ordinary: z.number(), compression: z.number().nullable() });
 
@@ -35,6 +36,11 @@ export const Draft = z.object({ id: z.string(), name: z.string(), savedAt: z.str
 
 const method = <I extends z.ZodType, O extends z.ZodType>(input: I, output: O) => ({ input, output });
 
+const RunId = z.string().max(100).regex(RUN_ID, 'not a run id');
+const RunRef = z.object({ runId: RunId });
+/** A document's handle, or null/absent for a new unsaved document (its runs go to a per-user folder). */
+const MaybeHandle = z.string().max(200).nullable().optional();
+
 /** Every request the renderer can make, with its input and output. */
 export const Methods = {
   /** Which shell serves the editor, and what it can do. */
@@ -60,6 +66,60 @@ export const Methods = {
   'window.setDirty': method(z.object({ dirty: z.boolean(), title: z.string().max(300) }), z.object({})),
   /** Open an external link (only hosts on the allowlist). */
   'shell.openExternal': method(z.object({ url: z.string().url().max(2000) }), z.object({ opened: z.boolean() })),
+
+  // Training runs (src/shared/api/runs.ts). A run trains a snapshot of the document in the engine's worker; its
+  // events arrive as `engine` pushes (steps coalesced, at most about 20 a second) and are kept on disk in
+  // `<document folder>/<document name>.runs/<runId>/` (unsaved documents: a per-user folder).
+  /** Compile `documentText` and train it; fails with `invalid_document` and the problems when it does not compile. */
+  'run.start': method(
+    z.object({
+      documentText: z.string().max(50_000_000),
+      /** The document's handle (its runs are kept beside it), or null for an unsaved document. */
+      handle: MaybeHandle,
+      /** Shown in the run list; default: the document's file name or its metadata name. */
+      name: z.string().max(200).optional(),
+      overrides: RunOverrides.optional(),
+    }),
+    z.object({ runId: RunId }),
+  ),
+  'run.pause': method(RunRef, z.object({ status: RunStatus })),
+  /**
+   * Without `checkpoint`: continue a paused run (same id). With `checkpoint` (a name from `run.checkpoints`): a
+   * new run of the same document snapshot that continues from that checkpoint's step (a new id).
+   */
+  'run.resume': method(
+    z.object({ runId: RunId, checkpoint: z.string().max(100).optional(), overrides: RunOverrides.optional() }),
+    z.object({ runId: RunId, status: RunStatus }),
+  ),
+  /** Stop after the current step; what was recorded so far is kept, and a final checkpoint written. */
+  'run.stop': method(RunRef, z.object({ status: RunStatus })),
+  /** The runs of a document (newest first), read from disk: runs of earlier sessions included. */
+  'run.list': method(z.object({ handle: MaybeHandle }), z.array(RunSummary)),
+  /** Everything a run recorded: the document snapshot, settings, metric series, evaluations, matrices, logs. */
+  'run.get': method(RunRef, RunDetail),
+  /** Checkpoints kept for a run, newest first (a diverged run offers its last good one here). */
+  'run.checkpoints': method(RunRef, z.array(CheckpointInfo)),
+  /**
+   * Write the run's trained weights (weights.json + weights.bin, float32, canonical parameter names) into the
+   * run's folder, from its last checkpoint; with `saveAs`, also to a folder the user picks (Electron).
+   */
+  'run.exportWeights': method(
+    z.object({ runId: RunId, saveAs: z.boolean().default(false) }),
+    z.object({ dir: z.string(), files: z.array(z.string()), step: z.number().int(), savedTo: z.string().nullable() }),
+  ),
+  /** The weights a head generates for a context (and, on request, predictions): live during a run, from the last checkpoint after it. */
+  'run.inspect': method(InspectQuery.extend({ runId: RunId }), InspectResult),
+
+  /**
+   * Write the generated tfjs or PyTorch project of `documentText`, with the data files the engine writes, to a
+   * folder. Electron asks for the folder (native dialog); browser mode has no dialog and writes
+   * `<document folder>/<document name>-export-<to>/` beside the document behind `handle`. Null when the dialog is
+   * cancelled, or in browser mode for a document without a file (the editor then offers the code as a zip).
+   */
+  'export.toFolder': method(
+    z.object({ documentText: z.string().max(50_000_000), to: z.enum(['tfjs', 'pytorch']), handle: MaybeHandle }),
+    z.object({ folder: z.string(), files: z.array(z.string()) }).nullable(),
+  ),
 } as const;
 
 export type MethodName = keyof typeof Methods;
@@ -99,7 +159,8 @@ export const Push = z.discriminatedUnion('type', [
   z.object({ type: z.literal('menu'), command: MenuCommand }),
   /** The user opened a file from the OS or the recent list while the editor runs. */
   z.object({ type: z.literal('open'), document: OpenedDocument }),
-  z.object({ type: z.literal('engine'), runId: z.string(), event: EngineEvent }),
+  /** A run's events, batched: steps arrive coalesced as `steps` (see events.ts), every other event as it is. */
+  z.object({ type: z.literal('engine'), runId: z.string(), event: StreamEvent }),
 ]);
 export type Push = z.infer<typeof Push>;
 

@@ -98,3 +98,71 @@ export type EngineEvent = z.infer<typeof EngineEvent>;
 export type DoneEvent = z.infer<typeof DoneEvent>;
 export type ErrorEvent = z.infer<typeof ErrorEvent>;
 export type StepEvent = z.infer<typeof StepEvent>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// What the app streams to the editor: the engine's events, with step events coalesced (see StepsEvent), plus the
+// run's status as the app sees it. The engine itself never emits these two; the CLI never sees them.
+// ---------------------------------------------------------------------------------------------------------------
+
+/**
+ * Where a run stands. `interrupted`: the app ended (quit, crash, power cut) while the run was going; `failed`: the
+ * run could not start or stopped on invalid input (a data file, a checkpoint that does not match).
+ */
+export const RunStatus = z.enum(['running', 'paused', 'done', 'stopped', 'diverged', 'crashed', 'failed', 'interrupted']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+/** Statuses a run never leaves. */
+export const FINAL_STATUSES: readonly RunStatus[] = ['done', 'stopped', 'diverged', 'crashed', 'failed', 'interrupted'];
+
+/**
+ * Every step event since the last push, as parallel series (index i is one step event), so charts lose no point
+ * while the editor gets at most about 20 messages a second. The latest values are repeated at the top level.
+ */
+export const StepsEvent = z.object({
+  event: z.literal('steps'),
+  /** The latest step event's values. */
+  step: z.number().int(),
+  task: z.number().int(),
+  loss: z.number(),
+  stepsPerSecond: z.number(),
+  /** From the run's start event; null before it arrived. */
+  totalSteps: z.number().int().nullable(),
+  /** Seconds left at the current speed; null when unknown. */
+  etaSeconds: z.number().nullable(),
+  points: z.object({
+    step: z.array(z.number().int()),
+    task: z.array(z.number().int()),
+    loss: z.array(z.number()),
+    /** Each objective's contribution, by name, aligned with `step` (null where a part was not computed). */
+    losses: z.record(z.string(), z.array(z.number().nullable())),
+  }),
+});
+export type StepsEvent = z.infer<typeof StepsEvent>;
+
+/** The run's status changed (paused, resumed, ended); `message` says why when it ended badly. */
+export const StatusEvent = z.object({
+  event: z.literal('status'),
+  status: RunStatus,
+  step: z.number().int().optional(),
+  message: z.string().optional(),
+});
+export type StatusEvent = z.infer<typeof StatusEvent>;
+
+/**
+ * What an editor receives for a run: the engine's events plus `steps` and `status`. The app sends step events
+ * only coalesced as `steps`; `step` stays in the union so every engine event is also a stream event.
+ */
+export const StreamEvent = z.discriminatedUnion('event', [
+  StartEvent,
+  StepEvent,
+  StepsEvent,
+  EvalEvent,
+  TaskEndEvent,
+  WeightStatsEvent,
+  LogEvent,
+  CheckpointEvent,
+  DoneEvent,
+  ErrorEvent,
+  StatusEvent,
+]);
+export type StreamEvent = z.infer<typeof StreamEvent>;

@@ -874,6 +874,9 @@ Studio engine computes (activations are channels-last, as in the engine).
     python train.py --init-from weights/ --steps 0  # evaluate weights saved by "hnet train FILE --save weights/"
     torchrun --nproc_per_node=2 train.py            # DistributedDataParallel: gradients averaged over ranks
 
+In one process, Ctrl-C stops after the current step: the model is evaluated (and saved with --save) and the done
+event says "stopped": true. --event-every N prints a step event every N steps (about 200 per run by default).
+
 Under torchrun each rank draws its own batches and rank 0 prints the events; --save-all-ranks makes every rank
 save to SAVE/rank<r> (to check that the replicas agree). Debian's python3-torch 1.13 on Python 3.11 cannot
 parse torchrun's default --redirects/--tee; add "--redirects 9:1 --tee 9:1" there (no redirection for any rank).

@@ -85,7 +85,11 @@ export const Optimizer = z.discriminatedUnion('type', [
 ]);
 export type Optimizer = z.infer<typeof Optimizer>;
 
-export const Backend = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+/**
+ * Where training runs: `auto` and the four tfjs backends run the engine itself; `pytorch` runs the program's
+ * PyTorch export (train.py) in a Python subprocess with the same events (src/main/engine/pytorch.ts).
+ */
+export const Backend = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'pytorch']);
 export type Backend = z.infer<typeof Backend>;
 
 export const Training = z

@@ -7,7 +7,7 @@ import { useCallback, useMemo, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ValueInfo } from '../../../shared/nodes/types';
 import { formatShape } from '../../../shared/compiler/shape';
-import { Metadata, Optimizer, Training, type DocNode, type HnetDocument } from '../../../shared/document/schema';
+import { Backend, Metadata, Optimizer, Training, type DocNode, type HnetDocument } from '../../../shared/document/schema';
 import { CATEGORY_LABEL } from '../canvas/NodeCard';
 import { focusNode } from '../canvas/view';
 import { deleteSelection } from '../commands';
@@ -377,6 +377,14 @@ function DocumentInspector() {
           commit={(v) => setTraining((tr) => ({ ...tr, seed: v as number }), 'seed')}
           inputMode="numeric"
           testId="training-seed"
+        />
+        <SelectField
+          label="Backend"
+          help="Where training runs: auto picks the fastest tfjs backend; pytorch trains the PyTorch export in Python (needs torch)."
+          value={t.backend}
+          options={Backend.options}
+          commit={(v) => setTraining((tr) => ({ ...tr, backend: Backend.parse(v) }), 'backend')}
+          testId="training-backend"
         />
       </Section>
       <p className="hn-muted hn-inspector__tip">Select a node to edit its parameters.</p>

@@ -31,7 +31,7 @@ function Stat({ label, value, title, testId, kind }: { label: string; value: str
 
 export function BudgetBar() {
   const { result, lastBudget } = useCompiled();
-  const toggleDock = () => useUi.getState().set({ showDock: true });
+  const toggleDock = () => useUi.getState().set({ showDock: true, dockTab: 'problems' });
   const ok = result.ok && result.budget;
   const b = ok ? result.budget! : lastBudget;
   const n = result.problems.length;

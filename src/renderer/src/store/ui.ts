@@ -36,7 +36,8 @@ export interface UiState {
   showPalette: boolean;
   showInspector: boolean;
   showDock: boolean;
-  dockTab: 'problems';
+  /** The dock's tab on show (panels/ and code/ render them). */
+  dockTab: 'problems' | 'code';
   galleryOpen: boolean;
   quickAddOpen: boolean;
   helpOpen: boolean;
@@ -47,7 +48,7 @@ export interface UiState {
 
   setTheme(t: Theme): void;
   toggleTheme(): void;
-  set(patch: Partial<Pick<UiState, 'showPalette' | 'showInspector' | 'showDock' | 'galleryOpen' | 'quickAddOpen' | 'helpOpen' | 'drafts' | 'mode'>>): void;
+  set(patch: Partial<Pick<UiState, 'showPalette' | 'showInspector' | 'showDock' | 'galleryOpen' | 'quickAddOpen' | 'helpOpen' | 'drafts' | 'mode' | 'dockTab'>>): void;
   notify(kind: Notice['kind'], text: string, ms?: number): void;
   dismiss(id: number): void;
   ask(spec: DialogSpec): Promise<string>;

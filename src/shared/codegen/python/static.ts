@@ -213,12 +213,14 @@ export const TRAIN_PY = String.raw`"""Train the exported model as Hypernet Studi
     torchrun --nproc_per_node=4 train.py # DistributedDataParallel, one batch stream per rank
 
 Events are printed one JSON object per line, in the schema of "hnet train --json"; the last is
-{"event": "done", "metrics": {...}}.
+{"event": "done", "metrics": {...}}. In a single process, Ctrl-C (SIGINT) stops after the current step: the
+model is evaluated (and saved with --save) and the done event says "stopped": true; a second Ctrl-C quits at once.
 """
 import argparse
 import json
 import math
 import os
+import signal
 import sys
 import time
 
@@ -264,6 +266,14 @@ def finite(v):
     return v if math.isfinite(v) else None
 
 
+def request_stop(signum, frame):
+    """SIGINT: stop after the current step (the loop checks STOP_REQUESTED); a second one quits at once."""
+    global STOP_REQUESTED
+    if STOP_REQUESTED:
+        raise KeyboardInterrupt
+    STOP_REQUESTED = True
+
+
 def parse_args():
     p = argparse.ArgumentParser(description="Train the exported hypernetwork.")
     p.add_argument("--steps", type=int, default=None, help="steps per task (overrides the document)")
@@ -274,6 +284,7 @@ def parse_args():
     p.add_argument("--save", default=None, help="write the trained weights (weights.json + weights.bin) here")
     p.add_argument("--save-all-ranks", action="store_true", help="under torchrun, every rank saves to SAVE/rank<r>")
     p.add_argument("--data", default=None, help="data folder (default: data/ beside this file)")
+    p.add_argument("--event-every", type=int, default=None, help="print a step event every N steps (default: about 200 per run)")
     return p.parse_args()
 
 
@@ -385,6 +396,8 @@ def main():
     started = time.perf_counter()
     rank, world, dist_device = setup_distributed(args.device)
     RANK = rank
+    if world == 1:
+        signal.signal(signal.SIGINT, request_stop)
     device = dist_device if dist_device is not None else pick_device(args.device)
     seed = args.seed if args.seed is not None else TRAINING["seed"]
     torch.manual_seed(seed * 1000 + rank)
@@ -435,7 +448,7 @@ def main():
 
     backend = "pytorch-" + device.type + ("-ddp%d" % world if world > 1 else "")
     emit({"event": "start", "backend": backend, "totalSteps": total_steps, "tasks": list(task_list), "budget": BUDGET})
-    event_every = max(1, total_steps // 200)
+    event_every = args.event_every if args.event_every and args.event_every > 0 else max(1, total_steps // 200)
     eval_every = TRAINING["evalEvery"]
     accuracy_matrix = []
     earlier = None
@@ -443,6 +456,7 @@ def main():
     window_start = time.perf_counter()
     window_steps = 0
     steps_per_second = 0.0
+    stopped = False
     model.train()
 
     for phase, (tasks, steps) in enumerate(phases):
@@ -450,6 +464,9 @@ def main():
         if OUTPUT_REGULARIZER is not None and sequential and done_tasks:
             earlier = snapshot(core, done_tasks, device)
         for in_phase in range(steps):
+            if STOP_REQUESTED:
+                stopped = True
+                break
             task = tasks[0] if len(tasks) == 1 else tasks[rng.int(len(tasks))]
             x, y, task_t, context = tensors(data.train_batch(task, batch_size, rng), device)
             out = model(x, y, task_t, context, earlier=earlier)
@@ -477,6 +494,8 @@ def main():
             if eval_every > 0 and step % eval_every == 0 and in_phase != steps - 1 and rank == 0:
                 ev = evaluate(core, data, task_list[: phase + 1] if sequential else task_list, device)
                 emit({"event": "eval", "step": step, "task": task, **ev})
+        if stopped:
+            break
         if sequential and rank == 0:
             ev = evaluate(core, data, task_list[: phase + 1], device)
             row = [ev["perTask"][str(t)].get(MAIN_METRIC) if j <= phase and MAIN_METRIC else None for j, t in enumerate(task_list)]
@@ -500,7 +519,7 @@ def main():
         done = {"event": "done", "step": step, "seconds": time.perf_counter() - started, "metrics": metrics}
         if sequential:
             done["accuracyMatrix"] = accuracy_matrix
-        done["stopped"] = False
+        done["stopped"] = stopped
         emit(done)
     if world > 1:
         dist.barrier()
@@ -508,6 +527,7 @@ def main():
 
 
 RANK = 0
+STOP_REQUESTED = False
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,201 @@
+/**
+ * The `pytorch` backend: `hnet train --backend pytorch` runs the program's PyTorch export in a Python subprocess
+ * and streams the engine's events (src/main/engine/pytorch.ts).
+ *
+ * Python: HNET_PYTHON, else Debian's /usr/bin/python3, which must have torch: these tests fail, never skip,
+ * without it.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { useBackend } from '../src/main/engine/backend';
+import { RunControl } from '../src/main/engine/control';
+import { trainWithPytorch } from '../src/main/engine/pytorch';
+import { HnetError } from '../src/shared/compiler/errors';
+import { EngineEvent } from '../src/shared/api/events';
+import { compileOk, loadDoc } from './export/helpers';
+
+const root = resolve(import.meta.dirname, '..');
+const bin = join(root, 'bin', 'hnet.mjs');
+const spirals = join(root, 'templates', 'spirals-per-sample.hnet.json');
+const sinusoid = join(root, 'templates', 'sinusoid-family.hnet.json');
+const PYTHON = process.env.HNET_PYTHON ?? '/usr/bin/python3';
+const TIMEOUT = 180_000;
+const STACK = /at .*\.(ts|mjs|js):\d+|^\s+at /m;
+
+interface Result {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function hnet(args: string[], env: Record<string, string> = { HNET_PYTHON: PYTHON }): Result {
+  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, FORCE_COLOR: '0', ...env } });
+  if (r.error) throw r.error;
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const jsonLines = (text: string) =>
+  text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .map((l) => JSON.parse(l) as unknown);
+
+let dir: string;
+beforeAll(() => {
+  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
+  if (r.status !== 0)
+    throw new Error(
+      `PyTorch is required for the pytorch backend tests: ${PYTHON} -c "import torch, numpy" failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()}). ` +
+        'Install python3-torch (Debian) or set HNET_PYTHON to a Python with torch and numpy.',
+    );
+  dir = mkdtempSync(join(tmpdir(), 'hnet-pytorch-backend-'));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const leftovers = () => readdirSync(tmpdir()).filter((f) => f.startsWith('hnet-pytorch-') && !f.startsWith('hnet-pytorch-backend-'));
+
+describe('hnet train --backend pytorch', () => {
+  it('streams valid engine events ending with done (accuracy included), as the tfjs engine reports them', () => {
+    const before = new Set(leftovers());
+    const save = join(dir, 'saved');
+    const r = hnet(['train', spirals, '--backend', 'pytorch', '--steps', '30', '--json', '--save', save]);
+    expect(r.status, r.stderr).toBe(0);
+    const events = jsonLines(r.stdout).map((e) => EngineEvent.parse(e));
+    const start = events.find((e) => e.event === 'start');
+    expect(start).toMatchObject({ event: 'start', totalSteps: 30, tasks: [0] });
+    expect(start?.event === 'start' && start.backend).toMatch(/^pytorch \((cpu|cuda)\)$/);
+    expect(events.filter((e) => e.event === 'step').length).toBeGreaterThan(0);
+    const done = events[events.length - 1];
+    expect(done).toMatchObject({ event: 'done', step: 30, stopped: false });
+    if (done.event !== 'done') throw new Error('no done event');
+    expect(typeof done.metrics.accuracy).toBe('number');
+    expect(existsSync(join(save, 'weights.json')) && existsSync(join(save, 'weights.bin'))).toBe(true);
+    // The export trains as the engine does (same initial values, batches and updates): the same final metrics.
+    const tfjs = hnet(['train', spirals, '--backend', 'cpu', '--steps', '30', '--json']);
+    expect(tfjs.status, tfjs.stderr).toBe(0);
+    const engine = EngineEvent.parse(jsonLines(tfjs.stdout).pop());
+    if (engine.event !== 'done') throw new Error('no done event from the tfjs run');
+    for (const [k, v] of Object.entries(engine.metrics)) expect(Math.abs(done.metrics[k] - v), k).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v)));
+    // The temporary export is removed before the done event (the CLI exits on it).
+    expect(leftovers().filter((f) => !before.has(f))).toEqual([]);
+  }, TIMEOUT);
+
+  it('a diverging graph: train.py reports HN050, exit 3', () => {
+    const doc = JSON.parse(JSON.stringify(loadDoc(sinusoid))) as { training: Record<string, unknown> };
+    doc.training.optimizer = { type: 'sgd', learningRate: 10 };
+    const file = join(dir, 'diverge.hnet.json');
+    writeFileSync(file, JSON.stringify(doc));
+    const r = hnet(['train', file, '--backend', 'pytorch', '--steps', '500', '--json']);
+    expect(r.status, r.stderr).toBe(3);
+    expect(r.stderr).toMatch(/hnet: training diverged: the loss became (NaN|infinite) at step \d+ \(task 0\) \(HN050\)/);
+    const last = EngineEvent.parse(jsonLines(r.stdout).pop());
+    expect(last).toMatchObject({ event: 'error', code: 'HN050' });
+    expect(r.stderr).not.toMatch(STACK);
+  }, TIMEOUT);
+
+  it('a Python without torch: exit 1, naming the Python and how to install PyTorch', () => {
+    const fake = join(dir, 'python-without-torch');
+    writeFileSync(fake, '#!/bin/sh\necho "Traceback (most recent call last):" >&2\necho "ModuleNotFoundError: No module named \'torch\'" >&2\nexit 1\n');
+    chmodSync(fake, 0o755);
+    const check = (r: Result) => {
+      expect(r.status, r.stderr).toBe(1);
+      expect(r.stderr).toContain(`PyTorch is not available to ${fake} (ModuleNotFoundError: No module named 'torch')`);
+      expect(r.stderr).toContain('apt-get install python3-torch');
+      expect(r.stderr).toContain('pip install torch');
+      expect(r.stderr).toMatch(/--python \/ HNET_PYTHON/);
+      expect(r.stderr).toMatch(/\(HN052\)$/m);
+      expect(r.stderr).not.toMatch(STACK);
+    };
+    check(hnet(['train', spirals, '--backend', 'pytorch', '--steps', '5', '--python', fake], {}));
+    check(hnet(['train', spirals, '--backend', 'pytorch', '--steps', '5'], { HNET_PYTHON: fake }));
+    const missing = hnet(['train', spirals, '--backend', 'pytorch', '--steps', '5', '--python', join(dir, 'no-such-python')], {});
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/PyTorch is not available to .*no-such-python \(cannot run it: no such program\): install it/);
+  }, TIMEOUT);
+
+  it('checkpoint options are refused with HN052 (train.py has no checkpoints)', () => {
+    const r = hnet(['train', spirals, '--backend', 'pytorch', '--steps', '5', '--checkpoint', join(dir, 'run.ckpt')]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/the pytorch backend does not support checkpoints \(--checkpoint\).*\(HN052\)/);
+  }, TIMEOUT);
+
+  it('SIGINT stops the run gracefully: done with stopped: true, exit 130', async () => {
+    const child = spawn(process.execPath, [bin, 'train', spirals, '--backend', 'pytorch', '--json', '--steps', '1000000'], {
+      cwd: root,
+      env: { ...process.env, HNET_PYTHON: PYTHON },
+    });
+    let stdout = '';
+    let stderr = '';
+    let signalled = false;
+    child.stderr.on('data', (d) => (stderr += d));
+    const status = await new Promise<number | null>((done, fail) => {
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail(new Error(`no exit; stderr: ${stderr}`));
+      }, TIMEOUT - 10_000);
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (!signalled && stdout.includes('"event":"start"')) {
+          signalled = true;
+          // Some steps in: the stop lands inside the loop, not during start-up.
+          setTimeout(() => child.kill('SIGINT'), 1000);
+        }
+      });
+      child.on('exit', (code) => {
+        clearTimeout(timer);
+        done(code);
+      });
+    });
+    expect(status, stderr).toBe(130);
+    const last = EngineEvent.parse(jsonLines(stdout).pop());
+    expect(last).toMatchObject({ event: 'done', stopped: true });
+    if (last.event !== 'done') throw new Error('no done event');
+    expect(last.step).toBeGreaterThan(0);
+    expect(last.step).toBeLessThan(1_000_000);
+    expect(typeof last.metrics.accuracy).toBe('number');
+    expect(stderr).not.toMatch(STACK);
+  }, TIMEOUT);
+});
+
+describe('trainWithPytorch', () => {
+  it('pauses (SIGSTOP), resumes (SIGCONT) and stops through a RunControl', async () => {
+    const program = compileOk(loadDoc(spirals));
+    const control = new RunControl();
+    const steps: { step: number; at: number }[] = [];
+    let pausedAt = -1;
+    let resumedAt = -1;
+    const run = trainWithPytorch(
+      program,
+      { backend: 'pytorch', steps: 1_000_000, stepEventEvery: 50, python: PYTHON, device: 'cpu' },
+      (e) => {
+        if (e.event !== 'step') return;
+        steps.push({ step: e.step, at: performance.now() });
+        if (steps.length === 3) {
+          control.pause();
+          pausedAt = performance.now();
+          setTimeout(() => {
+            control.resume();
+            resumedAt = performance.now();
+            setTimeout(() => control.stop(), 1000);
+          }, 1500);
+        }
+      },
+      control,
+    );
+    const done = await run;
+    expect(done).toMatchObject({ event: 'done', stopped: true });
+    expect(done.step).toBeLessThan(1_000_000);
+    // While paused, at most the events already in the pipe arrive (the control is polled every 50 ms).
+    const duringPause = steps.filter((s) => s.at > pausedAt + 300 && s.at < resumedAt);
+    expect(duringPause).toEqual([]);
+    expect(steps.filter((s) => s.at > resumedAt).length).toBeGreaterThan(0);
+  }, TIMEOUT);
+
+  it('the tfjs backend selection refuses "pytorch"', async () => {
+    await expect(useBackend('pytorch')).rejects.toThrow(HnetError);
+    await expect(useBackend('pytorch')).rejects.toThrow(/not a tfjs backend.*\(HN052\)/);
+  });
+});
