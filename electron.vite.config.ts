@@ -16,7 +16,12 @@ export default defineConfig({
   main: {
     build: {
       outDir: resolve(repo, 'out/main'),
-      lib: { entry: resolve(repo, 'src/main/electron/index.ts'), formats: ['es'] },
+      // The training worker is bundled beside the main process (out/main/worker.js); in development the CLI and
+      // `hnet serve` load its TypeScript source through tsx instead (src/main/engine/worker-entry.mjs).
+      lib: {
+        entry: { index: resolve(repo, 'src/main/electron/index.ts'), worker: resolve(repo, 'src/main/engine/worker.ts') },
+        formats: ['es'],
+      },
       rolldownOptions: { output: { entryFileNames: '[name].js' } },
     },
   },

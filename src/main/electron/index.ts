@@ -229,7 +229,7 @@ if (!app.requestSingleInstanceLock()) {
     secureSession();
     serveAppProtocol(rendererDir);
     const shell = electronShellFor();
-    service = createAppService(shell);
+    service = createAppService(shell, { worker: { workerUrl: new URL('./worker.js', import.meta.url) } });
     registerIpc(service, devUrl);
     rebuildMenu(shell.recent?.list() ?? []);
     openWindow();

@@ -9,7 +9,7 @@ import '@tensorflow/tfjs';
 import type { Backend } from '../../shared/document/schema';
 import { fail } from '../../shared/compiler/errors';
 
-const require = createRequire(import.meta.url);
+const requireModule = createRequire(import.meta.url);
 
 // PROD drops tfjs's per-op debug checks and its console banner (which would corrupt `--json` output).
 tf.env().set('PROD', true);
@@ -29,7 +29,7 @@ async function load(b: Concrete): Promise<boolean> {
   const pkg = PACKAGE[b];
   if (!pkg) return true;
   try {
-    require.resolve(pkg);
+    requireModule.resolve(pkg);
     await import(pkg);
     return true;
   } catch {

