@@ -191,15 +191,15 @@ describe('the preload', () => {
 });
 
 describe('build (electron.vite.config.ts)', () => {
-  it('builds main, a self-contained CommonJS preload, and the shared renderer config', async () => {
+  it('builds main with its training worker, a self-contained CommonJS preload, and the shared renderer config', async () => {
     const { default: config } = (await import('../electron.vite.config')) as {
       default: {
-        main: { build: { outDir: string; lib: { entry: string } } };
+        main: { build: { outDir: string; lib: { entry: Record<string, string> } } };
         preload: { build: { outDir: string; externalizeDeps: boolean; lib: { entry: string; formats: string[] }; rolldownOptions: { output: { format: string } } } };
         renderer: { root: string; build: { outDir: string } };
       };
     };
-    expect(config.main.build.lib.entry).toBe(join(root, 'src/main/electron/index.ts'));
+    expect(config.main.build.lib.entry).toEqual({ index: join(root, 'src/main/electron/index.ts'), worker: join(root, 'src/main/engine/worker.ts') });
     expect(config.main.build.outDir).toBe(join(root, 'out/main'));
     expect(config.preload.build.lib.entry).toBe(join(root, 'src/preload/index.ts'));
     expect(config.preload.build.outDir).toBe(join(root, 'out/preload'));
