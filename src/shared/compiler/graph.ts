@@ -84,7 +84,9 @@ export function validateGraph(doc: HnetDocument): { graph: Graph; problems: Hnet
     }
     inEdge.set(key, e);
     const okey = portKey(e.source, e.sourcePort);
-    outEdges.set(okey, [...(outEdges.get(okey) ?? []), e]);
+    const leaving = outEdges.get(okey);
+    if (leaving) leaving.push(e);
+    else outEdges.set(okey, [e]);
     edges.push(e);
   });
 
@@ -112,14 +114,16 @@ function topoOrder(nodes: Map<string, GraphNode>, edges: DocEdge[]): { order: st
   const next = new Map<string, string[]>();
   for (const e of edges) {
     indeg.set(e.target, (indeg.get(e.target) ?? 0) + 1);
-    next.set(e.source, [...(next.get(e.source) ?? []), e.target]);
+    const targets = next.get(e.source);
+    if (targets) targets.push(e.target);
+    else next.set(e.source, [e.target]);
   }
   const ids = [...nodes.keys()];
   const order: string[] = [];
   const ready = ids.filter((id) => indeg.get(id) === 0);
   const placed = new Set<string>();
-  while (ready.length) {
-    const id = ready.shift()!;
+  for (let head = 0; head < ready.length; head++) {
+    const id = ready[head];
     order.push(id);
     placed.add(id);
     for (const t of next.get(id) ?? []) {

@@ -27,6 +27,9 @@ export function lowerToProgram(graph: Graph, inf: Inference): { program?: Progra
     probes: [],
   };
   const taken = new Set<string>();
+  const paramNames = new Set<string>();
+  const typeCounts = new Map<string, number>();
+  for (const n of graph.nodes.values()) typeCounts.set(n.type.id, (typeCounts.get(n.type.id) ?? 0) + 1);
   const unique = (name: string) => {
     let n = name;
     for (let i = 2; taken.has(n); i++) n = `${name}_${i}`;
@@ -65,7 +68,8 @@ export function lowerToProgram(graph: Graph, inf: Inference): { program?: Progra
       },
       param(name: string, shape: number[], init: Init, role: ParamRole = n.type.category === 'target' ? 'target' : 'hyper') {
         const pname = `${id}.${name}`;
-        if (params.some((p) => p.name === pname)) return ctx.fail('HN030', `declares parameter ${name} twice`);
+        if (paramNames.has(pname)) return ctx.fail('HN030', `declares parameter ${name} twice`);
+        paramNames.add(pname);
         params.push({ name: pname, shape, init, node: id, role });
         return ctx.op({ op: 'param', name: pname }, [], shape, name);
       },
@@ -103,10 +107,10 @@ export function lowerToProgram(graph: Graph, inf: Inference): { program?: Progra
         program.data = { node: id, ...spec };
       },
       loss(value, weight, name) {
-        program.losses.push({ node: id, value, weight, name: labelFor(graph, id, name) });
+        program.losses.push({ node: id, value, weight, name: labelFor(graph, typeCounts, id, name) });
       },
       metric(value, kind, name) {
-        program.metrics.push({ node: id, value, kind, name: labelFor(graph, id, name) });
+        program.metrics.push({ node: id, value, kind, name: labelFor(graph, typeCounts, id, name) });
       },
       prediction(value) {
         program.prediction ??= value;
@@ -146,9 +150,8 @@ export function lowerToProgram(graph: Graph, inf: Inference): { program?: Progra
 }
 
 /** Metric and loss names: the node's label if it has one, else the kind, made unique with the node id. */
-function labelFor(graph: Graph, id: string, kind: string): string {
+function labelFor(graph: Graph, typeCounts: Map<string, number>, id: string, kind: string): string {
   const node = graph.nodes.get(id)!;
   if (node.doc.label) return node.doc.label;
-  const same = [...graph.nodes.values()].filter((n) => n.type.id === node.type.id);
-  return same.length > 1 ? `${kind}:${id}` : kind;
+  return (typeCounts.get(node.type.id) ?? 0) > 1 ? `${kind}:${id}` : kind;
 }
