@@ -61,18 +61,23 @@ function useGlobalKeys() {
 
 // The code view brings Monaco: loaded the first time its tab opens, never at start-up.
 const CodePanel = lazy(() => import('./code/CodePanel'));
+// The training dashboard brings uPlot: loaded the first time its tab opens.
+const TrainPanel = lazy(() => import('./train/TrainPanel'));
 
 function Dock() {
   const tab = useUi((s) => s.dockTab);
   const show = (dockTab: UiState['dockTab']) => useUi.getState().set({ dockTab });
   return (
-    <section className={`hn-dock${tab === 'code' ? ' is-tall' : ''}`} aria-label="Panels">
+    <section className={`hn-dock${tab === 'code' || tab === 'train' ? ' is-tall' : ''}`} aria-label="Panels">
       <div className="hn-dock__tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'problems'} className={`hn-dock__tab${tab === 'problems' ? ' is-active' : ''}`} onClick={() => show('problems')} data-testid="dock-tab-problems">
           Problems <ProblemCount />
         </button>
         <button type="button" role="tab" aria-selected={tab === 'code'} className={`hn-dock__tab${tab === 'code' ? ' is-active' : ''}`} onClick={() => show('code')} data-testid="dock-tab-code">
           Code
+        </button>
+        <button type="button" role="tab" aria-selected={tab === 'train'} className={`hn-dock__tab${tab === 'train' ? ' is-active' : ''}`} onClick={() => show('train')} data-testid="dock-tab-train">
+          Train
         </button>
         <span className="hn-dock__spacer" />
         <button type="button" className="hn-icon-btn" aria-label="Hide the panel" title="Hide the panel" onClick={() => runCommand('toggleProblems')}>
@@ -83,6 +88,10 @@ function Dock() {
         {tab === 'code' ? (
           <Suspense fallback={<div className="hn-codeview__empty">Loading the code view…</div>}>
             <CodePanel />
+          </Suspense>
+        ) : tab === 'train' ? (
+          <Suspense fallback={<div className="hn-codeview__empty">Loading the training dashboard…</div>}>
+            <TrainPanel />
           </Suspense>
         ) : (
           <ProblemsPanel />

@@ -37,7 +37,7 @@ export interface UiState {
   showInspector: boolean;
   showDock: boolean;
   /** The dock's tab on show (panels/ and code/ render them). */
-  dockTab: 'problems' | 'code';
+  dockTab: 'problems' | 'code' | 'train';
   galleryOpen: boolean;
   quickAddOpen: boolean;
   helpOpen: boolean;

@@ -1,0 +1,420 @@
+/**
+ * The "Train" dock tab: run settings (prefilled from the document's training section, sent as overrides), run
+ * controls, live loss and evaluation charts, the generated-weights inspector, the continual-learning accuracy
+ * matrix, failures with resume-from-checkpoint, checkpoints and weight export, and the document's run history
+ * (select one to view it, tick two to compare their loss curves).
+ */
+import { useEffect, useState } from 'react';
+import type { CheckpointInfo, RunHistory, RunOverrides, RunSummary } from '../../../shared/api/runs';
+import { api } from '../api/client';
+import { focusNode } from '../canvas/view';
+import { currentText, documentTitle } from '../files';
+import { useEditor } from '../store/editor';
+import { useUi } from '../store/ui';
+import { ema, LineChart, PALETTE, type Line } from './charts';
+import { WeightsInspector } from './Inspector';
+import { isFinal, listen, loadRun, refreshRuns, useTrain, views } from './store';
+import './train.css';
+
+const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'pytorch'] as const;
+
+interface Form {
+  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  learningRate: string;
+  batchSize: string;
+  steps: string;
+  seed: string;
+  backend: (typeof BACKENDS)[number];
+}
+
+function formFromDoc(): Form {
+  const tr = useEditor.getState().doc.training;
+  const opt = tr.optimizer as { type: string; learningRate?: number };
+  return {
+    optimizer: (['adam', 'sgd', 'rmsprop'].includes(opt.type) ? opt.type : 'adam') as Form['optimizer'],
+    learningRate: String(opt.learningRate ?? 0.001),
+    batchSize: String(tr.batchSize),
+    steps: tr.steps !== undefined ? String(tr.steps) : '',
+    seed: String(tr.seed),
+    backend: tr.backend,
+  };
+}
+
+function overridesOf(f: Form): RunOverrides {
+  const o: RunOverrides = { optimizer: f.optimizer, backend: f.backend };
+  const num = (s: string) => (s.trim() === '' ? undefined : Number(s));
+  const lr = num(f.learningRate);
+  if (lr !== undefined && lr > 0) o.learningRate = lr;
+  const bs = num(f.batchSize);
+  if (bs !== undefined && Number.isInteger(bs) && bs >= 1) o.batchSize = bs;
+  const st = num(f.steps);
+  if (st !== undefined && Number.isInteger(st) && st >= 0) o.steps = st;
+  const sd = num(f.seed);
+  if (sd !== undefined && Number.isInteger(sd) && sd >= 0) o.seed = sd;
+  return o;
+}
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function fmtEta(s: number | null): string {
+  if (s === null || !Number.isFinite(s)) return '–';
+  if (s < 60) return `${Math.round(s)} s`;
+  return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
+}
+
+/** Loss per step, one series per task when several tasks were trained. */
+function lossLines(h: RunHistory, smooth: boolean, prefix = '', dash = false, colorOffset = 0): Line[] {
+  const s = h.steps;
+  const tasks = [...new Set(s.task)];
+  const sm = (y: (number | null)[]) => (smooth ? ema(y) : y);
+  if (tasks.length <= 1) return [{ label: `${prefix}loss`, x: s.step, y: sm(s.loss), color: PALETTE[colorOffset % PALETTE.length], dash }];
+  return tasks.map((k, i) => {
+    const y = s.loss.map((v, j) => (s.task[j] === k ? v : null));
+    return { label: `${prefix}task ${k}`, x: s.step, y: sm(y), color: PALETTE[(i + colorOffset) % PALETTE.length], dash };
+  });
+}
+
+function evalLines(h: RunHistory): { lines: Line[]; metric: string | null } {
+  const tasks = Object.keys(h.perTask);
+  const metric = h.metricName ?? Object.keys(h.mean)[0] ?? (tasks.length ? Object.keys(h.perTask[tasks[0]])[0] : null) ?? null;
+  if (!metric) return { lines: [], metric: null };
+  const lines = tasks
+    .filter((k) => h.perTask[k][metric])
+    .map((k, i) => ({ label: `task ${k}`, x: h.perTask[k][metric].step, y: h.perTask[k][metric].value, color: PALETTE[i % PALETTE.length], points: true }));
+  if (!lines.length && h.mean[metric]) lines.push({ label: metric, x: h.mean[metric].step, y: h.mean[metric].value, color: PALETTE[0], points: true });
+  return { lines, metric };
+}
+
+function AccuracyMatrix({ h }: { h: RunHistory }) {
+  const m = h.accuracyMatrix;
+  if (!m || !m.length) return null;
+  const higherBetter = /acc/i.test(h.metricName ?? '');
+  const vals = m.flat().filter((v): v is number => v !== null);
+  const lo = Math.min(...vals);
+  const hi = Math.max(...vals);
+  const cols = Math.max(...m.map((r) => r.length));
+  const tasks = h.start?.tasks ?? m.map((_, i) => i);
+  return (
+    <div className="hn-train__card">
+      <div className="hn-train__card-title">Continual learning: {h.metricName ?? 'metric'} (row: after training task, column: task evaluated)</div>
+      <table className="hn-train__matrix" data-testid="accuracy-matrix">
+        <thead>
+          <tr>
+            <th />
+            {Array.from({ length: cols }, (_, j) => (
+              <th key={j}>task {tasks[j] ?? j}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {m.map((row, i) => (
+            <tr key={i}>
+              <th>after {tasks[i] ?? i}</th>
+              {Array.from({ length: cols }, (_, j) => {
+                const v = row[j] ?? null;
+                let good = hi > lo && v !== null ? (v - lo) / (hi - lo) : 0.5;
+                if (!higherBetter) good = 1 - good;
+                const bg = v === null ? 'transparent' : `hsla(${Math.round(good * 120)}, 70%, 45%, 0.35)`;
+                return (
+                  <td key={j} style={{ background: bg }}>
+                    {v === null ? '–' : v.toPrecision(3)}
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function RunHistoryList({ runs, current, compare }: { runs: RunSummary[]; current: string | null; compare: string[] }) {
+  const set = useTrain((s) => s.set);
+  return (
+    <div className="hn-train__card" data-testid="run-history">
+      <div className="hn-train__card-title">
+        Runs <button type="button" className="hn-train__link" onClick={() => void refreshRuns()}>refresh</button>
+      </div>
+      {runs.length === 0 && <div className="hn-train__muted">No runs yet.</div>}
+      <ul className="hn-train__runs">
+        {runs.map((r) => {
+          const metrics = Object.entries(r.metrics).filter(([k]) => !k.includes('/')).slice(0, 2);
+          return (
+            <li key={r.id} className={r.id === current ? 'is-current' : ''} data-run-id={r.id} data-status={r.status}>
+              <input
+                type="checkbox"
+                aria-label={`Compare ${r.id}`}
+                checked={compare.includes(r.id)}
+                onChange={(e) => {
+                  const next = e.target.checked ? [...compare.filter((x) => x !== r.id), r.id].slice(-2) : compare.filter((x) => x !== r.id);
+                  set({ compare: next });
+                  for (const id of next) void loadRun(id);
+                }}
+                data-testid="run-compare"
+              />
+              <button type="button" className="hn-train__run" onClick={() => { set({ current: r.id }); void loadRun(r.id); }} data-testid="run-select">
+                <span className={`hn-train__status is-${r.status}`}>{r.status}</span>
+                <span>{new Date(r.startedAt).toLocaleString()}</span>
+                <span className="hn-train__muted">
+                  {r.status === 'running' || r.status === 'paused' ? (views.get(r.id)?.history.lastStep ?? r.step) : r.step}
+                  {r.totalSteps ? `/${r.totalSteps}` : ''} steps
+                </span>
+                {metrics.map(([k, v]) => (
+                  <span key={k} className="hn-train__muted">
+                    {k} {v.toPrecision(3)}
+                  </span>
+                ))}
+              </button>
+            </li>
+          );
+        })}
+      </ul>
+    </div>
+  );
+}
+
+export default function TrainPanel() {
+  const { runs, current, compare } = useTrain();
+  useTrain((s) => s.tick);
+  const theme = useUi((s) => s.theme);
+  const training = useEditor((s) => s.doc.training);
+  const [form, setForm] = useState<Form>(formFromDoc);
+  const [log, setLog] = useState(false);
+  const [smooth, setSmooth] = useState(false);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const [checkpoints, setCheckpoints] = useState<CheckpointInfo[]>([]);
+  const [exported, setExported] = useState<string | null>(null);
+  const [showInspector, setShowInspector] = useState(false);
+
+  useEffect(() => {
+    listen();
+    void refreshRuns();
+  }, []);
+  // The form follows the document's training section when that changes.
+  const trainingKey = JSON.stringify(training);
+  useEffect(() => setForm(formFromDoc()), [trainingKey]);
+
+  const view = current ? views.get(current) : undefined;
+  const h = view?.history;
+  const status = h?.status ?? null;
+  const running = status === 'running' || status === 'paused';
+  const total = h?.start?.totalSteps ?? view?.summary?.totalSteps ?? null;
+
+  useEffect(() => {
+    setExported(null);
+    if (!current || !status || !isFinal(status)) return setCheckpoints([]);
+    api.invoke('run.checkpoints', { runId: current }).then(setCheckpoints, () => setCheckpoints([]));
+  }, [current, status]);
+
+  const act = async (fn: () => Promise<unknown>) => {
+    setBusy(true);
+    setError(null);
+    try {
+      await fn();
+    } catch (e) {
+      setError(message(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const start = () =>
+    act(async () => {
+      listen();
+      const { runId } = await api.invoke('run.start', {
+        documentText: currentText(),
+        handle: useEditor.getState().file.handle,
+        name: documentTitle(),
+        overrides: overridesOf(form),
+      });
+      useTrain.getState().set({ current: runId });
+      void refreshRuns();
+      await loadRun(runId);
+    });
+
+  const pauseResume = () =>
+    act(async () => {
+      if (!current || !h) return;
+      const r = status === 'paused' ? await api.invoke('run.resume', { runId: current }) : await api.invoke('run.pause', { runId: current });
+      h.status = r.status;
+      useTrain.setState((s) => ({ tick: s.tick + 1 }));
+    });
+
+  const stop = () => act(async () => current && (await api.invoke('run.stop', { runId: current })));
+
+  const resumeFrom = (cp: CheckpointInfo) =>
+    act(async () => {
+      if (!current) return;
+      const { runId } = await api.invoke('run.resume', { runId: current, checkpoint: cp.name });
+      useTrain.getState().set({ current: runId });
+      void refreshRuns();
+      await loadRun(runId);
+    });
+
+  const exportWeights = () =>
+    act(async () => {
+      if (!current) return;
+      const r = await api.invoke('run.exportWeights', { runId: current, saveAs: useUi.getState().mode === 'electron' });
+      setExported(`${r.savedTo ?? r.dir} (${r.files.join(', ')}, step ${r.step})`);
+    });
+
+  const field = <K extends keyof Form>(k: K, v: Form[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const compared = compare.map((id) => views.get(id)).filter((v) => v !== undefined);
+  const comparing = compare.length === 2 && compared.length === 2;
+  const loss: Line[] = comparing
+    ? compared.flatMap((v, i) => lossLines(v.history, smooth, `${compare[i].slice(-6)} `, i === 1, i * 3))
+    : h
+      ? lossLines(h, smooth)
+      : [];
+  const ev = h ? evalLines(h) : { lines: [], metric: null };
+  const err = h?.error;
+
+  return (
+    <div className="hn-train" data-testid="train-panel">
+      <div className="hn-train__side">
+        <form
+          className="hn-train__form"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void start();
+          }}
+        >
+          <label>
+            Optimizer
+            <select value={form.optimizer} onChange={(e) => field('optimizer', e.target.value as Form['optimizer'])} data-testid="train-optimizer">
+              <option value="adam">Adam</option>
+              <option value="sgd">SGD</option>
+              <option value="rmsprop">RMSprop</option>
+            </select>
+          </label>
+          <label>
+            Learning rate
+            <input value={form.learningRate} onChange={(e) => field('learningRate', e.target.value)} inputMode="decimal" data-testid="train-lr" />
+          </label>
+          <label>
+            Batch size
+            <input value={form.batchSize} onChange={(e) => field('batchSize', e.target.value)} inputMode="numeric" data-testid="train-batch" />
+          </label>
+          <label>
+            Steps{training.schedule === 'sequential' ? ' / task' : ''}
+            <input value={form.steps} placeholder="epochs" onChange={(e) => field('steps', e.target.value)} inputMode="numeric" data-testid="train-steps" />
+          </label>
+          <label>
+            Seed
+            <input value={form.seed} onChange={(e) => field('seed', e.target.value)} inputMode="numeric" data-testid="train-seed" />
+          </label>
+          <label>
+            Backend
+            <select value={form.backend} onChange={(e) => field('backend', e.target.value as Form['backend'])} data-testid="train-backend">
+              {BACKENDS.map((b) => (
+                <option key={b} value={b}>
+                  {b}
+                </option>
+              ))}
+            </select>
+          </label>
+          <div className="hn-train__buttons">
+            <button type="submit" className="hn-btn hn-btn--primary" disabled={busy || running} data-testid="train-start">
+              Run
+            </button>
+            <button type="button" className="hn-btn" disabled={busy || !running} onClick={() => void pauseResume()} data-testid="train-pause">
+              {status === 'paused' ? 'Resume' : 'Pause'}
+            </button>
+            <button type="button" className="hn-btn" disabled={busy || !running} onClick={() => void stop()} data-testid="train-stop">
+              Stop
+            </button>
+          </div>
+        </form>
+        {error && <div className="hn-train__error">{error}</div>}
+        <RunHistoryList runs={runs} current={current} compare={compare} />
+      </div>
+      <div className="hn-train__main">
+        {h ? (
+          <>
+            <div className="hn-train__stats">
+              <span className={`hn-train__status is-${status}`} data-testid="train-status">
+                {status}
+              </span>
+              <span data-testid="train-step" data-step={h.lastStep}>
+                {h.lastStep}
+                {total ? ` / ${total}` : ''}
+              </span>
+              <span className="hn-train__muted">{running ? `${h.stepsPerSecond.toFixed(1)} steps/s` : ''}</span>
+              <span className="hn-train__muted">{running ? `ETA ${fmtEta(h.etaSeconds)}` : ''}</span>
+              {(h.start?.backend ?? view?.summary?.backend) && <span className="hn-train__badge" data-testid="train-backend-badge">{h.start?.backend ?? view?.summary?.backend}</span>}
+              <span className="hn-train__spacer" />
+              <label className="hn-train__toggle">
+                <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} data-testid="train-log" /> log scale
+              </label>
+              <label className="hn-train__toggle">
+                <input type="checkbox" checked={smooth} onChange={(e) => setSmooth(e.target.checked)} data-testid="train-smooth" /> smooth
+              </label>
+              {view?.outline && (
+                <button type="button" className="hn-btn" onClick={() => setShowInspector((v) => !v)} data-testid="train-inspect">
+                  {showInspector ? 'Hide weights' : 'Inspect weights'}
+                </button>
+              )}
+            </div>
+            {(status === 'diverged' || status === 'crashed' || status === 'failed' || status === 'interrupted') && (
+              <div className="hn-train__error" data-testid="train-failure">
+                <strong>{status}</strong>: {err?.message ?? view?.message ?? 'the run ended.'}
+                {err?.node && (
+                  <>
+                    {' '}at{' '}
+                    <button type="button" className="hn-train__link" onClick={() => focusNode(err.node!)}>
+                      {err.node}
+                      {err.port ? `.${err.port}` : ''}
+                    </button>
+                  </>
+                )}
+                {err?.step !== undefined && ` (step ${err.step})`}
+                {status === 'diverged' && checkpoints[0] && (
+                  <button type="button" className="hn-btn" onClick={() => void resumeFrom(checkpoints[0])} data-testid="train-resume-checkpoint">
+                    Resume from checkpoint (step {checkpoints[0].step})
+                  </button>
+                )}
+              </div>
+            )}
+            <div className="hn-train__charts">
+              <LineChart testId="loss-chart" title={comparing ? 'Loss (comparing two runs)' : 'Loss'} lines={loss} log={log} theme={theme} />
+              {!comparing && ev.lines.length > 0 && <LineChart testId="eval-chart" title={`Evaluation: ${ev.metric}`} lines={ev.lines} theme={theme} />}
+            </div>
+            {showInspector && view?.outline && current && <WeightsInspector runId={current} outline={view.outline} running={running} />}
+            <AccuracyMatrix h={h} />
+            {status && isFinal(status) && (
+              <div className="hn-train__card" data-testid="train-checkpoints">
+                <div className="hn-train__card-title">
+                  Checkpoints{' '}
+                  <button type="button" className="hn-btn" disabled={busy || checkpoints.length === 0} onClick={() => void exportWeights()} data-testid="train-export">
+                    Export weights
+                  </button>
+                </div>
+                {exported && (
+                  <div className="hn-train__muted" data-testid="train-exported">
+                    Written to {exported}
+                  </div>
+                )}
+                <ul className="hn-train__cps">
+                  {checkpoints.map((c) => (
+                    <li key={c.name}>
+                      step {c.step} · {new Date(c.savedAt).toLocaleTimeString()} · {(c.bytes / 1024).toFixed(0)} KB{' '}
+                      <button type="button" className="hn-train__link" onClick={() => void resumeFrom(c)}>
+                        resume from here
+                      </button>
+                    </li>
+                  ))}
+                </ul>
+              </div>
+            )}
+          </>
+        ) : comparing ? (
+          <LineChart testId="loss-chart" title="Loss (comparing two runs)" lines={loss} log={log} theme={theme} />
+        ) : (
+          <div className="hn-train__muted hn-train__empty">Set the training options and press Run. The run trains a snapshot of the document; you can keep editing.</div>
+        )}
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,131 @@
+/**
+ * Live training in the editor: the Train dock tab starts a run of the served document with the form's settings,
+ * shows the step counter and the loss chart filling, pauses, resumes and stops it, inspects the generated
+ * weights (heatmap, interpolation slider, predicted curve), keeps a run history that survives a server restart
+ * and compares two runs; a continual-learning document shows its accuracy matrix.
+ */
+import { join } from 'node:path';
+import type { Page } from '@playwright/test';
+import { expect, screenshot, test } from './fixtures';
+import { repoRoot, startServe } from './server';
+
+const screenshotPath = (name: string) => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
+
+const step = async (page: Page) => Number(await page.getByTestId('train-step').getAttribute('data-step'));
+const points = async (page: Page) => Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
+
+async function openTrain(page: Page): Promise<void> {
+  await page.getByTestId('dock-tab-train').click();
+  await expect(page.getByTestId('train-panel')).toBeVisible();
+}
+
+test.describe('sinusoid family', () => {
+  test.use({ serveDocument: { template: 'sinusoid-family' } });
+
+  test('runs, pauses, resumes, stops, inspects, compares and keeps its history', async ({ editor: page, docPath, browser }) => {
+    test.setTimeout(240_000);
+    await openTrain(page);
+    // The form starts from the document's training section.
+    await expect(page.getByTestId('train-steps')).toHaveValue('8000');
+    await expect(page.getByTestId('train-lr')).toHaveValue('0.0003');
+    await page.getByTestId('train-steps').fill('4000');
+    await page.getByTestId('train-start').click();
+
+    await expect.poll(() => step(page), { timeout: 90_000 }).toBeGreaterThan(20);
+    await expect(page.getByTestId('train-step')).toContainText('/ 4000');
+    await expect.poll(() => points(page)).toBeGreaterThan(10);
+    await expect(page.getByTestId('train-backend-badge')).toBeVisible();
+
+    // Pause: the counter stops.
+    await page.getByTestId('train-pause').click();
+    await expect(page.getByTestId('train-status')).toHaveText('paused');
+    await expect(page.getByTestId('train-pause')).toHaveText('Resume');
+    await page.waitForTimeout(500);
+    const paused = await step(page);
+    await page.waitForTimeout(1500);
+    expect(await step(page)).toBe(paused);
+
+    // Inspect the generated weights while paused (live model).
+    await page.getByTestId('train-inspect').click();
+    await expect.poll(async () => Number(await page.getByTestId('weights-heatmap').getAttribute('data-cells')), { timeout: 30_000 }).toBeGreaterThan(0);
+    const pred = page.getByTestId('predictions');
+    await expect(pred).toHaveAttribute('data-pred', /\d/, { timeout: 20_000 });
+    const before = await pred.getAttribute('data-pred');
+    await page.getByTestId('context-slider').fill('1');
+    await expect.poll(() => pred.getAttribute('data-pred'), { timeout: 20_000 }).not.toBe(before);
+    await page.getByTestId('weights-inspector').screenshot({ path: screenshotPath('train-inspector-light') });
+
+    // Resume: the counter moves again.
+    await page.getByTestId('train-pause').click();
+    await expect(page.getByTestId('train-status')).toHaveText('running');
+    await expect.poll(() => step(page), { timeout: 30_000 }).toBeGreaterThan(paused);
+
+    await screenshot(page, 'train-running-light');
+    await page.getByTestId('theme-toggle').click();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'train-running-dark');
+    await page.getByTestId('theme-toggle').click();
+
+    // Stop keeps the curves.
+    await page.getByTestId('train-stop').click();
+    await expect(page.getByTestId('train-status')).toHaveText('stopped', { timeout: 30_000 });
+    expect(await points(page)).toBeGreaterThan(10);
+    await expect(page.getByTestId('train-checkpoints')).toBeVisible();
+
+    // A second, short run.
+    await page.getByTestId('train-steps').fill('400');
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 90_000 });
+    await expect(page.getByTestId('train-step')).toContainText('400');
+
+    // Export the trained weights.
+    await page.getByTestId('train-export').click();
+    await expect(page.getByTestId('train-exported')).toContainText('weights');
+
+    // Both runs in the history; compare them.
+    const history = page.getByTestId('run-history');
+    await expect(history.locator('li')).toHaveCount(2);
+    await history.getByTestId('run-compare').nth(0).check();
+    await history.getByTestId('run-compare').nth(1).check();
+    await expect(page.getByTestId('loss-chart')).toContainText('comparing two runs');
+    await expect.poll(() => points(page)).toBeGreaterThan(10);
+    await screenshot(page, 'train-compare-light');
+
+    // A new server on the same document finds both runs on disk.
+    const again = await startServe(docPath);
+    try {
+      const p2 = await browser.newPage();
+      await p2.goto(again.url);
+      await expect(p2.locator('.react-flow__node').first()).toBeVisible();
+      await openTrain(p2);
+      await expect(p2.getByTestId('run-history').locator('li')).toHaveCount(2);
+      await expect(p2.getByTestId('run-history').locator('li[data-status="done"]')).toHaveCount(1);
+      await p2.getByTestId('run-select').first().click();
+      await expect.poll(() => points(p2), { timeout: 20_000 }).toBeGreaterThan(10);
+      await p2.close();
+    } finally {
+      await again.close();
+    }
+  });
+});
+
+test.describe('continual learning', () => {
+  test.use({ serveDocument: { template: 'toy-continual-regression' } });
+
+  test('shows the accuracy matrix of a sequential run', async ({ editor: page }) => {
+    test.setTimeout(180_000);
+    await openTrain(page);
+    await page.getByTestId('train-steps').fill('60');
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 120_000 });
+    const matrix = page.getByTestId('accuracy-matrix');
+    await expect(matrix.locator('tbody tr')).toHaveCount(3);
+    await expect(page.getByTestId('eval-chart')).toBeVisible();
+    await screenshot(page, 'train-continual-light');
+    await page.getByTestId('accuracy-matrix').scrollIntoViewIfNeeded();
+    await page.getByTestId('theme-toggle').click();
+    await page.waitForTimeout(300);
+    await screenshot(page, 'train-continual-dark');
+    await page.getByTestId('accuracy-matrix').screenshot({ path: screenshotPath('train-matrix-dark') });
+  });
+});
