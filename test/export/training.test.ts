@@ -96,6 +96,7 @@ describe('exported training follows the engine', () => {
     ['adam, hyperfan, sequential tasks with the output regulariser', 'continual-regression.hnet.json', null],
     ['sgd with momentum, per-sample weights', 'spirals-per-sample.hnet.json', null],
     ['rmsprop (TensorFlow semantics)', 'spirals-per-sample.hnet.json', { type: 'rmsprop', learningRate: 0.01, momentum: 0.5 }],
+    ['adam, per-sample low-rank head (hyperfan on a product)', 'lowrank-per-sample.hnet.json', null],
   ];
   it.each(variants)(
     '%s: same initial values, batches and updates, so the same step losses',

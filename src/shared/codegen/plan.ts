@@ -3,7 +3,7 @@
  * each op belongs to and which side of the hypernetwork it is on, what crosses between nodes, and which
  * generated weights the continual-learning regulariser holds. Pure analysis of the IR; no code text here.
  */
-import type { GeneratedRoute, Op, ParamSpec, Program, ValueId } from '../compiler/ir';
+import type { GeneratedRoute, Init, Op, ParamSpec, Program, ValueId } from '../compiler/ir';
 
 export type InputName = 'x' | 'y' | 'task' | 'context';
 
@@ -156,4 +156,9 @@ export function planProgram(program: Program): Plan {
       return out;
     },
   };
+}
+
+/** A hyperfan initialiser's column blocks as the generated code reads them: [columns, variance, product 1|0]. */
+export function hyperfanBlocks(init: Extract<Init, { kind: 'hyperfan' }>): [number, number, number][] {
+  return init.blocks.map((b) => [b.size, b.variance, b.product ? 1 : 0]);
 }

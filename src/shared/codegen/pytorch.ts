@@ -10,7 +10,7 @@ import { parameterBudget } from '../compiler/budget';
 import type { Op, ParamSpec, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
 import { Scope, localPart, markdownText, pascalCase, pyFloat, pyString } from './naming';
-import { planProgram, routeKey, type InputName, type NodeGroup, type Plan } from './plan';
+import { hyperfanBlocks, planProgram, routeKey, type InputName, type NodeGroup, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
 import { DATA_PY, RNG_PY, TRAIN_PY } from './python/static';
 
@@ -241,7 +241,7 @@ function initLiteral(p: ParamSpec): Record<string, unknown> {
     case 'uniform':
       return { kind: 'uniform', limit: i.limit };
     case 'hyperfan':
-      return { kind: 'hyperfan', input: i.input, fan_in: i.fanIn, blocks: i.blocks.map((b) => [b.size, b.variance]) };
+      return { kind: 'hyperfan', input: i.input, fan_in: i.fanIn, blocks: hyperfanBlocks(i) };
     default:
       return { kind: i.kind };
   }
@@ -779,18 +779,23 @@ def init_hyperfan(model, seed, batches):
         for name, (shape, init) in PARAMETERS.items():
             if init["kind"] != "hyperfan":
                 continue
+            # E[h^2] over every element and, for low-rank factor blocks (whose product scales with |h|^4), E[|h|^4].
             total = 0.0
+            total4 = 0.0
             for batch in batches:
                 h = model(*batch)["features"][init["input"]]
                 total += float(torch.mean(h * h))
+                total4 += float(torch.mean(torch.sum(h * h, -1) ** 2))
             m2 = total / len(batches) if batches else 1.0
+            m4 = total4 / len(batches) if batches else 0.0
             scale = m2 if math.isfinite(m2) and m2 > 1e-12 else 1.0
+            scale4 = math.sqrt(m4) if math.isfinite(m4) and m4 > 1e-24 else init["fan_in"] * scale
             rows, cols = shape
             values = np.zeros((rows, cols), dtype=np.float32)
             r = rng.fork(name)
             col = 0
-            for size, variance in init["blocks"]:
-                std = math.sqrt(variance / (init["fan_in"] * scale))
+            for size, variance, product in init["blocks"]:
+                std = math.sqrt(variance / (scale4 if product else init["fan_in"] * scale))
                 if std != 0:
                     values[:, col : col + size] = std * r.normal_array(rows * size).reshape(rows, size)
                 col += size

@@ -10,7 +10,7 @@ import { parameterBudget } from '../compiler/budget';
 import type { Op, ParamSpec, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
 import { Scope, markdownText, slug, tsNumber, tsString } from './naming';
-import { planProgram, routeKey, type Plan } from './plan';
+import { hyperfanBlocks, planProgram, routeKey, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
 import { DATA_TS, OPS_TS, RNG_TS, TRAIN_TS, WEIGHTS_TS, imp } from './ts/static';
 
@@ -159,7 +159,7 @@ function initLiteral(p: ParamSpec): Record<string, unknown> {
     case 'uniform':
       return { kind: 'uniform', limit: i.limit };
     case 'hyperfan':
-      return { kind: 'hyperfan', input: i.input, fanIn: i.fanIn, blocks: i.blocks.map((b) => [b.size, b.variance]) };
+      return { kind: 'hyperfan', input: i.input, fanIn: i.fanIn, blocks: hyperfanBlocks(i) };
     default:
       return { kind: i.kind };
   }
@@ -399,7 +399,8 @@ export type Init =
   | { kind: 'normal'; std: number }
   | { kind: 'uniform'; limit: number }
   /** A head's last layer [fanIn, columns]: column blocks [size, variance] drawn from N(0, variance / (fanIn * E[h^2])). */
-  | { kind: 'hyperfan'; input: string; fanIn: number; blocks: [number, number][] };
+  /** blocks: [columns, target variance, 1 for a low-rank factor block else 0]. */
+  | { kind: 'hyperfan'; input: string; fanIn: number; blocks: [number, number, number][] };
 
 export interface ParamSpec {
   name: string;
@@ -465,17 +466,25 @@ export function initHyperfan(params: Params, seed: number, batches: Inputs[]): v
   for (const p of PARAMETERS) {
     const init = p.init;
     if (init.kind !== 'hyperfan') continue;
+    // E[h²] over every element and, for low-rank factor blocks (whose product scales with ‖h‖⁴), E[‖h‖⁴] over rows.
     let total = 0;
+    let total4 = 0;
     for (const inputs of batches)
-      total += tf.tidy(() => tf.mean(tf.square(forward(params, inputs, { training: false, seed, step: 0 }).features[init.input])).dataSync()[0]);
+      tf.tidy(() => {
+        const h = forward(params, inputs, { training: false, seed, step: 0 }).features[init.input];
+        total += tf.mean(tf.square(h)).dataSync()[0];
+        total4 += tf.mean(tf.square(tf.sum(tf.square(h), -1))).dataSync()[0];
+      });
     const m2 = batches.length ? total / batches.length : 1;
+    const m4 = batches.length ? total4 / batches.length : 0;
     const scale = Number.isFinite(m2) && m2 > 1e-12 ? m2 : 1;
+    const scale4 = Number.isFinite(m4) && m4 > 1e-24 ? Math.sqrt(m4) : init.fanIn * scale;
     const [rows, cols] = p.shape;
     const values = new Float32Array(rows * cols);
     const r = rng.fork(p.name);
     let col = 0;
-    for (const [blockSize, variance] of init.blocks) {
-      const std = Math.sqrt(variance / (init.fanIn * scale));
+    for (const [blockSize, variance, product] of init.blocks) {
+      const std = Math.sqrt(variance / (product ? scale4 : init.fanIn * scale));
       for (let i = 0; i < rows; i++) for (let j = col; j < col + blockSize; j++) values[i * cols + j] = std === 0 ? 0 : std * r.normal();
       col += blockSize;
     }
