@@ -12,6 +12,7 @@ import {
   type NodeChange,
   type ReactFlowInstance,
   useConnection,
+  useStore,
 } from '@xyflow/react';
 import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
 import { addNodeOfType } from '../commands';
@@ -74,6 +75,8 @@ function ConnectionHint() {
   );
 }
 
+const cullingZoom = (s: { transform: [number, number, number] }) => s.transform[2] >= 0.3;
+
 export function Canvas() {
   const doc = useEditor((s) => s.doc);
   const selectedNodes = useEditor((s) => s.selectedNodes);
@@ -87,6 +90,10 @@ export function Canvas() {
   const edgeDeriver = useRef(new EdgeDeriver()).current;
 
   const nodes = useMemo(() => nodeDeriver.derive(doc.nodes, selectedNodes, compiled.byNode, measured), [nodeDeriver, doc.nodes, selectedNodes, compiled, measured]);
+  // Culling pays off when few nodes are on screen (zoomed in); zoomed out over a big graph it would unmount and
+  // remount the nodes crossing the edge on every pan frame, so there everything stays mounted.
+  const zoomedIn = useStore(cullingZoom);
+  const cull = nodes.length > 300 && zoomedIn;
   const edges = useMemo(() => edgeDeriver.derive(doc, selectedEdges, compiled), [edgeDeriver, doc, selectedEdges, compiled]);
 
   // A newly loaded document shows its saved viewport, or the whole graph.
@@ -200,7 +207,7 @@ export function Canvas() {
         minZoom={0.05}
         maxZoom={2.5}
         fitViewOptions={FIT_OPTIONS}
-        onlyRenderVisibleElements={nodes.length > 300}
+        onlyRenderVisibleElements={cull}
         proOptions={PRO_OPTIONS}
         connectionRadius={24}
         elevateEdgesOnSelect

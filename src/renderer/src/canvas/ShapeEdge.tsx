@@ -1,5 +1,5 @@
 /** A wire labelled with the shape it carries (from shape inference), coloured by kind, red when it has a problem. */
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react';
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type Edge, type EdgeProps } from '@xyflow/react';
 import { memo } from 'react';
 import type { PortKind } from '../../../shared/nodes/types';
 
@@ -11,6 +11,10 @@ export interface ShapeEdgeData extends Record<string, unknown> {
 
 export type HnEdge = Edge<ShapeEdgeData, 'shape'>;
 
+/** Below this zoom labels are too small to read; leaving them out keeps big graphs smooth to pan. */
+export const LABEL_MIN_ZOOM = 0.3;
+const labelsReadable = (s: { transform: [number, number, number] }) => s.transform[2] >= LABEL_MIN_ZOOM;
+
 function ShapeEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<HnEdge>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
   const kind = data?.kind ?? 'unknown';
@@ -21,10 +25,12 @@ function ShapeEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
     ? `translate(-100%, -50%) translate(${targetX - 14}px, ${targetY}px)`
     : `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`;
   const text = data?.problem ? `⚠ ${data.label ?? ''}`.trim() : data?.label;
+  // A boolean selector: edges re-render when labels appear or vanish, not on every pan or zoom step.
+  const readable = useStore(labelsReadable);
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`hn-edge kind-${kind}${data?.problem ? ' has-error' : ''}${selected ? ' is-selected' : ''}`} />
-      {text && (
+      {text && (readable || selected || data?.problem) && (
         <EdgeLabelRenderer>
           <div
             className={`hn-edge-label kind-${kind}${data?.problem ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
