@@ -158,7 +158,20 @@ export function planProgram(program: Program): Plan {
   };
 }
 
-/** A hyperfan initialiser's column blocks as the generated code reads them: [columns, variance, product 1|0]. */
-export function hyperfanBlocks(init: Extract<Init, { kind: 'hyperfan' }>): [number, number, number][] {
-  return init.blocks.map((b) => [b.size, b.variance, b.product ? 1 : 0]);
+/**
+ * A parameter's initialiser as the generated code's PARAMETERS table holds it (both generators): hyperfan blocks
+ * as [columns, variance, product 1|0], the fan-in key spelled in the target language's style.
+ */
+export function initLiteral(p: ParamSpec, fanInKey: 'fanIn' | 'fan_in'): Record<string, unknown> {
+  const i: Init = p.init;
+  switch (i.kind) {
+    case 'normal':
+      return { kind: 'normal', std: i.std };
+    case 'uniform':
+      return { kind: 'uniform', limit: i.limit };
+    case 'hyperfan':
+      return { kind: 'hyperfan', input: i.input, [fanInKey]: i.fanIn, blocks: i.blocks.map((b) => [b.size, b.variance, b.product ? 1 : 0]) };
+    default:
+      return { kind: i.kind };
+  }
 }

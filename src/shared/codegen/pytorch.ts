@@ -10,7 +10,7 @@ import { parameterBudget } from '../compiler/budget';
 import type { Op, ParamSpec, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
 import { Scope, localPart, markdownText, pascalCase, pyFloat, pyString } from './naming';
-import { hyperfanBlocks, planProgram, routeKey, type InputName, type NodeGroup, type Plan } from './plan';
+import { initLiteral, planProgram, routeKey, type InputName, type NodeGroup, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
 import { DATA_PY, RNG_PY, TRAIN_PY } from './python/static';
 
@@ -139,7 +139,7 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
   L.line('#: Every parameter: canonical name -> (shape, initialisation), in the order of weights.json.');
   L.line('PARAMETERS = {');
   L.block(() => {
-    for (const p of program.params) L.line(`${pyString(p.name)}: (${pyLiteral(p.shape)}, ${pyLiteral(initLiteral(p))}),`);
+    for (const p of program.params) L.line(`${pyString(p.name)}: (${pyLiteral(p.shape)}, ${pyLiteral(initLiteral(p, 'fan_in'))}),`);
   });
   L.line('}');
   L.line('');
@@ -233,19 +233,6 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
   return L.toString();
 }
 
-function initLiteral(p: ParamSpec): Record<string, unknown> {
-  const i = p.init;
-  switch (i.kind) {
-    case 'normal':
-      return { kind: 'normal', std: i.std };
-    case 'uniform':
-      return { kind: 'uniform', limit: i.limit };
-    case 'hyperfan':
-      return { kind: 'hyperfan', input: i.input, fan_in: i.fanIn, blocks: hyperfanBlocks(i) };
-    default:
-      return { kind: i.kind };
-  }
-}
 
 const shapeArgs = (shape: readonly number[]) => (shape.length ? shape.join(', ') : '()');
 

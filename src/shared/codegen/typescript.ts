@@ -7,10 +7,10 @@
  * Pure: IR in, file texts out. The data folder is written by the exporter (src/main/export).
  */
 import { parameterBudget } from '../compiler/budget';
-import type { Op, ParamSpec, Program, ValueId } from '../compiler/ir';
+import type { Op, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
 import { Scope, markdownText, slug, tsNumber, tsString } from './naming';
-import { hyperfanBlocks, planProgram, routeKey, type Plan } from './plan';
+import { initLiteral, planProgram, routeKey, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
 import { DATA_TS, OPS_TS, RNG_TS, TRAIN_TS, WEIGHTS_TS, imp } from './ts/static';
 
@@ -132,7 +132,7 @@ function modelTs(plan: Plan, metadata: ExportMetadata): string {
   L.line('/** Every parameter with its shape and initialisation, in the order of weights.json. */');
   L.line('export const PARAMETERS: ParamSpec[] = [');
   L.block(() => {
-    for (const p of program.params) L.line(`{ name: ${tsString(p.name)}, shape: ${tsLiteral(p.shape)}, init: ${tsLiteral(initLiteral(p))} },`);
+    for (const p of program.params) L.line(`{ name: ${tsString(p.name)}, shape: ${tsLiteral(p.shape)}, init: ${tsLiteral(initLiteral(p, 'fanIn'))} },`);
   });
   L.line('];');
   L.line('');
@@ -151,19 +151,6 @@ function modelTs(plan: Plan, metadata: ExportMetadata): string {
   return L.toString();
 }
 
-function initLiteral(p: ParamSpec): Record<string, unknown> {
-  const i = p.init;
-  switch (i.kind) {
-    case 'normal':
-      return { kind: 'normal', std: i.std };
-    case 'uniform':
-      return { kind: 'uniform', limit: i.limit };
-    case 'hyperfan':
-      return { kind: 'hyperfan', input: i.input, fanIn: i.fanIn, blocks: hyperfanBlocks(i) };
-    default:
-      return { kind: i.kind };
-  }
-}
 
 /** The ops.ts helpers an op's statement calls. */
 function opsHelpers(op: Op): string[] {
