@@ -250,6 +250,55 @@ describe('hnet train', () => {
     expectNoStack(r);
   }, TIMEOUT);
 
+  it('--baseline static: trains the graph, then its static twin, and prints them side by side', () => {
+    const r = hnet(['train', template, '--steps', '20', '--baseline', 'static']);
+    expect(r.status).toBe(0);
+    expectNoStack(r);
+    expect(r.stderr).toMatch(/static twin: 6 generated weights \(dense_1\.kernel, dense_1\.bias, dense_2\.kernel, dense_2\.bias, dense_3\.kernel, dense_3\.bias\) trained directly; removed hyper$/m);
+    expect(r.stdout.match(/^done at step 20 /gm)).toHaveLength(2);
+    const table = r.stdout.slice(r.stdout.indexOf('side by side'));
+    expect(table).toMatch(/^\s+hypernetwork\s+static twin$/m);
+    // The twin trains the same target network, all of it directly.
+    const row = (name: string) => table.match(new RegExp(`^  ${name}\\s+([\\d,]+)\\s+([\\d,]+)$`, 'm'))!.slice(1);
+    const [hyperTarget, twinTarget] = row('target network parameters');
+    expect(twinTarget).toBe(hyperTarget);
+    expect(row('trained parameters')[1]).toBe(twinTarget);
+    expect(table).toMatch(/^  mse\s+\d+\.\d+\s+\d+\.\d+$/m);
+  }, TIMEOUT);
+
+  it('--baseline static --json: events tagged with their variant, then one comparison line', () => {
+    const r = hnet(['train', template, '--steps', '10', '--baseline', 'static', '--json']);
+    expect(r.status).toBe(0);
+    const events = lines(r.stdout).map((l) => JSON.parse(l));
+    const last = events.pop();
+    expect(events.filter((e) => e.event === 'done').map((e) => e.variant)).toEqual(['hypernetwork', 'static']);
+    for (const { variant, ...e } of events) {
+      expect(['hypernetwork', 'static']).toContain(variant);
+      expect(EngineEvent.safeParse(e).success, JSON.stringify(e)).toBe(true);
+    }
+    expect(last.event).toBe('comparison');
+    expect(last.static.budget.hyper).toBe(0);
+    expect(last.static.budget.ordinary).toBe(last.hypernetwork.budget.generated + last.hypernetwork.budget.ordinary);
+    expect(Object.keys(last.static.metrics)).toEqual(Object.keys(last.hypernetwork.metrics));
+  }, TIMEOUT);
+
+  it('--baseline and --budget full refuse what cannot be done, by name', () => {
+    const plain = base();
+    plain.edges = plain.edges.filter((e: { source: string; target: string }) => e.source !== 'hyper' && e.target !== 'hyper');
+    plain.nodes = plain.nodes.filter((n: { id: string; type: string }) => !n.type.startsWith('head.') && !n.type.startsWith('context.'));
+    const file = writeDoc('train-plain.hnet.json', plain);
+    const twin = hnet(['train', file, '--baseline', 'static']);
+    expect(twin.status).toBe(1);
+    expect(twin.stderr).toMatch(/generates no weights.*\(HN044\)/);
+    const full = hnet(['train', template, '--budget', 'full']);
+    expect(full.status).toBe(1);
+    expect(full.stderr).toMatch(/fullBudget: this document has no full budget.*\(HN045\)/);
+    const both = hnet(['train', template, '--baseline', 'static', '--save', join(dir, 'w')]);
+    expect(both.status).toBe(2);
+    expect(both.stderr).toMatch(/--baseline trains two models/);
+    expectNoStack(both);
+  }, TIMEOUT);
+
   it('a missing file: exit 1 with "cannot read"', () => {
     const r = hnet(['train', join(dir, 'nothing-here.hnet.json')]);
     expect(r.status).toBe(1);

@@ -63,6 +63,8 @@ export function buildProgram(): Command {
     .option('--checkpoint <file>', 'write a checkpoint to this file periodically and at the end')
     .option('--checkpoint-every <n>', 'steps between checkpoints', integer('--checkpoint-every', 1, 100_000_000))
     .option('--resume <file>', 'resume from a checkpoint written by --checkpoint')
+    .addOption(new Option('--baseline <kind>', 'also train the static twin (the same target network with ordinary weights, same data, budget and seed) and compare').choices(['static']))
+    .addOption(new Option('--budget <which>', "full: the document's full-budget setting (the published configuration)").choices(['default', 'full']).default('default'))
     .action(async (file: string, flags: TrainFlags) => {
       process.exitCode = await trainCommand(file, flags);
     });

@@ -4,6 +4,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { DoneEvent, EngineEvent } from '../../shared/api/events';
+import type { Budget } from '../../shared/compiler/budget';
 import { budgetText, count, num, out } from './io';
 
 export interface Reporter {
@@ -14,12 +15,12 @@ export interface Reporter {
   notice(text: string): void;
 }
 
-/** One JSON object per line, `event` first; nothing else on stdout. */
-export function jsonReporter(): Reporter {
+/** One JSON object per line, `event` first (then the `tag` fields, if any); nothing else on stdout. */
+export function jsonReporter(tag: Record<string, string> = {}): Reporter {
   return {
     event(e) {
       const { event, ...rest } = e;
-      out(JSON.stringify({ event, ...rest }));
+      out(JSON.stringify({ event, ...tag, ...rest }));
     },
     close() {},
     notice(text) {
@@ -172,4 +173,36 @@ export function progressReporter(): Reporter {
       log(text);
     },
   };
+}
+
+/** One model of a `--baseline` comparison, as it ended. */
+export interface Compared {
+  label: string;
+  variant: 'hypernetwork' | 'static';
+  budget: Budget;
+  done: DoneEvent;
+}
+
+/**
+ * The side-by-side table of `hnet train --baseline static` (a `comparison` JSON line with --json): trained
+ * parameters, the parameters of the target network, every final metric, time.
+ */
+export function comparison(models: Compared[], json: boolean): void {
+  if (json) {
+    const entry = (m: Compared) => ({ budget: m.budget, metrics: m.done.metrics, accuracyMatrix: m.done.accuracyMatrix ?? null, seconds: m.done.seconds, step: m.done.step });
+    out(JSON.stringify({ event: 'comparison', ...Object.fromEntries(models.map((m) => [m.variant, entry(m)])) }));
+    return;
+  }
+  const rows: [string, ...string[]][] = [
+    ['', ...models.map((m) => m.label)],
+    ['trained parameters', ...models.map((m) => count(m.budget.hyper + m.budget.ordinary))],
+    ['target network parameters', ...models.map((m) => count(m.budget.generated + m.budget.ordinary))],
+  ];
+  const keys = [...new Set(models.flatMap((m) => Object.keys(m.done.metrics)))];
+  for (const k of keys) rows.push([k, ...models.map((m) => num(m.done.metrics[k]))]);
+  rows.push(['steps', ...models.map((m) => count(m.done.step))], ['time', ...models.map((m) => `${m.done.seconds.toFixed(1)} s`)]);
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+  out('');
+  out('side by side (final evaluation on the test split):');
+  for (const r of rows) out(`  ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j] + 2))).join('')}`);
 }

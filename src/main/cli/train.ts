@@ -1,11 +1,20 @@
-/** `hnet train FILE`: compile, run in the training worker, report; exit 0 / 1 invalid / 3 diverged / 130 interrupted. */
+/**
+ * `hnet train FILE`: compile, run in the training worker, report; exit 0 / 1 invalid / 3 diverged / 130 interrupted.
+ * `--budget full` trains the document's full-budget setting; `--baseline static` trains the graph and then its
+ * static twin (src/shared/compiler/variants.ts) with the same data, budget and seed, and compares the two.
+ */
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { HnetError, formatProblem } from '../../shared/compiler/errors';
-import type { Backend } from '../../shared/document/schema';
+import type { DoneEvent } from '../../shared/api/events';
+import type { Budget } from '../../shared/compiler/budget';
+import { compile } from '../../shared/compiler/compile';
+import { HnetError, formatProblem, type HnetProblem } from '../../shared/compiler/errors';
+import type { Program } from '../../shared/compiler/ir';
+import { staticTwin, withFullBudget } from '../../shared/compiler/variants';
+import type { Backend, HnetDocument } from '../../shared/document/schema';
 import type { TrainOptions } from '../engine/options';
 import { startRun, type StartRunOptions } from '../engine/session';
 import { EXIT, cannotRead, checkReadable, err, loadForCommand, messageOf } from './io';
-import { jsonReporter, plainReporter, progressReporter, type Reporter } from './report';
+import { comparison, jsonReporter, plainReporter, progressReporter, type Compared, type Reporter } from './report';
 
 export interface TrainFlags {
   steps?: number;
@@ -18,6 +27,52 @@ export interface TrainFlags {
   resume?: string;
   /** The Python for the pytorch backend (passed to the worker as HNET_PYTHON). */
   python?: string;
+  /** `static`: also train the static twin and compare. */
+  baseline?: 'static';
+  /** `full`: the document's full-budget setting instead of its default one. */
+  budget?: 'default' | 'full';
+}
+
+/** One model the command trains: the graph as drawn, or its static twin. */
+interface Variant {
+  label: string;
+  variant: 'hypernetwork' | 'static';
+  program: Program;
+  budget: Budget;
+}
+
+function compileVariant(doc: HnetDocument, what: string): { program: Program; budget: Budget } | HnetProblem[] {
+  const result = compile(doc);
+  if (!result.ok || !result.program || !result.budget) return result.problems.map((p) => ({ ...p, message: `${what}: ${p.message}` }));
+  return { program: result.program, budget: result.budget };
+}
+
+/** The models to train for these flags, or the exit code after saying why there are none. */
+function variantsFor(file: string, doc: HnetDocument, flags: TrainFlags): Variant[] | number {
+  const fail = (problems: HnetProblem[]) => {
+    err(`hnet: cannot train ${file}${flags.budget === 'full' ? ' with its full budget' : ''}${flags.baseline ? ' against its static twin' : ''}:`);
+    for (const p of problems) err(`    ${formatProblem(p)}`);
+    return EXIT.invalid;
+  };
+  let base = doc;
+  if (flags.budget === 'full') {
+    const full = withFullBudget(doc);
+    if (!full.ok) return fail(full.problems);
+    err(`hnet: ${full.summary}`);
+    base = full.doc;
+  }
+  const main = compileVariant(base, flags.budget === 'full' ? 'full budget' : 'document');
+  if (Array.isArray(main)) return fail(main);
+  const variants: Variant[] = [{ label: 'hypernetwork', variant: 'hypernetwork', ...main }];
+  if (flags.baseline === 'static') {
+    const twin = staticTwin(base);
+    if (!twin.ok) return fail(twin.problems);
+    const compiled = compileVariant(twin.doc, 'static twin');
+    if (Array.isArray(compiled)) return fail(compiled);
+    err(`hnet: ${twin.summary}`);
+    variants.push({ label: 'static twin', variant: 'static', ...compiled });
+  }
+  return variants;
 }
 
 export async function trainCommand(file: string, flags: TrainFlags, start: StartRunOptions = {}): Promise<number> {
@@ -25,8 +80,14 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
     err('hnet: --checkpoint-every needs --checkpoint FILE');
     return EXIT.usage;
   }
+  if (flags.baseline && (flags.save !== undefined || flags.checkpoint !== undefined || flags.resume !== undefined)) {
+    err('hnet: --baseline trains two models; --save, --checkpoint and --resume apply to one (train without --baseline for them)');
+    return EXIT.usage;
+  }
   const loaded = loadForCommand(file);
   if (typeof loaded === 'number') return loaded;
+  const variants = variantsFor(file, loaded.doc, flags);
+  if (typeof variants === 'number') return variants;
   if (flags.resume !== undefined) {
     const reason = checkReadable(flags.resume);
     if (reason) {
@@ -44,9 +105,25 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
   if (flags.checkpointEvery !== undefined) options.checkpointEvery = flags.checkpointEvery;
   if (flags.resume !== undefined) options.resumeFrom = resolve(flags.resume);
 
-  const reporter: Reporter = flags.json ? jsonReporter() : process.stderr.isTTY ? progressReporter() : plainReporter();
-  const run = withPython(flags.python, () => startRun(loaded.result.program, options, start));
-  run.on((e) => reporter.event(e));
+  const results: Compared[] = [];
+  for (const v of variants) {
+    if (variants.length > 1 && !flags.json) err(`\nhnet: training the ${v.label}`);
+    const code = await trainOne(v, options, flags, start, (done) => results.push({ label: v.label, variant: v.variant, budget: v.budget, done }));
+    if (code !== EXIT.ok) return code;
+  }
+  if (variants.length > 1) comparison(results, !!flags.json);
+  return EXIT.ok;
+}
+
+/** Train one model to the end (or Ctrl-C), reporting as the flags ask; its exit code. */
+async function trainOne(v: Variant, options: TrainOptions, flags: TrainFlags, start: StartRunOptions, onDone: (done: DoneEvent) => void): Promise<number> {
+  const tag: Record<string, string> = flags.baseline ? { variant: v.variant } : {};
+  const reporter: Reporter = flags.json ? jsonReporter(tag) : process.stderr.isTTY ? progressReporter() : plainReporter();
+  const run = withPython(flags.python, () => startRun(v.program, options, start));
+  run.on((e) => {
+    if (e.event === 'done') onDone(e);
+    reporter.event(e);
+  });
 
   let interrupted = false;
   const onSigint = () => {
@@ -66,14 +143,15 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
     return interrupted ? EXIT.interrupted : EXIT.ok;
   } catch (e) {
     reporter.close();
+    const what = flags.baseline ? `${v.label}: ` : '';
     if (e instanceof HnetError) {
       if (e.problem.code === 'HN050') {
-        err(`hnet: training diverged: ${formatProblem(e.problem)}`);
+        err(`hnet: ${what}training diverged: ${formatProblem(e.problem)}`);
         return EXIT.diverged;
       }
-      err(`hnet: ${formatProblem(e.problem)}`);
+      err(`hnet: ${what}${formatProblem(e.problem)}`);
     } else {
-      err(`hnet: training failed: ${messageOf(e)}`);
+      err(`hnet: ${what}training failed: ${messageOf(e)}`);
     }
     return interrupted ? EXIT.interrupted : EXIT.invalid;
   } finally {

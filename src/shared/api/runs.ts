@@ -55,6 +55,10 @@ export const RunOverrides = z
     schedule: z.enum(['sequential', 'interleaved']).optional(),
     /** Keep a checkpoint every N steps (default: at every evaluation, else every 500 steps). */
     checkpointEvery: z.number().int().min(1).max(100_000_000).optional(),
+    /** `static`: train the graph's static twin, ordinary weights instead of generated ones (src/shared/compiler/variants.ts). */
+    variant: z.enum(['hypernetwork', 'static']).optional(),
+    /** `full`: the document's full-budget setting (the published configuration) before the other overrides. */
+    budget: z.enum(['default', 'full']).optional(),
   })
   .strict();
 export type RunOverrides = z.infer<typeof RunOverrides>;
@@ -72,6 +76,9 @@ export const RunSettings = z.object({
   tasks: z.array(int).nullable(),
   checkpointEvery: int,
   stepEventEvery: int,
+  /** What was trained: the graph as drawn, or its static twin. */
+  variant: z.enum(['hypernetwork', 'static']).default('hypernetwork'),
+  budget: z.enum(['default', 'full']).default('default'),
 });
 export type RunSettings = z.infer<typeof RunSettings>;
 

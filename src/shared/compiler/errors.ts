@@ -27,6 +27,8 @@ export const ErrorCodes = {
   HN041: 'more than one dataset',
   HN042: 'no objective',
   HN043: 'model too large',
+  HN044: 'no generated weights to replace',
+  HN045: 'no full budget',
   HN050: 'training diverged',
   HN051: 'data file problem',
   HN052: 'backend unavailable',

@@ -53,6 +53,16 @@ export const Metadata = z
     citation: z.string().max(2_000).optional(),
     /** What the template reaches, in words and numbers, filled in by scripts/results.ts. */
     result: z.string().max(2_000).optional(),
+    /** The published figure a template reproduces, and where it was published (shown beside ours in docs/RESULTS.md). */
+    published: z
+      .object({
+        figure: z.string().max(2_000),
+        source: z.string().max(1_000),
+        /** How the paper's setup differs from the template's default budget (data, model size, steps). */
+        setup: z.string().max(4_000).optional(),
+      })
+      .loose()
+      .optional(),
   })
   .loose();
 
@@ -123,6 +133,22 @@ export const DataSettings = z
   })
   .loose();
 
+/**
+ * A second, larger setting of the same graph: the paper's configuration for users with more time or a GPU
+ * (`hnet train FILE --budget full`). `training` replaces fields of the training section, `params` fields of the
+ * named nodes' parameters; both are checked when applied (src/shared/compiler/variants.ts), where an error can
+ * name the field or the node.
+ */
+export const FullBudget = z
+  .object({
+    /** What the full budget changes, in a sentence or two (shown by `hnet train --budget full` and RESULTS.md). */
+    note: z.string().max(4_000).default(''),
+    training: z.record(z.string(), z.unknown()).default({}),
+    params: z.record(NodeId, z.record(z.string(), z.unknown())).default({}),
+  })
+  .loose();
+export type FullBudget = z.infer<typeof FullBudget>;
+
 export const HnetDocument = z
   .object({
     format: z.literal(FORMAT_NAME),
@@ -132,6 +158,7 @@ export const HnetDocument = z
     edges: z.array(DocEdge).max(50_000).default([]),
     data: DataSettings.default({ maxEvalSamples: 2000, evalBatchSize: 500 }),
     training: Training.default(() => Training.parse({})),
+    fullBudget: FullBudget.optional(),
     /** Editor state (viewport, open panels). Never read by the compiler. */
     ui: z.record(z.string(), z.unknown()).optional(),
   })

@@ -510,7 +510,8 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
   }
 
   return {
-    start: (args) => launch(args),
+    // A static twin's document name says so already (variants.ts); a name from the editor gets it added.
+    start: (args) => launch(args.name !== undefined && args.overrides?.variant === 'static' ? { ...args, name: `${args.name} (static twin)` } : args),
 
     async pause(runId) {
       const l = liveRun(runId, 'pause');

@@ -7,6 +7,7 @@ import type { RunOverrides, RunSettings } from '../../../shared/api/runs';
 import { compile } from '../../../shared/compiler/compile';
 import { formatProblem, type HnetProblem } from '../../../shared/compiler/errors';
 import type { Program } from '../../../shared/compiler/ir';
+import { staticTwin, withFullBudget } from '../../../shared/compiler/variants';
 import { parseDocument } from '../../../shared/document/load';
 import { Training, type HnetDocument } from '../../../shared/document/schema';
 import { AppError } from '../errors';
@@ -57,7 +58,18 @@ export function applyOverrides(training: HnetDocument['training'], o: RunOverrid
 export function prepareRun(documentText: string, overrides: RunOverrides = {}): PreparedRun {
   const parsed = parseDocument(documentText);
   if (!parsed.ok) throw invalid(parsed.problems);
-  const doc: HnetDocument = { ...parsed.doc, training: applyOverrides(parsed.doc.training, overrides) };
+  let base = parsed.doc;
+  if (overrides.budget === 'full') {
+    const full = withFullBudget(base);
+    if (!full.ok) throw invalid(full.problems);
+    base = full.doc;
+  }
+  if (overrides.variant === 'static') {
+    const twin = staticTwin(base);
+    if (!twin.ok) throw invalid(twin.problems);
+    base = twin.doc;
+  }
+  const doc: HnetDocument = { ...base, training: applyOverrides(base.training, overrides) };
   let result: ReturnType<typeof compile>;
   try {
     result = compile(doc);
@@ -81,6 +93,8 @@ export function prepareRun(documentText: string, overrides: RunOverrides = {}): 
     tasks: t.tasks ?? null,
     checkpointEvery: overrides.checkpointEvery ?? (t.evalEvery > 0 ? t.evalEvery : DEFAULT_CHECKPOINT_EVERY),
     stepEventEvery: Math.min(MAX_STEP_EVENT_EVERY, Math.max(1, Math.floor(approxTotal / STEP_EVENTS_PER_RUN))),
+    variant: overrides.variant ?? 'hypernetwork',
+    budget: overrides.budget ?? 'default',
   };
   return { doc, program: result.program, settings };
 }

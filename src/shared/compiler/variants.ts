@@ -1,0 +1,104 @@
+/**
+ * Other versions of a document, made from it as pure functions (the document itself is never changed):
+ *
+ * - {@link staticTwin}: the same target network with ordinary weights instead of generated ones. Every wire
+ *   from a head into a target layer's weights port is removed (the port falls back to a weight the layer owns,
+ *   initialised as the layer would without a head), and what only served generation goes with it: heads, context
+ *   encoders and task embeddings that feed nothing else, the continual-learning output regulariser, weight
+ *   penalties on head outputs, probes on removed nodes. Data, training settings and seed stay as they are, so
+ *   the twin answers "what does generating the weights buy over training them directly, at the same budget?".
+ * - {@link withFullBudget}: the document's `fullBudget` setting (the published configuration) applied.
+ *
+ * @example
+ * const twin = staticTwin(doc);
+ * if (twin.ok) train(compile(twin.doc).program!);
+ */
+import { Training, type DocEdge, type HnetDocument } from '../document/schema';
+import { problem, type HnetProblem } from './errors';
+import { validateGraph } from './graph';
+
+export type Variant = { ok: true; doc: HnetDocument; summary: string } | { ok: false; problems: HnetProblem[] };
+
+/** A weights port that stopped being generated: `node.port`, and the head that used to drive it. */
+export interface ReplacedWeight {
+  node: string;
+  port: string;
+  head: string;
+}
+
+export type StaticTwin = (Variant & { ok: false }) | { ok: true; doc: HnetDocument; summary: string; replaced: ReplacedWeight[]; removed: string[] };
+
+/** Node types that only make sense with generated weights: dropped from a static twin even with no wires. */
+const GENERATION_ONLY = new Set(['objective.output_regularizer', 'objective.l2_weights']);
+
+export function staticTwin(doc: HnetDocument): StaticTwin {
+  const { graph, problems } = validateGraph(doc);
+  if (problems.length) return { ok: false, problems };
+
+  const replaced: ReplacedWeight[] = [];
+  const kept: DocEdge[] = [];
+  for (const e of graph.edges) {
+    const target = graph.nodes.get(e.target)!;
+    const port = target.inputs.find((p) => p.name === e.targetPort);
+    if (target.type.category === 'target' && port?.kind === 'weights') replaced.push({ node: e.target, port: e.targetPort, head: e.source });
+    else kept.push(e);
+  }
+  if (!replaced.length)
+    return { ok: false, problems: [problem('HN044', 'this graph generates no weights (no head drives a target layer), so its static twin would be the graph itself', { path: 'edges' })] };
+
+  // Heads only generate weights; what only fed them, or reads from what was removed, goes too.
+  const removed = new Set<string>();
+  for (const n of graph.nodes.values()) if (n.type.category === 'head' || GENERATION_ONLY.has(n.type.id)) removed.add(n.doc.id);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const [id, n] of graph.nodes) {
+      if (removed.has(id)) continue;
+      const category = n.type.category;
+      const unused = category === 'context' && !kept.some((e) => e.source === id && !removed.has(e.target));
+      const orphaned = (category === 'probe' || category === 'objective' || category === 'metric') && kept.some((e) => e.target === id && removed.has(e.source));
+      if (unused || orphaned) {
+        removed.add(id);
+        changed = true;
+      }
+    }
+  }
+
+  const replacedText = replaced.map((r) => `${r.node}.${r.port}`).join(', ');
+  const twin: HnetDocument = {
+    ...doc,
+    metadata: {
+      ...doc.metadata,
+      name: `${doc.metadata.name} (static twin)`,
+      description: `The static twin of “${doc.metadata.name}”: the same target network, data, budget and seed, with ordinary trained weights instead of generated ones (${replacedText}).`,
+      result: undefined,
+    },
+    nodes: doc.nodes.filter((n) => !removed.has(n.id)),
+    edges: kept.filter((e) => !removed.has(e.source) && !removed.has(e.target)),
+    ...(doc.fullBudget
+      ? { fullBudget: { ...doc.fullBudget, params: Object.fromEntries(Object.entries(doc.fullBudget.params).filter(([id]) => !removed.has(id))) } }
+      : {}),
+  };
+  const summary = `static twin: ${replaced.length} generated weight${replaced.length === 1 ? '' : 's'} (${replacedText}) trained directly; removed ${[...removed].join(', ')}`;
+  return { ok: true, doc: twin, summary, replaced, removed: [...removed] };
+}
+
+/** The document with its `fullBudget` applied: training fields replaced, node parameters merged. */
+export function withFullBudget(doc: HnetDocument): Variant {
+  const full = doc.fullBudget;
+  if (!full) return { ok: false, problems: [problem('HN045', 'this document has no full budget (a `fullBudget` section); train it with its own settings', { path: 'fullBudget' })] };
+  const problems: HnetProblem[] = [];
+  const training = Training.safeParse({ ...doc.training, ...full.training });
+  if (!training.success)
+    for (const i of training.error.issues) problems.push(problem('HN004', `full budget: ${i.message}`, { path: ['fullBudget', 'training', ...i.path].join('.') }));
+  const ids = new Set(doc.nodes.map((n) => n.id));
+  for (const id of Object.keys(full.params))
+    if (!ids.has(id)) problems.push(problem('HN004', `full budget: there is no node "${id}" to set parameters on`, { path: `fullBudget.params.${id}` }));
+  if (problems.length || !training.success) return { ok: false, problems };
+  const nodes = doc.nodes.map((n) => (full.params[n.id] ? { ...n, params: { ...n.params, ...full.params[n.id] } } : n));
+  const changed = [...Object.keys(full.training), ...Object.keys(full.params).map((id) => `${id} parameters`)];
+  return {
+    ok: true,
+    doc: { ...doc, nodes, training: training.data },
+    summary: `full budget${full.note ? `: ${full.note}` : ''}${changed.length ? ` (changes ${changed.join(', ')})` : ''}`,
+  };
+}
