@@ -5,6 +5,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Init, Op, ParamSpec, Program, ValueId } from '../../shared/compiler/ir';
 import { Rng } from '../../shared/util/rng';
+import { conv2d } from './conv2d';
 
 export interface Feeds {
   x?: tf.Tensor;
@@ -194,7 +195,7 @@ export class Model {
         return tf.concat([left, right], 2);
       }
       case 'conv2d': {
-        const y = tf.conv2d(input(0) as tf.Tensor4D, input(1) as tf.Tensor4D, op.strides, op.padding);
+        const y = conv2d(input(0) as tf.Tensor4D, input(1) as tf.Tensor4D, op.strides, op.padding);
         const b = maybe(2);
         return b ? tf.add(y, b) : y;
       }

@@ -1,0 +1,95 @@
+/**
+ * 2-D convolution that trains on every backend. tfjs's wasm backend has Conv2D and Conv2DBackpropInput but no
+ * Conv2DBackpropFilter, so a kernel could not learn there (and its Conv3D, which has both gradients, is a plain
+ * loop about 100x slower than XNNPACK's Conv2D). Where the filter gradient kernel is missing, the convolution
+ * keeps the backend's own forward, computes the filter gradient as one matrix product of the input's patches with
+ * dy (im2col: dW[i,j] = Σ_{n,h,w} x_pad[n, s·h+i, s·w+j]ᵀ dy[n,h,w]) and, for stride 1, the input gradient as a
+ * forward convolution with the flipped kernel (wasm's Conv2DBackpropInput is several times slower than its Conv2D).
+ */
+import * as tf from '@tensorflow/tfjs-core';
+
+/** Pads before and after for TF's `same` (output = ceil(in / stride)) and `valid` (none). */
+function padding(size: number, k: number, stride: number, mode: 'same' | 'valid'): [number, number, number] {
+  if (mode === 'valid') return [0, 0, Math.floor((size - k) / stride) + 1];
+  const out = Math.ceil(size / stride);
+  const total = Math.max((out - 1) * stride + k - size, 0);
+  return [Math.floor(total / 2), total - Math.floor(total / 2), out];
+}
+
+/**
+ * The k·k shifted views of x that each kernel tap (i, j) sees, side by side: [N·Ho·Wo, kh·kw·cin] (im2col).
+ */
+function patches(x: tf.Tensor4D, kernel: [number, number], stride: number, mode: 'same' | 'valid'): tf.Tensor2D {
+  const [n, h, w, cin] = x.shape;
+  const [kh, kw] = kernel;
+  const [top, bottom, ho] = padding(h, kh, stride, mode);
+  const [left, right, wo] = padding(w, kw, stride, mode);
+  const padded = top || bottom || left || right ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+  const taps: tf.Tensor4D[] = [];
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++)
+      taps.push(
+        stride === 1
+          ? tf.slice(padded, [0, i, j, 0], [n, ho, wo, cin])
+          : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (ho - 1) * stride + 1, j + (wo - 1) * stride + 1, cin], [1, stride, stride, 1]),
+      );
+  return tf.reshape(taps.length === 1 ? taps[0] : tf.concat(taps, 3), [n * ho * wo, kh * kw * cin]);
+}
+
+/** dL/dW for y = conv2d(x, W): x [N, H, W, cin], dy [N, Ho, Wo, cout] → [kh, kw, cin, cout], one matrix product. */
+export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [number, number], stride: number, mode: 'same' | 'valid'): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw] = kernel;
+    const [n, ho, wo, cout] = dy.shape;
+    if (stride === 1) {
+      // A forward convolution again: the input's channels as the batch, the batch as channels, dy as the kernel.
+      const [, h, w] = x.shape;
+      const [top, bottom] = padding(h, kh, 1, mode);
+      const [left, right] = padding(w, kw, 1, mode);
+      const padded = top || bottom || left || right ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
+      const grad = tf.conv2d(tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid');
+      return tf.transpose(grad, [1, 2, 0, 3]) as tf.Tensor4D;
+    }
+    const cols = patches(x, kernel, stride, mode);
+    return tf.reshape(tf.matMul(cols, tf.reshape(dy, [n * ho * wo, cout]), true, false), [kh, kw, x.shape[3], cout]) as tf.Tensor4D;
+  });
+}
+
+/**
+ * dL/dx. Stride 1: a forward convolution of dy (padded by k−1−pad each side) with the kernel flipped and its
+ * channels swapped, which runs on the backend's fast Conv2D; other strides: conv2dTranspose.
+ */
+export function conv2dInputGrad(dy: tf.Tensor4D, kernel: tf.Tensor4D, inputShape: [number, number, number, number], stride: number, mode: 'same' | 'valid'): tf.Tensor4D {
+  if (stride !== 1) return tf.conv2dTranspose(dy, kernel, inputShape, stride, mode);
+  return tf.tidy(() => {
+    const [kh, kw] = kernel.shape;
+    const [top, bottom] = padding(inputShape[1], kh, 1, mode);
+    const [left, right] = padding(inputShape[2], kw, 1, mode);
+    const padded = tf.pad(dy, [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]]);
+    const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
+    return tf.conv2d(padded, flipped, 1, 'valid');
+  });
+}
+
+const hasFilterGrad = new Map<string, boolean>();
+
+/** tf.conv2d, with the filter gradient computed as above where the backend has no kernel for it. */
+export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number, mode: 'same' | 'valid'): tf.Tensor4D {
+  const backend = tf.getBackend();
+  let native = hasFilterGrad.get(backend);
+  if (native === undefined) hasFilterGrad.set(backend, (native = tf.getKernel('Conv2DBackpropFilter', backend) !== undefined));
+  if (native) return tf.conv2d(x, kernel, stride, mode);
+  const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [xi, f, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
+    save([xi, f]);
+    return {
+      value: tf.conv2d(xi, f, stride, mode),
+      gradFunc: (dy, saved) => {
+        const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor4D];
+        const g = dy as tf.Tensor4D;
+        return [conv2dInputGrad(g, sf, sx.shape, stride, mode), conv2dFilterGrad(sx, g, [sf.shape[0], sf.shape[1]], stride, mode)];
+      },
+    };
+  });
+  return run(x, kernel) as tf.Tensor4D;
+}
