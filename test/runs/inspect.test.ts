@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectResult } from '../../src/shared/api/runs';
-import { heatmap } from '../../src/main/engine/inspect';
-import { ended, harness, rejects, streamedSteps, templateText, until, type Harness } from './helpers';
+import { CONFUSION_MAX_SAMPLES, heatmap } from '../../src/main/engine/inspect';
+import { editedTemplate, ended, harness, rejects, streamedSteps, templateText, until, type Harness } from './helpers';
 
 let dir: string;
 let h: Harness;
@@ -177,6 +177,11 @@ describe('prediction views', () => {
         expect(s.predicted).toBe(s.logits.indexOf(Math.max(...s.logits)));
       }
     }
+    // The shown samples are classified in one batch; sample 5 on its own gets the same logits.
+    const alone = await h.service.invoke('run.inspect', { runId, context: { interpolate: { from: 5, to: 5, t: 0, over: 'sample' } }, weights: false, predictions: true }, caller);
+    expect(alone.predictions?.kind === 'classes' && alone.predictions.samples.map((s) => s.index)).toEqual([5]);
+    if (alone.predictions?.kind === 'classes' && r.predictions?.kind === 'classes')
+      alone.predictions.samples[0].logits.forEach((v, j) => expect(v).toBeCloseTo((r.predictions as { samples: { logits: number[] }[] }).samples[0].logits[j], 4));
     const c = r.confusion!;
     expect(c.classes).toBe(3);
     expect(c.matrix.length).toBe(3);
@@ -186,5 +191,50 @@ describe('prediction views', () => {
     // Row sums are the true class counts of the evaluation set.
     const perClass = c.matrix.map((row) => row.reduce((a, b) => a + b, 0));
     expect(perClass.every((n) => n > 0)).toBe(true);
+  });
+
+  it('MNIST classifier: 28×28 sample images with labels, and a confusion matrix that agrees with the accuracy metric', async () => {
+    // 300 evaluation samples, all of them counted (below the confusion matrix's cap).
+    const text = editedTemplate('chunked-compression', (doc) => {
+      doc.data = { maxEvalSamples: 300, evalBatchSize: 100 };
+    });
+    const { runId } = await h.service.invoke('run.start', { documentText: text, handle: null, overrides: { steps: 30, evalEvery: 0 } }, caller);
+    const summary = await ended(h.service, runId);
+    expect(summary.status).toBe('done');
+    const { outline } = await h.service.invoke('run.get', { runId }, caller);
+    expect(outline).toMatchObject({ kind: 'classification', classes: 10 });
+    const r = await h.service.invoke('run.inspect', { runId, context: { task: 0 }, weights: false, predictions: true, confusion: true }, caller);
+    expect(r.source).toBe('checkpoint');
+    expect(r.weights).toEqual([]);
+    expect(r.predictions?.kind).toBe('classes');
+    if (r.predictions?.kind === 'classes') {
+      expect(r.predictions.image).toEqual([28, 28]);
+      expect(r.predictions.samples.map((s) => s.index)).toEqual(Array.from({ length: 12 }, (_, i) => i));
+      for (const s of r.predictions.samples) {
+        expect(s.x.length).toBe(784);
+        expect(s.label).toBeGreaterThanOrEqual(0);
+        expect(s.label).toBeLessThan(10);
+        expect(s.predicted).toBe(s.logits.indexOf(Math.max(...s.logits)));
+      }
+    }
+    const c = r.confusion!;
+    expect(c).toMatchObject({ task: 0, classes: 10, samples: 300 });
+    expect(c.matrix.flat().reduce((a, b) => a + b, 0)).toBe(300);
+    // The same weights (the final checkpoint) and the same 300 test samples as the run's final evaluation, whose
+    // accuracy the graph's own metric node computed.
+    const diagonal = c.matrix.reduce((a, row, i) => a + row[i], 0);
+    expect(c.accuracy).toBeCloseTo(diagonal / 300, 10);
+    expect(c.accuracy).toBeCloseTo(summary.metrics.accuracy, 5);
+  });
+
+  it('counts at most CONFUSION_MAX_SAMPLES evaluation samples, cutting inside a batch', async () => {
+    const text = editedTemplate('chunked-compression', (doc) => {
+      doc.data = { maxEvalSamples: CONFUSION_MAX_SAMPLES + 100, evalBatchSize: 700 };
+    });
+    const { runId } = await h.service.invoke('run.start', { documentText: text, handle: null, overrides: { steps: 1, evalEvery: 0 } }, caller);
+    expect((await ended(h.service, runId)).status).toBe('done');
+    const c = (await h.service.invoke('run.inspect', { runId, context: { task: 0 }, weights: false, confusion: true }, caller)).confusion!;
+    expect(c.samples).toBe(CONFUSION_MAX_SAMPLES);
+    expect(c.matrix.flat().reduce((a, b) => a + b, 0)).toBe(CONFUSION_MAX_SAMPLES);
   });
 });

@@ -31,7 +31,7 @@ function patches(x: tf.Tensor4D, kernel: [number, number], stride: number, mode:
       taps.push(
         stride === 1
           ? tf.slice(padded, [0, i, j, 0], [n, ho, wo, cin])
-          : tf.stridedSlice(padded, [0, i, j, 0], [n, i + (ho - 1) * stride + 1, j + (wo - 1) * stride + 1, cin], [1, stride, stride, 1]),
+          : (tf.stridedSlice(padded, [0, i, j, 0], [n, i + (ho - 1) * stride + 1, j + (wo - 1) * stride + 1, cin], [1, stride, stride, 1]) as tf.Tensor4D),
       );
   return tf.reshape(taps.length === 1 ? taps[0] : tf.concat(taps, 3), [n * ho * wo, kh * kw * cin]);
 }

@@ -34,6 +34,15 @@ const GRID_POINTS = 128;
 const SAMPLES_SHOWN = 12;
 /** Inputs larger than this are not sent with classified samples. */
 const MAX_SAMPLE_VALUES = 4096;
+/**
+ * The confusion matrix counts at most this many evaluation samples: the editor asks for it about once a second
+ * while a run goes, between two training steps, so its cost is bounded whatever `maxEvalSamples` says.
+ */
+export const CONFUSION_MAX_SAMPLES = 2000;
+/** Significant digits of the inputs sent with classified samples: enough to draw them, a third of the bytes. */
+const SAMPLE_DIGITS = 4;
+
+const forDisplay = (x: ArrayLike<number>): number[] => Array.from(x, (v) => Number(v.toPrecision(SAMPLE_DIGITS)));
 
 const prod = (s: readonly number[]) => s.reduce((a, b) => a * b, 1);
 
@@ -168,6 +177,21 @@ function slice(b: Batch, from: number, to: number): Batch {
   const ys = b.y.length / b.n;
   const y = b.y instanceof Int32Array ? b.y.slice(from * ys, to * ys) : b.y.slice(from * ys, to * ys);
   return { x: b.x.slice(from * xs, to * xs), y, n: to - from, task: b.task, ...(b.context ? { context: b.context } : {}) };
+}
+
+/** One batch of several batches of the same task without a context vector, in order. */
+function joinBatches(bs: Batch[]): Batch {
+  const cat = <T extends Float32Array | Int32Array>(parts: T[], make: (n: number) => T): T => {
+    const out = make(parts.reduce((a, p) => a + p.length, 0));
+    let at = 0;
+    for (const p of parts) {
+      out.set(p, at);
+      at += p.length;
+    }
+    return out;
+  };
+  const y = bs[0].y instanceof Int32Array ? cat(bs.map((b) => b.y as Int32Array), (n) => new Int32Array(n)) : cat(bs.map((b) => b.y as Float32Array), (n) => new Float32Array(n));
+  return { x: cat(bs.map((b) => b.x), (n) => new Float32Array(n)), y, n: bs.reduce((a, b) => a + b.n, 0), task: bs[0].task };
 }
 
 function lerp(a: Float32Array, b: Float32Array, t: number): Float32Array {
@@ -394,11 +418,21 @@ function predict(model: Model, program: Program, contexts: Contexts, ctx: Resolv
       const n = contexts.count(ctx.task);
       for (let i = start; i < Math.min(n, start + SAMPLES_SHOWN); i++) picked.push({ index: i, batch: contexts.sample(ctx.task, i).one });
     }
-    const samples = picked.map(({ index, batch }) => {
-      const logits = Array.from(predictRows(model, program, batch).values);
-      return { index, x: xSize <= MAX_SAMPLE_VALUES ? Array.from(batch.x) : [], label: batch.y[0], predicted: classOf(logits, k), logits };
+    // One forward pass for all of them (they are consecutive evaluation samples of one task, as evaluation batches
+    // them); per-batch context data gives each its own context vector, so those go one by one.
+    const logitsOf: number[][] =
+      picked.length > 1 && !contexts.perBatch
+        ? (() => {
+            const out = predictRows(model, program, joinBatches(picked.map((p) => p.batch)));
+            return picked.map((_, i) => Array.from(out.values.subarray(i * out.k, (i + 1) * out.k)));
+          })()
+        : picked.map(({ batch }) => Array.from(predictRows(model, program, batch).values));
+    const samples = picked.map(({ index, batch }, i) => {
+      const logits = logitsOf[i];
+      return { index, x: xSize <= MAX_SAMPLE_VALUES ? forDisplay(batch.x) : [], label: batch.y[0], predicted: classOf(logits, k), logits };
     });
     if (xSize > MAX_SAMPLE_VALUES) notes.push(`inputs have ${xSize} values; samples are sent without them`);
+    if (program.data.type === 'data.permuted_mnist' && ctx.task > 0) notes.push(`task ${ctx.task} permutes the pixels, so its images are drawn as the model sees them (scrambled)`);
     return { kind: 'classes', classes, image: imageShape(program.data.x), samples };
   }
   const ySize = prod(program.data.y);
@@ -441,12 +475,18 @@ function imageShape(x: number[]): [number, number] | null {
   return null;
 }
 
+/**
+ * Counts of (true class, predicted class) over the first {@link CONFUSION_MAX_SAMPLES} evaluation samples of
+ * `task` (its test split), with the accuracy over the same samples.
+ */
 function confusionMatrix(model: Model, program: Program, data: Dataset, contexts: Contexts, task: number): NonNullable<InspectResult['confusion']> {
   let matrix: number[][] | null = null;
   let classes = data.classes ?? 0;
   let correct = 0;
   let total = 0;
-  for (const b of contexts.evalBatches(task)) {
+  for (const whole of contexts.evalBatches(task)) {
+    if (total >= CONFUSION_MAX_SAMPLES) break;
+    const b = whole.n > CONFUSION_MAX_SAMPLES - total ? slice(whole, 0, CONFUSION_MAX_SAMPLES - total) : whole;
     const { k, values } = predictRows(model, program, b);
     if (!matrix) {
       classes = Math.max(classes, k === 1 ? 2 : k);

@@ -1,13 +1,15 @@
 /**
  * The generated-weights inspector: a head's route and a context (task, sample, or the interpolation slider) in,
- * a heatmap of the generated weights (and, for 1-D regression, the predicted curve) out. Polls `run.inspect`
- * every second while the run is going.
+ * a heatmap of the generated weights and the prediction views out: for 1-D regression the predicted curve, for
+ * classification the confusion matrix of the context's task and a few test images with their predicted labels.
+ * Polls `run.inspect` every second while the run is going (one query answers all of them).
  */
 import { useEffect, useRef, useState } from 'react';
 import type { InspectContext, InspectResult, ProgramOutline } from '../../../shared/api/runs';
 import { api } from '../api/client';
 import { useUi } from '../store/ui';
 import { LineChart } from './charts';
+import { ConfusionMatrix, SamplePredictions } from './Predictions';
 
 /** Diverging blue–white–red, centred on 0; `t` in [-1, 1]. */
 function diverging(t: number): [number, number, number] {
@@ -70,6 +72,7 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
   const [result, setResult] = useState<InspectResult | null>(null);
   const [error, setError] = useState<string | null>(null);
   const over = outline.interpolation;
+  const classifier = outline.kind === 'classification' && outline.hasPrediction;
   const chosen = routes.find((r) => r.key === route) ?? routes[0];
 
   const context: InspectContext =
@@ -91,7 +94,7 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
           context,
           weights: true,
           predictions: outline.hasPrediction,
-          confusion: false,
+          confusion: classifier,
           maxSide: 64,
         });
         if (alive) {
@@ -113,6 +116,7 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
 
   const m = result?.weights[0];
   const pred = result?.predictions?.kind === 'curve' ? result.predictions : null;
+  const classified = result?.predictions?.kind === 'classes' ? result.predictions : null;
   return (
     <div className="hn-train__inspector" data-testid="weights-inspector">
       <div className="hn-train__row">
@@ -166,14 +170,14 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
       {error && <div className="hn-train__error">{error}</div>}
       <div className="hn-train__inspect-body">
         {m ? (
-          <div>
+          <div className="hn-train__weights">
             <div className="hn-train__muted">
               {m.head} → {m.target} [{m.shape.join('×')}]{m.stride[0] > 1 || m.stride[1] > 1 ? ` (averaged ${m.stride[0]}×${m.stride[1]})` : ''}
             </div>
             <Heatmap rows={m.rows} cols={m.cols} values={m.values} />
           </div>
         ) : (
-          <div className="hn-train__muted">No generated weights for this context.</div>
+          <div className="hn-train__muted hn-train__weights">No generated weights for this context.</div>
         )}
         {pred && (
           <div className="hn-train__pred" data-testid="predictions" data-pred={digest(pred.predicted)}>
@@ -189,7 +193,9 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
             />
           </div>
         )}
+        {result?.confusion && <ConfusionMatrix confusion={result.confusion} />}
       </div>
+      {classified && <SamplePredictions predictions={classified} theme={theme} />}
       {result?.notes.length ? <div className="hn-train__muted">{result.notes.join(' ')}</div> : null}
     </div>
   );

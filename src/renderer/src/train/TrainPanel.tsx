@@ -1,8 +1,9 @@
 /**
  * The "Train" dock tab: run settings (prefilled from the document's training section, sent as overrides), run
- * controls, live loss and evaluation charts, the generated-weights inspector, the continual-learning accuracy
- * matrix, failures with resume-from-checkpoint, checkpoints and weight export, and the document's run history
- * (select one to view it, tick two to compare their loss curves).
+ * controls, live loss and evaluation charts, the norm of each generated tensor over training, the
+ * generated-weights inspector with the prediction views, the continual-learning accuracy matrix, failures with
+ * resume-from-checkpoint (at a learning rate the user may lower), checkpoints and weight export, and the
+ * document's run history (select one to view it, tick two to compare their loss curves).
  */
 import { useEffect, useState } from 'react';
 import type { CheckpointInfo, RunHistory, RunOverrides, RunSummary } from '../../../shared/api/runs';
@@ -74,15 +75,123 @@ function lossLines(h: RunHistory, smooth: boolean, prefix = '', dash = false, co
   });
 }
 
-function evalLines(h: RunHistory): { lines: Line[]; metric: string | null } {
+/**
+ * The evaluation chart's metric: the continual-learning metric, else the graph's first metric node (accuracy
+ * rather than the evaluation loss), else whatever was recorded first.
+ */
+function evalLines(h: RunHistory, metrics: string[]): { lines: Line[]; metric: string | null } {
   const tasks = Object.keys(h.perTask);
-  const metric = h.metricName ?? Object.keys(h.mean)[0] ?? (tasks.length ? Object.keys(h.perTask[tasks[0]])[0] : null) ?? null;
+  const recorded = (name: string) => name in h.mean || tasks.some((k) => name in h.perTask[k]);
+  const metric =
+    h.metricName ?? metrics.find(recorded) ?? Object.keys(h.mean)[0] ?? (tasks.length ? Object.keys(h.perTask[tasks[0]])[0] : null) ?? null;
   if (!metric) return { lines: [], metric: null };
   const lines = tasks
     .filter((k) => h.perTask[k][metric])
     .map((k, i) => ({ label: `task ${k}`, x: h.perTask[k][metric].step, y: h.perTask[k][metric].value, color: PALETTE[i % PALETTE.length], points: true }));
   if (!lines.length && h.mean[metric]) lines.push({ label: metric, x: h.mean[metric].step, y: h.mean[metric].value, color: PALETTE[0], points: true });
   return { lines, metric };
+}
+
+/**
+ * The norm of each generated tensor over training, one series per route (the engine records them at every
+ * evaluation and at the end). Log scale when the norms span more than a factor of 10, so a bias stays visible
+ * next to a kernel.
+ */
+function normLines(h: RunHistory): { lines: Line[]; log: boolean } {
+  const routes = Object.values(h.weights);
+  const heads = new Set(routes.map((w) => w.head));
+  const lines = routes.map((w, i) => ({
+    label: heads.size > 1 ? `${w.head} → ${w.target}` : w.target,
+    x: w.step,
+    y: w.norm,
+    color: PALETTE[i % PALETTE.length],
+    dash: i >= PALETTE.length,
+    points: true,
+  }));
+  const all = routes.flatMap((w) => w.norm).filter((v) => v > 0 && Number.isFinite(v));
+  return { lines, log: all.length > 0 && Math.max(...all) > 10 * Math.min(...all) };
+}
+
+const FAILED = new Set(['diverged', 'crashed', 'failed', 'interrupted']);
+
+/** Select a node the engine blamed and centre the canvas on it (as the Problems panel does), if it still exists. */
+function showNode(id: string): void {
+  const s = useEditor.getState();
+  if (s.doc.nodes.some((n) => n.id === id)) s.setSelection(new Set([id]), new Set());
+  focusNode(id);
+}
+
+/** The run's learning rate divided by ten: where a retry after a divergence starts. */
+function lowerRate(summary: RunSummary | null | undefined): string {
+  const lr = summary?.settings.optimizer.learningRate;
+  return lr ? String(Number((lr / 10).toPrecision(3))) : '';
+}
+
+/**
+ * Why the run ended badly, the node the engine blames (click to show it on the canvas), and the newest
+ * checkpoint to continue from, optionally at a lower learning rate.
+ */
+function FailureCard(props: {
+  status: string;
+  error: RunHistory['error'];
+  message: string | null;
+  checkpoint: CheckpointInfo | undefined;
+  summary: RunSummary | null | undefined;
+  busy: boolean;
+  onResume(cp: CheckpointInfo, overrides: RunOverrides): void;
+}) {
+  const { status, error: err, checkpoint } = props;
+  const [rate, setRate] = useState(() => (status === 'diverged' ? lowerRate(props.summary) : ''));
+  const runId = props.summary?.id;
+  useEffect(() => setRate(status === 'diverged' ? lowerRate(props.summary) : ''), [runId, status]); // eslint-disable-line react-hooks/exhaustive-deps
+  const lr = Number(rate);
+  const rateOk = rate.trim() === '' || (Number.isFinite(lr) && lr > 0 && lr <= 10);
+  return (
+    <div className="hn-train__failure" role="alert" data-testid="train-failure">
+      <div>
+        <strong className="hn-train__failure-title">The run {status === 'failed' ? 'failed' : status === 'interrupted' ? 'was interrupted' : status}</strong>
+        {err?.step !== undefined && <span> at step {err.step}</span>}
+        {err?.node && (
+          <>
+            {' '}in node{' '}
+            <button type="button" className="hn-train__link hn-train__node" onClick={() => showNode(err.node!)} title="Select this node on the canvas" data-testid="train-failure-node">
+              {err.node}
+              {err.port ? `.${err.port}` : ''}
+            </button>
+          </>
+        )}
+      </div>
+      <div className="hn-train__failure-message" data-testid="train-failure-message">
+        {err?.message ?? props.message ?? 'the run ended.'}
+      </div>
+      {checkpoint ? (
+        <form
+          className="hn-train__failure-resume"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (rateOk) props.onResume(checkpoint, rate.trim() === '' ? {} : { learningRate: lr });
+          }}
+        >
+          <label>
+            Retry at learning rate{' '}
+            <input
+              value={rate}
+              placeholder="as before"
+              onChange={(e) => setRate(e.target.value)}
+              inputMode="decimal"
+              aria-invalid={!rateOk}
+              data-testid="train-resume-lr"
+            />
+          </label>
+          <button type="submit" className="hn-btn hn-btn--primary" disabled={props.busy || !rateOk} data-testid="train-resume-checkpoint">
+            Resume from checkpoint (step {checkpoint.step})
+          </button>
+        </form>
+      ) : (
+        <div className="hn-train__muted">No checkpoint was kept before this; start a new run (with a lower learning rate if the loss diverged).</div>
+      )}
+    </div>
+  );
 }
 
 function AccuracyMatrix({ h }: { h: RunHistory }) {
@@ -244,10 +353,10 @@ export default function TrainPanel() {
 
   const stop = () => act(async () => current && (await api.invoke('run.stop', { runId: current })));
 
-  const resumeFrom = (cp: CheckpointInfo) =>
+  const resumeFrom = (cp: CheckpointInfo, overrides?: RunOverrides) =>
     act(async () => {
       if (!current) return;
-      const { runId } = await api.invoke('run.resume', { runId: current, checkpoint: cp.name });
+      const { runId } = await api.invoke('run.resume', { runId: current, checkpoint: cp.name, ...(overrides ? { overrides } : {}) });
       useTrain.getState().set({ current: runId });
       void refreshRuns();
       await loadRun(runId);
@@ -268,8 +377,18 @@ export default function TrainPanel() {
     : h
       ? lossLines(h, smooth)
       : [];
-  const ev = h ? evalLines(h) : { lines: [], metric: null };
-  const err = h?.error;
+  const ev = h ? evalLines(h, view?.outline?.metrics ?? []) : { lines: [], metric: null };
+  const lossToggles = (
+    <span className="hn-chart__actions">
+      <label className="hn-train__toggle">
+        <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} data-testid="train-log" /> log scale
+      </label>
+      <label className="hn-train__toggle">
+        <input type="checkbox" checked={smooth} onChange={(e) => setSmooth(e.target.checked)} data-testid="train-smooth" /> smooth
+      </label>
+    </span>
+  );
+  const norms = h ? normLines(h) : { lines: [], log: false };
 
   return (
     <div className="hn-train" data-testid="train-panel">
@@ -345,41 +464,36 @@ export default function TrainPanel() {
               <span className="hn-train__muted">{running ? `ETA ${fmtEta(h.etaSeconds)}` : ''}</span>
               {(h.start?.backend ?? view?.summary?.backend) && <span className="hn-train__badge" data-testid="train-backend-badge">{h.start?.backend ?? view?.summary?.backend}</span>}
               <span className="hn-train__spacer" />
-              <label className="hn-train__toggle">
-                <input type="checkbox" checked={log} onChange={(e) => setLog(e.target.checked)} data-testid="train-log" /> log scale
-              </label>
-              <label className="hn-train__toggle">
-                <input type="checkbox" checked={smooth} onChange={(e) => setSmooth(e.target.checked)} data-testid="train-smooth" /> smooth
-              </label>
               {view?.outline && (
-                <button type="button" className="hn-btn" onClick={() => setShowInspector((v) => !v)} data-testid="train-inspect">
-                  {showInspector ? 'Hide weights' : 'Inspect weights'}
+                <button type="button" className="hn-btn" onClick={() => setShowInspector((v) => !v)} aria-pressed={showInspector} data-testid="train-inspect">
+                  {showInspector ? 'Hide inspector' : view.outline.hasPrediction ? 'Inspect weights & predictions' : 'Inspect weights'}
                 </button>
               )}
             </div>
-            {(status === 'diverged' || status === 'crashed' || status === 'failed' || status === 'interrupted') && (
-              <div className="hn-train__error" data-testid="train-failure">
-                <strong>{status}</strong>: {err?.message ?? view?.message ?? 'the run ended.'}
-                {err?.node && (
-                  <>
-                    {' '}at{' '}
-                    <button type="button" className="hn-train__link" onClick={() => focusNode(err.node!)}>
-                      {err.node}
-                      {err.port ? `.${err.port}` : ''}
-                    </button>
-                  </>
-                )}
-                {err?.step !== undefined && ` (step ${err.step})`}
-                {status === 'diverged' && checkpoints[0] && (
-                  <button type="button" className="hn-btn" onClick={() => void resumeFrom(checkpoints[0])} data-testid="train-resume-checkpoint">
-                    Resume from checkpoint (step {checkpoints[0].step})
-                  </button>
-                )}
-              </div>
+            {status && FAILED.has(status) && (
+              <FailureCard
+                status={status}
+                error={h.error}
+                message={view?.message ?? null}
+                checkpoint={checkpoints[0]}
+                summary={view?.summary}
+                busy={busy}
+                onResume={(cp, o) => void resumeFrom(cp, o)}
+              />
             )}
             <div className="hn-train__charts">
-              <LineChart testId="loss-chart" title={comparing ? 'Loss (comparing two runs)' : 'Loss'} lines={loss} log={log} theme={theme} />
+              <LineChart testId="loss-chart" title={comparing ? 'Loss (comparing two runs)' : 'Loss'} lines={loss} log={log} theme={theme} actions={lossToggles} />
               {!comparing && ev.lines.length > 0 && <LineChart testId="eval-chart" title={`Evaluation: ${ev.metric}`} lines={ev.lines} theme={theme} />}
+              {!comparing && norms.lines.length > 0 && (
+                <LineChart
+                  testId="weight-norms-chart"
+                  title={`Norm of each generated tensor${norms.log ? ' (log scale)' : ''}`}
+                  lines={norms.lines}
+                  log={norms.log}
+                  legend="names"
+                  theme={theme}
+                />
+              )}
             </div>
             {showInspector && view?.outline && current && <WeightsInspector runId={current} outline={view.outline} running={running} />}
             <AccuracyMatrix h={h} />
@@ -410,7 +524,7 @@ export default function TrainPanel() {
             )}
           </>
         ) : comparing ? (
-          <LineChart testId="loss-chart" title="Loss (comparing two runs)" lines={loss} log={log} theme={theme} />
+          <LineChart testId="loss-chart" title="Loss (comparing two runs)" lines={loss} log={log} theme={theme} actions={lossToggles} />
         ) : (
           <div className="hn-train__muted hn-train__empty">Set the training options and press Run. The run trains a snapshot of the document; you can keep editing.</div>
         )}

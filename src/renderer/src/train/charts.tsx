@@ -3,7 +3,7 @@
  * `setData` (the dashboard re-renders at most about 10 times a second), so thousands of points stay smooth.
  * The container carries `data-points` (length of the x series) so tests can see what was drawn.
  */
-import { useEffect, useRef } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 
@@ -50,6 +50,22 @@ export function ema(y: ArrayLike<number | null>, alpha = 0.05): (number | null)[
   return out;
 }
 
+/**
+ * Width of a y axis from its longest tick label (uPlot's own recipe), so that "1,000,000" is not cut off and
+ * "0.5" does not waste room. uPlot calls it again as labels change (`cycleNum` > 1 keeps the last answer).
+ */
+const yAxisSize: uPlot.Axis.Size = (self, values, axisIdx, cycleNum) => {
+  const axis = self.axes[axisIdx] as uPlot.Axis & { _size?: number; font?: string | [string] };
+  if (cycleNum > 1 && axis._size) return axis._size;
+  const longest = (values ?? []).reduce((a, v) => (v && v.length > a.length ? v : a), '');
+  let size = (axis.ticks && typeof axis.ticks === 'object' && axis.ticks.size !== undefined ? axis.ticks.size : 10) + (axis.gap ?? 5);
+  if (longest) {
+    self.ctx.font = Array.isArray(axis.font) ? axis.font[0] : (axis.font ?? '12px system-ui');
+    size += self.ctx.measureText(longest).width / devicePixelRatio;
+  }
+  return Math.max(32, Math.ceil(size) + 4);
+};
+
 function cssVar(name: string, fallback: string): string {
   const v = getComputedStyle(document.documentElement).getPropertyValue(name).trim();
   return v || fallback;
@@ -63,11 +79,18 @@ export function LineChart(props: {
   xLabel?: string;
   title?: string;
   theme?: string;
+  /**
+   * Show the legend: `true` with the values under the cursor, `'names'` with the series names only (many series);
+   * default: `true` when there are several series.
+   */
+  legend?: boolean | 'names';
+  /** Controls shown at the right of the title (e.g. the loss chart's log-scale and smoothing toggles). */
+  actions?: ReactNode;
 }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const { lines, log = false, height = 160, theme } = props;
-  const signature = `${lines.map((l) => `${l.label}|${l.color}|${l.dash}|${l.points}`).join(';')}|${log}|${height}|${theme}`;
+  const { lines, log = false, height = 160, theme, legend = lines.length > 1 } = props;
+  const signature = `${lines.map((l) => `${l.label}|${l.color}|${l.dash}|${l.points}`).join(';')}|${log}|${height}|${theme}|${legend}`;
   const data = align(lines.length ? lines : [{ label: '', x: [], y: [] }]);
 
   useEffect(() => {
@@ -77,10 +100,10 @@ export function LineChart(props: {
     const opts: uPlot.Options = {
       width: Math.max(160, el.clientWidth),
       height,
-      legend: { show: lines.length > 1 },
+      legend: { show: legend !== false, live: legend !== 'names' },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
-      axes: [{ ...axis }, { ...axis, size: 54 }],
+      axes: [{ ...axis }, { ...axis, size: yAxisSize }],
       series: [
         { label: props.xLabel ?? 'step' },
         ...lines.map((l, i) => ({
@@ -113,7 +136,12 @@ export function LineChart(props: {
 
   return (
     <div className="hn-chart" data-testid={props.testId} data-points={data[0].length}>
-      {props.title && <div className="hn-chart__title">{props.title}</div>}
+      {(props.title || props.actions) && (
+        <div className="hn-chart__title">
+          <span className="hn-chart__name">{props.title}</span>
+          {props.actions}
+        </div>
+      )}
       <div ref={host} />
     </div>
   );
