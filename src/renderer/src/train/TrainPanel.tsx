@@ -10,6 +10,7 @@ import type { CheckpointInfo, RunHistory, RunOverrides, RunSummary } from '../..
 import { api } from '../api/client';
 import { focusNode } from '../canvas/view';
 import { currentText, documentTitle } from '../files';
+import { useCompiled } from '../store/compiled';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { ema, LineChart, PALETTE, type Line } from './charts';
@@ -26,6 +27,8 @@ interface Form {
   steps: string;
   seed: string;
   backend: (typeof BACKENDS)[number];
+  /** Train the document's full-budget setting (`fullBudget`), when it has one. */
+  fullBudget: boolean;
 }
 
 function formFromDoc(): Form {
@@ -38,6 +41,7 @@ function formFromDoc(): Form {
     steps: tr.steps !== undefined ? String(tr.steps) : '',
     seed: String(tr.seed),
     backend: tr.backend,
+    fullBudget: false,
   };
 }
 
@@ -52,7 +56,14 @@ function overridesOf(f: Form): RunOverrides {
   if (st !== undefined && Number.isInteger(st) && st >= 0) o.steps = st;
   const sd = num(f.seed);
   if (sd !== undefined && Number.isInteger(sd) && sd >= 0) o.seed = sd;
+  if (f.fullBudget && useEditor.getState().doc.fullBudget) o.budget = 'full';
   return o;
+}
+
+/** How a compared run is named in a legend: its variant when it is a static twin, else the end of its id. */
+function runLabel(id: string): string {
+  const settings = views.get(id)?.summary?.settings;
+  return `${settings?.variant === 'static' ? 'static twin' : 'run'} ${id.slice(-6)}`;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -264,6 +275,12 @@ function RunHistoryList({ runs, current, compare }: { runs: RunSummary[]; curren
               />
               <button type="button" className="hn-train__run" onClick={() => { set({ current: r.id }); void loadRun(r.id); }} data-testid="run-select">
                 <span className={`hn-train__status is-${r.status}`}>{r.status}</span>
+                {r.settings.variant === 'static' && (
+                  <span className="hn-train__badge" title="The same target network with ordinary weights instead of generated ones" data-testid="run-static-twin">
+                    static twin
+                  </span>
+                )}
+                {r.settings.budget === 'full' && <span className="hn-train__badge">full budget</span>}
                 <span>{new Date(r.startedAt).toLocaleString()}</span>
                 <span className="hn-train__muted">
                   {r.status === 'running' || r.status === 'paused' ? (views.get(r.id)?.history.lastStep ?? r.step) : r.step}
@@ -288,6 +305,8 @@ export default function TrainPanel() {
   useTrain((s) => s.tick);
   const theme = useUi((s) => s.theme);
   const training = useEditor((s) => s.doc.training);
+  const fullBudget = useEditor((s) => s.doc.fullBudget);
+  const generates = (useCompiled().result.budget?.generated ?? 0) > 0;
   const [form, setForm] = useState<Form>(formFromDoc);
   const [log, setLog] = useState(false);
   const [smooth, setSmooth] = useState(false);
@@ -329,18 +348,24 @@ export default function TrainPanel() {
     }
   };
 
-  const start = () =>
+  /**
+   * Run the graph, or its static twin: the same target network with ordinary weights, same data, budget and
+   * seed. The twin is compared with the run shown when it started (the hypernetwork it is the twin of).
+   */
+  const start = (variant: 'hypernetwork' | 'static' = 'hypernetwork') =>
     act(async () => {
       listen();
+      const before = current;
       const { runId } = await api.invoke('run.start', {
         documentText: currentText(),
         handle: useEditor.getState().file.handle,
         name: documentTitle(),
-        overrides: overridesOf(form),
+        overrides: { ...overridesOf(form), ...(variant === 'static' ? { variant } : {}) },
       });
-      useTrain.getState().set({ current: runId });
+      const pair = variant === 'static' && before ? [before, runId] : null;
+      useTrain.getState().set({ current: runId, ...(pair ? { compare: pair } : {}) });
       void refreshRuns();
-      await loadRun(runId);
+      await Promise.all((pair ?? [runId]).map((id) => loadRun(id)));
     });
 
   const pauseResume = () =>
@@ -373,7 +398,7 @@ export default function TrainPanel() {
   const compared = compare.map((id) => views.get(id)).filter((v) => v !== undefined);
   const comparing = compare.length === 2 && compared.length === 2;
   const loss: Line[] = comparing
-    ? compared.flatMap((v, i) => lossLines(v.history, smooth, `${compare[i].slice(-6)} `, i === 1, i * 3))
+    ? compared.flatMap((v, i) => lossLines(v.history, smooth, `${runLabel(compare[i])} `, i === 1, i * 3))
     : h
       ? lossLines(h, smooth)
       : [];
@@ -434,6 +459,12 @@ export default function TrainPanel() {
               ))}
             </select>
           </label>
+          {fullBudget && (
+            <label className="hn-train__check" title={fullBudget.note || "The document's full-budget setting"}>
+              <input type="checkbox" checked={form.fullBudget} onChange={(e) => field('fullBudget', e.target.checked)} data-testid="train-full-budget" /> Full budget
+              {fullBudget.note && <span className="hn-train__muted"> — {fullBudget.note}</span>}
+            </label>
+          )}
           <div className="hn-train__buttons">
             <button type="submit" className="hn-btn hn-btn--primary" disabled={busy || running} data-testid="train-start">
               Run
@@ -445,6 +476,20 @@ export default function TrainPanel() {
               Stop
             </button>
           </div>
+          <button
+            type="button"
+            className="hn-btn"
+            disabled={busy || running || !generates}
+            onClick={() => void start('static')}
+            title={
+              generates
+                ? 'Train the same target network with ordinary weights instead of generated ones (same data, budget and seed) and compare it with the run shown'
+                : 'This graph generates no weights: its static twin would be the graph itself'
+            }
+            data-testid="train-static-twin"
+          >
+            Train static twin
+          </button>
         </form>
         {error && <div className="hn-train__error">{error}</div>}
         <RunHistoryList runs={runs} current={current} compare={compare} />

@@ -1,7 +1,7 @@
 /**
  * Small uPlot wrappers for the training dashboard. The plot is made once per option set and fed new data with
  * `setData` (the dashboard re-renders at most about 10 times a second), so thousands of points stay smooth.
- * The container carries `data-points` (length of the x series) so tests can see what was drawn.
+ * The container carries `data-points` (length of the x series) and `data-series` (lines drawn) so tests can see what was drawn.
  */
 import { useEffect, useRef, type ReactNode } from 'react';
 import uPlot from 'uplot';
@@ -135,7 +135,7 @@ export function LineChart(props: {
   });
 
   return (
-    <div className="hn-chart" data-testid={props.testId} data-points={data[0].length}>
+    <div className="hn-chart" data-testid={props.testId} data-points={data[0].length} data-series={lines.length}>
       {(props.title || props.actions) && (
         <div className="hn-chart__title">
           <span className="hn-chart__name">{props.title}</span>
