@@ -15,8 +15,11 @@
  *    about 2 s, while a rAF loop in the page records frame deltas; once at the zoom the editor opens at (fit view)
  *    and once zoomed in (the Dense layer nearest the middle dragged to the centre, then the zoom-in control
  *    pressed until the zoom is at least 1). The canvas passes `onlyRenderVisibleElements` to React Flow above 300
- *    nodes, so zoomed in the 500-node graph renders only what is on screen. Chrome's own counters (CDP
- *    Performance.getMetrics, thread CPU time) give script / style / layout / other main-thread time per frame.
+ *    nodes, so zoomed in the 500-node graph renders only what is on screen; below zoom 0.35 it draws its far view
+ *    (src/renderer/src/canvas/detail.ts: a plain box per node, and above 300 nodes every wire in one SVG instead
+ *    of React Flow's edges), which is what both sizes pan at fit view (the report says which view each drag saw).
+ *    Chrome's own counters (CDP Performance.getMetrics, thread CPU time) give script / style / layout / other
+ *    main-thread time per frame.
  * Then, once per size: edit latency (click a Dense layer, Delete, then Ctrl+Z: each edit recompiles the graph in
  * the renderer), from the keydown to the first frame after the canvas shows the change, at fit view and zoomed
  * in; and, for reference, the compiler alone on the same document in Node.
@@ -55,6 +58,8 @@ export interface PanSample {
   /** CDP duration metrics over the drag (main-thread CPU time), ms. */
   metrics: Record<string, number>;
   zoom: number;
+  /** The canvas's level of detail during the drag (its data-detail: `far` or `full`). */
+  detail: string;
   /** Nodes and edges in the DOM during the drag (max seen), and all elements in the viewport at its end. */
   domNodes: number;
   domEdges: number;
@@ -313,6 +318,7 @@ async function pan(page: Page, cdp: CDPSession, seconds: number): Promise<PanSam
   const start = await page.evaluate(emptyPanePoint);
   if (!start) throw new Error('no empty spot on the pane to drag');
   const zoom = await page.evaluate(currentZoom);
+  const detail = await page.evaluate(() => document.querySelector('[data-testid="canvas"]')?.dataset.detail ?? '?');
   // A loop the pointer follows: 300 px right and back, up to 150 px down and back, once per second.
   const A = 300;
   const at = (t: number) => ({ x: start.x + A * Math.sin(2 * Math.PI * t), y: start.y + (A / 2) * (1 - Math.cos(2 * Math.PI * t)) });
@@ -337,7 +343,7 @@ async function pan(page: Page, cdp: CDPSession, seconds: number): Promise<PanSam
   const after = await metrics(cdp);
   const delta: Record<string, number> = {};
   for (const k of METRICS) delta[k] = ((after[k] ?? 0) - (before[k] ?? 0)) * 1000;
-  return { frames: rec.deltas, metrics: delta, zoom, domNodes: rec.nodes, domEdges: rec.edges, elements: rec.elements, mounts: rec.mounts + rec.unmounts };
+  return { frames: rec.deltas, metrics: delta, zoom, detail, domNodes: rec.nodes, domEdges: rec.edges, elements: rec.elements, mounts: rec.mounts + rec.unmounts };
 }
 
 /** The Dense layer nearest the middle of the canvas (all nodes are in the DOM at fit view). */
@@ -554,6 +560,8 @@ interface PanStats {
   layoutPerFrame: number;
   taskPerFrame: number;
   zoom: number;
+  /** The level of detail the drags saw (`far`, `full`, or both when they differed). */
+  detail: string;
   domNodes: number;
   domEdges: number;
   elements: number;
@@ -574,6 +582,7 @@ function panStats(samples: PanSample[]): PanStats {
     layoutPerFrame: perFrame('LayoutDuration'),
     taskPerFrame: perFrame('TaskDuration'),
     zoom: median(samples.map((s) => s.zoom)),
+    detail: [...new Set(samples.map((s) => s.detail))].join('/'),
     domNodes: median(samples.map((s) => s.domNodes)),
     domEdges: median(samples.map((s) => s.domEdges)),
     elements: median(samples.map((s) => s.elements)),
@@ -586,12 +595,13 @@ export function printCanvas(r: CanvasResult): void {
   const rows: string[][] = [];
   const stats = r.sizes.map((s) => ({ s, fit: panStats(s.pan.fit), zoomed: panStats(s.pan.zoomed) }));
   for (const { s, fit, zoomed } of stats) {
-    rows.push([`${s.size}`, `${s.nodes}`, `${s.edges}`, fmt(median(s.loadMs), 0), fmt(median(s.shellMs), 0), 'fit', fmt(fit.zoom, 3), fmt(fit.median, 1), fmt(fit.p95, 1), fmt(fit.fps, 1)]);
-    rows.push(['', '', '', '', '', 'zoomed', fmt(zoomed.zoom, 3), fmt(zoomed.median, 1), fmt(zoomed.p95, 1), fmt(zoomed.fps, 1)]);
+    rows.push([`${s.size}`, `${s.nodes}`, `${s.edges}`, fmt(median(s.loadMs), 0), fmt(median(s.shellMs), 0), 'fit', fit.detail, fmt(fit.zoom, 3), fmt(fit.median, 1), fmt(fit.p95, 1), fmt(fit.fps, 1)]);
+    rows.push(['', '', '', '', '', 'zoomed', zoomed.detail, fmt(zoomed.zoom, 3), fmt(zoomed.median, 1), fmt(zoomed.p95, 1), fmt(zoomed.fps, 1)]);
   }
-  console.log(table(['size', 'nodes', 'edges', 'load ms', 'shell ms', 'pan at', 'zoom', 'frame med ms', 'frame p95 ms', 'fps'], rows));
+  console.log(table(['size', 'nodes', 'edges', 'load ms', 'shell ms', 'pan at', 'view', 'zoom', 'frame med ms', 'frame p95 ms', 'fps'], rows));
   console.log(`'load ms': navigation start to the first frame with every node shown after the initial fit; 'shell ms': to the app shell (budget bar).`);
   console.log(`Frame times pool every rAF delta of the ${r.reps} drags per row; the display runs at 60 Hz, so 16.7 ms is the floor.`);
+  console.log(`'view': the canvas's level of detail during the drags, 'far' below zoom 0.35 (a plain box per node), else 'full'.`);
 
   heading('Canvas: main-thread work per frame while panning (Chrome CDP Performance metrics, median of drags)');
   const work: string[][] = [];
@@ -612,8 +622,9 @@ export function printCanvas(r: CanvasResult): void {
       ]);
   console.log(table(['nodes', 'pan at', 'DOM nodes', 'DOM edges', 'elements', '(un)mounts/frame', 'script ms', 'style ms', 'layout ms', 'other ms', 'all tasks ms'], work));
   console.log(`Main-thread CPU time (thread ticks) per frame. 'other' = all tasks - script - style - layout: paint, layerization`);
-  console.log(`(PaintArtifactCompositor), hit-testing of mouse events. 'DOM nodes/edges': most seen during the drag; 'elements': all DOM`);
-  console.log(`elements inside the React Flow viewport; '(un)mounts/frame': nodes React Flow mounted or unmounted per frame (culling).`);
+  console.log(`(PaintArtifactCompositor), hit-testing of mouse events. 'DOM nodes/edges': most seen during the drag (edges: React Flow's;`);
+  console.log(`in the far view of a graph over 300 nodes the wires are one SVG instead, hence none); 'elements': all DOM elements inside`);
+  console.log(`the React Flow viewport; '(un)mounts/frame': nodes React Flow mounted or unmounted per frame (culling).`);
 
   if (r.sizes.some((s) => s.editMs.fit.delete.length)) {
     heading('Canvas: one edit (keydown to the first frame showing it; each edit recompiles the graph in the renderer)');

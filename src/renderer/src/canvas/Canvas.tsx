@@ -21,6 +21,8 @@ import { connect, connectionProblem, moveNodes } from '../store/docOps';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { EdgeDeriver, NodeDeriver } from './derive';
+import { FarView, isFar } from './detail';
+import { FarWires } from './FarWires';
 import { nodeComponents, type HnNode } from './NodeCard';
 import { edgeComponents, type HnEdge } from './ShapeEdge';
 import { fitView, registerCanvas, screenToFlow, setViewport } from './view';
@@ -32,6 +34,13 @@ const PRO_OPTIONS = { hideAttribution: false };
 const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.25 };
 const MINIMAP_STYLE = { width: 168, height: 112 };
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
+/**
+ * Above this many nodes the canvas culls what is off screen when zoomed in, and in the far view draws the wires
+ * itself (FarWires) with the handles unseen: a graph that big cannot be wired at that zoom anyway, and React
+ * Flow's own edges and handle dots cost too much per pan frame there. Smaller graphs keep React Flow's edges.
+ */
+const BIG_GRAPH = 300;
+const NO_EDGES: HnEdge[] = [];
 
 /** Each drag gets its own number, so all its moves coalesce into one undo step. */
 let dragSeq = 0;
@@ -75,8 +84,6 @@ function ConnectionHint() {
   );
 }
 
-const cullingZoom = (s: { transform: [number, number, number] }) => s.transform[2] >= 0.3;
-
 export function Canvas() {
   const doc = useEditor((s) => s.doc);
   const selectedNodes = useEditor((s) => s.selectedNodes);
@@ -91,9 +98,12 @@ export function Canvas() {
 
   const nodes = useMemo(() => nodeDeriver.derive(doc.nodes, selectedNodes, compiled.byNode, measured), [nodeDeriver, doc.nodes, selectedNodes, compiled, measured]);
   // Culling pays off when few nodes are on screen (zoomed in); zoomed out over a big graph it would unmount and
-  // remount the nodes crossing the edge on every pan frame, so there everything stays mounted.
-  const zoomedIn = useStore(cullingZoom);
-  const cull = nodes.length > 300 && zoomedIn;
+  // remount the nodes crossing the edge on every pan frame, so in the far view (cheap node faces) everything
+  // stays mounted.
+  const far = useStore(isFar);
+  const big = nodes.length > BIG_GRAPH;
+  const cull = big && !far;
+  const farWires = big && far;
   const edges = useMemo(() => edgeDeriver.derive(doc, selectedEdges, compiled), [edgeDeriver, doc, selectedEdges, compiled]);
 
   // A newly loaded document shows its saved viewport, or the whole graph.
@@ -185,38 +195,49 @@ export function Canvas() {
   }, []);
 
   return (
-    <div className="hn-canvas" ref={wrapper} data-testid="canvas" onDragOver={onDragOver} onDrop={onDrop}>
-      <ReactFlow<HnNode, HnEdge>
-        nodes={nodes}
-        edges={edges}
-        nodeTypes={nodeComponents}
-        edgeTypes={edgeComponents}
-        onInit={onInit}
-        onNodesChange={onNodesChange}
-        onEdgesChange={onEdgesChange}
-        onNodeDragStop={onDragStop}
-        onSelectionDragStop={onDragStop}
-        onConnect={onConnect}
-        onConnectEnd={onConnectEnd}
-        isValidConnection={isValidConnection}
-        colorMode={theme}
-        deleteKeyCode={null}
-        selectionKeyCode="Shift"
-        multiSelectionKeyCode={MULTI_SELECT_KEYS}
-        zoomOnDoubleClick={false}
-        minZoom={0.05}
-        maxZoom={2.5}
-        fitViewOptions={FIT_OPTIONS}
-        onlyRenderVisibleElements={cull}
-        proOptions={PRO_OPTIONS}
-        connectionRadius={24}
-        elevateEdgesOnSelect
-      >
-        <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
-        <Controls showInteractive={false} position="bottom-left" />
-        <MiniMap<HnNode> pannable zoomable style={MINIMAP_STYLE} nodeClassName={MINIMAP_CLASS} position="bottom-right" ariaLabel="Overview of the graph" />
-        <ConnectionHint />
-      </ReactFlow>
+    <div
+      className={big ? 'hn-canvas is-big' : 'hn-canvas'}
+      ref={wrapper}
+      data-testid="canvas"
+      data-detail={far ? 'far' : 'full'}
+      onDragOver={onDragOver}
+      onDrop={onDrop}
+    >
+      <FarView.Provider value={far}>
+        <ReactFlow<HnNode, HnEdge>
+          nodes={nodes}
+          edges={farWires ? NO_EDGES : edges}
+          nodeTypes={nodeComponents}
+          edgeTypes={edgeComponents}
+          onInit={onInit}
+          onNodesChange={onNodesChange}
+          onEdgesChange={onEdgesChange}
+          onNodeDragStop={onDragStop}
+          onSelectionDragStop={onDragStop}
+          onConnect={onConnect}
+          onConnectEnd={onConnectEnd}
+          isValidConnection={isValidConnection}
+          colorMode={theme}
+          deleteKeyCode={null}
+          selectionKeyCode="Shift"
+          multiSelectionKeyCode={MULTI_SELECT_KEYS}
+          zoomOnDoubleClick={false}
+          minZoom={0.05}
+          maxZoom={2.5}
+          fitViewOptions={FIT_OPTIONS}
+          onlyRenderVisibleElements={cull}
+          proOptions={PRO_OPTIONS}
+          connectionRadius={24}
+          elevateEdgesOnSelect
+        >
+          {/* Zoomed out, the dots are a few pixels apart, a grey haze that costs a repaint of the pattern per frame. */}
+          {!far && <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />}
+          <Controls showInteractive={false} position="bottom-left" />
+          <MiniMap<HnNode> pannable zoomable style={MINIMAP_STYLE} nodeClassName={MINIMAP_CLASS} position="bottom-right" ariaLabel="Overview of the graph" />
+          <ConnectionHint />
+          {farWires && <FarWires edges={edges} />}
+        </ReactFlow>
+      </FarView.Provider>
       {doc.nodes.length === 0 && (
         <div className="hn-canvas__empty">
           <p>This graph is empty.</p>

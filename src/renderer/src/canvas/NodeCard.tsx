@@ -1,12 +1,14 @@
 /**
  * Node components, one per category, built once at module level (React Flow re-mounts every node when the
  * nodeTypes object changes). Each shows the node's title, id or label, its key parameters, its ports as typed
- * handles coloured by kind, and its problems.
+ * handles coloured by kind, and its problems; zoomed out below FAR_ZOOM, a plain box of the same size instead
+ * (see detail.ts).
  */
-import { Handle, Position, type Node, type NodeProps } from '@xyflow/react';
-import { memo, type ComponentType } from 'react';
+import { Handle, Position, useStoreApi, type Node, type NodeProps } from '@xyflow/react';
+import { memo, useContext, type ComponentType, type CSSProperties } from 'react';
 import type { DocNode } from '../../../shared/document/schema';
 import { nodeInfo, paramFields, type Category } from '../store/catalog';
+import { FarView, farGeometry, type FarGeometry, type HandleBox } from './detail';
 
 export interface HnNodeData extends Record<string, unknown> {
   node: DocNode;
@@ -38,7 +40,24 @@ export function formatValue(v: unknown): string {
   return s.length > 28 ? `${s.slice(0, 27)}…` : s;
 }
 
-function NodeCard({ data, selected, category }: NodeProps<HnNode> & { category: HnNodeType }) {
+function NodeCard({ id, data, selected, category }: NodeProps<HnNode> & { category: HnNodeType }) {
+  const far = useContext(FarView);
+  const store = useStoreApi<HnNode>();
+  // Read, not subscribed (see FarView). A node first shown while zoomed out has no measurements yet and shows its
+  // full face; React Flow then measures it, and the new size reaches this component as new `data` (the canvas
+  // derives a new node when its measured size changes), which renders the far face.
+  const geometry = far ? farGeometry(store.getState().nodeLookup.get(id)) : null;
+  if (geometry) return <FarFace data={data} selected={selected} category={category} geometry={geometry} />;
+  return <FullFace data={data} selected={selected} category={category} />;
+}
+
+interface FaceProps {
+  data: HnNodeData;
+  selected: boolean;
+  category: HnNodeType;
+}
+
+function FullFace({ data, selected, category }: FaceProps) {
   const { node, problems } = data;
   const info = nodeInfo(node);
   const type = info.type;
@@ -97,6 +116,71 @@ function NodeCard({ data, selected, category }: NodeProps<HnNode> & { category: 
           {problems[0]}
         </div>
       )}
+    </div>
+  );
+}
+
+/**
+ * Where a handle goes on the far face: where React Flow measured it on the full face, or an estimate for a port
+ * added while zoomed out. Placed by margins in the face's one grid cell rather than positioned: a positioned
+ * element is a paint layer of its own, and a few thousand of those cost more per pan frame than the nodes.
+ */
+function handleStyle(box: HandleBox | undefined, side: 'source' | 'target', row: number, width: number): CSSProperties {
+  const b = box ?? { x: side === 'target' ? -4.5 : width - 8.5, y: FULL_FACE_FIRST_PORT_Y + FULL_FACE_PORT_PITCH * row - 5.5, width: 11, height: 11 };
+  return { marginLeft: b.x, marginTop: b.y, width: b.width, height: b.height };
+}
+
+/** Centre of the first port row on a full face, and the rows' pitch (styles.css), for ports added while zoomed out. */
+const FULL_FACE_FIRST_PORT_Y = 82;
+const FULL_FACE_PORT_PITCH = 22;
+
+/**
+ * About two lines of the far face's title. Cut here rather than by CSS (`text-overflow`), which needs a clip on
+ * every title, and 500 clips double what Chrome spends per pan frame deciding how to composite the canvas.
+ */
+const FAR_TITLE_CHARS = 26;
+
+const shorten = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1).trimEnd()}…` : s);
+
+/**
+ * The far face: one box the size of the full face, coloured by category (red when the node has problems), with
+ * its title, and its handles as plain dots (unseen on a big graph) at the very spots React Flow measured on the
+ * full face, so wires keep their ends and a re-measurement changes nothing.
+ */
+function FarFace({ data, selected, category, geometry }: FaceProps & { geometry: FarGeometry }) {
+  const { node, problems } = data;
+  const info = nodeInfo(node);
+  const title = info.type?.title ?? node.type;
+  const hasError = problems.length > 0;
+  return (
+    <div
+      className={`hn-node is-far cat-${category}${hasError ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
+      data-node-id={node.id}
+      data-testid={`node-${node.id}`}
+      style={{ width: geometry.width, height: geometry.height }}
+      title={hasError ? `${node.label ?? title}: ${problems.join('\n')}` : `${node.label ?? title} · ${node.id}`}
+    >
+      <div className="hn-node__far-title">{shorten(node.label ?? title, FAR_TITLE_CHARS)}</div>
+      {info.inputs.map((p, i) => (
+        <Handle
+          key={p.name}
+          type="target"
+          position={Position.Left}
+          id={p.name}
+          className={`hn-handle-far kind-${p.kind}`}
+          style={handleStyle(geometry.target.get(p.name), 'target', i, geometry.width)}
+        />
+      ))}
+      {info.outputs.map((p, i) => (
+        <Handle
+          key={p.name}
+          type="source"
+          position={Position.Right}
+          id={p.name}
+          className={`hn-handle-far kind-${p.kind}`}
+          style={handleStyle(geometry.source.get(p.name), 'source', i, geometry.width)}
+        />
+      ))}
     </div>
   );
 }

@@ -1,7 +1,12 @@
-/** A wire labelled with the shape it carries (from shape inference), coloured by kind, red when it has a problem. */
-import { BaseEdge, EdgeLabelRenderer, getBezierPath, useStore, type Edge, type EdgeProps } from '@xyflow/react';
-import { memo } from 'react';
+/**
+ * A wire labelled with the shape it carries (from shape inference), coloured by kind, red when it has a problem.
+ * In the far view (detail.ts) labels are too small to read and left out, unless the wire is selected or wrong;
+ * on a big graph FarWires draws the wires there instead.
+ */
+import { BaseEdge, EdgeLabelRenderer, getBezierPath, type Edge, type EdgeProps } from '@xyflow/react';
+import { memo, useContext } from 'react';
 import type { PortKind } from '../../../shared/nodes/types';
+import { FarView } from './detail';
 
 export interface ShapeEdgeData extends Record<string, unknown> {
   label?: string;
@@ -10,10 +15,6 @@ export interface ShapeEdgeData extends Record<string, unknown> {
 }
 
 export type HnEdge = Edge<ShapeEdgeData, 'shape'>;
-
-/** Below this zoom labels are too small to read; leaving them out keeps big graphs smooth to pan. */
-export const LABEL_MIN_ZOOM = 0.3;
-const labelsReadable = (s: { transform: [number, number, number] }) => s.transform[2] >= LABEL_MIN_ZOOM;
 
 function ShapeEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition, targetPosition, data, selected, markerEnd }: EdgeProps<HnEdge>) {
   const [path, labelX, labelY] = getBezierPath({ sourceX, sourceY, sourcePosition, targetX, targetY, targetPosition });
@@ -25,12 +26,11 @@ function ShapeEdgeView({ id, sourceX, sourceY, targetX, targetY, sourcePosition,
     ? `translate(-100%, -50%) translate(${targetX - 14}px, ${targetY}px)`
     : `translate(-50%, -50%) translate(${labelX}px, ${labelY}px)`;
   const text = data?.problem ? `⚠ ${data.label ?? ''}`.trim() : data?.label;
-  // A boolean selector: edges re-render when labels appear or vanish, not on every pan or zoom step.
-  const readable = useStore(labelsReadable);
+  const far = useContext(FarView);
   return (
     <>
       <BaseEdge id={id} path={path} markerEnd={markerEnd} className={`hn-edge kind-${kind}${data?.problem ? ' has-error' : ''}${selected ? ' is-selected' : ''}`} />
-      {text && (readable || selected || data?.problem) && (
+      {text && (!far || selected || data?.problem) && (
         <EdgeLabelRenderer>
           <div
             className={`hn-edge-label kind-${kind}${data?.problem ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
