@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { DoneEvent, EngineEvent, StepEvent } from '../src/shared/api/events';
 import { compile } from '../src/shared/compiler/compile';
 import { formatProblem } from '../src/shared/compiler/errors';
+import { staticTwin } from '../src/shared/compiler/variants';
 import type { Program } from '../src/shared/compiler/ir';
 import { parseDocument } from '../src/shared/document/load';
 import type { HnetDocument } from '../src/shared/document/schema';
@@ -154,5 +155,102 @@ describe('toy-continual-regression.hnet.json', () => {
     expect(kept).toBeLessThan(0.05);
     expect(forgotten).toBeGreaterThan(10 * kept);
     expect(forgotten).toBeGreaterThan(0.1);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+// Templates that reproduce published results, at a reduced budget: the direction of each result, and the static
+// twin (the same target with ordinary weights, src/shared/compiler/variants.ts) training under the same budget.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The document with fewer evaluation samples (the reduced-budget checks need the direction, not 4 digits). */
+function reduced(doc: HnetDocument, training: Record<string, unknown> = {}): HnetDocument {
+  return { ...doc, data: { ...doc.data, maxEvalSamples: 400 }, training: { ...doc.training, evalEvery: 0, ...training } };
+}
+
+function twinOf(doc: HnetDocument): HnetDocument {
+  const twin = staticTwin(doc);
+  if (!twin.ok) throw new Error(twin.problems.map(formatProblem).join('\n'));
+  return twin.doc;
+}
+
+/** The final accuracy matrix row, and the mean over every task but the last (what continual learning must keep). */
+function earlierTasks(done: DoneEvent): { last: number[]; earlier: number } {
+  const last = done.accuracyMatrix![done.accuracyMatrix!.length - 1] as number[];
+  return { last, earlier: mean(last.slice(0, -1)) };
+}
+
+describe('ha-static-mnist-cnn.hnet.json (Ha et al. 2016)', () => {
+  const doc = load('ha-static-mnist-cnn.hnet.json');
+
+  it("has the paper's parameter counts: 12,544 generated kernel weights from 4,240 generator parameters (+ z)", () => {
+    const c = compile(doc);
+    expect(c.budget).toMatchObject({ generated: 7 * 7 * 16 * 16, hyper: 4240 + 4 });
+    const plain = compile(twinOf(doc));
+    expect(plain.budget).toMatchObject({ hyper: 0, generated: 0, ordinary: c.budget!.generated + c.budget!.ordinary });
+  });
+
+  it('the hypernetwork CNN and its static twin both learn MNIST at a reduced budget', async () => {
+    const steps = 80;
+    const hyper = (await run(programOf(reduced(doc, { batchSize: 32 })), steps)).done;
+    const plain = (await run(programOf(reduced(twinOf(doc), { batchSize: 32 })), steps)).done;
+    // Chance is 10 %.
+    expect(hyper.metrics.accuracy).toBeGreaterThan(0.6);
+    expect(plain.metrics.accuracy).toBeGreaterThan(0.6);
+  });
+});
+
+describe.each(['split-mnist-hnet.hnet.json', 'permuted-mnist-hnet.hnet.json'])('%s (von Oswald et al. 2020)', (file) => {
+  const doc = load(file);
+  const tasks = file.startsWith('split') ? [0, 1, 2, 3, 4] : [0, 1, 2, 3];
+  const budget = { steps: 100, tasks };
+
+  it('the output regulariser keeps earlier tasks better than fine-tuning the same graph; the static twin trains', async () => {
+    const withRegulariser = (await run(programOf(reduced(doc, budget)), 100)).done;
+    const fineTuned = (await run(programOf(reduced({ ...doc, nodes: doc.nodes.filter((n) => n.type !== 'objective.output_regularizer') }, budget)), 100)).done;
+    const twin = (await run(programOf(reduced(twinOf(doc), budget)), 100)).done;
+    const kept = earlierTasks(withRegulariser);
+    const forgotten = earlierTasks(fineTuned);
+    expect(kept.earlier).toBeGreaterThan(forgotten.earlier + 0.05);
+    // Every task was learnt when it was trained (the diagonal), by the hypernetwork and by the twin.
+    const chance = file.startsWith('split') ? 0.5 : 0.1;
+    withRegulariser.accuracyMatrix!.forEach((row, i) => expect(row[i]).toBeGreaterThan(chance + 0.3));
+    twin.accuracyMatrix!.forEach((row, i) => expect(row[i]).toBeGreaterThan(chance + 0.3));
+  });
+});
+
+describe('low-rank-dense.hnet.json', () => {
+  const doc = load('low-rank-dense.hnet.json');
+
+  it('generates a 784 × 512 layer from a rank-8 factorisation at a compression below 0.2', () => {
+    const c = compile(doc);
+    expect(c.budget!.generated).toBe(784 * 512 + 512);
+    expect(c.budget!.compression!).toBeLessThan(0.2);
+  });
+
+  it('learns MNIST at a reduced budget, and so does its full-rank static twin', async () => {
+    const hyper = (await run(programOf(reduced(doc)), 200)).done;
+    const plain = (await run(programOf(reduced(twinOf(doc))), 200)).done;
+    expect(hyper.metrics.accuracy).toBeGreaterThan(0.8);
+    expect(plain.metrics.accuracy).toBeGreaterThan(0.8);
+  });
+});
+
+describe('docs/RESULTS.md', () => {
+  const text = readFileSync(join(root, 'docs', 'RESULTS.md'), 'utf8');
+  const data = /<!-- results-data\n([\s\S]*?)\n-->/.exec(text);
+  const entries = JSON.parse(data![1]) as { file: string; published?: { figure: string }; twin?: { budget: { ordinary: number } }; command: string; metrics: Record<string, number> }[];
+
+  it('was written by `npm run results` for every template, each beside its static twin and its published figure', () => {
+    expect(entries.map((e) => e.file).sort()).toEqual(files.map((f) => `templates/${f}`));
+    for (const e of entries) {
+      const doc = load(e.file.slice('templates/'.length));
+      expect(e.twin, e.file).toBeDefined();
+      expect(e.twin!.budget.ordinary, e.file).toBe(compile(doc).budget!.generated + compile(doc).budget!.ordinary);
+      expect(e.published?.figure, e.file).toBe(doc.metadata.published?.figure);
+      expect(e.command).toContain('--baseline static');
+      // The sentence in the gallery is the one written from this run.
+      expect(doc.metadata.result).toContain('Static twin');
+    }
   });
 });

@@ -171,5 +171,41 @@ export function binaryGraph(): Program {
   return program;
 }
 
+/**
+ * A coordinate network (implicit neural representation): per-sample SIREN weights from a learned-base MLP head
+ * over the image's pixel grid (per-sample linear over points [B, P, in]), a layer with an owned kernel and a
+ * per-sample bias from a second head (shared linear over points, bias broadcast over them), an owned output
+ * layer, MSE and PSNR.
+ */
+export function pointsGraph(): Program {
+  const nodes: NodeSpec[] = [
+    { id: 'digits', type: 'data.mnist_inr' },
+    { id: 'enc', type: 'context.mlp_encoder', params: { hidden: [8], outDim: 5 } },
+    { id: 'siren_head', type: 'head.mlp', params: { hidden: [6], activation: 'tanh', learnedBase: true } },
+    { id: 'siren_1', type: 'target.dense', params: { units: 6, activation: 'sin', w0: 15, init: 'siren_first' } },
+    { id: 'bias_head', type: 'head.linear' },
+    { id: 'siren_2', type: 'target.dense', params: { units: 5, activation: 'sin', w0: 2, init: 'siren' } },
+    { id: 'pixel', type: 'target.dense', params: { units: 1, init: 'siren', w0: 30 } },
+    { id: 'loss', type: 'objective.mse' },
+    { id: 'psnr', type: 'metric.psnr', params: { peak: 2 } },
+  ];
+  const edges = [
+    'digits.x -> enc.x',
+    'enc.context -> siren_head.context',
+    'siren_head.weights -> siren_1.kernel',
+    'siren_head.weights -> siren_1.bias',
+    'digits.coords -> siren_1.x',
+    'enc.context -> bias_head.context',
+    'bias_head.weights -> siren_2.bias',
+    'siren_1.y -> siren_2.x',
+    'siren_2.y -> pixel.x',
+    'pixel.y -> loss.prediction',
+    'digits.y -> loss.target',
+    'pixel.y -> psnr.prediction',
+    'digits.y -> psnr.target',
+  ];
+  return compileOk(buildDoc(nodes, edges));
+}
+
 /** Op kinds a list of programs uses. */
 export const opKinds = (programs: Program[]): Set<string> => new Set(programs.flatMap((p) => p.ops.map((o) => o.op)));

@@ -201,12 +201,17 @@ export function disposeFeeds(f: Feeds): void {
   tf.dispose([f.x, f.y, f.task, f.context].filter((t): t is tf.Tensor => t !== undefined));
 }
 
-/** Move every parameter off its initial value so every path carries signal (N(0, (0.5 rms)^2), or N(0, 0.1^2) for zeros). */
+/**
+ * Move every parameter off its initial value so every path carries signal: N(0, (0.5 rms)^2), or for zeros
+ * N(0, 0.1^2) (a vector) and N(0, 0.1^2 / rows) (a matrix, such as a learned-base head's last layer, so its
+ * product with a unit-scale input moves by about 0.1 as a bias does, not by 0.1·sqrt(rows): generated SIREN
+ * weights that large make float32 rounding, not the code, decide the last digits).
+ */
 export function jitter(model: Model, rng: Rng, scale = 0.5): void {
   for (const v of model.vars.values()) {
     const values = Float32Array.from(v.dataSync() as Float32Array);
     const rms = Math.sqrt(values.reduce((a, x) => a + x * x, 0) / Math.max(1, values.length));
-    const s = rms > 0 ? scale * rms : 0.1;
+    const s = rms > 0 ? scale * rms : v.rank >= 2 ? 0.1 / Math.sqrt(v.shape[0]) : 0.1;
     tf.tidy(() => v.assign(tf.tensor(values.map((x) => x + s * rng.normal()), v.shape)));
   }
 }

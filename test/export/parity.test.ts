@@ -19,7 +19,7 @@ import type { Feeds } from '../../src/main/engine/runtime';
 import { generatePytorch } from '../../src/shared/codegen/pytorch';
 import { generateTypescript } from '../../src/shared/codegen/typescript';
 import type { OpKind, Program } from '../../src/shared/compiler/ir';
-import { binaryGraph, imagesGraph, opKinds, vectorsGraph } from './graphs';
+import { binaryGraph, imagesGraph, opKinds, pointsGraph, vectorsGraph } from './graphs';
 import {
   Model,
   Rng,
@@ -48,7 +48,7 @@ import {
 const ALL_OPS: OpKind[] = [
   'input', 'param', 'linear', 'matmul', 'add', 'sub', 'mul', 'scale', 'activation', 'reshape', 'transpose', 'slice', 'concat',
   'broadcastBatch', 'pairRows', 'conv2d', 'pool', 'layerNorm', 'film', 'dropout', 'embedding', 'noise', 'constant',
-  'crossEntropy', 'mse', 'bce', 'meanSquare', 'accuracy', 'binaryAccuracy',
+  'grid', 'crossEntropy', 'mse', 'bce', 'meanSquare', 'accuracy', 'binaryAccuracy', 'psnr',
 ];
 
 const require = createRequire(import.meta.url);
@@ -183,11 +183,12 @@ describe('export parity with the tfjs runtime (PyTorch and TypeScript)', () => {
     }
   });
 
-  it('graphs covering every op kind (conv, pools, layer norm, FiLM, chunked/low-rank/Ha/FiLM heads, per-sample weights, noise, dropout)', () => {
+  it('graphs covering every op kind (conv, pools, layer norm, FiLM, chunked/low-rank/Ha/FiLM heads, per-sample weights, points, noise, dropout)', () => {
     const graphs: [string, Program, number][] = [
       ['images', imagesGraph(), 1],
       ['vectors', vectorsGraph(), 3],
       ['binary', binaryGraph(), 1],
+      ['points', pointsGraph(), 1],
     ];
     expect([...opKinds(graphs.map((g) => g[1]))].sort()).toEqual([...ALL_OPS].sort());
     const rng = new Rng(2024);

@@ -93,15 +93,16 @@ describe('every template, exported to PyTorch', () => {
 
 describe('exported training follows the engine', () => {
   const variants: [string, string, Record<string, unknown> | null][] = [
-    ['adam, hyperfan, sequential tasks with the output regulariser', 'continual-regression.hnet.json', null],
-    ['sgd with momentum, per-sample weights', 'spirals-per-sample.hnet.json', null],
-    ['rmsprop (TensorFlow semantics)', 'spirals-per-sample.hnet.json', { type: 'rmsprop', learningRate: 0.01, momentum: 0.5 }],
-    ['adam, per-sample low-rank head (hyperfan on a product)', 'lowrank-per-sample.hnet.json', null],
+    ['adam, hyperfan, sequential tasks with the output regulariser', fixture('continual-regression.hnet.json'), null],
+    ['sgd with momentum, per-sample weights', fixture('spirals-per-sample.hnet.json'), null],
+    ['rmsprop (TensorFlow semantics)', fixture('spirals-per-sample.hnet.json'), { type: 'rmsprop', learningRate: 0.01, momentum: 0.5 }],
+    ['adam, per-sample low-rank head (hyperfan on a product)', fixture('lowrank-per-sample.hnet.json'), null],
+    ['adam, a SIREN over pixel coordinates from a learned-base head (uniform initialisers)', join(root, 'templates', 'siren-inr.hnet.json'), null],
   ];
   it.each(variants)(
     '%s: same initial values, batches and updates, so the same step losses',
-    (name, fixtureName, optimizer) => {
-      const doc = JSON.parse(readFileSync(fixture(fixtureName), 'utf8'));
+    (name, source, optimizer) => {
+      const doc = JSON.parse(readFileSync(source, 'utf8'));
       if (optimizer) doc.training.optimizer = optimizer;
       const slug = name.replace(/\W+/g, '_').slice(0, 30);
       const file = join(dir, `${slug}.hnet.json`);

@@ -8,7 +8,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTypescript } from '../../src/shared/codegen/typescript';
-import { binaryGraph, imagesGraph, vectorsGraph } from './graphs';
+import { binaryGraph, imagesGraph, pointsGraph, vectorsGraph } from './graphs';
 import { compileOk, doneOf, events, hnet, loadDoc, removeDir, root, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
 
 const require = createRequire(import.meta.url);
@@ -44,6 +44,7 @@ describe('TypeScript export', () => {
         ['images', imagesGraph()],
         ['vectors', vectorsGraph()],
         ['binary', binaryGraph()],
+        ['points', pointsGraph()],
       ] as const)
         writeFiles(join(dir, name), generateTypescript(program).files);
       templateFiles().forEach((file, i) => writeFiles(join(dir, `template${i}`), generateTypescript(compileOk(loadDoc(file))).files));

@@ -148,14 +148,15 @@ export class Model {
         const w = input(1);
         const b = maybe(2);
         let y: tf.Tensor;
-        if (op.perSample) y = tf.squeeze(tf.matMul(tf.expandDims(x, 1) as tf.Tensor3D, w as tf.Tensor3D), [1]);
+        if (op.perSample) y = x.rank === 3 ? tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D) : tf.squeeze(tf.matMul(tf.expandDims(x, 1) as tf.Tensor3D, w as tf.Tensor3D), [1]);
         else if (x.rank === 2) y = tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
         else {
           const inDim = x.shape[x.rank - 1];
           const flat = tf.matMul(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, w as tf.Tensor2D);
           y = tf.reshape(flat, [...x.shape.slice(0, -1), w.shape[1]!]);
         }
-        return b ? tf.add(y, b) : y;
+        // A per-sample bias [B, out] over points [B, P, out] is the same for every point.
+        return b ? tf.add(y, channels(b, y.rank)) : y;
       }
       case 'matmul':
         return tf.matMul(input(0), input(1), false, op.transposeB);
@@ -231,6 +232,8 @@ export class Model {
       }
       case 'constant':
         return tf.tensor(op.value, op.shape as number[]);
+      case 'grid':
+        return pixelGrid(op.height, op.width);
       case 'crossEntropy': {
         const logits = input(0);
         const labels = input(1);
@@ -252,6 +255,12 @@ export class Model {
         const predicted = tf.cast(tf.greater(tf.reshape(input(0), [-1]), 0), 'int32');
         return tf.mean(tf.cast(tf.equal(predicted, tf.cast(tf.reshape(input(1), [-1]), 'int32')), 'float32'));
       }
+      case 'psnr': {
+        const d = tf.squaredDifference(input(0), input(1));
+        const mse = tf.mean(tf.reshape(d, [d.shape[0] ?? 1, -1]), 1);
+        const peak2 = op.peak * op.peak;
+        return tf.mean(tf.mul(tf.log(tf.div(peak2, tf.maximum(mse, 1e-10 * peak2))), 10 / Math.LN10));
+      }
     }
   }
 
@@ -259,6 +268,18 @@ export class Model {
     for (const v of this.vars.values()) v.dispose();
     this.vars.clear();
   }
+}
+
+/** The (row, column) of every pixel of a height x width image, row-major, each in [-1, 1]: [1, height·width, 2]. */
+function pixelGrid(height: number, width: number): tf.Tensor {
+  const at = (i: number, n: number) => (n === 1 ? 0 : -1 + (2 * i) / (n - 1));
+  const values = new Float32Array(height * width * 2);
+  for (let r = 0; r < height; r++)
+    for (let c = 0; c < width; c++) {
+      values[(r * width + c) * 2] = at(r, height);
+      values[(r * width + c) * 2 + 1] = at(c, width);
+    }
+  return tf.tensor(values, [1, height * width, 2]);
 }
 
 /** A per-channel parameter [C] or per-sample [B, C], shaped to broadcast over x of the given rank. */

@@ -31,8 +31,8 @@ export function pyLiteral(v: unknown): string {
 const MODULE_NAMES = [
   'Rng', 'METADATA', 'TRAINING', 'BUDGET', 'MAIN_METRIC', 'OUTPUT_REGULARIZER', 'UNUSED_PARAMETERS', 'PARAMETERS',
   'GENERATED', 'channels', 'pair_rows', 'same_padding', 'pad_same', 'conv2d_nhwc', 'max_pool_nhwc', 'avg_pool_nhwc',
-  'layer_norm', 'film', 'gaussian_noise', 'initial_values', 'initialize', 'init_hyperfan', 'load_hnet_weights',
-  'save_hnet_weights', 'Model', 'HERE',
+  'layer_norm', 'film', 'pixel_grid', 'psnr', 'gaussian_noise', 'initial_values', 'initialize', 'init_hyperfan',
+  'load_hnet_weights', 'save_hnet_weights', 'Model', 'HERE',
 ];
 
 /** nn.Module attributes and methods; parameter and submodule attributes avoid them. */
@@ -300,7 +300,7 @@ function emitOps(fn: Fn, ops: Op[], opts: { comments: boolean; fullNames: boolea
       fn.expr.set(op.id, `self.${attr}`);
       continue;
     }
-    if (op.op === 'constant') {
+    if (op.op === 'constant' || op.op === 'grid') {
       // A buffer of the module: referenced as self.<name>, no local needed.
       fn.expr.set(op.id, pyExpr(op, () => '', fn));
       continue;
@@ -344,8 +344,11 @@ function pyExpr(op: Op, a: (i: number) => string, fn: Fn): string {
   const training = 'self.training';
   switch (op.op) {
     case 'linear': {
-      const bias = op.inputs[2] ? ` + ${a(2)}` : '';
-      return op.perSample ? `torch.bmm(${a(0)}.unsqueeze(1), ${a(1)}).squeeze(1)${bias}` : `${a(0)} @ ${a(1)}${bias}`;
+      // Over points [B, P, in], a per-sample bias [B, out] is broadcast over the points (channels).
+      const points = op.shape.length === 3;
+      const bias = op.inputs[2] ? (points ? ` + channels(${a(2)}, 3)` : ` + ${a(2)}`) : '';
+      if (!op.perSample) return `${a(0)} @ ${a(1)}${bias}`;
+      return points ? `torch.bmm(${a(0)}, ${a(1)})${bias}` : `torch.bmm(${a(0)}.unsqueeze(1), ${a(1)}).squeeze(1)${bias}`;
     }
     case 'matmul':
       return op.transposeB ? `${a(0)} @ ${a(1)}.transpose(-2, -1)` : `${a(0)} @ ${a(1)}`;
@@ -401,6 +404,8 @@ function pyExpr(op: Op, a: (i: number) => string, fn: Fn): string {
     }
     case 'constant':
       return registerBuffer(fn, op, '', `torch.tensor(${pyLiteral(op.value.map((v) => (Number.isInteger(v) ? v + 0.0 : v)))}, dtype=torch.float32).reshape(${dims(op.shape)})`);
+    case 'grid':
+      return registerBuffer(fn, op, '', `pixel_grid(${op.height}, ${op.width})`);
     case 'crossEntropy':
       return `F.cross_entropy(${a(0)}, ${a(1)}.long())`;
     case 'mse':
@@ -413,6 +418,8 @@ function pyExpr(op: Op, a: (i: number) => string, fn: Fn): string {
       return `(${a(0)}.argmax(-1) == ${a(1)}.long()).float().mean()`;
     case 'binaryAccuracy':
       return `((${a(0)}.reshape(-1) > 0).long() == ${a(1)}.reshape(-1).long()).float().mean()`;
+    case 'psnr':
+      return `psnr(${a(0)}, ${a(1)}, ${pyFloat(op.peak)})`;
     case 'input':
     case 'param':
       throw new Error(`${op.op} has no expression`);
@@ -717,6 +724,21 @@ def avg_pool_nhwc(x, size, stride, padding):
     else:
         y = F.avg_pool2d(x, size, stride)
     return y.permute(0, 2, 3, 1)
+
+
+def pixel_grid(height, width):
+    """The (row, column) of every pixel of a height x width image, row-major, each in [-1, 1]: [1, height * width, 2]."""
+    def axis(n):
+        return torch.zeros(1, dtype=torch.float64) if n == 1 else -1 + 2 * torch.arange(n, dtype=torch.float64) / (n - 1)
+    rows, cols = torch.meshgrid(axis(height), axis(width), indexing="ij")
+    return torch.stack([rows, cols], dim=-1).reshape(1, height * width, 2).float()
+
+
+def psnr(prediction, target, peak):
+    """Mean over samples of 10 log10(peak^2 / MSE of the sample) in dB, the MSE floored at 1e-10 * peak^2."""
+    d = (prediction - target) ** 2
+    mse = d.reshape(d.shape[0], -1).mean(1)
+    return (10 * torch.log10(peak * peak / mse.clamp_min(1e-10 * peak * peak))).mean()
 
 
 def gaussian_noise(shape, std, training, device):

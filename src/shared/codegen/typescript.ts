@@ -33,8 +33,8 @@ export function tsLiteral(v: unknown): string {
 
 const OPS_NAMES = [
   'activation', 'linear', 'linearPerSample', 'slice', 'broadcastBatch', 'pairRows', 'conv2d', 'pool', 'channels', 'layerNorm',
-  'film', 'dropout', 'embedding', 'noise', 'crossEntropy', 'mse', 'bce', 'meanSquare', 'accuracy', 'binaryAccuracy', 'hashSeed',
-  'RunOptions', 'Rng',
+  'film', 'dropout', 'embedding', 'noise', 'pixelGrid', 'crossEntropy', 'mse', 'bce', 'meanSquare', 'accuracy', 'binaryAccuracy',
+  'psnr', 'hashSeed', 'RunOptions', 'Rng',
 ];
 const MODEL_NAMES = [
   'METADATA', 'TRAINING', 'BUDGET', 'MAIN_METRIC', 'OUTPUT_REGULARIZER', 'PARAMETERS', 'GENERATED', 'Params', 'Inputs', 'Outputs',
@@ -175,7 +175,10 @@ function opsHelpers(op: Op): string[] {
     case 'meanSquare':
     case 'accuracy':
     case 'binaryAccuracy':
+    case 'psnr':
       return [op.op];
+    case 'grid':
+      return ['pixelGrid'];
     default:
       return [];
   }
@@ -247,6 +250,8 @@ function tsExpr(op: Op, a: (i: number) => string): string {
     }
     case 'constant':
       return `tf.tensor(${tsLiteral(op.value)}, ${dimsTs(op.shape)})`;
+    case 'grid':
+      return `pixelGrid(${op.height}, ${op.width})`;
     case 'crossEntropy':
       return `crossEntropy(${a(0)}, ${a(1)})`;
     case 'mse':
@@ -259,6 +264,8 @@ function tsExpr(op: Op, a: (i: number) => string): string {
       return `accuracy(${a(0)}, ${a(1)})`;
     case 'binaryAccuracy':
       return `binaryAccuracy(${a(0)}, ${a(1)})`;
+    case 'psnr':
+      return `psnr(${a(0)}, ${a(1)}, ${tsNumber(op.peak)})`;
     case 'input':
     case 'param':
       throw new Error(`${op.op} has no expression`);

@@ -45,8 +45,9 @@ export type OpBody =
   | { op: 'input'; name: 'x' | 'y' | 'task' | 'context' }
   | { op: 'param'; name: string }
   /**
-   * y = x W + b over the last axis. Shared: W [in, out], x [..., in]. Per sample: W [B, in, out], x [B, in]
-   * (a batched matmul [B, 1, in] x [B, in, out]). b is [out] or [B, out].
+   * y = x W + b over the last axis. Shared: W [in, out], x [..., in]. Per sample: W [B, in, out] and x [B, in]
+   * (a batched matmul [B, 1, in] x [B, in, out]) or x [B, P, in] (P points per sample: [B, P, in] x [B, in, out]).
+   * b is [out] or [B, out] (broadcast over the points).
    */
   | { op: 'linear'; perSample: boolean }
   | { op: 'matmul'; transposeB: boolean }
@@ -78,6 +79,11 @@ export type OpBody =
   | { op: 'noise'; std: number }
   /** Values of the op's shape, row-major. */
   | { op: 'constant'; value: number[] }
+  /**
+   * The pixel grid of a height x width image, [1, height*width, 2]: (row, column) of every pixel in row-major
+   * order, each mapped linearly onto [-1, 1] (the coordinates of an implicit neural representation).
+   */
+  | { op: 'grid'; height: number; width: number }
   /** Mean softmax cross-entropy of logits [B, K] against integer labels [B]. */
   | { op: 'crossEntropy' }
   | { op: 'mse' }
@@ -85,9 +91,14 @@ export type OpBody =
   /** Mean of squares over all elements (L2 penalty on generated weights). */
   | { op: 'meanSquare' }
   | { op: 'accuracy' }
-  | { op: 'binaryAccuracy' };
+  | { op: 'binaryAccuracy' }
+  /** Mean over samples of 10 log10(peak^2 / MSE of the sample), the MSE floored at 1e-10 * peak^2 (100 dB). */
+  | { op: 'psnr'; peak: number };
 
 export type OpKind = OpBody['op'];
+
+/** What a metric measures (accuracy ranks first as the continual-learning matrix's metric). */
+export type MetricKind = 'accuracy' | 'mse' | 'psnr';
 
 export type Op = OpBody & {
   /** The value this op defines. */
@@ -130,7 +141,7 @@ export interface Program {
   params: ParamSpec[];
   ops: Op[];
   losses: { node: string; value: ValueId; weight: number; name: string }[];
-  metrics: { node: string; value: ValueId; name: string; kind: 'accuracy' | 'mse' }[];
+  metrics: { node: string; value: ValueId; name: string; kind: MetricKind }[];
   /** Model output (the value predictions are read from), for prediction views. */
   prediction?: ValueId;
   generated: GeneratedRoute[];

@@ -3,7 +3,7 @@
  * Heads deliver one value per weights port they drive; target layers pick those up (or own a parameter).
  */
 import type { DocEdge } from '../document/schema';
-import { fanInInit } from '../nodes/common';
+import { ownedInit } from '../nodes/common';
 import type { LowerContext, Route } from '../nodes/types';
 import { HnetError, problem, type ErrorCode, type HnetProblem } from './errors';
 import { portKey, type Graph } from './graph';
@@ -78,8 +78,7 @@ export function lowerToProgram(graph: Graph, inf: Inference): { program?: Progra
         if (got) return { value: got.value, perSample: got.perSample };
         const decl = inf.weights.get(id)?.find((w) => w.port === port);
         if (!decl) return ctx.fail('HN030', `has no weights port "${port}"`, port);
-        const init: Init = decl.init === 'fan' ? fanInInit(decl.fanIn) : { kind: decl.init };
-        return { value: ctx.param(port, decl.shape, init, 'target'), perSample: false };
+        return { value: ctx.param(port, decl.shape, ownedInit(decl), 'target'), perSample: false };
       },
       routes: (port) => inf.routes.get(portKey(id, port)) ?? [],
       deliver(route, value) {

@@ -156,7 +156,7 @@ function capProblems(problems: LoadProblem[]): LoadProblem[] {
 const keysOf = (schema: { shape: Record<string, unknown> }): string[] => Object.keys(schema.shape);
 
 /** `$schema` (an editor hint pointing at docs/hnet.schema.json) stays first, where editors expect it. */
-const TOP_ORDER = ['$schema', 'format', 'version', 'metadata', 'nodes', 'edges', 'data', 'training', 'ui'];
+const TOP_ORDER = ['$schema', 'format', 'version', 'metadata', 'nodes', 'edges', 'data', 'training', 'fullBudget', 'ui'];
 /** Params last: they are the longest part of a node, and id/type/label read best together. */
 const NODE_ORDER = ['id', 'type', 'label', 'position', 'params'];
 
@@ -179,7 +179,7 @@ const eachOf = (fn: (v: unknown) => unknown) => (v: unknown) => (Array.isArray(v
 
 /**
  * The saved text of a document: 2-space JSON with a trailing newline, known fields in a fixed order
- * (format, version, metadata, nodes, edges, data, training, ui), unknown fields after them in the order they
+ * (format, version, metadata, nodes, edges, data, training, fullBudget, ui), unknown fields after them in the order they
  * came. Saving what was loaded and loading it again gives the same text.
  */
 export function serializeDocument(doc: HnetDocument): string {

@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Activation, Init, ValueId } from '../compiler/ir';
 import type { Dim, Shape } from '../compiler/shape';
-import type { InferContext, LowerContext, Route } from './types';
+import type { InferContext, LowerContext, Route, WeightDecl } from './types';
 
 export const ActivationName = z.enum(['relu', 'tanh', 'sigmoid', 'gelu', 'sin', 'elu', 'leaky_relu', 'softplus', 'linear']);
 
@@ -57,10 +57,24 @@ export function lowerMlp<P>(
   return { value, shape: [...lead, dim] };
 }
 
-/** The variance a head aims for in each generated element of a route. 0 for constant-initialised ones. */
-export function targetVariance(r: Route, mode: InitMode): number {
+/**
+ * The variance a head aims for in each generated element of a route: what the layer prescribes, else 1/fanIn
+ * (hyperfan-out: 1/fanOut). 0 for constant-initialised ones.
+ */
+export function targetVariance(r: WeightDecl, mode: InitMode): number {
   if (r.init !== 'fan') return 0;
+  if (r.variance !== undefined) return r.variance;
   return mode === 'hyperfan_out' ? 1 / Math.max(1, r.fanOut) : 1 / Math.max(1, r.fanIn);
+}
+
+/**
+ * How a target parameter starts when the layer owns it (or a head's learned base stands in for it): a fan-in
+ * initialisation, U(±sqrt(3·variance)) for a layer that prescribes its variance (SIREN's uniform
+ * initialisation), or the constant it declares.
+ */
+export function ownedInit(d: WeightDecl): Init {
+  if (d.init !== 'fan') return { kind: d.init };
+  return d.variance === undefined ? fanInInit(d.fanIn) : { kind: 'uniform', limit: Math.sqrt(3 * d.variance) };
 }
 
 export const routeSize = (r: Route): number => r.shape.reduce((a, b) => a * b, 1);
@@ -97,21 +111,36 @@ export const flatBlocks = (routes: readonly Route[], mode: InitMode) =>
   routes.map((r) => ({ size: routeSize(r), variance: targetVariance(r, mode) }));
 
 /**
- * Split a head's flat output [N, total] into its routes in wiring order, shape each one, and add the
- * constant a `ones`-initialised weight starts from (a FiLM scale starts at 1 + generated).
+ * Split a head's flat output [N, total] into its routes in wiring order, shape each one, and add what each
+ * starts from: a learned base per route when `bases` are given, else the constant a `ones`-initialised weight
+ * starts from (a FiLM scale starts at 1 + generated).
  */
-export function deliverFlat<P>(ctx: LowerContext<P>, flat: ValueId, batch: Dim, routes: readonly Route[], port: string): void {
+export function deliverFlat<P>(ctx: LowerContext<P>, flat: ValueId, batch: Dim, routes: readonly Route[], port: string, bases?: readonly ValueId[]): void {
   let offset = 0;
   const perSample = batch === 'B';
   routes.forEach((r, i) => {
     const size = routeSize(r);
+    const shape = perSample ? ['B' as const, ...r.shape] : r.shape;
     const piece = ctx.op({ op: 'slice', axis: 1, begin: offset, size }, [flat], [batch, size], `${port}.${i}.slice`);
     offset += size;
-    let value = ctx.op({ op: 'reshape' }, [piece], perSample ? ['B', ...r.shape] : r.shape, `${port}.${i}.${r.target}_${r.port}`);
-    if (r.init === 'ones') value = ctx.op({ op: 'scale', factor: 1, offset: 1 }, [value], perSample ? ['B', ...r.shape] : r.shape, `${port}.${i}.plus_one`);
+    let value = ctx.op({ op: 'reshape' }, [piece], shape, `${port}.${i}.${r.target}_${r.port}`);
+    if (bases) value = ctx.op({ op: 'add' }, [value, bases[i]], shape, `${port}.${i}.with_base`);
+    else if (r.init === 'ones') value = ctx.op({ op: 'scale', factor: 1, offset: 1 }, [value], shape, `${port}.${i}.plus_one`);
     ctx.deliver(r, value);
   });
 }
+
+/**
+ * Heads with a learned base generate `W₀ + Δ(context)`: W₀ starts as the target layer's own initialisation and
+ * Δ's last layer at zero, so every sample starts from one well-initialised network and the head learns how
+ * samples differ from it (bias-HyperInit, Beck et al. 2022). Hyperfan instead starts every sample from its own
+ * random network, which coordinate networks such as SIREN, sensitive to their first layer's weights, train
+ * from far more slowly.
+ */
+export const LearnedBase = z
+  .boolean()
+  .default(false)
+  .meta({ ui: { label: 'learned base W₀', help: 'generate W₀ + Δ(context): W₀ starts as the target layer\'s own initialisation, Δ at zero (bias-HyperInit, Beck et al. 2022)' } });
 
 /** A context batch of 1 generates one weight set for the whole batch; a batch of B generates one per sample. */
 export function requireRoutes<P>(ctx: InferContext<P>, port: string): Route[] {

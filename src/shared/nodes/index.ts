@@ -15,7 +15,7 @@ import { MlpHead } from './heads/mlp';
 import { BinaryCrossEntropy } from './objectives/bce';
 import { CrossEntropy } from './objectives/crossEntropy';
 import { L2Weights } from './objectives/l2Weights';
-import { AccuracyMetric, MseMetric } from './objectives/metrics';
+import { AccuracyMetric, MseMetric, PsnrMetric } from './objectives/metrics';
 import { MseLoss } from './objectives/mse';
 import { OutputRegularizer } from './objectives/outputRegularizer';
 import { Probe } from './probe';
@@ -64,6 +64,7 @@ export const nodeTypes: readonly NodeType[] = [
   OutputRegularizer,
   AccuracyMetric,
   MseMetric,
+  PsnrMetric,
   Probe,
 ] as unknown as NodeType[];
 

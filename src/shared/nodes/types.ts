@@ -4,7 +4,7 @@
  * program IR. The palette, the inspector, the compiler and both code generators all read this declaration.
  */
 import type { z } from 'zod';
-import type { DatasetSpec, DType, Init, OpBody, ParamRole, ValueId } from '../compiler/ir';
+import type { DatasetSpec, DType, Init, MetricKind, OpBody, ParamRole, ValueId } from '../compiler/ir';
 import type { ErrorCode } from '../compiler/errors';
 import type { Shape } from '../compiler/shape';
 
@@ -32,7 +32,7 @@ export type ValueInfo =
 
 /**
  * How a target parameter is initialised when it is owned, and what a head aims for when it generates it:
- * fan: N(0, 1/fanIn) (a fan-in initialisation), zeros, ones.
+ * fan: N(0, 1/fanIn) (a fan-in initialisation) unless the declaration sets its own `variance`, zeros, ones.
  */
 export type WeightInit = 'fan' | 'zeros' | 'ones';
 
@@ -42,6 +42,11 @@ export interface WeightDecl {
   init: WeightInit;
   fanIn: number;
   fanOut: number;
+  /**
+   * `fan` only: the variance the layer prescribes for each element (a SIREN layer's depends on its ω₀), used
+   * instead of 1/fanIn (or 1/fanOut under hyperfan-out). Owned, the weight is drawn from U(±sqrt(3·variance)).
+   */
+  variance?: number;
 }
 
 /** One weights port a head drives, in wiring order. */
@@ -93,7 +98,7 @@ export interface LowerContext<P> {
   deliver(route: Route, value: ValueId): void;
   dataset(spec: Omit<DatasetSpec, 'node'>): void;
   loss(value: ValueId, weight: number, name: string): void;
-  metric(value: ValueId, kind: 'accuracy' | 'mse', name: string): void;
+  metric(value: ValueId, kind: MetricKind, name: string): void;
   prediction(value: ValueId): void;
   probe(value: ValueId, name: string): void;
   outputRegularizer(beta: number): void;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { MnistData } from '../../../shared/nodes/data/mnist';
+import { MnistInrData } from '../../../shared/nodes/data/mnistInr';
 import { MoonsData } from '../../../shared/nodes/data/moons';
 import { PermutedMnistData } from '../../../shared/nodes/data/permutedMnist';
 import { SinusoidData } from '../../../shared/nodes/data/sinusoid';
@@ -27,6 +28,8 @@ const cases: [string, NodeType, Record<string, unknown>][] = (
     [MnistData, { layout: 'image', trainFraction: 0.5 }],
     [SplitMnistData, { layout: 'image' }],
     [PermutedMnistData, { tasks: 3 }],
+    [MnistInrData, {}],
+    [MnistInrData, { layout: 'image' }],
   ] as [NodeType, Record<string, unknown>][]
 ).map(([node, params]) => [`${node.id} ${JSON.stringify(params)}`, node, params]);
 
@@ -36,7 +39,10 @@ const open = (node: NodeType, params: Record<string, unknown>, seed = 1) =>
 describe.each(cases)('%s', (name, node, params) => {
   it(`${name}: shapes match the node's inferred outputs`, () => {
     const d = open(node, params);
-    expect(datasetInfo(d)).toEqual(inferNode(node, params));
+    // Pixel coordinates (images to reconstruct) are computed by the program, one per value of y, not fed.
+    const { coords, ...fed } = inferNode(node, params);
+    expect(datasetInfo(d)).toEqual(fed);
+    if (coords) expect(coords).toEqual({ kind: 'tensor', shape: ['B', d.yShape[0], 2], dtype: 'float32' });
   });
 
   it(`${name}: batches hold one task with consistent sizes and labels in range`, () => {

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { fail } from '../../../shared/compiler/errors';
 import { openCsv } from './csv';
 import { openIdx } from './idx';
-import { openMnist, openPermutedMnist, openSplitMnist } from './mnist';
+import { openMnist, openMnistInr, openPermutedMnist, openSplitMnist } from './mnist';
 import { openSinusoid } from './sinusoid';
 import { openMoons, openSpirals } from './toy2d';
 import { openToyRegression } from './toyRegression';
@@ -31,6 +31,7 @@ const openers: Record<string, Opener> = {
   'data.mnist': openMnist,
   'data.split_mnist': openSplitMnist,
   'data.permuted_mnist': openPermutedMnist,
+  'data.mnist_inr': openMnistInr,
   'data.spirals': openSpirals,
   'data.moons': openMoons,
   'data.csv': openCsv,

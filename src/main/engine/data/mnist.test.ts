@@ -52,6 +52,21 @@ describe('mnist', () => {
   });
 });
 
+describe('mnist as images to reconstruct', () => {
+  it('has the MNIST split, with every image\'s own pixels as its targets', () => {
+    const inr = openDataset('data.mnist_inr', { trainFraction: 0.8, layout: 'flat' }, opts);
+    const mnist = openDataset('data.mnist', { trainFraction: 0.8, layout: 'flat' }, opts);
+    expect([inr.yShape, inr.yDtype]).toEqual([[PIXELS, 1], 'float32']);
+    expect(inr.trainSize(0)).toBe(mnist.trainSize(0));
+    const held = inr.evalBatches(0, 500, 1000);
+    expect(held.map((b) => Array.from(b.x))).toEqual(mnist.evalBatches(0, 500, 1000).map((b) => Array.from(b.x)));
+    for (const b of held) expect(b.y).toEqual(b.x);
+    const b = inr.trainBatch(0, 16, new Rng(4));
+    expect(b.x).toEqual(mnist.trainBatch(0, 16, new Rng(4)).x);
+    expect(b.y).toEqual(b.x);
+  });
+});
+
 describe('split mnist', () => {
   it('task k holds only digits 2k and 2k+1, relabelled 0 and 1', () => {
     const d = openDataset('data.split_mnist', { trainFraction: 0.8, layout: 'flat' }, opts);

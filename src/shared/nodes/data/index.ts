@@ -2,6 +2,7 @@
 import { CsvData } from './csv';
 import { IdxData } from './idx';
 import { MnistData } from './mnist';
+import { MnistInrData } from './mnistInr';
 import { MoonsData } from './moons';
 import { PermutedMnistData } from './permutedMnist';
 import { SinusoidData } from './sinusoid';
@@ -13,6 +14,7 @@ export {
   CsvData,
   IdxData,
   MnistData,
+  MnistInrData,
   MoonsData,
   PermutedMnistData,
   SinusoidData,
@@ -29,6 +31,7 @@ export const dataNodes = [
   MnistData,
   SplitMnistData,
   PermutedMnistData,
+  MnistInrData,
   CsvData,
   IdxData,
 ];

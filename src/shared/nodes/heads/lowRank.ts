@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Activation } from '../../compiler/ir';
-import { ActivationName, HiddenSizes, InitMode, contextShape, fanInInit, lastLayerInit, lowerMlp, requireRoutes, routeSize, targetVariance } from '../common';
+import { ActivationName, HiddenSizes, InitMode, contextShape, lastLayerInit, lowerMlp, ownedInit, requireRoutes, routeSize, targetVariance } from '../common';
 import { defineNode, type Route } from '../types';
 import { headInputs, headOutputs } from './mlpCore';
 
@@ -77,7 +77,7 @@ export const LowRankHead = defineNode({
         let m = ctx.op({ op: 'matmul', transposeB: true }, [u, v], [...lead, f.rows, f.cols], `${name}.UVt`);
         if (p.learnedBase) {
           const baseInit = r.init === 'fan' ? { kind: 'normal' as const, std: Math.sqrt(targetVariance(r, p.init) * (1 - share)) } : { kind: 'zeros' as const };
-          const base = ctx.param(`base${i}`, [f.rows, f.cols], p.init === 'plain' && r.init === 'fan' ? fanInInit(r.fanIn) : baseInit);
+          const base = ctx.param(`base${i}`, [f.rows, f.cols], p.init === 'plain' && r.init === 'fan' ? ownedInit(r) : baseInit);
           m = ctx.op({ op: 'add' }, [m, base], [...lead, f.rows, f.cols], `${name}.with_base`);
         }
         value = ctx.op({ op: 'reshape' }, [m], [...lead, ...r.shape], name);

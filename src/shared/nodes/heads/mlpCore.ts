@@ -1,6 +1,6 @@
 /** The body shared by the linear and MLP heads: context -> hidden layers -> one linear layer sized by its routes. */
 import type { Activation } from '../../compiler/ir';
-import { contextShape, deliverFlat, flatBlocks, lastLayerInit, lowerMlp, requireRoutes, routesSize, type InitMode } from '../common';
+import { contextShape, deliverFlat, flatBlocks, lastLayerInit, lowerMlp, ownedInit, requireRoutes, routesSize, type InitMode } from '../common';
 import type { InferContext, LowerContext, PortDecl, ValueInfo } from '../types';
 
 export const headInputs = (): PortDecl[] => [
@@ -18,7 +18,7 @@ export function inferFlatHead<P>(ctx: InferContext<P>): Record<string, ValueInfo
 
 export function lowerFlatHead<P>(
   ctx: LowerContext<P>,
-  { hidden, activation, init }: { hidden: readonly number[]; activation: Activation; init: InitMode },
+  { hidden, activation, init, learnedBase }: { hidden: readonly number[]; activation: Activation; init: InitMode; learnedBase: boolean },
 ): Record<string, string> {
   const info = ctx.info('context');
   if (info.kind !== 'tensor') return ctx.fail('HN022', 'context must be a tensor', 'context');
@@ -27,6 +27,14 @@ export function lowerFlatHead<P>(
   const trunk = lowerMlp(ctx, ctx.input('context'), info.shape, hidden, activation, 'hidden');
   const fanIn = trunk.shape[1] as number;
   const batch = trunk.shape[0];
+  if (learnedBase) {
+    // The bases are the shared part of the output, so the last layer needs no bias of its own.
+    const w = ctx.param('out.weight', [fanIn, total], { kind: 'zeros' });
+    const flat = ctx.op({ op: 'linear', perSample: false }, [trunk.value, w, null], [batch, total], 'out');
+    const bases = routes.map((r, i) => ctx.param(`base${i}`, r.shape, ownedInit(r)));
+    deliverFlat(ctx, flat, batch, routes, 'weights', bases);
+    return { weights: flat };
+  }
   const w = ctx.param('out.weight', [fanIn, total], lastLayerInit(init, trunk.value, fanIn, flatBlocks(routes, init)));
   const b = ctx.param('out.bias', [total], { kind: 'zeros' });
   const flat = ctx.op({ op: 'linear', perSample: false }, [trunk.value, w, b], [batch, total], 'out');

@@ -50,3 +50,31 @@ export const MseMetric = defineNode({
     return {};
   },
 });
+
+export const PsnrMetric = defineNode({
+  id: 'metric.psnr',
+  category: 'metric',
+  title: 'PSNR',
+  doc: [
+    'Peak signal-to-noise ratio in dB, per sample then averaged: `10·log10(peak² / MSE)` with each sample\'s MSE',
+    'over all its values (an image\'s pixels), reported on the evaluation data. `peak` is the largest possible value:',
+    '1 for intensities in [0, 1]. A perfect reconstruction is capped at 100 dB (MSE floored at 10⁻¹⁰·peak²).',
+  ].join('\n'),
+  params: z.object({
+    peak: z.number().positive().max(1e6).default(1).meta({ ui: { label: 'peak value', help: '1 for intensities in [0, 1], 255 for bytes' } }),
+  }),
+  inputs: () => [
+    { name: 'prediction', kind: 'tensor', doc: 'Reconstruction [N, ...].' },
+    { name: 'target', kind: 'tensor', doc: 'Target values [N, ...] (the dataset\'s y).' },
+  ],
+  outputs: () => [],
+  infer: (ctx) => {
+    checkSameShape(ctx, 'prediction', 'target');
+    return {};
+  },
+  lower: (ctx) => {
+    const op = ctx.op({ op: 'psnr', peak: ctx.params.peak }, [ctx.input('prediction'), ctx.input('target')], [], 'psnr');
+    ctx.metric(op, 'psnr', 'psnr');
+    return {};
+  },
+});

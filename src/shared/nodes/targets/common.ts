@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Activation, ValueId } from '../../compiler/ir';
 import type { Shape } from '../../compiler/shape';
-import { ActivationName } from '../common';
+import { ActivationName, ownedInit } from '../common';
 import type { InferContext, LowerContext, PortDecl, ValueInfo, WeightDecl } from '../types';
 
 export const xInput: PortDecl = { name: 'x', kind: 'tensor', doc: 'Input activations.' };
@@ -14,8 +14,9 @@ export function weightPort(name: string, doc: string): PortDecl {
   return { name, kind: 'weights', doc, optional: true };
 }
 
-export function activate<P>(ctx: LowerContext<P>, value: ValueId, shape: Shape, fn: z.infer<typeof ActivationName>): ValueId {
-  return fn === 'linear' ? value : ctx.op({ op: 'activation', fn: fn as Activation, w0: 1 }, [value], shape, 'y');
+/** The layer's activation after `value` (`w0` is the frequency of `sin`). */
+export function activate<P>(ctx: LowerContext<P>, value: ValueId, shape: Shape, fn: z.infer<typeof ActivationName>, w0 = 1): ValueId {
+  return fn === 'linear' ? value : ctx.op({ op: 'activation', fn: fn as Activation, w0 }, [value], shape, 'y');
 }
 
 /** The tensor on `x`, which must have the given rank. */
