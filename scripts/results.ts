@@ -177,10 +177,14 @@ function ablationSentence(e: Entry): string {
 /** What the static twin reaches, as a sentence (or ''). */
 function twinSentence(e: Entry): string {
   if (!e.twin) return '';
-  const m = e.twin.accuracyMatrix;
+  return ` Static twin (the same network with ${int(e.twin.budget.ordinary)} ordinary weights, same budget): ${twinReached(e)}.`;
+}
+
+/** What the static twin reaches: per task after the last one in continual learning, else the main metric. */
+function twinReached(e: Entry): string {
+  const m = e.twin!.accuracyMatrix;
   const last = m && m.length > 1 ? m[m.length - 1] : null;
-  const reached = last ? `${metricLabel(e.metric)} per task ${last.map((v) => fmt(e.metric, v)).join(' / ')}` : `${metricLabel(e.metric)} ${fmt(e.metric, e.twin.metrics[e.metric])}`;
-  return ` Static twin (the same network with ${int(e.twin.budget.ordinary)} ordinary weights, same budget): ${reached}.`;
+  return last ? `${metricLabel(e.metric)} per task ${last.map((v) => fmt(e.metric, v)).join(' / ')}` : `${metricLabel(e.metric)} ${fmt(e.metric, e.twin!.metrics[e.metric])}`;
 }
 
 /** The sentence stored in the template's metadata.result. */
@@ -528,7 +532,7 @@ function renderMarkdown(entries: Entry[]): string {
     lines.push(`### ${e.name}`, '', `\`${e.file}\` — ${e.schedule === 'single' ? 'one task' : `${e.tasks.length} tasks, ${e.schedule} schedule`}, ${int(e.steps)} steps, ${fmtSeconds(e.seconds)}.`, '');
     if (e.published) lines.push(`- Published: ${e.published.figure} Source: ${e.published.source}`);
     lines.push(`- Result: ${mainSentence(e)}`);
-    if (e.twin) lines.push(`- Static twin (${fmtSeconds(e.twin.seconds)}):${twinSentence(e).replace(/^ Static twin/, '')}`);
+    if (e.twin) lines.push(`- Static twin, the same network with ${int(e.twin.budget.ordinary)} ordinary weights (${fmtSeconds(e.twin.seconds)}): ${twinReached(e)}.`);
     if (e.twin)
       lines.push(
         `- Parameters: the generated weights (${int(e.budget.generated)}) come from ${int(e.budget.hyper)} hypernetwork parameters; ` +
