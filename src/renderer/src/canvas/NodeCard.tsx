@@ -161,26 +161,18 @@ function FarFace({ data, selected, category, geometry }: FaceProps & { geometry:
       title={hasError ? `${node.label ?? title}: ${problems.join('\n')}` : `${node.label ?? title} · ${node.id}`}
     >
       <div className="hn-node__far-title">{shorten(node.label ?? title, FAR_TITLE_CHARS)}</div>
-      {info.inputs.map((p, i) => (
-        <Handle
-          key={p.name}
-          type="target"
-          position={Position.Left}
-          id={p.name}
-          className={`hn-handle-far kind-${p.kind}`}
-          style={handleStyle(geometry.target.get(p.name), 'target', i, geometry.width)}
-        />
-      ))}
-      {info.outputs.map((p, i) => (
-        <Handle
-          key={p.name}
-          type="source"
-          position={Position.Right}
-          id={p.name}
-          className={`hn-handle-far kind-${p.kind}`}
-          style={handleStyle(geometry.source.get(p.name), 'source', i, geometry.width)}
-        />
-      ))}
+      {(['target', 'source'] as const).flatMap((side) =>
+        (side === 'target' ? info.inputs : info.outputs).map((p, i) => (
+          <Handle
+            key={`${side}:${p.name}`}
+            type={side}
+            position={side === 'target' ? Position.Left : Position.Right}
+            id={p.name}
+            className={`hn-handle-far kind-${p.kind}`}
+            style={handleStyle(geometry[side].get(p.name), side, i, geometry.width)}
+          />
+        )),
+      )}
     </div>
   );
 }
