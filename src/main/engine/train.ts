@@ -24,6 +24,8 @@ interface Phase {
 }
 
 const DEFAULT_STEPS = 1000;
+/** Points per run of the generated-weight norms (the dashboard's norm chart), besides those at evaluations. */
+const NORM_POINTS = 50;
 
 export async function train(program: Program, opts: TrainOptions, emit: (e: EngineEvent) => void, control?: RunControl): Promise<DoneEvent> {
   const started = performance.now();
@@ -88,6 +90,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
 
     emit({ event: 'start', backend, totalSteps, tasks: taskList, budget: parameterBudget(program) });
     const eventEvery = opts.stepEventEvery ?? Math.max(1, Math.floor(totalSteps / 200));
+    const normEvery = Math.max(1, Math.ceil(totalSteps / NORM_POINTS));
     let windowStart = performance.now();
     let windowSteps = 0;
     let stepsPerSecond = 0;
@@ -136,7 +139,10 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
         }
         if (step % eventEvery === 0 || stepInPhase === steps - 1)
           emit({ event: 'step', step, task, loss: parts.total, losses: parts.losses, stepsPerSecond });
-        if (t.evalEvery > 0 && step % t.evalEvery === 0 && stepInPhase !== steps - 1) {
+        const evalNow = t.evalEvery > 0 && step % t.evalEvery === 0 && stepInPhase !== steps - 1;
+        // The norms of generated weights over training: about NORM_POINTS a run besides those at evaluations.
+        if (!evalNow && step % normEvery === 0 && stepInPhase !== steps - 1) emitWeightStats(model, program, data, task, step, emit);
+        if (evalNow) {
           const ev = evaluate(sequentialCl ? taskList.slice(0, phase + 1) : taskList);
           emit({ event: 'eval', step, task, ...ev });
           emitWeightStats(model, program, data, task, step, emit);
