@@ -82,6 +82,25 @@ function pruneSelection(doc: HnetDocument, nodes: ReadonlySet<string>, edges: Re
   };
 }
 
+/**
+ * Undo (from `past`) or redo (from `future`): the newest entry of that stack becomes the document, the current
+ * one goes onto the other stack. Nothing changes when the stack is empty.
+ */
+function travel(s: EditorState, from: 'past' | 'future'): Partial<EditorState> {
+  const to = from === 'past' ? 'future' : 'past';
+  const entry = s[from][s[from].length - 1];
+  if (!entry) return {};
+  return {
+    doc: entry.doc,
+    editId: entry.editId,
+    [from]: s[from].slice(0, -1),
+    [to]: [...s[to], { doc: s.doc, editId: s.editId }],
+    graphVersion: s.graphVersion + 1,
+    coalesce: null,
+    ...pruneSelection(entry.doc, s.selectedNodes, s.selectedEdges),
+  };
+}
+
 export const useEditor = create<EditorState>()((set, get) => ({
   doc: emptyDocument(),
   editId: 0,
@@ -128,33 +147,11 @@ export const useEditor = create<EditorState>()((set, get) => ({
   },
 
   undo() {
-    const s = get();
-    const prev = s.past[s.past.length - 1];
-    if (!prev) return;
-    set({
-      doc: prev.doc,
-      editId: prev.editId,
-      past: s.past.slice(0, -1),
-      future: [...s.future, { doc: s.doc, editId: s.editId }],
-      graphVersion: s.graphVersion + 1,
-      coalesce: null,
-      ...pruneSelection(prev.doc, s.selectedNodes, s.selectedEdges),
-    });
+    set(travel(get(), 'past'));
   },
 
   redo() {
-    const s = get();
-    const next = s.future[s.future.length - 1];
-    if (!next) return;
-    set({
-      doc: next.doc,
-      editId: next.editId,
-      future: s.future.slice(0, -1),
-      past: [...s.past, { doc: s.doc, editId: s.editId }],
-      graphVersion: s.graphVersion + 1,
-      coalesce: null,
-      ...pruneSelection(next.doc, s.selectedNodes, s.selectedEdges),
-    });
+    set(travel(get(), 'future'));
   },
 
   load(doc, file, options = {}) {
