@@ -89,7 +89,10 @@ describe.each(files)('%s', (file) => {
   });
 
   it(`trains ${SHORT_STEPS} steps per task with a falling loss`, async () => {
-    const program = programOf(load(file));
+    // The check is about the first task's loss and finite metrics: two tasks of a long sequence and a few hundred
+    // evaluation samples show it, so the test's work (not a timeout) stays small on any machine.
+    const doc = load(file);
+    const program = programOf(reduced(doc, programOf(doc).data.tasks > 2 ? { tasks: [0, 1] } : {}));
     const { steps, done } = await run(program, SHORT_STEPS);
     expect(done.stopped).toBe(false);
     for (const s of steps) expect(Number.isFinite(s.loss)).toBe(true);
