@@ -1,6 +1,7 @@
 /**
  * The browser mode's server (`hnet serve`), over real HTTP and WebSocket connections on 127.0.0.1: the token,
- * the cookie, static files without traversal, security headers, the Origin check, and the API over /api.
+ * the static-files cookie (never the token), static files without traversal, security headers, the Host and
+ * Origin checks, TLS, request size limits, and the API over /api.
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { request, type IncomingHttpHeaders } from 'node:http';
@@ -124,8 +125,11 @@ describe('HTTP', () => {
       expect(r.status, path).toBe(401);
       expect(r.body).not.toContain('editor');
     }
-    expect((await get('/assets/app.js', { Cookie: `hnet_token_${server.port}=wrong` })).status).toBe(401);
-    expect((await get('/assets/app.js', { Cookie: `hnet_token_1=${server.token}` })).status).toBe(401);
+    expect((await get('/assets/app.js', { Cookie: `hnet_static_${server.port}=wrong` })).status).toBe(401);
+    // The cookie holds its own secret: the token in it unlocks nothing.
+    expect((await get('/assets/app.js', { Cookie: `hnet_static_${server.port}=${server.token}` })).status).toBe(401);
+    const secret = (await pageCookie()).split('=')[1];
+    expect((await get('/assets/app.js', { Cookie: `hnet_static_1=${secret}` })).status).toBe(401);
   });
 
   it('uses a fresh 32-byte random token per launch', async () => {
@@ -139,7 +143,7 @@ describe('HTTP', () => {
     }
   });
 
-  it('serves the page with the token, with a strict CSP and an HttpOnly same-site cookie', async () => {
+  it('serves the page with the token, with a strict CSP and an HttpOnly same-site cookie that is not the token', async () => {
     const r = await get(`/?token=${server.token}`);
     expect(r.status).toBe(200);
     expect(r.body).toBe(INDEX);
@@ -161,7 +165,10 @@ describe('HTTP', () => {
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['referrer-policy']).toBe('no-referrer');
     const setCookie = (r.headers['set-cookie'] ?? [])[0] ?? '';
-    expect(setCookie).toMatch(new RegExp(`^hnet_token_${server.port}=${server.token};`));
+    const secret = new RegExp(`^hnet_static_${server.port}=([A-Za-z0-9_-]{43});`).exec(setCookie)?.[1];
+    expect(secret).toBeDefined();
+    expect(secret).not.toBe(server.token);
+    expect(setCookie).not.toContain(server.token);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     expect((await get(`/index.html?token=${server.token}`)).status).toBe(200);
@@ -181,6 +188,39 @@ describe('HTTP', () => {
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
     expect((await get('/assets/app.js', { Cookie: cookie }, 'POST')).status).toBe(405);
+    // A reload of the page (its address no longer has the token) is served with the cookie.
+    const reload = await get('/', { Cookie: cookie });
+    expect(reload.status).toBe(200);
+    expect(reload.body).toBe(INDEX);
+    expect(reload.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('refuses a Host header that does not name this server (DNS rebinding), before the token is looked at', async () => {
+    for (const host of ['evil.example', `evil.example:${server.port}`, '127.0.0.1.evil.example', 'localhost.']) {
+      const r = await get(`/?token=${server.token}`, { Host: host });
+      expect(r.status, host).toBe(421);
+      expect(r.body).not.toContain('editor');
+      expect(r.body).toMatch(/does not answer to that host name/);
+    }
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`, 'LOCALHOST:8000'])
+      expect((await get(`/?token=${server.token}`, { Host: host })).status, host).toBe(200);
+    await expect(connect(`?token=${server.token}`, { Origin: 'http://evil.example', Host: 'evil.example' })).rejects.toThrow(/HTTP 421/);
+  });
+
+  it('refuses a request body unread (413), whatever the method', async () => {
+    const cookie = await pageCookie();
+    const r = await new Promise<Got>((done, fail) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: '/assets/app.js', method: 'GET', headers: { Cookie: cookie, 'Content-Length': String(1 << 20) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', fail);
+      req.write(Buffer.alloc(1024));
+    });
+    expect(r.status).toBe(413);
+    expect(r.body).toMatch(/carry no body/);
+    expect(r.headers.connection).toBe('close');
   });
 
   it('never serves a file outside the editor folder, nor dotfiles', async () => {
@@ -214,10 +254,32 @@ describe('WebSocket /api', () => {
   it('refuses connections without the token', async () => {
     await expect(connect('', { Origin: origin })).rejects.toThrow(/HTTP 401/);
     await expect(connect('?token=nope', { Origin: origin })).rejects.toThrow(/HTTP 401/);
+    await expect(connect('', { Origin: origin, 'Sec-WebSocket-Protocol': 'hnet, hnet.token.nope' })).rejects.toThrow(/HTTP 401/);
+  });
+
+  it('refuses the cookie alone: the API wants the token in the request itself', async () => {
+    const cookie = await pageCookie();
+    await expect(connect('', { Origin: origin, Cookie: cookie })).rejects.toThrow(/HTTP 401/);
+    await expect(connect('', { Origin: origin, Cookie: `${cookie}; hnet_token_${server.port}=${server.token}` })).rejects.toThrow(/HTTP 401/);
+  });
+
+  it('accepts the token as a subprotocol (what the page sends), answering with the plain protocol name', async () => {
+    const ws = await new Promise<WebSocket>((done, fail) => {
+      const w = new WebSocket(`ws://127.0.0.1:${server.port}/api`, ['hnet', `hnet.token.${server.token}`], { headers: { Origin: origin } });
+      w.once('open', () => done(w));
+      w.once('unexpected-response', (_q, res) => fail(new Error(`HTTP ${res.statusCode}`)));
+      w.once('error', fail);
+    });
+    try {
+      expect(ws.protocol).toBe('hnet');
+      expect((await client(ws).call('app.info', {})).result).toMatchObject({ mode: 'browser' });
+    } finally {
+      ws.close();
+    }
   });
 
   it('refuses a cross-origin page, or no Origin at all, even with the token', async () => {
-    for (const o of ['http://evil.example', `http://127.0.0.1:${server.port + 1}`, `https://127.0.0.1:${server.port}`, 'null'])
+    for (const o of ['http://evil.example', `http://127.0.0.1:${server.port + 1}`, `https://127.0.0.1:${server.port}`, `http://localhost:${server.port}`, 'null'])
       await expect(connect(`?token=${server.token}`, { Origin: o })).rejects.toThrow(/HTTP 403/);
     await expect(connect(`?token=${server.token}`, {})).rejects.toThrow(/HTTP 403/);
   });
@@ -247,15 +309,6 @@ describe('WebSocket /api', () => {
       expect(await c.call('document.saveAs', { suggestedName: 'x', text: 'y' })).toMatchObject({ result: null });
       expect(await c.call('document.recent', {})).toMatchObject({ result: [] });
       expect(await c.call('shell.openExternal', { url: 'https://github.com/' })).toMatchObject({ result: { opened: false } });
-    } finally {
-      ws.close();
-    }
-  });
-
-  it('accepts the cookie instead of the token in the URL', async () => {
-    const ws = await connect('', { Origin: `http://localhost:${server.port}`, Cookie: await pageCookie() });
-    try {
-      expect((await client(ws).call('app.info', {})).result).toMatchObject({ mode: 'browser' });
     } finally {
       ws.close();
     }
