@@ -90,6 +90,12 @@ const WILDCARD = new Set(['0.0.0.0', '::', '']);
 
 export const isLoopbackHost = (host: string): boolean => LOOPBACK.includes(host.toLowerCase()) || /^127\.\d+\.\d+\.\d+$/.test(host);
 
+/** Why a host other than loopback is refused without TLS, and the three ways forward. */
+export const plainHttpRefusal = (host: string): string =>
+  `--host ${host} would send the editor and its access token over the network in clear (plain HTTP). ` +
+  'Keep the default host and reach it through an SSH tunnel (ssh -L 5417:127.0.0.1:5417 THIS-MACHINE), ' +
+  'or give --tls-cert FILE --tls-key FILE to serve HTTPS, or accept the risk with --insecure-http.';
+
 /** The names a browser may reach a server listening on `host` by: loopback, and the host, or every local address. */
 export function hostNamesFor(host: string): string[] {
   const names = new Set(LOOPBACK);
@@ -116,13 +122,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const host = options.host ?? DEFAULT_HOST;
   const token = options.token ?? randomBytes(32).toString('base64url');
   if (!TOKEN_SHAPE.test(token)) throw new Error('the access token must be 16 to 200 characters of A-Z, a-z, 0-9, "-" and "_"');
-  if (!isLoopbackHost(host) && !options.tls && !options.insecureHttp)
-    throw new AppError(
-      'forbidden',
-      `--host ${host} would send the editor and its access token over the network in clear (plain HTTP). ` +
-        'Keep the default host and reach it through an SSH tunnel (ssh -L 5417:127.0.0.1:5417 THIS-MACHINE), ' +
-        'or give --tls-cert FILE --tls-key FILE to serve HTTPS, or accept the risk with --insecure-http.',
-    );
+  if (!isLoopbackHost(host) && !options.tls && !options.insecureHttp) throw new AppError('forbidden', plainHttpRefusal(host));
   const scheme = options.tls ? 'https' : 'http';
   const hostNames = hostNamesFor(host);
   const tokenBytes = Buffer.from(token);
