@@ -4,7 +4,9 @@
  * Origin checks, TLS, request size limits, and the API over /api.
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -401,6 +403,178 @@ describe('ports', () => {
       await expect(startServer({ port: 5417, rendererDir: join(dir, 'renderer') })).rejects.toThrow(/port 5417 on 127\.0\.0\.1 is already in use/);
     } finally {
       if (blocked) await new Promise((r) => blocker.close(r));
+    }
+  });
+});
+
+describe('hosts and TLS', () => {
+  it('refuses a host other than loopback without TLS or insecureHttp, saying what to do', async () => {
+    for (const host of ['0.0.0.0', '::', '192.0.2.1'])
+      await expect(startServer({ port: 0, host, rendererDir: join(dir, 'renderer') })).rejects.toThrow(
+        /over the network in clear.*SSH tunnel.*--tls-cert FILE --tls-key FILE.*--insecure-http/,
+      );
+  });
+
+  it('with insecureHttp on 0.0.0.0 answers to loopback and this machine, not to other names', async () => {
+    const s = await startServer({ port: 0, host: '0.0.0.0', insecureHttp: true, rendererDir: join(dir, 'renderer'), draftsDir: join(dir, 'drafts') });
+    try {
+      expect(s.hostNames).toEqual(expect.arrayContaining(['127.0.0.1', 'localhost']));
+      const at = (host: string) =>
+        new Promise<number>((done, fail) => {
+          const req = request({ host: '127.0.0.1', port: s.port, path: `/?token=${s.token}`, headers: { Host: host } }, (res) => {
+            res.resume();
+            done(res.statusCode ?? 0);
+          });
+          req.on('error', fail);
+          req.end();
+        });
+      expect(await at(`127.0.0.1:${s.port}`)).toBe(200);
+      expect(await at(`${s.hostNames[s.hostNames.length - 1]}:${s.port}`)).toBe(200);
+      expect(await at(`rebound.example:${s.port}`)).toBe(421);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('speaks HTTPS and WSS with a certificate, on a host other than loopback too', async () => {
+    const certDir = join(dir, 'tls');
+    mkdirSync(certDir, { recursive: true });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+      { stdio: 'ignore' },
+    );
+    const cert = readFileSync(join(certDir, 'cert.pem'));
+    const key = readFileSync(join(certDir, 'key.pem'));
+    const s = await startServer({ port: 0, host: '0.0.0.0', tls: { cert, key }, rendererDir: join(dir, 'renderer'), draftsDir: join(dir, 'drafts') });
+    try {
+      expect(s.scheme).toBe('https');
+      expect(s.url).toBe(`https://127.0.0.1:${s.port}/?token=${s.token}`);
+      const page = await new Promise<Got>((done, fail) => {
+        const req = httpsRequest({ host: '127.0.0.1', port: s.port, path: `/?token=${s.token}`, ca: cert }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+      expect(page.status).toBe(200);
+      expect(page.body).toBe(INDEX);
+      expect(String(page.headers['content-security-policy'])).toContain(`connect-src 'self' wss://127.0.0.1:${s.port}`);
+      expect((page.headers['set-cookie'] ?? [])[0]).toMatch(/; Secure/);
+      // Plain HTTP to the TLS port gets nothing.
+      await expect(
+        new Promise((done, fail) => {
+          const req = request({ host: '127.0.0.1', port: s.port, path: '/' }, (res) => done(res.statusCode));
+          req.on('error', fail);
+          req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+          req.end();
+        }),
+      ).rejects.toThrow();
+      const ws = await new Promise<WebSocket>((done, fail) => {
+        const w = new WebSocket(`wss://127.0.0.1:${s.port}/api`, ['hnet', `hnet.token.${s.token}`], { headers: { Origin: `https://127.0.0.1:${s.port}` }, ca: cert });
+        w.once('open', () => done(w));
+        w.once('unexpected-response', (_q, res) => fail(new Error(`HTTP ${res.statusCode}`)));
+        w.once('error', fail);
+      });
+      try {
+        expect((await client(ws).call('app.info', {})).result).toMatchObject({ mode: 'browser' });
+      } finally {
+        ws.close();
+      }
+      // The plain-HTTP origin of the same address is another origin.
+      await expect(
+        new Promise((done, fail) => {
+          const w = new WebSocket(`wss://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` }, ca: cert });
+          w.once('open', done);
+          w.once('unexpected-response', (_q, res) => fail(new Error(`HTTP ${res.statusCode}`)));
+          w.once('error', fail);
+        }),
+      ).rejects.toThrow(/HTTP 403/);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('request sizes', () => {
+  it('closes the connection on a message over the limit, with the reason; a new connection works', async () => {
+    const s = await startServer({ port: 0, maxMessageBytes: 64 * 1024, rendererDir: join(dir, 'renderer'), draftsDir: join(dir, 'drafts') });
+    const open = () =>
+      new Promise<WebSocket>((done, fail) => {
+        const w = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` } });
+        w.once('open', () => done(w));
+        w.once('error', fail);
+      });
+    try {
+      const ws = await open();
+      const closed = new Promise<{ code: number; reason: string }>((done) => ws.once('close', (code, reason) => done({ code, reason: String(reason) })));
+      ws.send(JSON.stringify({ id: 1, method: 'autosave.write', params: { id: 'a', name: 'a', text: 'x'.repeat(100 * 1024) } }));
+      expect(await closed).toEqual({ code: 1009, reason: 'the message is larger than the server accepts (0.1 MB)' });
+      const again = await open();
+      try {
+        expect((await client(again).call('app.info', {})).result).toMatchObject({ mode: 'browser' });
+      } finally {
+        again.close();
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('reads big messages in a worker, in order with the small ones, keeping only what the schema allows', async () => {
+    const ws = await connect(`?token=${server.token}`, { Origin: origin });
+    try {
+      const c = client(ws);
+      const text = 'y'.repeat(1024 * 1024);
+      // Big (worker), then small (this thread): the discard must still come second.
+      const [written, discarded] = await Promise.all([
+        c.call('autosave.write', { id: 'big-1', name: 'Big', text, junk: Array.from({ length: 50_000 }, (_, i) => ({ i })) }),
+        c.call('autosave.discard', { id: 'big-1' }),
+      ]);
+      expect(written.result).toEqual({});
+      expect(discarded.result).toEqual({});
+      expect((await c.call('autosave.list', {})).result).toEqual([]);
+      expect(await c.raw(`{"id": 3, "method": "autosave.write", "params": {"id": "x", "name": "x", "text": 5}, "pad": "${'z'.repeat(400 * 1024)}"}`)).toMatchObject({
+        id: 3,
+        error: { code: 'invalid_request', message: expect.stringMatching(/autosave\.write: invalid request/) },
+      });
+      expect(await c.raw(`{"id": 4, "method": "fs.read", "params": {}, "pad": "${'z'.repeat(400 * 1024)}"}`)).toMatchObject({ id: 4, error: { code: 'unknown_method' } });
+      expect(await c.raw(`{"id": 5, "pad": "${'z'.repeat(400 * 1024)}"`)).toMatchObject({ id: -1, error: { message: 'the message is not valid JSON' } });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it("answers other clients while one client's big message is still being read", async () => {
+    const s = await startServer({
+      port: 0,
+      rendererDir: join(dir, 'renderer'),
+      draftsDir: join(dir, 'drafts'),
+      requestReader: { workerUrl: new URL('./fixtures/reader-hang.mjs', import.meta.url) },
+    });
+    const open = () =>
+      new Promise<WebSocket>((done, fail) => {
+        const w = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` } });
+        w.once('open', () => done(w));
+        w.once('error', fail);
+      });
+    try {
+      const a = await open();
+      const b = await open();
+      let aAnswered = false;
+      a.on('message', () => (aAnswered = true));
+      const aSent = new Promise<void>((done) => a.send(JSON.stringify({ id: 1, method: 'autosave.write', params: { id: 'a', name: 'a', text: 'x'.repeat(1024 * 1024) } }), () => done()));
+      await aSent;
+      // A's message never finishes being read (the reader hangs), yet B is answered, again and again.
+      const cb = client(b);
+      for (let i = 0; i < 3; i++) expect((await cb.call('app.info', {})).result).toMatchObject({ mode: 'browser' });
+      expect(aAnswered).toBe(false);
+      a.terminate();
+      b.terminate();
+    } finally {
+      await s.close();
     }
   });
 });
