@@ -4,7 +4,7 @@
  * Origin checks, TLS, request size limits, and the API over /api.
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
@@ -576,5 +576,27 @@ describe('request sizes', () => {
     } finally {
       await s.close();
     }
+  });
+});
+
+describe('hnet serve flags', () => {
+  const serve = (...args: string[]) =>
+    spawnSync(process.execPath, [join(root, 'bin', 'hnet.mjs'), 'serve', '--no-open', '--port', '0', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+
+  it('refuses a host other than loopback without TLS or --insecure-http before building anything, with the ways forward', () => {
+    const r = serve('--host', '0.0.0.0');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^hnet: cannot serve: --host 0\.0\.0\.0 would send the editor and its access token over the network in clear/);
+    expect(r.stderr).toMatch(/SSH tunnel \(ssh -L 5417:127\.0\.0\.1:5417 THIS-MACHINE\).*--tls-cert FILE --tls-key FILE.*--insecure-http/);
+    expect(r.stdout).not.toMatch(/Open http/);
+  });
+
+  it('wants --tls-cert and --tls-key together, and readable', () => {
+    const half = serve('--tls-cert', join(dir, 'nope.pem'));
+    expect(half.status).toBe(2);
+    expect(half.stderr).toMatch(/--tls-cert and --tls-key go together/);
+    const missing = serve('--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'nope.key'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read the TLS certificate or key/);
   });
 });
