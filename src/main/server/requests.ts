@@ -94,10 +94,11 @@ export function createRequestReader(options: RequestReaderOptions = {}): Request
       const job = nextId++;
       return new Promise((done) => {
         pending.set(job, done);
-        // A copy the worker owns (ws may reuse or pool the original's memory); the copy is moved, not cloned.
-        const copy = new Uint8Array(data.byteLength);
-        copy.set(data);
-        start().postMessage({ job, data: copy }, [copy.buffer]);
+        // Moved, not cloned. A message that owns its whole ArrayBuffer (ws concatenates big ones into a fresh one)
+        // is moved as it is; one that shares memory (a pooled slice) is copied first.
+        const owns = data.byteOffset === 0 && data.buffer.byteLength === data.byteLength && data.buffer instanceof ArrayBuffer;
+        const moved = owns ? new Uint8Array(data.buffer as ArrayBuffer) : Uint8Array.from(data);
+        start().postMessage({ job, data: moved }, [moved.buffer as ArrayBuffer]);
       });
     },
     async close() {

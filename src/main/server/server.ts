@@ -274,10 +274,11 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
         return;
       }
       const buffer = bufferOf(data);
-      pendingBytes += buffer.byteLength;
+      const size = buffer.byteLength; // the reader may move the buffer to its worker (then it reads as empty here)
+      pendingBytes += size;
       if (pendingBytes > maxPendingBytes) ws.pause();
       const read = reader.read(buffer).finally(() => {
-        pendingBytes -= buffer.byteLength;
+        pendingBytes -= size;
         if (pendingBytes <= maxPendingBytes && ws.isPaused) ws.resume();
       });
       queue = queue.then(async () => {
