@@ -1,9 +1,12 @@
 /**
  * The browser mode's server (`hnet serve`), over real HTTP and WebSocket connections on 127.0.0.1: the token,
- * the cookie, static files without traversal, security headers, the Origin check, and the API over /api.
+ * the static-files cookie (never the token), static files without traversal, security headers, the Host and
+ * Origin checks, TLS, request size limits, and the API over /api.
  */
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { request, type IncomingHttpHeaders } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -124,8 +127,11 @@ describe('HTTP', () => {
       expect(r.status, path).toBe(401);
       expect(r.body).not.toContain('editor');
     }
-    expect((await get('/assets/app.js', { Cookie: `hnet_token_${server.port}=wrong` })).status).toBe(401);
-    expect((await get('/assets/app.js', { Cookie: `hnet_token_1=${server.token}` })).status).toBe(401);
+    expect((await get('/assets/app.js', { Cookie: `hnet_static_${server.port}=wrong` })).status).toBe(401);
+    // The cookie holds its own secret: the token in it unlocks nothing.
+    expect((await get('/assets/app.js', { Cookie: `hnet_static_${server.port}=${server.token}` })).status).toBe(401);
+    const secret = (await pageCookie()).split('=')[1];
+    expect((await get('/assets/app.js', { Cookie: `hnet_static_1=${secret}` })).status).toBe(401);
   });
 
   it('uses a fresh 32-byte random token per launch', async () => {
@@ -139,7 +145,7 @@ describe('HTTP', () => {
     }
   });
 
-  it('serves the page with the token, with a strict CSP and an HttpOnly same-site cookie', async () => {
+  it('serves the page with the token, with a strict CSP and an HttpOnly same-site cookie that is not the token', async () => {
     const r = await get(`/?token=${server.token}`);
     expect(r.status).toBe(200);
     expect(r.body).toBe(INDEX);
@@ -161,7 +167,10 @@ describe('HTTP', () => {
     expect(r.headers['x-content-type-options']).toBe('nosniff');
     expect(r.headers['referrer-policy']).toBe('no-referrer');
     const setCookie = (r.headers['set-cookie'] ?? [])[0] ?? '';
-    expect(setCookie).toMatch(new RegExp(`^hnet_token_${server.port}=${server.token};`));
+    const secret = new RegExp(`^hnet_static_${server.port}=([A-Za-z0-9_-]{43});`).exec(setCookie)?.[1];
+    expect(secret).toBeDefined();
+    expect(secret).not.toBe(server.token);
+    expect(setCookie).not.toContain(server.token);
     expect(setCookie).toMatch(/HttpOnly/);
     expect(setCookie).toMatch(/SameSite=Strict/);
     expect((await get(`/index.html?token=${server.token}`)).status).toBe(200);
@@ -181,6 +190,39 @@ describe('HTTP', () => {
     expect(head.status).toBe(200);
     expect(head.body).toBe('');
     expect((await get('/assets/app.js', { Cookie: cookie }, 'POST')).status).toBe(405);
+    // A reload of the page (its address no longer has the token) is served with the cookie.
+    const reload = await get('/', { Cookie: cookie });
+    expect(reload.status).toBe(200);
+    expect(reload.body).toBe(INDEX);
+    expect(reload.headers['set-cookie']).toBeUndefined();
+  });
+
+  it('refuses a Host header that does not name this server (DNS rebinding), before the token is looked at', async () => {
+    for (const host of ['evil.example', `evil.example:${server.port}`, '127.0.0.1.evil.example', 'localhost.']) {
+      const r = await get(`/?token=${server.token}`, { Host: host });
+      expect(r.status, host).toBe(421);
+      expect(r.body).not.toContain('editor');
+      expect(r.body).toMatch(/does not answer to that host name/);
+    }
+    for (const host of [`127.0.0.1:${server.port}`, `localhost:${server.port}`, `[::1]:${server.port}`, 'LOCALHOST:8000'])
+      expect((await get(`/?token=${server.token}`, { Host: host })).status, host).toBe(200);
+    await expect(connect(`?token=${server.token}`, { Origin: 'http://evil.example', Host: 'evil.example' })).rejects.toThrow(/HTTP 421/);
+  });
+
+  it('refuses a request body unread (413), whatever the method', async () => {
+    const cookie = await pageCookie();
+    const r = await new Promise<Got>((done, fail) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path: '/assets/app.js', method: 'GET', headers: { Cookie: cookie, 'Content-Length': String(1 << 20) } }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+      });
+      req.on('error', fail);
+      req.write(Buffer.alloc(1024));
+    });
+    expect(r.status).toBe(413);
+    expect(r.body).toMatch(/carry no body/);
+    expect(r.headers.connection).toBe('close');
   });
 
   it('never serves a file outside the editor folder, nor dotfiles', async () => {
@@ -214,10 +256,32 @@ describe('WebSocket /api', () => {
   it('refuses connections without the token', async () => {
     await expect(connect('', { Origin: origin })).rejects.toThrow(/HTTP 401/);
     await expect(connect('?token=nope', { Origin: origin })).rejects.toThrow(/HTTP 401/);
+    await expect(connect('', { Origin: origin, 'Sec-WebSocket-Protocol': 'hnet, hnet.token.nope' })).rejects.toThrow(/HTTP 401/);
+  });
+
+  it('refuses the cookie alone: the API wants the token in the request itself', async () => {
+    const cookie = await pageCookie();
+    await expect(connect('', { Origin: origin, Cookie: cookie })).rejects.toThrow(/HTTP 401/);
+    await expect(connect('', { Origin: origin, Cookie: `${cookie}; hnet_token_${server.port}=${server.token}` })).rejects.toThrow(/HTTP 401/);
+  });
+
+  it('accepts the token as a subprotocol (what the page sends), answering with the plain protocol name', async () => {
+    const ws = await new Promise<WebSocket>((done, fail) => {
+      const w = new WebSocket(`ws://127.0.0.1:${server.port}/api`, ['hnet', `hnet.token.${server.token}`], { headers: { Origin: origin } });
+      w.once('open', () => done(w));
+      w.once('unexpected-response', (_q, res) => fail(new Error(`HTTP ${res.statusCode}`)));
+      w.once('error', fail);
+    });
+    try {
+      expect(ws.protocol).toBe('hnet');
+      expect((await client(ws).call('app.info', {})).result).toMatchObject({ mode: 'browser' });
+    } finally {
+      ws.close();
+    }
   });
 
   it('refuses a cross-origin page, or no Origin at all, even with the token', async () => {
-    for (const o of ['http://evil.example', `http://127.0.0.1:${server.port + 1}`, `https://127.0.0.1:${server.port}`, 'null'])
+    for (const o of ['http://evil.example', `http://127.0.0.1:${server.port + 1}`, `https://127.0.0.1:${server.port}`, `http://localhost:${server.port}`, 'null'])
       await expect(connect(`?token=${server.token}`, { Origin: o })).rejects.toThrow(/HTTP 403/);
     await expect(connect(`?token=${server.token}`, {})).rejects.toThrow(/HTTP 403/);
   });
@@ -247,15 +311,6 @@ describe('WebSocket /api', () => {
       expect(await c.call('document.saveAs', { suggestedName: 'x', text: 'y' })).toMatchObject({ result: null });
       expect(await c.call('document.recent', {})).toMatchObject({ result: [] });
       expect(await c.call('shell.openExternal', { url: 'https://github.com/' })).toMatchObject({ result: { opened: false } });
-    } finally {
-      ws.close();
-    }
-  });
-
-  it('accepts the cookie instead of the token in the URL', async () => {
-    const ws = await connect('', { Origin: `http://localhost:${server.port}`, Cookie: await pageCookie() });
-    try {
-      expect((await client(ws).call('app.info', {})).result).toMatchObject({ mode: 'browser' });
     } finally {
       ws.close();
     }
@@ -349,5 +404,199 @@ describe('ports', () => {
     } finally {
       if (blocked) await new Promise((r) => blocker.close(r));
     }
+  });
+});
+
+describe('hosts and TLS', () => {
+  it('refuses a host other than loopback without TLS or insecureHttp, saying what to do', async () => {
+    for (const host of ['0.0.0.0', '::', '192.0.2.1'])
+      await expect(startServer({ port: 0, host, rendererDir: join(dir, 'renderer') })).rejects.toThrow(
+        /over the network in clear.*SSH tunnel.*--tls-cert FILE --tls-key FILE.*--insecure-http/,
+      );
+  });
+
+  it('with insecureHttp on 0.0.0.0 answers to loopback and this machine, not to other names', async () => {
+    const s = await startServer({ port: 0, host: '0.0.0.0', insecureHttp: true, rendererDir: join(dir, 'renderer'), draftsDir: join(dir, 'drafts') });
+    try {
+      expect(s.hostNames).toEqual(expect.arrayContaining(['127.0.0.1', 'localhost']));
+      const at = (host: string) =>
+        new Promise<number>((done, fail) => {
+          const req = request({ host: '127.0.0.1', port: s.port, path: `/?token=${s.token}`, headers: { Host: host } }, (res) => {
+            res.resume();
+            done(res.statusCode ?? 0);
+          });
+          req.on('error', fail);
+          req.end();
+        });
+      expect(await at(`127.0.0.1:${s.port}`)).toBe(200);
+      expect(await at(`${s.hostNames[s.hostNames.length - 1]}:${s.port}`)).toBe(200);
+      expect(await at(`rebound.example:${s.port}`)).toBe(421);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('speaks HTTPS and WSS with a certificate, on a host other than loopback too', async () => {
+    const certDir = join(dir, 'tls');
+    mkdirSync(certDir, { recursive: true });
+    execFileSync(
+      'openssl',
+      ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', join(certDir, 'key.pem'), '-out', join(certDir, 'cert.pem'), '-days', '1', '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1'],
+      { stdio: 'ignore' },
+    );
+    const cert = readFileSync(join(certDir, 'cert.pem'));
+    const key = readFileSync(join(certDir, 'key.pem'));
+    const s = await startServer({ port: 0, host: '0.0.0.0', tls: { cert, key }, rendererDir: join(dir, 'renderer'), draftsDir: join(dir, 'drafts') });
+    try {
+      expect(s.scheme).toBe('https');
+      expect(s.url).toBe(`https://127.0.0.1:${s.port}/?token=${s.token}`);
+      const page = await new Promise<Got>((done, fail) => {
+        const req = httpsRequest({ host: '127.0.0.1', port: s.port, path: `/?token=${s.token}`, ca: cert }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => done({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        });
+        req.on('error', fail);
+        req.end();
+      });
+      expect(page.status).toBe(200);
+      expect(page.body).toBe(INDEX);
+      expect(String(page.headers['content-security-policy'])).toContain(`connect-src 'self' wss://127.0.0.1:${s.port}`);
+      expect((page.headers['set-cookie'] ?? [])[0]).toMatch(/; Secure/);
+      // Plain HTTP to the TLS port gets nothing.
+      await expect(
+        new Promise((done, fail) => {
+          const req = request({ host: '127.0.0.1', port: s.port, path: '/' }, (res) => done(res.statusCode));
+          req.on('error', fail);
+          req.setTimeout(5000, () => req.destroy(new Error('timeout')));
+          req.end();
+        }),
+      ).rejects.toThrow();
+      const ws = await new Promise<WebSocket>((done, fail) => {
+        const w = new WebSocket(`wss://127.0.0.1:${s.port}/api`, ['hnet', `hnet.token.${s.token}`], { headers: { Origin: `https://127.0.0.1:${s.port}` }, ca: cert });
+        w.once('open', () => done(w));
+        w.once('unexpected-response', (_q, res) => fail(new Error(`HTTP ${res.statusCode}`)));
+        w.once('error', fail);
+      });
+      try {
+        expect((await client(ws).call('app.info', {})).result).toMatchObject({ mode: 'browser' });
+      } finally {
+        ws.close();
+      }
+      // The plain-HTTP origin of the same address is another origin.
+      await expect(
+        new Promise((done, fail) => {
+          const w = new WebSocket(`wss://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` }, ca: cert });
+          w.once('open', done);
+          w.once('unexpected-response', (_q, res) => fail(new Error(`HTTP ${res.statusCode}`)));
+          w.once('error', fail);
+        }),
+      ).rejects.toThrow(/HTTP 403/);
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('request sizes', () => {
+  it('closes the connection on a message over the limit, with the reason; a new connection works', async () => {
+    const s = await startServer({ port: 0, maxMessageBytes: 64 * 1024, rendererDir: join(dir, 'renderer'), draftsDir: join(dir, 'drafts') });
+    const open = () =>
+      new Promise<WebSocket>((done, fail) => {
+        const w = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` } });
+        w.once('open', () => done(w));
+        w.once('error', fail);
+      });
+    try {
+      const ws = await open();
+      const closed = new Promise<{ code: number; reason: string }>((done) => ws.once('close', (code, reason) => done({ code, reason: String(reason) })));
+      ws.send(JSON.stringify({ id: 1, method: 'autosave.write', params: { id: 'a', name: 'a', text: 'x'.repeat(100 * 1024) } }));
+      expect(await closed).toEqual({ code: 1009, reason: 'the message is larger than the server accepts (0.1 MB)' });
+      const again = await open();
+      try {
+        expect((await client(again).call('app.info', {})).result).toMatchObject({ mode: 'browser' });
+      } finally {
+        again.close();
+      }
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('reads big messages in a worker, in order with the small ones, keeping only what the schema allows', async () => {
+    const ws = await connect(`?token=${server.token}`, { Origin: origin });
+    try {
+      const c = client(ws);
+      const text = 'y'.repeat(1024 * 1024);
+      // Big (worker), then small (this thread): the discard must still come second.
+      const [written, discarded] = await Promise.all([
+        c.call('autosave.write', { id: 'big-1', name: 'Big', text, junk: Array.from({ length: 50_000 }, (_, i) => ({ i })) }),
+        c.call('autosave.discard', { id: 'big-1' }),
+      ]);
+      expect(written.result).toEqual({});
+      expect(discarded.result).toEqual({});
+      expect((await c.call('autosave.list', {})).result).toEqual([]);
+      expect(await c.raw(`{"id": 3, "method": "autosave.write", "params": {"id": "x", "name": "x", "text": 5}, "pad": "${'z'.repeat(400 * 1024)}"}`)).toMatchObject({
+        id: 3,
+        error: { code: 'invalid_request', message: expect.stringMatching(/autosave\.write: invalid request/) },
+      });
+      expect(await c.raw(`{"id": 4, "method": "fs.read", "params": {}, "pad": "${'z'.repeat(400 * 1024)}"}`)).toMatchObject({ id: 4, error: { code: 'unknown_method' } });
+      expect(await c.raw(`{"id": 5, "pad": "${'z'.repeat(400 * 1024)}"`)).toMatchObject({ id: -1, error: { message: 'the message is not valid JSON' } });
+    } finally {
+      ws.close();
+    }
+  });
+
+  it("answers other clients while one client's big message is still being read", async () => {
+    const s = await startServer({
+      port: 0,
+      rendererDir: join(dir, 'renderer'),
+      draftsDir: join(dir, 'drafts'),
+      requestReader: { workerUrl: new URL('./fixtures/reader-hang.mjs', import.meta.url) },
+    });
+    const open = () =>
+      new Promise<WebSocket>((done, fail) => {
+        const w = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` } });
+        w.once('open', () => done(w));
+        w.once('error', fail);
+      });
+    try {
+      const a = await open();
+      const b = await open();
+      let aAnswered = false;
+      a.on('message', () => (aAnswered = true));
+      const aSent = new Promise<void>((done) => a.send(JSON.stringify({ id: 1, method: 'autosave.write', params: { id: 'a', name: 'a', text: 'x'.repeat(1024 * 1024) } }), () => done()));
+      await aSent;
+      // A's message never finishes being read (the reader hangs), yet B is answered, again and again.
+      const cb = client(b);
+      for (let i = 0; i < 3; i++) expect((await cb.call('app.info', {})).result).toMatchObject({ mode: 'browser' });
+      expect(aAnswered).toBe(false);
+      a.terminate();
+      b.terminate();
+    } finally {
+      await s.close();
+    }
+  });
+});
+
+describe('hnet serve flags', () => {
+  const serve = (...args: string[]) =>
+    spawnSync(process.execPath, [join(root, 'bin', 'hnet.mjs'), 'serve', '--no-open', '--port', '0', ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+
+  it('refuses a host other than loopback without TLS or --insecure-http before building anything, with the ways forward', () => {
+    const r = serve('--host', '0.0.0.0');
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/^hnet: cannot serve: --host 0\.0\.0\.0 would send the editor and its access token over the network in clear/);
+    expect(r.stderr).toMatch(/SSH tunnel \(ssh -L 5417:127\.0\.0\.1:5417 THIS-MACHINE\).*--tls-cert FILE --tls-key FILE.*--insecure-http/);
+    expect(r.stdout).not.toMatch(/Open http/);
+  });
+
+  it('wants --tls-cert and --tls-key together, and readable', () => {
+    const half = serve('--tls-cert', join(dir, 'nope.pem'));
+    expect(half.status).toBe(2);
+    expect(half.stderr).toMatch(/--tls-cert and --tls-key go together/);
+    const missing = serve('--tls-cert', join(dir, 'nope.pem'), '--tls-key', join(dir, 'nope.key'));
+    expect(missing.status).toBe(1);
+    expect(missing.stderr).toMatch(/cannot read the TLS certificate or key/);
   });
 });

@@ -10,6 +10,22 @@ test('requests without the token are refused', async ({ served, request }) => {
   expect(ok.status()).toBe(200);
 });
 
+test('the page moves the token from its address to sessionStorage, and a reload still works', async ({ editor: page, served }) => {
+  expect(await page.evaluate(() => window.location.search)).not.toContain('token');
+  expect(page.url()).not.toContain(served.token);
+  expect(await page.evaluate(() => window.sessionStorage.getItem('hnet.token'))).toBe(served.token);
+  // The cookie the page got is not the token.
+  const cookies = await page.context().cookies();
+  expect(cookies.length).toBeGreaterThan(0);
+  for (const c of cookies) expect(c.value).not.toBe(served.token);
+  await page.reload();
+  await expect(page.locator('.react-flow__node').first()).toBeVisible();
+  expect(page.url()).not.toContain('token');
+  // The API answers after the reload: the document's templates list loads through it.
+  expect(await page.evaluate(() => window.sessionStorage.getItem('hnet.token'))).toBe(served.token);
+  await expect(page.getByTestId('budget-bar')).toBeVisible();
+});
+
 const hostile = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script>';
 
 test('a label full of HTML renders as text', async ({ editor: page }) => {

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatProblem } from '../../shared/compiler/errors';
 import { findPackageRoot } from '../app/paths';
-import { DEFAULT_PORT, startServer } from '../server/server';
+import { DEFAULT_PORT, isLoopbackHost, plainHttpRefusal, startServer } from '../server/server';
 import { EXIT, err, loadDocumentFile, messageOf, out } from './io';
 import { validateCommand } from './validate';
 
@@ -17,6 +17,9 @@ export interface ServeFlags {
   host?: string;
   /** `--no-open` sets this to false. */
   open?: boolean;
+  tlsCert?: string;
+  tlsKey?: string;
+  insecureHttp?: boolean;
 }
 
 /** Adds `serve` to the `hnet` program. */
@@ -26,7 +29,10 @@ export function registerServe(program: Command): void {
     .description('serve the editor in a browser (127.0.0.1, protected by a per-launch token) until Ctrl+C')
     .argument('[file]', 'a *.hnet.json document to open and save back')
     .option('--port <n>', `port (default ${DEFAULT_PORT}, or any free port when it is taken)`, portNumber)
-    .option('--host <host>', 'address to listen on (default 127.0.0.1; 0.0.0.0 to reach it from other machines)')
+    .option('--host <host>', 'address to listen on (default 127.0.0.1; another host needs --tls-cert/--tls-key or --insecure-http)')
+    .option('--tls-cert <file>', 'PEM certificate: serve HTTPS and WSS (with --tls-key)')
+    .option('--tls-key <file>', 'PEM private key of --tls-cert')
+    .option('--insecure-http', 'serve plain HTTP on a host other than loopback (the token crosses the network in clear)')
     .option('--no-open', 'do not open a browser')
     .action(async (file: string | undefined, flags: ServeFlags) => {
       process.exitCode = await serveCommand(file, flags);
@@ -45,6 +51,24 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
     if (refused !== null) return refused;
   }
 
+  if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
+    err('hnet: --tls-cert and --tls-key go together: give both (a PEM certificate and its private key).');
+    return EXIT.usage;
+  }
+  if (flags.host !== undefined && !isLoopbackHost(flags.host) && flags.tlsCert === undefined && !flags.insecureHttp) {
+    err(`hnet: cannot serve: ${plainHttpRefusal(flags.host)}`);
+    return EXIT.usage;
+  }
+  let tls: { cert: Buffer; key: Buffer } | undefined;
+  if (flags.tlsCert !== undefined && flags.tlsKey !== undefined) {
+    try {
+      tls = { cert: readFileSync(flags.tlsCert), key: readFileSync(flags.tlsKey) };
+    } catch (e) {
+      err(`hnet: cannot read the TLS certificate or key: ${messageOf(e)}`);
+      return EXIT.invalid;
+    }
+  }
+
   let rendererDir: string;
   try {
     rendererDir = await ensureEditorBuilt();
@@ -55,7 +79,7 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ port: flags.port, host: flags.host, file, rendererDir });
+    server = await startServer({ port: flags.port, host: flags.host, file, rendererDir, tls, insecureHttp: flags.insecureHttp === true });
   } catch (e) {
     err(`hnet: cannot start the server: ${messageOf(e)}`);
     return EXIT.invalid;
@@ -63,8 +87,15 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
 
   out(`Hypernet Studio is serving ${file ? resolve(file) : 'a new document'} in browser mode.`);
   out(`Open ${server.url}`);
-  if (server.host !== '127.0.0.1' && server.host !== '::1' && server.host !== 'localhost')
-    out(`(from another machine: http://THIS-MACHINE:${server.port}/?token=${server.token}; anyone with the token can use it)`);
+  if (!isLoopbackHost(server.host)) {
+    out(`(from another machine: ${server.scheme}://THIS-MACHINE:${server.port}/?token=${server.token}; anyone with the token can use it)`);
+    out(`(it answers to: ${server.hostNames.join(', ')})`);
+    if (server.scheme === 'http')
+      err(
+        `WARNING: --insecure-http: the editor, your documents and the access token cross the network in clear; anyone on it can ` +
+          'read them and take over this server. Prefer an SSH tunnel (ssh -L 5417:127.0.0.1:5417 THIS-MACHINE) or --tls-cert/--tls-key.',
+      );
+  }
   out('Press Ctrl+C to stop.');
   if (flags.open !== false) openInBrowser(server.url);
 

@@ -2,7 +2,9 @@
  * The editor's only way to talk to the app: a typed proxy over the contract in src/shared/api.
  *
  * In Electron the preload exposes `window.hnet`; in browser mode (`hnet serve`) requests travel over a
- * WebSocket at `/api?token=...`. Either way every response and push is validated against the contract's schemas
+ * WebSocket at `/api`, the token sent in the request itself as the `hnet.token.TOKEN` subprotocol (the server
+ * accepts no cookie for the API). The token arrives in the page's address; it is moved to sessionStorage and
+ * removed from the address bar, so it is not kept in history or shown, and a reload still works. Either way every response and push is validated against the contract's schemas
  * before the editor sees it, so a confused or hostile peer produces an error, never a malformed state.
  *
  * @example
@@ -49,13 +51,21 @@ class SocketTransport implements Transport {
   private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void; method: string; timer: ReturnType<typeof setTimeout> }>();
   private listeners = new Set<(push: unknown) => void>();
 
-  constructor(private readonly url: string) {}
+  constructor(
+    private readonly url: string,
+    private readonly token: string,
+  ) {}
 
   private open(): Promise<WebSocket> {
     if (this.socket && this.socket.readyState === WebSocket.OPEN) return Promise.resolve(this.socket);
     if (this.opening) return this.opening;
     this.opening = new Promise<WebSocket>((resolve, reject) => {
-      const ws = new WebSocket(this.url);
+      if (!this.token) {
+        this.opening = null;
+        reject(new Error('this page has no access token: open the address `hnet serve` printed (it ends in ?token=...)'));
+        return;
+      }
+      const ws = new WebSocket(this.url, ['hnet', `hnet.token.${this.token}`]);
       ws.onopen = () => {
         this.socket = ws;
         this.opening = null;
@@ -67,11 +77,12 @@ class SocketTransport implements Transport {
           reject(new Error('cannot connect to the Hypernet Studio server (is `hnet serve` still running?)'));
         }
       };
-      ws.onclose = () => {
+      ws.onclose = (ev) => {
         if (this.socket === ws) this.socket = null;
+        const why = ev.code === 1009 ? `the server refused a request: ${ev.reason || 'it is too large'}` : 'the connection to the server closed';
         for (const [id, p] of this.pending) {
           clearTimeout(p.timer);
-          p.reject(new ApiError(p.method, 'the connection to the server closed'));
+          p.reject(new ApiError(p.method, why));
           this.pending.delete(id);
         }
         // Pushes (menu commands, engine events) need a live socket even when no request is pending.
@@ -105,15 +116,19 @@ class SocketTransport implements Transport {
   }
 
   async invoke(method: string, params: unknown): Promise<unknown> {
-    const ws = await this.open();
     const id = this.nextId++;
+    const text = JSON.stringify({ id, method, params });
+    // The server closes the connection on a message over its limit; say so before sending instead.
+    if (text.length * 3 > MAX_REQUEST_BYTES && new TextEncoder().encode(text).length > MAX_REQUEST_BYTES)
+      throw new ApiError(method, `${method}: this request is larger than the server accepts (${MAX_REQUEST_BYTES / 1024 / 1024} MB)`);
+    const ws = await this.open();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         reject(new ApiError(method, 'the server did not answer in time'));
       }, REQUEST_TIMEOUT_MS);
       this.pending.set(id, { resolve, reject, method, timer });
-      ws.send(JSON.stringify({ id, method, params }));
+      ws.send(text);
     });
   }
 
@@ -124,10 +139,34 @@ class SocketTransport implements Transport {
   }
 }
 
+/** The largest message the server reads (src/main/server/requests.ts MAX_MESSAGE_BYTES). */
+const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
+const TOKEN_KEY = 'hnet.token';
+
+/** The access token: taken out of the address (kept in sessionStorage for reloads), else from sessionStorage. */
+export function takeToken(): string {
+  const url = new URL(window.location.href);
+  const fromUrl = url.searchParams.get('token');
+  if (fromUrl) {
+    try {
+      window.sessionStorage.setItem(TOKEN_KEY, fromUrl);
+    } catch {
+      // storage disabled: this page still works, a reload needs the printed address again
+    }
+    url.searchParams.delete('token');
+    window.history.replaceState(window.history.state, '', `${url.pathname}${url.search}${url.hash}`);
+    return fromUrl;
+  }
+  try {
+    return window.sessionStorage.getItem(TOKEN_KEY) ?? '';
+  } catch {
+    return '';
+  }
+}
+
 function socketUrl(): string {
-  const token = new URLSearchParams(window.location.search).get('token') ?? '';
   const scheme = window.location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${window.location.host}/api?token=${encodeURIComponent(token)}`;
+  return `${scheme}//${window.location.host}/api`;
 }
 
 export interface ApiClient {
@@ -166,4 +205,4 @@ export function createClient(transport: Transport, kind: 'electron' | 'browser')
 export const api: ApiClient =
   typeof window !== 'undefined' && window.hnet
     ? createClient(window.hnet, 'electron')
-    : createClient(new SocketTransport(typeof window !== 'undefined' ? socketUrl() : ''), 'browser');
+    : createClient(typeof window !== 'undefined' ? new SocketTransport(socketUrl(), takeToken()) : new SocketTransport('', ''), 'browser');
