@@ -9,6 +9,7 @@
 import { parameterBudget } from '../compiler/budget';
 import type { Op, ParamSpec, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
+import { plainMetadata } from './plainText';
 import { Scope, localPart, markdownText, pascalCase, pyFloat, pyString } from './naming';
 import { initLiteral, planProgram, routeKey, type InputName, type NodeGroup, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
@@ -71,7 +72,9 @@ interface PyModule {
 
 export function generatePytorch(program: Program, options: GenerateOptions = {}): GeneratedProject {
   const plan = planProgram(program);
-  const model = modelPy(plan, options.metadata ?? {});
+  // No control character of a user string reaches a file (a README is read in terminals).
+  const metadata = plainMetadata(options.metadata ?? {}, program.name);
+  const model = modelPy(plan, metadata);
   return {
     files: {
       'model.py': model,
@@ -79,7 +82,7 @@ export function generatePytorch(program: Program, options: GenerateOptions = {})
       'rng.py': RNG_PY,
       'train.py': TRAIN_PY,
       'requirements.txt': 'torch>=1.13\nnumpy\n',
-      'README.md': readme(program, options.metadata ?? {}),
+      'README.md': readme(program, metadata),
     },
   };
 }

@@ -9,6 +9,7 @@
 import { parameterBudget } from '../compiler/budget';
 import type { Op, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
+import { plainMetadata } from './plainText';
 import { Scope, markdownText, slug, tsNumber, tsString } from './naming';
 import { initLiteral, planProgram, routeKey, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
@@ -43,7 +44,8 @@ const MODEL_NAMES = [
 ];
 
 export function generateTypescript(program: Program, options: GenerateOptions = {}): GeneratedProject {
-  const metadata = options.metadata ?? {};
+  // No control character of a user string reaches a file (a README is read in terminals).
+  const metadata = plainMetadata(options.metadata ?? {}, program.name);
   const plan = planProgram(program);
   const name = slug(metadata.name ?? program.name);
   const pkg = {

@@ -36,6 +36,7 @@ function build(): Compiled {
     result = {
       ok: false,
       problems: [{ code: 'HN004', message: `the compiler failed: ${e instanceof Error ? e.message : String(e)}` }],
+      warnings: [],
       graph: { doc, nodes: new Map(), edges: [], inEdge: new Map(), outEdges: new Map(), order: [] },
     };
   }
