@@ -14,12 +14,3 @@ export function plainText(text: string, opts: { multiline?: boolean } = {}): str
   const kept = text.replace(/\r\n?/g, '\n').replace(CONTROL, '');
   return opts.multiline ? kept : kept.replace(/[\n\t]+/g, ' ');
 }
-
-/** Document metadata as an export writes it: the name (or `fallbackName`) on one line, the rest as paragraphs. */
-export function plainMetadata(metadata: { name?: string; description?: string; citation?: string }, fallbackName: string) {
-  return {
-    name: plainText(metadata.name ?? fallbackName),
-    description: metadata.description === undefined ? undefined : plainText(metadata.description, { multiline: true }),
-    citation: metadata.citation === undefined ? undefined : plainText(metadata.citation, { multiline: true }),
-  };
-}
