@@ -108,6 +108,9 @@ test.describe('warnings', () => {
     await expect(row).toContainText('emb.task');
     await expect(row).toContainText('this context is constant');
     await expect(page.getByTestId('budget-bar')).not.toHaveClass(/is-stale/);
+    // On the node too, as a warning, not an error.
+    await expect(page.getByTestId('node-warning-emb')).toContainText('this context is constant');
+    await expect(nodeEl(page, 'emb').locator('.hn-node')).not.toHaveClass(/has-error/);
     await screenshot(page, 'problems-warning');
     await row.click();
     await expect(nodeEl(page, 'emb')).toHaveClass(/selected/);

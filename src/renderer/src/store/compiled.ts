@@ -43,7 +43,8 @@ function build(): Compiled {
   if (result.ok && result.budget) lastBudget = result.budget;
   const byNode = new Map<string, HnetProblem[]>();
   const byEdge = new Map<number, HnetProblem[]>();
-  for (const p of result.problems) {
+  // A node's list holds its warnings too (after its errors): the canvas and the inspector tell them apart by severity.
+  for (const p of [...result.problems, ...result.warnings]) {
     if (p.node) {
       const l = byNode.get(p.node);
       if (l) l.push(p);
