@@ -30,10 +30,13 @@ interface Options {
   initial?: string | null;
   /** Electron: what the folder dialog answers. Absent: no dialog (browser mode). */
   folder?: () => string | null;
+  /** Electron: what the confirmation before writing into a folder that holds other files answers. */
+  confirm?: boolean;
 }
 
-function serviceWith(opts: Options): { service: AppService<string>; asked: Array<[string, string]> } {
+function serviceWith(opts: Options): { service: AppService<string>; asked: Array<[string, string]>; confirmed: Array<[string, string, string]> } {
   const asked: Array<[string, string]> = [];
+  const confirmed: Array<[string, string, string]> = [];
   const shell: Shell<string> = {
     mode: opts.folder ? 'electron' : 'browser',
     version: '1.2.3',
@@ -52,12 +55,16 @@ function serviceWith(opts: Options): { service: AppService<string>; asked: Array
             asked.push([caller, title]);
             return opts.folder!();
           },
+          confirmOverwrite: async (caller: string, folder: string, reason: string) => {
+            confirmed.push([caller, folder, reason]);
+            return opts.confirm ?? false;
+          },
         }
       : {}),
   };
   const service = createAppService(shell);
   services.push(service);
-  return { service, asked };
+  return { service, asked, confirmed };
 }
 
 /** Every file under `folder`, relative, sorted. */
@@ -128,6 +135,22 @@ describe('export.toFolder in browser mode (no dialog)', () => {
     expect(second).toEqual(first);
   });
 
+  it('asks before writing into a folder that holds files of the user\'s: notEmpty, nothing written; then overwrite', async () => {
+    const path = servedDocument();
+    const folder = exportFolderBeside(path, 'pytorch');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'notes.md'), 'mine');
+    const { service } = serviceWith({ initial: path });
+    const { handle } = (await service.invoke('document.initial', {}, 'page'))!;
+    const refused = await service.invoke('export.toFolder', { documentText: template, to: 'pytorch', handle }, 'page');
+    expect(refused).toEqual({ folder, files: [], notEmpty: expect.stringMatching(/^is not empty and is not an earlier export .*notes\.md/) });
+    expect(readdirSync(folder)).toEqual(['notes.md']);
+    const written = await service.invoke('export.toFolder', { documentText: template, to: 'pytorch', handle, overwrite: true }, 'page');
+    expect(written!.notEmpty).toBeUndefined();
+    expect(written!.files).toEqual(expect.arrayContaining(['train.py', 'hnet-export.json']));
+    expect(readFileSync(join(folder, 'notes.md'), 'utf8')).toBe('mine');
+  });
+
   it('returns null for a document without a file, and writes nothing', async () => {
     const { service } = serviceWith({});
     expect(await service.invoke('export.toFolder', { documentText: template, to: 'pytorch', handle: null }, 'page')).toBeNull();
@@ -158,6 +181,22 @@ describe('export.toFolder in Electron (a folder dialog)', () => {
     expect(r!.folder).toBe(chosen);
     expect(filesUnder(chosen)).toEqual([...r!.files].sort());
     expect(r!.files).toEqual(expect.arrayContaining(['package.json', 'tsconfig.json', 'src/model.ts', 'data/manifest.json']));
+  });
+
+  it('a chosen folder that holds other files is written only once the native confirmation says so', async () => {
+    const chosen = join(dir, 'documents');
+    mkdirSync(chosen);
+    writeFileSync(join(chosen, 'thesis.tex'), 'x');
+    const no = serviceWith({ folder: () => chosen, confirm: false });
+    expect(await no.service.invoke('export.toFolder', { documentText: template, to: 'tfjs' }, 'w1')).toBeNull();
+    expect(no.confirmed).toEqual([['w1', chosen, expect.stringMatching(/thesis\.tex/)]]);
+    expect(readdirSync(chosen)).toEqual(['thesis.tex']);
+    const yes = serviceWith({ folder: () => chosen, confirm: true });
+    const r = await yes.service.invoke('export.toFolder', { documentText: template, to: 'tfjs' }, 'w2');
+    expect(r!.files).toEqual(expect.arrayContaining(['src/model.ts', 'hnet-export.json']));
+    // Exporting again into its own export asks nothing.
+    await yes.service.invoke('export.toFolder', { documentText: template, to: 'tfjs' }, 'w2');
+    expect(yes.confirmed).toHaveLength(1);
   });
 
   it('returns null when the dialog is cancelled', async () => {

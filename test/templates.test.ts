@@ -69,6 +69,7 @@ describe.each(files)('%s', (file) => {
     expect(r.warnings).toEqual([]);
     const c = compile(r.doc);
     expect(c.problems.map(formatProblem)).toEqual([]);
+    expect(c.warnings.map(formatProblem)).toEqual([]);
     expect(c.ok).toBe(true);
     expect(c.budget!.hyper).toBeGreaterThan(0);
   });

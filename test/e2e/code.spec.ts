@@ -7,11 +7,12 @@
  * user would.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { Locator, Page } from '@playwright/test';
-import { expect, mod, nodeEl, screenshot, test } from './fixtures';
+import { expect, mod, nodeEl, screenshot, templatesDir, test } from './fixtures';
+import { repoRoot } from './server';
 
 /** Everything the page says on its console, CSP violations it reports, and requests that leave its origin. */
 interface Watch {
@@ -163,6 +164,24 @@ test.describe('the sinusoid template', () => {
     await expect(page.locator('.react-flow__node.selected')).toHaveCount(1);
   });
 
+  test('Export… into a folder that holds files of the user\'s asks first', async ({ editor: page, docPath }) => {
+    const folder = join(dirname(docPath!), 'model-export-pytorch');
+    mkdirSync(folder);
+    writeFileSync(join(folder, 'notes.txt'), 'mine');
+    await openCodeView(page);
+    await page.getByTestId('code-export').click();
+    await page.getByTestId('code-export-pytorch').click();
+    const dialog = page.getByTestId('export-overwrite-dialog');
+    await expect(dialog).toContainText('is not empty and is not an earlier export');
+    await expect(dialog).toContainText('notes.txt');
+    await screenshot(page, 'code-export-overwrite');
+    expect(readdirSync(folder)).toEqual(['notes.txt']);
+    await page.getByTestId('dialog-overwrite').click();
+    await expect(page.getByTestId('code-export-result')).toContainText(folder);
+    expect(existsSync(join(folder, 'train.py'))).toBe(true);
+    expect(readFileSync(join(folder, 'notes.txt'), 'utf8')).toBe('mine');
+  });
+
   test('Export… writes the project beside the served document, data included', async ({ editor: page, docPath }) => {
     await openCodeView(page);
     await page.getByTestId('code-export').click();
@@ -217,6 +236,18 @@ test.describe('a document without a file', () => {
       const names = listed.stdout.trim().split('\n');
       expect(names).toEqual(expect.arrayContaining(['model.py', 'train.py', 'data.py', 'README.md']));
       expect(names.filter((n) => n.startsWith('data/'))).toEqual([]);
+      expect(names).toContain('hnet-export.json');
+      // As unzipped, train.py says in one line what data to put where; the export it names then needs no --force.
+      const project = join(dir, 'project');
+      expect(spawnSync('python3', ['-c', 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])', zip, project]).status).toBe(0);
+      const bare = spawnSync('/usr/bin/python3', ['train.py', '--steps', '1'], { cwd: project, encoding: 'utf8' });
+      expect(bare.status).toBe(1);
+      expect(bare.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^no training data: .*manifest\.json does not exist.*hnet export DOCUMENT\.hnet\.json --to pytorch --out /)]);
+      const hnet = spawnSync(process.execPath, [join(repoRoot, 'bin', 'hnet.mjs'), 'export', join(templatesDir, 'sinusoid-family.hnet.json'), '--to', 'pytorch', '--out', project], { encoding: 'utf8' });
+      expect(hnet.status, hnet.stderr).toBe(0);
+      const trained = spawnSync('/usr/bin/python3', ['train.py', '--steps', '1', '--device', 'cpu'], { cwd: project, encoding: 'utf8' });
+      expect(trained.status, trained.stderr).toBe(0);
+      expect(trained.stdout).toMatch(/"event": ?"done"/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -76,3 +76,43 @@ test.describe('document-level and wiring problems', () => {
     await expect(page.getByTestId('problems-panel')).toContainText('no objective');
   });
 });
+
+const singleTaskDoc: DocJson = {
+  metadata: { name: 'A task embedding on one task' },
+  nodes: [
+    { id: 'data', type: 'data.spirals', position: { x: 0, y: 100 }, params: {} },
+    { id: 'emb', type: 'context.task_embedding', position: { x: 300, y: 0 }, params: { dim: 4 } },
+    { id: 'h', type: 'head.linear', position: { x: 600, y: 0 }, params: {} },
+    { id: 'd', type: 'target.dense', position: { x: 600, y: 250 }, params: { units: 2 } },
+    { id: 'loss', type: 'objective.cross_entropy', position: { x: 900, y: 200 }, params: {} },
+  ],
+  edges: [
+    { source: 'data', sourcePort: 'task', target: 'emb', targetPort: 'task' },
+    { source: 'emb', sourcePort: 'embedding', target: 'h', targetPort: 'context' },
+    { source: 'data', sourcePort: 'x', target: 'd', targetPort: 'x' },
+    { source: 'h', sourcePort: 'weights', target: 'd', targetPort: 'kernel' },
+    { source: 'd', sourcePort: 'y', target: 'loss', targetPort: 'logits' },
+    { source: 'data', sourcePort: 'y', target: 'loss', targetPort: 'labels' },
+  ],
+};
+
+test.describe('warnings', () => {
+  test.use({ serveDocument: { json: singleTaskDoc } });
+
+  test('a task embedding on single-task data is a warning on the node; the graph still compiles', async ({ editor: page }) => {
+    const panel = page.getByTestId('problems-panel');
+    await expect(panel).toContainText('compiles, with a warning');
+    const row = panel.locator('[data-node="emb"]');
+    await expect(row).toHaveAttribute('data-severity', 'warning');
+    await expect(row).toHaveAttribute('data-code', 'HN034');
+    await expect(row).toContainText('emb.task');
+    await expect(row).toContainText('this context is constant');
+    await expect(page.getByTestId('budget-bar')).not.toHaveClass(/is-stale/);
+    // On the node too, as a warning, not an error.
+    await expect(page.getByTestId('node-warning-emb')).toContainText('this context is constant');
+    await expect(nodeEl(page, 'emb').locator('.hn-node')).not.toHaveClass(/has-error/);
+    await screenshot(page, 'problems-warning');
+    await row.click();
+    await expect(nodeEl(page, 'emb')).toHaveClass(/selected/);
+  });
+});

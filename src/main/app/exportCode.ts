@@ -14,7 +14,7 @@ import { HnetError, formatProblem, type HnetProblem } from '../../shared/compile
 import type { Program } from '../../shared/compiler/ir';
 import { parseDocument } from '../../shared/document/load';
 import type { HnetDocument } from '../../shared/document/schema';
-import { exportProgram, type ExportTarget } from '../export/export';
+import { ExportFolderNotEmpty, exportProgram, type ExportTarget } from '../export/export';
 import { AppError, ioReason } from './errors';
 
 const MAX_LISTED_PROBLEMS = 20;
@@ -22,6 +22,8 @@ const MAX_LISTED_PROBLEMS = 20;
 export interface ExportRequest {
   documentText: string;
   to: ExportTarget;
+  /** The user confirmed writing into a folder that holds other files (see ExportedFolder.notEmpty). */
+  overwrite?: boolean;
 }
 
 export interface ExportPlace {
@@ -29,6 +31,11 @@ export interface ExportPlace {
   chooseFolder?: (title: string) => Promise<string | null>;
   /** The document's file (absolute), when it has one: relative data paths resolve against its folder. */
   documentPath: string | null;
+  /**
+   * A native confirmation for a chosen folder that holds other files (Electron): true to write into it anyway.
+   * Without one, the export answers `notEmpty` and the editor asks, then sends the request again with `overwrite`.
+   */
+  confirmOverwrite?: (folder: string, reason: string) => Promise<boolean>;
 }
 
 export interface ExportedFolder {
@@ -36,6 +43,11 @@ export interface ExportedFolder {
   folder: string;
   /** Files written, relative to `folder` (data files included). */
   files: string[];
+  /**
+   * Set when nothing was written because the folder holds files not of an unchanged earlier export: why, as a
+   * phrase after the folder's name ("is not empty and ..."). Ask the user, then export again with `overwrite`.
+   */
+  notEmpty?: string;
 }
 
 const TARGET_NAME: Record<ExportTarget, string> = { tfjs: 'TypeScript/tfjs', pytorch: 'PyTorch' };
@@ -79,12 +91,21 @@ export async function exportToFolder(req: ExportRequest, place: ExportPlace): Pr
   } else folder = place.documentPath ? exportFolderBeside(place.documentPath, req.to) : null;
   if (!folder) return null;
   if (existsSync(folder) && !statSync(folder).isDirectory()) throw new AppError('io', `cannot export to ${folder}: it is not a folder`);
-  try {
-    const written = exportProgram(program, req.to, folder, {
+  const write = (force: boolean) =>
+    exportProgram(program, req.to, folder, {
       baseDir: place.documentPath ? dirname(place.documentPath) : undefined,
       metadata: { name: doc.metadata.name, description: doc.metadata.description, citation: doc.metadata.citation },
+      force,
     });
-    return { folder, files: written.files };
+  try {
+    try {
+      return { folder, files: write(req.overwrite === true).files };
+    } catch (e) {
+      if (!(e instanceof ExportFolderNotEmpty)) throw e;
+      if (!place.confirmOverwrite) return { folder, files: [], notEmpty: e.reason };
+      if (!(await place.confirmOverwrite(folder, e.reason))) return null;
+      return { folder, files: write(true).files };
+    }
   } catch (e) {
     // Data the document names but that cannot be read (a missing CSV) is the document's problem, not the disk's.
     if (e instanceof HnetError) throw invalid([e.problem]);

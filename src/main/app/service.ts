@@ -70,6 +70,8 @@ export interface Shell<C = void> {
   push?(caller: C, message: Push): void;
   /** A native folder picker (exporting weights); null when cancelled or not supported. */
   chooseFolder?(caller: C, title: string): Promise<string | null>;
+  /** A native confirmation before an export writes into a chosen folder that holds other files; true to go on. */
+  confirmOverwrite?(caller: C, folder: string, reason: string): Promise<boolean>;
 }
 
 export interface AppServiceOptions {
@@ -258,10 +260,14 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
     'run.inspect': ({ runId, ...query }) => runs.inspect(runId, query),
 
     // Electron asks for a folder; browser mode writes beside the document (see exportCode.ts).
-    'export.toFolder': ({ documentText, to, handle }, caller) =>
+    'export.toFolder': ({ documentText, to, handle, overwrite }, caller) =>
       exportToFolder(
-        { documentText, to },
-        { chooseFolder: shell.chooseFolder ? (title) => shell.chooseFolder!(caller, title) : undefined, documentPath: handle ? pathFor(handle) : null },
+        { documentText, to, overwrite },
+        {
+          chooseFolder: shell.chooseFolder ? (title) => shell.chooseFolder!(caller, title) : undefined,
+          documentPath: handle ? pathFor(handle) : null,
+          confirmOverwrite: shell.confirmOverwrite ? (folder, reason) => shell.confirmOverwrite!(caller, folder, reason) : undefined,
+        },
       ),
   };
 

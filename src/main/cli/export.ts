@@ -4,13 +4,14 @@ import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HnetError, formatProblem } from '../../shared/compiler/errors';
-import { EXPORT_TARGETS, exportProgram, type ExportTarget } from '../export/export';
+import { EXPORT_TARGETS, ExportFolderNotEmpty, exportProgram, type ExportTarget } from '../export/export';
 import { EXIT, err, loadForCommand, messageOf, out } from './io';
 
 export interface ExportFlags {
   to: ExportTarget;
   out: string;
   json?: boolean;
+  force?: boolean;
 }
 
 export function exportCommand(file: string, flags: ExportFlags): number {
@@ -26,6 +27,7 @@ export function exportCommand(file: string, flags: ExportFlags): number {
     const written = exportProgram(result.program, flags.to, outDir, {
       baseDir: dirname(resolve(file)),
       metadata: { name: doc.metadata.name, description: doc.metadata.description, citation: doc.metadata.citation },
+      force: flags.force,
     });
     if (flags.json) out(JSON.stringify({ file, to: flags.to, out: outDir, files: written.files }));
     else {
@@ -35,6 +37,10 @@ export function exportCommand(file: string, flags: ExportFlags): number {
     }
     return EXIT.ok;
   } catch (e) {
+    if (e instanceof ExportFolderNotEmpty) {
+      err(`hnet: --out ${flags.out} ${e.reason}; nothing was written. Choose another folder, or pass --force to write into it anyway`);
+      return EXIT.usage;
+    }
     if (e instanceof HnetError) err(`hnet: ${formatProblem(e.problem)}`);
     else err(`hnet: export failed: ${messageOf(e)}`);
     return EXIT.invalid;
@@ -50,6 +56,7 @@ export function registerExport(program: Command): void {
     .addOption(new Option('--to <target>', 'what to generate').choices([...EXPORT_TARGETS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'folder to write the project to (created if missing)')
     .option('--json', 'print one JSON object describing what was written')
+    .option('--force', 'write into a folder that holds other files (or an earlier export edited since), replacing files of the same names')
     .action((file: string, flags: ExportFlags) => {
       process.exitCode = exportCommand(file, flags);
     });

@@ -95,9 +95,11 @@ export function loadDocumentText(text: string): Exclude<Loaded, { kind: 'unreada
     return { kind: 'invalid', problems: [{ code: 'HN004', message: `the compiler failed: ${messageOf(e)}` }], warnings: parsed.warnings, doc: parsed.doc };
   }
   if (!result.ok || !result.program || !result.budget) {
-    return { kind: 'invalid', problems: result.problems, warnings: parsed.warnings, doc: parsed.doc };
+    return { kind: 'invalid', problems: result.problems, warnings: [...parsed.warnings, ...result.warnings.map(formatProblem)], doc: parsed.doc };
   }
-  return { kind: 'ok', doc: parsed.doc, result: result as Extract<Loaded, { kind: 'ok' }>['result'], warnings: parsed.warnings };
+  // The compiler's warnings (a constant context, ...) are printed with the loader's.
+  const warnings = [...parsed.warnings, ...result.warnings.map(formatProblem)];
+  return { kind: 'ok', doc: parsed.doc, result: result as Extract<Loaded, { kind: 'ok' }>['result'], warnings };
 }
 
 export function messageOf(e: unknown): string {

@@ -36,3 +36,19 @@ export async function chooseFolder(wc: WebContents | undefined, title: string): 
   const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
   return r.canceled ? null : (r.filePaths[0] ?? null);
 }
+
+/** Before an export writes into a chosen folder that holds other files: true to write into it anyway. */
+export async function confirmOverwrite(wc: WebContents | undefined, folder: string, reason: string): Promise<boolean> {
+  const options: Electron.MessageBoxOptions = {
+    type: 'warning',
+    title: 'Export into this folder?',
+    message: `Export into ${folder}?`,
+    detail: `The folder ${reason}. Files of the same names will be replaced.`,
+    buttons: ['Cancel', 'Export anyway'],
+    defaultId: 0,
+    cancelId: 0,
+  };
+  const win = windowOf(wc);
+  const r = win ? await dialog.showMessageBox(win, options) : await dialog.showMessageBox(options);
+  return r.response === 1;
+}

@@ -12,7 +12,7 @@ import { PUSH_CHANNEL, Push, type MenuCommand } from '../../shared/api/contract'
 import { isAllowedExternalUrl } from '../app/links';
 import { createRecentStore } from '../app/recent';
 import { createAppService, type AppService, type Shell } from '../app/service';
-import { chooseFileToOpen, chooseFileToSave, chooseFolder } from './dialogs';
+import { chooseFileToOpen, chooseFileToSave, chooseFolder, confirmOverwrite } from './dialogs';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { registerAppScheme, serveAppProtocol } from './protocol';
@@ -111,6 +111,7 @@ function electronShellFor(): Shell<WebContents> {
       if (!wc.isDestroyed()) wc.send(PUSH_CHANNEL, Push.parse(message));
     },
     chooseFolder: (wc, title) => chooseFolder(wc, title),
+    confirmOverwrite: (wc, folder, reason) => confirmOverwrite(wc, folder, reason),
   };
 }
 

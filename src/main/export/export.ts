@@ -2,13 +2,17 @@
  * `hnet export`: a program's generated project written to a folder, with the data folder the generated code
  * reads (written from the engine's own loaders). Generators are pure (src/shared/codegen); files happen here.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { EXPORT_MARKER, exportMarkerText } from '../../shared/codegen/exportMarker';
 import type { ExportMetadata, GeneratedProject } from '../../shared/codegen/project';
 import { generatePytorch } from '../../shared/codegen/pytorch';
 import { generateTypescript } from '../../shared/codegen/typescript';
 import type { Program } from '../../shared/compiler/ir';
 import { writeDataFolder } from './data';
+import { ExportFolderNotEmpty, exportFolderConflict } from './folder';
+
+export { ExportFolderNotEmpty } from './folder';
 
 export type ExportTarget = 'tfjs' | 'pytorch';
 export const EXPORT_TARGETS: readonly ExportTarget[] = ['tfjs', 'pytorch'];
@@ -22,6 +26,11 @@ export interface ExportOptions {
   seed?: number;
   /** Skip the data folder (code only). */
   withoutData?: boolean;
+  /**
+   * Write into a folder that holds files not of an unchanged earlier export (the user's own, or ones edited
+   * since). Without it such an export throws ExportFolderNotEmpty before writing anything.
+   */
+  force?: boolean;
 }
 
 export interface ExportResult {
@@ -36,6 +45,10 @@ export function generateProject(program: Program, to: ExportTarget, metadata?: E
 
 export function exportProgram(program: Program, to: ExportTarget, outDir: string, opts: ExportOptions = {}): ExportResult {
   const project = generateProject(program, to, opts.metadata);
+  if (!opts.force) {
+    const conflict = exportFolderConflict(outDir);
+    if (conflict) throw new ExportFolderNotEmpty(outDir, conflict);
+  }
   const files: string[] = [];
   for (const [path, text] of Object.entries(project.files)) {
     const full = join(outDir, path);
@@ -47,5 +60,8 @@ export function exportProgram(program: Program, to: ExportTarget, outDir: string
     const written = writeDataFolder(program, join(outDir, 'data'), { seed: opts.seed ?? program.training.seed, baseDir: opts.baseDir });
     files.push(...written.files.map((f) => `data/${f}`));
   }
+  // The mark that makes this folder an export of ours, which exporting again may replace while nobody edits it.
+  writeFileSync(join(outDir, EXPORT_MARKER), exportMarkerText(to, Object.fromEntries(files.map((f) => [f, readFileSync(join(outDir, f))]))));
+  files.push(EXPORT_MARKER);
   return { files };
 }

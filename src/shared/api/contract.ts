@@ -117,8 +117,9 @@ export const Methods = {
    * cancelled, or in browser mode for a document without a file (the editor then offers the code as a zip).
    */
   'export.toFolder': method(
-    z.object({ documentText: z.string().max(50_000_000), to: z.enum(['tfjs', 'pytorch']), handle: MaybeHandle }),
-    z.object({ folder: z.string(), files: z.array(z.string()) }).nullable(),
+    z.object({ documentText: z.string().max(50_000_000), to: z.enum(['tfjs', 'pytorch']), handle: MaybeHandle, overwrite: z.boolean().optional() }),
+    // notEmpty: nothing written, the folder holds other files (why, after its name); ask, then again with overwrite.
+    z.object({ folder: z.string(), files: z.array(z.string()), notEmpty: z.string().optional() }).nullable(),
   ),
 } as const;
 

@@ -9,6 +9,7 @@
  * User text (document name, description, citation, node labels, loss and metric names) never becomes an
  * identifier or a comment: it is emitted as a string literal through `pyString` / `tsString` only.
  */
+import { plainText } from './plainText';
 
 /** Python keywords (soft ones included) and names the generated Python relies on. */
 const PYTHON_RESERVED = new Set([
@@ -207,7 +208,7 @@ export function slug(raw: string, fallback = 'hypernet'): string {
  * fence, a link, emphasis or raw HTML. Callers keep it off the start of a line (quote it, or prefix it).
  */
 export function markdownText(s: string): string {
-  return s
+  return plainText(s, { multiline: true })
     .replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]!)
     .replace(/[\\`*_[\]#|~]/g, (c) => `\\${c}`)
     .replace(/\r\n?|[\u2028\u2029]/g, '\n');

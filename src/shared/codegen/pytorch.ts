@@ -9,6 +9,7 @@
 import { parameterBudget } from '../compiler/budget';
 import type { Op, ParamSpec, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
+import { plainText } from './plainText';
 import { Scope, localPart, markdownText, pascalCase, pyFloat, pyString } from './naming';
 import { initLiteral, planProgram, routeKey, type InputName, type NodeGroup, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
@@ -71,7 +72,8 @@ interface PyModule {
 
 export function generatePytorch(program: Program, options: GenerateOptions = {}): GeneratedProject {
   const plan = planProgram(program);
-  const model = modelPy(plan, options.metadata ?? {});
+  const metadata = options.metadata ?? {};
+  const model = modelPy(plan, metadata);
   return {
     files: {
       'model.py': model,
@@ -79,7 +81,7 @@ export function generatePytorch(program: Program, options: GenerateOptions = {})
       'rng.py': RNG_PY,
       'train.py': TRAIN_PY,
       'requirements.txt': 'torch>=1.13\nnumpy\n',
-      'README.md': readme(program, options.metadata ?? {}),
+      'README.md': readme(program, metadata),
     },
   };
 }
@@ -858,7 +860,8 @@ def save_hnet_weights(model, folder):
 function readme(program: Program, metadata: ExportMetadata): string {
   const name = metadata.name ?? program.name;
   const L = new Lines();
-  L.line(`# ${markdownText(name)} (PyTorch)`);
+  // markdownText drops control characters (a README is read in terminals); a title stays on one line.
+  L.line(`# ${markdownText(plainText(name))} (PyTorch)`);
   L.line('');
   if (metadata.description) {
     for (const para of metadata.description.split(/\n\s*\n/)) L.line(`> ${markdownText(para).replace(/\n/g, ' ')}`);

@@ -9,6 +9,7 @@
 import { parameterBudget } from '../compiler/budget';
 import type { Op, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
+import { plainText } from './plainText';
 import { Scope, markdownText, slug, tsNumber, tsString } from './naming';
 import { initLiteral, planProgram, routeKey, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
@@ -50,7 +51,8 @@ export function generateTypescript(program: Program, options: GenerateOptions = 
     name,
     version: '0.1.0',
     private: true,
-    description: metadata.name ?? program.name,
+    // npm prints it: no control characters (strings inside the code are escaped literals, kept exact).
+    description: plainText(metadata.name ?? program.name),
     type: 'module',
     scripts: { train: 'tsx src/train.ts', typecheck: 'tsc --noEmit' },
     dependencies: { '@tensorflow/tfjs': TFJS_VERSION },
@@ -488,7 +490,8 @@ export function initHyperfan(params: Params, seed: number, batches: Inputs[]): v
 
 function readme(program: Program, metadata: ExportMetadata): string {
   const L = new Lines();
-  L.line(`# ${markdownText(metadata.name ?? program.name)} (TensorFlow.js)`);
+  // markdownText drops control characters (a README is read in terminals); a title stays on one line.
+  L.line(`# ${markdownText(plainText(metadata.name ?? program.name))} (TensorFlow.js)`);
   L.line('');
   if (metadata.description) {
     for (const para of metadata.description.split(/\n\s*\n/)) L.line(`> ${markdownText(para).replace(/\n/g, ' ')}`);

@@ -208,3 +208,39 @@ describe('errors name the node and port', () => {
     expect(m.join('\n')).toMatch(/no objective.*\(HN042\)/);
   });
 });
+
+describe('warnings', () => {
+  const embeddingOn = (data: string) =>
+    testDoc(
+      [
+        ['data', data],
+        ['emb', 'context.task_embedding', { dim: 4 }],
+        ['h', 'head.linear'],
+        ['d', 'target.dense', { units: 2 }],
+        ['loss', 'objective.cross_entropy'],
+      ],
+      ['data.task -> emb.task', 'emb.embedding -> h.context', 'data.x -> d.x', 'h.weights -> d.kernel', 'd.y -> loss.logits', 'data.y -> loss.labels'],
+    );
+
+  it('a task embedding on single-task data compiles, with a warning on the node that its context is constant', () => {
+    const r = compile(embeddingOn('data.spirals'));
+    expect(r.ok).toBe(true);
+    expect(r.problems).toEqual([]);
+    expect(r.warnings).toEqual([expect.objectContaining({ code: 'HN034', node: 'emb', port: 'task', severity: 'warning' })]);
+    expect(formatProblem(r.warnings[0])).toMatch(/^emb\.task: this context is constant: the dataset has one task, .*same generated weights.* \(HN034\)$/);
+  });
+
+  it('a task embedding on several tasks has none', () => {
+    const r = compile(embeddingOn('data.split_mnist'));
+    expect(r.problems).toEqual([]);
+    expect(r.warnings).toEqual([]);
+  });
+
+  it('are reported when the graph has errors too', () => {
+    const doc = embeddingOn('data.spirals');
+    doc.nodes.push({ ...doc.nodes.find((n) => n.id === 'd')!, id: 'unwired' });
+    const r = compile(doc);
+    expect(r.ok).toBe(false);
+    expect(r.warnings.map((w) => w.code)).toEqual(['HN034']);
+  });
+});

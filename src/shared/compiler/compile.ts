@@ -15,7 +15,10 @@ export const MAX_PARAMETERS = 100_000_000;
 
 export interface CompileResult {
   ok: boolean;
+  /** What stops the graph from compiling; empty when ok. */
   problems: HnetProblem[];
+  /** What compiles but is likely a mistake (severity 'warning'), reported whether or not the graph compiles. */
+  warnings: HnetProblem[];
   graph: Graph;
   inference?: Inference;
   program?: Program;
@@ -31,17 +34,18 @@ export function compile(doc: HnetDocument): CompileResult {
   const { graph, problems } = validateGraph(doc);
   const inference = inferShapes(graph);
   problems.push(...inference.problems);
-  if (problems.length) return { ok: false, problems, graph, inference };
+  if (problems.length) return { ok: false, problems, warnings: inference.warnings, graph, inference };
   const lowered = lowerToProgram(graph, inference);
-  if (!lowered.program) return { ok: false, problems: lowered.problems, graph, inference };
+  if (!lowered.program) return { ok: false, problems: lowered.problems, warnings: inference.warnings, graph, inference };
   const budget = parameterBudget(lowered.program);
   const total = budget.hyper + budget.ordinary;
   if (total > MAX_PARAMETERS)
     return {
       ok: false,
       problems: [problem('HN043', `the model would have ${total.toLocaleString('en')} parameters; the limit is ${MAX_PARAMETERS.toLocaleString('en')}`, { path: 'nodes' })],
+      warnings: inference.warnings,
       graph,
       inference,
     };
-  return { ok: true, problems: [], graph, inference, program: lowered.program, budget };
+  return { ok: true, problems: [], warnings: inference.warnings, graph, inference, program: lowered.program, budget };
 }

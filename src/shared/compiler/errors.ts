@@ -23,6 +23,7 @@ export const ErrorCodes = {
   HN031: 'head cannot drive this weight',
   HN032: 'head drives nothing',
   HN033: 'generation mode not supported',
+  HN034: 'context is constant',
   HN040: 'no dataset',
   HN041: 'more than one dataset',
   HN042: 'no objective',
@@ -37,10 +38,15 @@ export const ErrorCodes = {
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 
-/** A problem found in a document or a run. `path` names a document field when there is no node. */
+/**
+ * A problem found in a document or a run. `path` names a document field when there is no node. A warning
+ * (severity 'warning') does not stop the graph from compiling or training: the compiler reports those apart,
+ * in CompileResult.warnings.
+ */
 export interface HnetProblem {
   code: ErrorCode;
   message: string;
+  severity?: 'warning';
   node?: string;
   port?: string;
   path?: string;

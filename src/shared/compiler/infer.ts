@@ -21,13 +21,15 @@ export interface Inference {
   /** Nodes whose inference failed or was skipped because an input failed. */
   failed: Set<string>;
   problems: HnetProblem[];
+  /** Warnings of nodes whose inference succeeded (severity 'warning'). */
+  warnings: HnetProblem[];
 }
 
 /** Thrown when an input is unknown because an upstream node failed: the node is skipped, not reported. */
 class UpstreamFailed extends Error {}
 
 export function inferShapes(graph: Graph): Inference {
-  const inf: Inference = { values: new Map(), weights: new Map(), routes: new Map(), edgeLabels: new Map(), failed: new Set(), problems: [] };
+  const inf: Inference = { values: new Map(), weights: new Map(), routes: new Map(), edgeLabels: new Map(), failed: new Set(), problems: [], warnings: [] };
   const readsHead = (n: GraphNode) =>
     n.type.category === 'head' ||
     n.inputs.some((p) => p.kind !== 'weights' && graph.nodes.get(graph.inEdge.get(portKey(n.doc.id, p.name))?.source ?? '')?.type.category === 'head');
@@ -56,6 +58,7 @@ export function inferShapes(graph: Graph): Inference {
 
 function inferNode(graph: Graph, inf: Inference, n: GraphNode): void {
   const id = n.doc.id;
+  const warnings: HnetProblem[] = [];
   const ctx: InferContext<Record<string, unknown>> = {
     id,
     params: n.params,
@@ -79,6 +82,9 @@ function inferNode(graph: Graph, inf: Inference, n: GraphNode): void {
     fail(code: ErrorCode, message: string, port?: string): never {
       throw new HnetError(problem(code, message, { node: id, port }));
     },
+    warn(code: ErrorCode, message: string, port?: string) {
+      warnings.push({ ...problem(code, message, { node: id, port }), severity: 'warning' });
+    },
   };
   try {
     const out = n.type.infer(ctx);
@@ -97,6 +103,7 @@ function inferNode(graph: Graph, inf: Inference, n: GraphNode): void {
         ctx.fail('HN013', `would generate ${info.size.toExponential(2)} numbers per weight set, more than the ${MAX_ELEMENTS.toExponential(0)} allowed`, port);
       inf.values.set(portKey(id, port), info);
     }
+    inf.warnings.push(...warnings);
   } catch (err) {
     inf.failed.add(id);
     if (err instanceof UpstreamFailed) return;

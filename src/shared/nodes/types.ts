@@ -75,6 +75,8 @@ export interface InferContext<P> {
   /** Heads: the weights ports an output drives, in wiring order, with their shapes. */
   routes(port: string): Route[];
   fail(code: ErrorCode, message: string, port?: string): never;
+  /** Report something that compiles but is likely not what the user meant (a warning on this node). */
+  warn(code: ErrorCode, message: string, port?: string): void;
 }
 
 export interface LowerContext<P> {

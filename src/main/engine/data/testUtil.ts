@@ -17,6 +17,7 @@ export function inferNode(node: NodeType, params: Record<string, unknown> = {}):
     fail: (code, message) => {
       throw new Error(`${message} (${code})`);
     },
+    warn: () => {},
   };
   return node.infer(ctx);
 }

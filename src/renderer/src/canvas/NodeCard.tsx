@@ -14,6 +14,8 @@ export interface HnNodeData extends Record<string, unknown> {
   node: DocNode;
   /** Problems on this node, formatted for people (message without the node id). */
   problems: string[];
+  /** Warnings on this node (it compiles, but likely not as meant), formatted the same way. */
+  warnings?: string[];
 }
 
 export type HnNodeType = Category | 'unknown';
@@ -114,6 +116,11 @@ function FullFace({ data, selected, category }: FaceProps) {
         <div className="hn-node__error" role="alert" data-testid={`node-error-${node.id}`} title={problems.join('\n')}>
           {problems.length > 1 && <span className="hn-node__more">{problems.length} problems · </span>}
           {problems[0]}
+        </div>
+      )}
+      {!hasError && data.warnings && data.warnings.length > 0 && (
+        <div className="hn-node__error is-warning" data-testid={`node-warning-${node.id}`} title={data.warnings.join('\n')}>
+          {data.warnings[0]}
         </div>
       )}
     </div>

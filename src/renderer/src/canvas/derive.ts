@@ -43,8 +43,10 @@ export class NodeDeriver {
     for (const n of nodes) {
       if (next.has(n.id)) continue; // duplicate ids are refused at load; never render two nodes with one key
       const sel = selected.has(n.id);
-      const problems = byNode.get(n.id);
-      const problemsKey = problems ? problems.map(problemText).join('\n') : '';
+      const all = byNode.get(n.id);
+      const problems = all?.filter((p) => p.severity !== 'warning');
+      const warnings = all?.filter((p) => p.severity === 'warning');
+      const problemsKey = all ? all.map((p) => `${p.severity ?? ''}${problemText(p)}`).join('\n') : '';
       const m = measured.get(n.id);
       const hit = this.cache.get(n.id);
       let entry: NodeEntry;
@@ -60,7 +62,7 @@ export class NodeDeriver {
             id: n.id,
             type: category,
             position: { x: n.position.x, y: n.position.y },
-            data: { node: n, problems: problems ? problems.map(problemText) : [] },
+            data: { node: n, problems: problems ? problems.map(problemText) : [], warnings: warnings ? warnings.map(problemText) : [] },
             selected: sel,
             ...(m ? { measured: m } : {}),
           },

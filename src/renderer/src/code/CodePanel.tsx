@@ -9,6 +9,7 @@
 import { Editor, type OnMount } from '@monaco-editor/react';
 import { useCallback, useEffect, useRef, useState, type KeyboardEvent as ReactKeyboardEvent } from 'react';
 import { create } from 'zustand';
+import { EXPORT_MARKER, exportMarkerText } from '../../../shared/codegen/exportMarker';
 import { serializeDocument } from '../../../shared/document/load';
 import { api } from '../api/client';
 import { matchShortcut } from '../commands';
@@ -140,7 +141,9 @@ async function offerZip(to: ExportTo): Promise<void> {
   });
   if (choice !== 'zip') return;
   const name = zipName(to);
-  saveBlob(zipFiles(code.files), name, 'application/zip');
+  // The export's mark, so that writing the data into the unzipped folder (hnet export --out) needs no --force.
+  const marker = { path: EXPORT_MARKER, text: exportMarkerText(to, Object.fromEntries(code.files.map((f) => [f.path, f.text]))) };
+  saveBlob(zipFiles([...code.files, marker]), name, 'application/zip');
   ui.notify('info', `Downloaded ${name} (source files only, no data).`);
 }
 
@@ -157,7 +160,22 @@ async function exportTo(to: ExportTo): Promise<void> {
   const { doc, file } = useEditor.getState();
   useCodeView.setState({ exporting: true });
   try {
-    const written = await api.invoke('export.toFolder', { documentText: serializeDocument(doc), to, handle: file.handle });
+    const request = { documentText: serializeDocument(doc), to, handle: file.handle };
+    let written = await api.invoke('export.toFolder', request);
+    if (written?.notEmpty) {
+      const choice = await ui.ask({
+        title: 'Export into a folder that holds other files?',
+        intro: `${written.folder} ${written.notEmpty}.`,
+        lines: ['Exporting replaces the files of the same names there.'],
+        buttons: [
+          { label: 'Cancel', value: 'cancel' },
+          { label: 'Export anyway', value: 'overwrite', primary: true },
+        ],
+        testId: 'export-overwrite-dialog',
+      });
+      written = choice === 'overwrite' ? await api.invoke('export.toFolder', { ...request, overwrite: true }) : null;
+      if (!written) return;
+    }
     if (written) {
       useCodeView.setState({ lastExport: { folder: written.folder, files: written.files.length, to } });
       ui.notify('info', `Exported the ${TARGET_LABEL[to]} to ${written.folder}`);

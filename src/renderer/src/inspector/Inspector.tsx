@@ -98,7 +98,8 @@ function NodeInspector({ id }: { id: string }) {
         <div className="hn-inspector__problems" role="alert">
           {problems.map((p, i) => (
             <div key={i} className="hn-problem-line">
-              <span className="hn-code">{p.code}</span> {p.port ? <b>{p.port}: </b> : null}
+              <span className="hn-code">{p.code}</span> {p.severity === 'warning' ? 'warning: ' : null}
+              {p.port ? <b>{p.port}: </b> : null}
               {p.message}
             </div>
           ))}

@@ -20,24 +20,26 @@ function select(p: HnetProblem) {
 
 const ProblemRow = memo(function ProblemRow({ p, index }: { p: HnetProblem; index: number }) {
   const clickable = Boolean(p.node) || Boolean(p.path?.startsWith('edges['));
+  const warning = p.severity === 'warning';
   return (
     <li>
       <button
         type="button"
-        className={`hn-problem${clickable ? '' : ' is-document'}`}
+        className={`hn-problem${clickable ? '' : ' is-document'}${warning ? ' is-warning' : ''}`}
         onClick={() => select(p)}
         data-testid={`problem-${index}`}
         data-node={p.node ?? ''}
         data-code={p.code}
+        data-severity={warning ? 'warning' : 'error'}
         title={clickable ? 'Select and show this node' : 'A problem of the whole document'}
       >
         <span className="hn-problem__icon" aria-hidden>
-          !
+          {warning ? '⚠' : '!'}
         </span>
         <span className="hn-problem__where">{p.node ? (p.port ? `${p.node}.${p.port}` : p.node) : (p.path ?? 'document')}</span>
         <span className="hn-problem__msg">{p.message}</span>
         <span className="hn-code">{p.code}</span>
-        <span className="hn-sr-only">{formatProblem(p)}</span>
+        <span className="hn-sr-only">{`${warning ? 'warning: ' : ''}${formatProblem(p)}`}</span>
       </button>
     </li>
   );
@@ -45,13 +47,25 @@ const ProblemRow = memo(function ProblemRow({ p, index }: { p: HnetProblem; inde
 
 export function ProblemsPanel() {
   const { result } = useCompiled();
-  const problems = result.problems;
+  // Errors first; warnings (the graph still compiles) after them.
+  const problems = [...result.problems, ...result.warnings];
   return (
     <div className="hn-problems" data-testid="problems-panel" role="region" aria-label="Problems">
       {problems.length === 0 ? (
         <p className="hn-problems__ok">
           <span className="hn-ok-dot" aria-hidden /> No problems: the graph compiles.
         </p>
+      ) : result.problems.length === 0 ? (
+        <>
+          <p className="hn-problems__ok">
+            <span className="hn-ok-dot" aria-hidden /> The graph compiles, with {problems.length === 1 ? 'a warning' : `${problems.length} warnings`}:
+          </p>
+          <ul>
+            {problems.map((p, i) => (
+              <ProblemRow key={`${i}:${p.code}:${p.node ?? ''}:${p.message}`} p={p} index={i} />
+            ))}
+          </ul>
+        </>
       ) : (
         <ul>
           {problems.map((p, i) => (

@@ -36,13 +36,15 @@ function build(): Compiled {
     result = {
       ok: false,
       problems: [{ code: 'HN004', message: `the compiler failed: ${e instanceof Error ? e.message : String(e)}` }],
+      warnings: [],
       graph: { doc, nodes: new Map(), edges: [], inEdge: new Map(), outEdges: new Map(), order: [] },
     };
   }
   if (result.ok && result.budget) lastBudget = result.budget;
   const byNode = new Map<string, HnetProblem[]>();
   const byEdge = new Map<number, HnetProblem[]>();
-  for (const p of result.problems) {
+  // A node's list holds its warnings too (after its errors): the canvas and the inspector tell them apart by severity.
+  for (const p of [...result.problems, ...result.warnings]) {
     if (p.node) {
       const l = byNode.get(p.node);
       if (l) l.push(p);

@@ -119,14 +119,39 @@ class Batch:
         self.n = x.shape[0]
 
 
+class DataMissingError(SystemExit):
+    """The data folder is missing or incomplete. A SystemExit, so an uncaught one ends the program with its
+    one-line message (no traceback) and exit status 1."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def _how_to_add(folder):
+    return (
+        "put the data folder of a Hypernet Studio export there (run: hnet export DOCUMENT.hnet.json --to pytorch"
+        " --out " + os.path.dirname(os.path.abspath(folder)) + ", or Export in the app from a saved document),"
+        " or pass --data FOLDER"
+    )
+
+
 class Dataset:
     def __init__(self, folder=DATA_DIR):
         self.folder = folder
-        with open(os.path.join(folder, "manifest.json"), encoding="utf-8") as f:
-            self.manifest = json.load(f)
+        path = os.path.join(folder, "manifest.json")
+        if not os.path.isfile(path):
+            raise DataMissingError(
+                "no training data: " + path + " does not exist (this project was exported without its data); " + _how_to_add(folder)
+            )
+        try:
+            with open(path, encoding="utf-8") as f:
+                self.manifest = json.load(f)
+        except (OSError, ValueError) as e:
+            raise DataMissingError("cannot read " + path + " (" + str(e) + "); " + _how_to_add(folder))
         m = self.manifest
-        if m.get("format") != "hnet-data":
-            raise ValueError(folder + " does not hold Hypernet Studio data")
+        if not isinstance(m, dict) or m.get("format") != "hnet-data":
+            raise DataMissingError(path + " is not a Hypernet Studio data manifest; " + _how_to_add(folder))
         self.tasks = m["tasks"]
         self.x_shape = list(m["x"])
         self.y_shape = list(m["y"])
@@ -139,8 +164,12 @@ class Dataset:
     def _array(self, ref):
         key = ref["file"]
         if key not in self._arrays:
-            with gzip.open(os.path.join(self.folder, ref["file"]), "rb") as f:
-                raw = f.read()
+            path = os.path.join(self.folder, ref["file"])
+            try:
+                with gzip.open(path, "rb") as f:
+                    raw = f.read()
+            except (OSError, EOFError) as e:
+                raise DataMissingError("cannot read the data file " + path + " (" + str(e) + "); " + _how_to_add(self.folder))
             dtype = np.dtype("<f4") if ref["dtype"] == "float32" else np.dtype("<i4")
             self._arrays[key] = np.frombuffer(raw, dtype=dtype).reshape(ref["shape"]).copy()
         return self._arrays[key]

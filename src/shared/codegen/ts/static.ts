@@ -168,6 +168,8 @@ export function dropout(x: tf.Tensor, rate: number, opts: RunOptions, id: string
 
 /** Row task of a table [T, d], as [1, d] (a one-hot product, which every backend can differentiate). */
 export function embedding(table: tf.Tensor, task: tf.Tensor): tf.Tensor {
+  // A one-row table (a single-task dataset) is its own row; tf.oneHot needs a depth of at least 2.
+  if (table.shape[0] === 1) return table;
   return tf.matMul(tf.cast(tf.oneHot(tf.cast(task, 'int32') as tf.Tensor1D, table.shape[0]), 'float32'), table);
 }
 
@@ -281,8 +283,8 @@ export const DATA_TS = String.raw`/**
  * dataset: finite datasets are stored as arrays (each task's training split in the engine's order, and the
  * engine's evaluation batches exactly); the sinusoid family draws a fresh wave per training batch.
  */
-${imp('{ readFileSync }', 'node:fs')}
-${imp('{ dirname, join }', 'node:path')}
+${imp('{ existsSync, readFileSync }', 'node:fs')}
+${imp('{ dirname, join, resolve }', 'node:path')}
 ${imp('{ fileURLToPath }', 'node:url')}
 ${imp('{ gunzipSync }', 'node:zlib')}
 ${imp('type { Rng }', './rng.ts')}
@@ -320,6 +322,16 @@ interface Manifest {
 
 export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'data');
 
+/** The data folder is missing or incomplete: train.ts prints the message as one line and exits 1. */
+export class DataMissingError extends Error {
+  override name = 'DataMissingError';
+}
+
+const howToAdd = (folder: string) =>
+  'put the data folder of a Hypernet Studio export there (run: hnet export DOCUMENT.hnet.json --to tfjs --out ' +
+  dirname(resolve(folder)) +
+  ', or Export in the app from a saved document), or pass --data FOLDER';
+
 const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
 export class Dataset {
@@ -333,8 +345,17 @@ export class Dataset {
   private readonly evalSets = new Map<number, Batch[]>();
 
   constructor(readonly folder: string = DATA_DIR) {
-    this.manifest = JSON.parse(readFileSync(join(folder, 'manifest.json'), 'utf8')) as Manifest;
-    if (this.manifest.format !== 'hnet-data') throw new Error(folder + ' does not hold Hypernet Studio data');
+    const path = join(folder, 'manifest.json');
+    if (!existsSync(path)) throw new DataMissingError('no training data: ' + path + ' does not exist (this project was exported without its data); ' + howToAdd(folder));
+    let manifest: Manifest;
+    try {
+      manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
+    } catch (e) {
+      throw new DataMissingError('cannot read ' + path + ' (' + (e instanceof Error ? e.message : String(e)) + '); ' + howToAdd(folder));
+    }
+    if (manifest === null || typeof manifest !== 'object' || manifest.format !== 'hnet-data')
+      throw new DataMissingError(path + ' is not a Hypernet Studio data manifest; ' + howToAdd(folder));
+    this.manifest = manifest;
     this.tasks = this.manifest.tasks;
     this.xShape = this.manifest.x;
     this.yShape = this.manifest.y;
@@ -345,7 +366,13 @@ export class Dataset {
   private array(ref: ArrayRef): Float32Array | Int32Array {
     let a = this.arrays.get(ref.file);
     if (!a) {
-      const bytes = new Uint8Array(gunzipSync(readFileSync(join(this.folder, ref.file))));
+      const path = join(this.folder, ref.file);
+      let bytes: Uint8Array;
+      try {
+        bytes = new Uint8Array(gunzipSync(readFileSync(path)));
+      } catch (e) {
+        throw new DataMissingError('cannot read the data file ' + path + ' (' + (e instanceof Error ? e.message : String(e)) + '); ' + howToAdd(this.folder));
+      }
       a = ref.dtype === 'int32' ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
       this.arrays.set(ref.file, a);
     }
@@ -434,7 +461,7 @@ export const TRAIN_TS = String.raw`/**
  */
 ${imp('* as tf', '@tensorflow/tfjs')}
 ${imp('{ argv, exit, stdout }', 'node:process')}
-${imp('{ Dataset, DATA_DIR, type Batch }', './data.ts')}
+${imp('{ Dataset, DATA_DIR, DataMissingError, type Batch }', './data.ts')}
 ${imp('{ BUDGET, MAIN_METRIC, OUTPUT_REGULARIZER, PARAMETERS, TRAINING, createParams, forward, initHyperfan, taskWeights, type Inputs, type Params }', './model.ts')}
 ${imp('{ Rng }', './rng.ts')}
 ${imp('{ readWeights, writeWeights }', './weights.ts')}
@@ -673,5 +700,10 @@ async function main(): Promise<void> {
   optimizer.dispose();
 }
 
-await main();
+await main().catch((e: unknown) => {
+  // Data to add is the user's to fix: one line saying what to put where, no stack.
+  if (!(e instanceof DataMissingError)) throw e;
+  console.error('train: ' + e.message);
+  exit(1);
+});
 `;

@@ -16,6 +16,13 @@ export const TaskEmbedding = defineNode({
   infer: (ctx) => {
     const t = ctx.input('task');
     if (t?.kind !== 'task') return ctx.fail('HN024', 'needs the dataset\'s task output wired to `task`', 'task');
+    // One task: one row, so every sample gets the same embedding and the same generated weights.
+    if (t.count === 1)
+      ctx.warn(
+        'HN034',
+        'this context is constant: the dataset has one task, so every sample gets the same embedding and the same generated weights; use a dataset with several tasks, or an encoder over the input (MLP or conv encoder) for weights that vary per sample',
+        'task',
+      );
     return { embedding: { kind: 'tensor', shape: [1, ctx.params.dim], dtype: 'float32' } };
   },
   lower: (ctx) => {
