@@ -107,18 +107,19 @@ test('unsaved work is autosaved and offered back after a reload', async ({ edito
 test.describe('browser mode without a file', () => {
   test.use({ serveDocument: { none: true } });
 
-  test('save downloads the document when the app cannot ask where', async ({ editor: page }) => {
+  test('"Download a copy" downloads the document; it is a copy, so nothing counts as saved', async ({ editor: page }) => {
     const id = templateIds()[0];
     const name = readTemplate(id).metadata?.name ?? id;
     await page.getByTestId(`template-${id}`).getByRole('button', { name: 'Open template' }).click();
     await expect(page.getByTestId('save-status')).toHaveText('Not saved yet');
     const download = page.waitForEvent('download');
-    await page.getByTestId('tool-save').click();
+    await page.getByTestId('tool-downloadCopy').click();
     const file = await download;
     const slug = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '');
     expect(file.suggestedFilename()).toBe(`${slug}.hnet.json`);
     const text = readFileSync(await file.path(), 'utf8');
     expect(JSON.parse(text).metadata.name).toBe(name);
-    await expect(page.getByTestId('save-status')).toHaveText('Saved');
+    await expect(page.getByTestId('notice').last()).toContainText('Downloaded a copy');
+    await expect(page.getByTestId('save-status')).toHaveText('Not saved yet');
   });
 });

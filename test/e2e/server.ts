@@ -1,6 +1,7 @@
 /**
  * Start `hnet serve` as a user would (`node bin/hnet.mjs serve --port 0 --no-open [FILE]`) and read the address
- * it prints. Each server gets its own HOME, so crash-recovery drafts never leak between tests.
+ * it prints. Each server gets its own HOME, so crash-recovery drafts never leak between tests, and served without
+ * FILE its own temporary workspace (`--workspace`), so no test ever saves into the repository.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -15,14 +16,25 @@ export interface Served {
   /** `http://127.0.0.1:PORT` */
   origin: string;
   token: string;
+  /** The server's HOME (drafts are in HOME/.hypernet-studio/drafts). */
+  home: string;
+  /** The workspace it was given with --workspace, when it was. */
+  workspace: string | undefined;
   /** Everything the server printed so far. */
   output(): string;
   close(): Promise<void>;
 }
 
-export async function startServe(file?: string, timeoutMs = 150_000): Promise<Served> {
+export interface ServeOptions {
+  /** `--workspace DIR`; default: a fresh temporary folder when there is no FILE (removed on close). */
+  workspace?: string;
+}
+
+export async function startServe(file?: string, timeoutMs = 150_000, options: ServeOptions = {}): Promise<Served> {
   const home = mkdtempSync(join(tmpdir(), 'hnet-e2e-home-'));
-  const args = ['bin/hnet.mjs', 'serve', '--port', '0', '--no-open', ...(file ? [file] : [])];
+  const ownWorkspace = !file && !options.workspace ? mkdtempSync(join(tmpdir(), 'hnet-e2e-workspace-')) : undefined;
+  const workspace = options.workspace ?? ownWorkspace;
+  const args = ['bin/hnet.mjs', 'serve', '--port', '0', '--no-open', ...(workspace ? ['--workspace', workspace] : []), ...(file ? [file] : [])];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...process.env, HOME: home, USERPROFILE: home, NO_COLOR: '1' },
@@ -52,11 +64,14 @@ export async function startServe(file?: string, timeoutMs = 150_000): Promise<Se
     url,
     origin: parsed.origin,
     token: parsed.searchParams.get('token') ?? '',
+    home,
+    workspace,
     output: () => out,
     close: () =>
       new Promise<void>((done) => {
         const finish = () => {
           rmSync(home, { recursive: true, force: true });
+          if (ownWorkspace) rmSync(ownWorkspace, { recursive: true, force: true });
           done();
         };
         if (child.exitCode !== null) return finish();

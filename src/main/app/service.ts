@@ -34,6 +34,7 @@ import type { RecentStore } from './recent';
 import { createRunManager } from './runs/manager';
 import { runsDirFor } from './runs/store';
 import { createTemplateLibrary } from './templates';
+import { createWorkspace } from './workspace';
 
 /**
  * What differs between the Electron shell and the browser mode. `C` is whoever made the request (Electron: the
@@ -72,6 +73,13 @@ export interface Shell<C = void> {
   chooseFolder?(caller: C, title: string): Promise<string | null>;
   /** A native confirmation before an export writes into a chosen folder that holds other files; true to go on. */
   confirmOverwrite?(caller: C, folder: string, reason: string): Promise<boolean>;
+  /**
+   * The browser mode's workspace folder (absolute): Open lists its documents, Save of a new document writes
+   * `NAME.hnet.json` into it. Electron has none (it asks with native dialogs).
+   */
+  readonly workspace?: string;
+  /** A new document was written to `path` (browser mode: it becomes the document `document.initial` opens). */
+  createdDocument?(path: string): void;
 }
 
 export interface AppServiceOptions {
@@ -114,6 +122,11 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
   // handle -> absolute path, and back, so one file keeps one handle for the whole session.
   const pathOf = new Map<string, string>();
   const handleOf = new Map<string, string>();
+  const workspace = shell.workspace ? createWorkspace(shell.workspace) : null;
+  function needWorkspace() {
+    if (!workspace) throw new AppError('forbidden', 'this window has no workspace; use Open and Save As');
+    return workspace;
+  }
 
   function handleFor(path: string): string {
     const abs = resolve(path);
@@ -206,6 +219,26 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
       shell.recent?.add(chosen);
       shell.saved?.(caller, true);
       return { handle: handleFor(chosen), name: displayName(chosen) };
+    },
+
+    'workspace.list': () => workspace?.list() ?? null,
+    'workspace.open': ({ path }) => ({ ...open(needWorkspace().resolveExisting(path), false), path }),
+    'workspace.saveNew': ({ name, text, overwrite }, caller) => {
+      let target: ReturnType<NonNullable<typeof workspace>['resolveNew']>;
+      try {
+        target = needWorkspace().resolveNew(name);
+        if (target.exists && !overwrite) {
+          shell.saved?.(caller, false);
+          return { kind: 'exists' as const, path: target.rel };
+        }
+        writeFileAtomic(target.path, text);
+      } catch (e) {
+        shell.saved?.(caller, false);
+        throw e;
+      }
+      shell.createdDocument?.(target.path);
+      shell.saved?.(caller, true);
+      return { kind: 'saved' as const, handle: handleFor(target.path), name: displayName(target.path), path: target.rel, savedAt: new Date().toISOString() };
     },
 
     'autosave.write': ({ id, name, text }) => {

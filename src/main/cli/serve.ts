@@ -1,12 +1,17 @@
 /**
  * `hnet serve [FILE]`: the browser mode. Builds the editor if its build is missing or older than its sources,
  * serves it on 127.0.0.1 with a per-launch token, prints the address, and runs until Ctrl+C.
+ *
+ * The workspace (`--workspace DIR`; default the current folder, or FILE's folder) is where Open lists documents
+ * and where Save writes a new one under the name the user types. A FILE that does not exist yet is created.
  */
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatProblem } from '../../shared/compiler/errors';
+import { DOCUMENT_SUFFIX } from '../../shared/api/workspace';
+import { writeFileAtomic } from '../app/files';
 import { findPackageRoot } from '../app/paths';
 import { DEFAULT_PORT, isLoopbackHost, plainHttpRefusal, startServer } from '../server/server';
 import { EXIT, err, loadDocumentFile, messageOf, out } from './io';
@@ -20,6 +25,8 @@ export interface ServeFlags {
   tlsCert?: string;
   tlsKey?: string;
   insecureHttp?: boolean;
+  /** Folder Open lists and new documents are saved into. */
+  workspace?: string;
 }
 
 /** Adds `serve` to the `hnet` program. */
@@ -27,12 +34,13 @@ export function registerServe(program: Command): void {
   program
     .command('serve')
     .description('serve the editor in a browser (127.0.0.1, protected by a per-launch token) until Ctrl+C')
-    .argument('[file]', 'a *.hnet.json document to open and save back')
+    .argument('[file]', 'a *.hnet.json document to open and save back (created when it does not exist)')
     .option('--port <n>', `port (default ${DEFAULT_PORT}, or any free port when it is taken)`, portNumber)
     .option('--host <host>', 'address to listen on (default 127.0.0.1; another host needs --tls-cert/--tls-key or --insecure-http)')
     .option('--tls-cert <file>', 'PEM certificate: serve HTTPS and WSS (with --tls-key)')
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--insecure-http', 'serve plain HTTP on a host other than loopback (the token crosses the network in clear)')
+    .option('--workspace <dir>', "folder whose documents Open lists and where Save puts new ones (default: the current folder, or FILE's folder)")
     .option('--no-open', 'do not open a browser')
     .action(async (file: string | undefined, flags: ServeFlags) => {
       process.exitCode = await serveCommand(file, flags);
@@ -47,8 +55,13 @@ function portNumber(value: string): number {
 
 export async function serveCommand(file: string | undefined, flags: ServeFlags): Promise<number> {
   if (file !== undefined) {
-    const refused = checkDocument(file);
+    const refused = existsSync(file) ? checkDocument(file) : createDocument(file);
     if (refused !== null) return refused;
+  }
+  const workspace = resolve(flags.workspace ?? (file !== undefined ? dirname(resolve(file)) : process.cwd()));
+  if (!isFolder(workspace)) {
+    err(`hnet: --workspace ${flags.workspace ?? workspace}: no such folder. Give a folder that exists (or leave --workspace out to use the current folder).`);
+    return EXIT.invalid;
   }
 
   if ((flags.tlsCert === undefined) !== (flags.tlsKey === undefined)) {
@@ -79,13 +92,14 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ port: flags.port, host: flags.host, file, rendererDir, tls, insecureHttp: flags.insecureHttp === true });
+    server = await startServer({ port: flags.port, host: flags.host, file, workspace, rendererDir, tls, insecureHttp: flags.insecureHttp === true });
   } catch (e) {
     err(`hnet: cannot start the server: ${messageOf(e)}`);
     return EXIT.invalid;
   }
 
   out(`Hypernet Studio is serving ${file ? resolve(file) : 'a new document'} in browser mode.`);
+  out(`Workspace: ${workspace} (Open lists its documents; Save puts new ones there)`);
   out(`Open ${server.url}`);
   if (!isLoopbackHost(server.host)) {
     out(`(from another machine: ${server.scheme}://THIS-MACHINE:${server.port}/?token=${server.token}; anyone with the token can use it)`);
@@ -113,16 +127,42 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
   return EXIT.ok;
 }
 
+function isFolder(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** `hnet serve new.hnet.json`: write an empty document there, so Save has a file to write back to. */
+function createDocument(file: string): number | null {
+  if (!/\.json$/i.test(file)) {
+    err(`hnet: cannot serve ${file}: no such file. To create a new document, give a name ending in ${DOCUMENT_SUFFIX} (for example ${basename(file)}${DOCUMENT_SUFFIX}).`);
+    return EXIT.invalid;
+  }
+  if (!isFolder(dirname(resolve(file)))) {
+    err(`hnet: cannot create ${file}: its folder ${dirname(file)} does not exist.`);
+    return EXIT.invalid;
+  }
+  const name = basename(file).replace(/\.hnet\.json$|\.json$/i, '');
+  const doc = { format: 'hypernet-studio', version: 1, metadata: { name, description: '' }, nodes: [], edges: [] };
+  try {
+    writeFileAtomic(resolve(file), `${JSON.stringify(doc, null, 2)}\n`);
+  } catch (e) {
+    err(`hnet: ${messageOf(e)}`);
+    return EXIT.invalid;
+  }
+  out(`created ${file} (an empty document)`);
+  return null;
+}
+
 /**
- * Refuse a FILE that cannot be opened: missing, unreadable, or not a document (exit 1, with the messages
+ * Refuse a FILE that cannot be opened: unreadable, or not a document (exit 1, with the messages
  * `hnet validate` prints). A document that loads but does not compile yet is served, so it can be fixed in the
  * editor; its problems are printed as warnings.
  */
 function checkDocument(file: string): number | null {
-  if (!existsSync(file)) {
-    err(`hnet: cannot serve ${file}: no such file. hnet serve opens an existing document; run it without FILE to start a new one.`);
-    return EXIT.invalid;
-  }
   const loaded = loadDocumentFile(file);
   if (loaded.kind === 'ok') return null;
   if (loaded.kind === 'invalid' && loaded.doc) {

@@ -1,6 +1,6 @@
 /**
- * The browser mode's side of the app service: no native dialogs (the editor falls back to a file input and a
- * download), no recent list, no windows; the one file it can write is the one given on the command line.
+ * The browser mode's side of the app service: no native dialogs, no recent list, no windows. It writes the file
+ * given on the command line, and new documents into its workspace folder (which Open lists).
  */
 import { resolve } from 'node:path';
 import type { Push } from '../../shared/api/contract';
@@ -10,6 +10,8 @@ import type { Shell } from '../app/service';
 export interface BrowserShellOptions {
   /** The document given to `hnet serve FILE`. */
   file?: string;
+  /** The folder Open lists and new documents are saved into (`hnet serve --workspace DIR`, default the current folder). */
+  workspace?: string;
   /** Default ~/.hypernet-studio/drafts. */
   draftsDir?: string;
   templatesDir?: string;
@@ -20,7 +22,7 @@ export interface BrowserShellOptions {
 }
 
 export function browserShell(options: BrowserShellOptions = {}): Shell<void> {
-  const file = options.file ? resolve(options.file) : null;
+  let file = options.file ? resolve(options.file) : null;
   return {
     mode: 'browser',
     version: packageVersion(),
@@ -28,6 +30,11 @@ export function browserShell(options: BrowserShellOptions = {}): Shell<void> {
     templatesDir: options.templatesDir ?? defaultTemplatesDir(),
     draftsDir: options.draftsDir ?? defaultBrowserDraftsDir(),
     initialFile: () => file,
+    ...(options.workspace ? { workspace: resolve(options.workspace) } : {}),
+    // Served without FILE, the first document saved by name becomes the served one (a new tab opens it).
+    createdDocument: (path) => {
+      file ??= path;
+    },
     chooseFileToOpen: async () => null,
     chooseFileToSave: async () => null,
     recent: null,

@@ -51,6 +51,8 @@ export interface ServerOptions {
   insecureHttp?: boolean;
   /** A document to open and save back (`hnet serve FILE`). */
   file?: string;
+  /** The folder Open lists and new documents are saved into (see browserShell). */
+  workspace?: string;
   /** The built editor: index.html and its assets. */
   rendererDir: string;
   /** Default: 32 random bytes, base64url. */
@@ -136,6 +138,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
   const service: AppService<void> = createAppService(
     browserShell({
       file: options.file,
+      workspace: options.workspace,
       draftsDir: options.draftsDir,
       templatesDir: options.templatesDir,
       runsDir: options.runsDir,

@@ -9,7 +9,8 @@ import { api } from './api/client';
 import { Canvas } from './canvas/Canvas';
 import { matchShortcut, runCommand } from './commands';
 import { Dialog, DraftsBanner, HelpDialog, Notices } from './dialogs/Dialogs';
-import { loadDrafts, openOpened, openPickedFile, openText, registerFileInput, startDocumentSync } from './files';
+import { WorkspaceDialogs, workspaceDialogOpen } from './dialogs/WorkspaceDialogs';
+import { loadDrafts, openOpened, openPickedFile, openText, registerFileInput, reopenWorkspaceDocument, startDocumentSync } from './files';
 import { Gallery } from './gallery/Gallery';
 import { Inspector } from './inspector/Inspector';
 import { Palette } from './palette/Palette';
@@ -31,12 +32,15 @@ async function startUp(): Promise<void> {
   } catch (e) {
     ui.notify('error', `Cannot reach Hypernet Studio: ${e instanceof Error ? e.message : String(e)}`, 0);
   }
-  let opened = false;
-  try {
-    const initial = await api.invoke('document.initial', {});
-    if (initial) opened = openText(initial.text, { name: initial.name, handle: initial.handle });
-  } catch (e) {
-    ui.notify('error', `Could not load the document: ${e instanceof Error ? e.message : String(e)}`);
+  // A reload reopens the workspace document this tab showed (saved by name, or opened from the workspace).
+  let opened = await reopenWorkspaceDocument();
+  if (!opened) {
+    try {
+      const initial = await api.invoke('document.initial', {});
+      if (initial) opened = openText(initial.text, { name: initial.name, handle: initial.handle });
+    } catch (e) {
+      ui.notify('error', `Could not load the document: ${e instanceof Error ? e.message : String(e)}`);
+    }
   }
   if (!opened && useEditor.getState().doc.nodes.length === 0) ui.set({ galleryOpen: true });
   await loadDrafts();
@@ -46,7 +50,7 @@ function useGlobalKeys() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const ui = useUi.getState();
-      if (ui.dialog || ui.galleryOpen || ui.quickAddOpen || ui.helpOpen) return;
+      if (ui.dialog || ui.galleryOpen || ui.quickAddOpen || ui.helpOpen || workspaceDialogOpen()) return;
       const s = matchShortcut(e);
       if (!s) return;
       // Let the browser copy selected text when no node is selected.
@@ -160,6 +164,7 @@ export function App() {
       <Gallery />
       <QuickAdd />
       <HelpDialog />
+      <WorkspaceDialogs />
       <Dialog />
       <Notices />
     </ReactFlowProvider>

@@ -5,12 +5,12 @@
 import type { MenuCommand } from '../../shared/api/contract';
 import { layoutPositions } from './canvas/layout';
 import { fitView, viewCenter, zoomIn, zoomOut } from './canvas/view';
-import { confirmDiscard, newDocument, openDocument, save, saveAs } from './files';
+import { confirmDiscard, downloadCopy, newDocument, openDocument, save, saveAs } from './files';
 import { addNode, copyFragment, emptyDocument, moveNodes, pasteFragment, removeElements, type Fragment } from './store/docOps';
 import { useEditor } from './store/editor';
 import { useUi } from './store/ui';
 
-export type CommandId = MenuCommand | 'quickAdd' | 'deselect';
+export type CommandId = MenuCommand | 'quickAdd' | 'deselect' | 'downloadCopy';
 
 let clipboard: Fragment | null = null;
 let pasteCount = 0;
@@ -105,6 +105,7 @@ const actions: Record<CommandId, () => void | Promise<unknown>> = {
   open: openDocument,
   save,
   saveAs,
+  downloadCopy,
   close: closeDocument,
   undo: () => useEditor.getState().undo(),
   redo: () => useEditor.getState().redo(),

@@ -1,6 +1,8 @@
 /**
- * Documents in and out: new, open (native dialog in Electron, a file picker in the browser), templates, save,
- * save as (a download in browser mode when the app cannot ask where), autosave and crash-recovery drafts.
+ * Documents in and out: new, open (native dialog in Electron; in the browser, the workspace's documents or a file
+ * from this computer), templates, save, save as (Electron: native dialog; browser mode: a name, written into the
+ * workspace), download a copy, autosave and crash-recovery drafts. A draft is deleted only once the document is
+ * on disk: a download is a copy, not a save.
  *
  * Opening checks the file exactly as `hnet validate` does (load, then compile). A file that cannot be loaded,
  * or whose graph cannot be shown faithfully (duplicate ids, unknown node types, wires to missing nodes or
@@ -11,8 +13,10 @@ import { compile } from '../../shared/compiler/compile';
 import { formatProblem, type HnetProblem } from '../../shared/compiler/errors';
 import { parseDocument, serializeDocument } from '../../shared/document/load';
 import type { HnetDocument } from '../../shared/document/schema';
+import type { WorkspaceEntry } from '../../shared/api/workspace';
 import { api } from './api/client';
 import { getViewport } from './canvas/view';
+import { askDocumentName, chooseWorkspaceDocument } from './dialogs/WorkspaceDialogs';
 import { emptyDocument } from './store/docOps';
 import { isDirty, useEditor } from './store/editor';
 import { useUi } from './store/ui';
@@ -113,13 +117,29 @@ export function registerFileInput(el: HTMLInputElement | null): void {
   fileInput = el;
 }
 
-/** Open: the app's dialog in Electron, a file picker in the browser. */
+function pickFromThisComputer(): void {
+  if (fileInput) {
+    fileInput.value = '';
+    fileInput.click();
+  }
+}
+
+const isBrowserMode = () => useUi.getState().mode === 'browser' || api.transport === 'browser';
+
+/** Open: the app's dialog in Electron; in the browser, the workspace's documents (or a file from this computer). */
 export async function openDocument(): Promise<void> {
-  if (useUi.getState().mode === 'browser' || api.transport === 'browser') {
-    if (fileInput) {
-      fileInput.value = '';
-      fileInput.click();
+  if (isBrowserMode()) {
+    let listing;
+    try {
+      listing = await api.invoke('workspace.list', {});
+    } catch (e) {
+      useUi.getState().notify('error', `Could not list the workspace: ${message(e)}`);
+      listing = null;
     }
+    if (!listing) return pickFromThisComputer();
+    const choice = await chooseWorkspaceDocument(listing);
+    if (choice === 'upload') pickFromThisComputer();
+    else if (choice) await openFromWorkspace(choice);
     return;
   }
   try {
@@ -128,6 +148,65 @@ export async function openDocument(): Promise<void> {
   } catch (e) {
     useUi.getState().notify('error', `Could not open: ${message(e)}`);
   }
+}
+
+async function openFromWorkspace(entry: WorkspaceEntry): Promise<void> {
+  let opened;
+  try {
+    opened = await api.invoke('workspace.open', { path: entry.path });
+  } catch (e) {
+    useUi.getState().notify('error', `Could not open ${entry.path}: ${message(e)}`);
+    return;
+  }
+  if (!(await confirmDiscard())) return;
+  const previous = rememberedWorkspaceDocument();
+  rememberWorkspaceDocument({ handle: opened.handle, path: opened.path });
+  if (!openText(opened.text, { name: opened.name, handle: opened.handle })) rememberWorkspaceDocument(previous);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// The workspace document this tab shows, so a reload reopens it (kept per tab, like the draft id).
+// ---------------------------------------------------------------------------------------------------------------
+
+const WORKSPACE_DOC_KEY = 'hnet.workspaceDocument';
+type RememberedDocument = { handle: string | null; path: string };
+
+function rememberedWorkspaceDocument(): RememberedDocument | null {
+  try {
+    const raw = sessionStorage.getItem(WORKSPACE_DOC_KEY);
+    if (!raw) return null;
+    const v = JSON.parse(raw) as Partial<RememberedDocument>;
+    return typeof v.path === 'string' ? { handle: typeof v.handle === 'string' ? v.handle : null, path: v.path } : null;
+  } catch {
+    return null;
+  }
+}
+
+function rememberWorkspaceDocument(doc: RememberedDocument | null): void {
+  try {
+    if (doc) sessionStorage.setItem(WORKSPACE_DOC_KEY, JSON.stringify(doc));
+    else sessionStorage.removeItem(WORKSPACE_DOC_KEY);
+  } catch {
+    // Not remembered: a reload then opens what the server serves.
+  }
+}
+
+/**
+ * At start-up: reopen the workspace document this tab showed before a reload. False when there is none (or it
+ * is gone), and the editor opens what the app serves instead.
+ */
+export async function reopenWorkspaceDocument(): Promise<boolean> {
+  const remembered = rememberedWorkspaceDocument();
+  if (!remembered) return false;
+  try {
+    const opened = await api.invoke('workspace.open', { path: remembered.path });
+    rememberWorkspaceDocument({ handle: opened.handle, path: opened.path });
+    if (openText(opened.text, { name: opened.name, handle: opened.handle })) return true;
+  } catch (e) {
+    useUi.getState().notify('warn', `Could not reopen ${remembered.path}: ${message(e)}`);
+  }
+  rememberWorkspaceDocument(null);
+  return false;
 }
 
 /** A document the app hands over (dialog, recent list, the OS). */
@@ -178,6 +257,7 @@ export async function save(): Promise<boolean> {
   s.setSaveActivity({ kind: 'saving' });
   try {
     await api.invoke('document.save', { handle: s.file.handle, text });
+    // Only now is the document on disk, and only now may its draft go.
     useEditor.getState().markSaved(editId);
     void discardOwnDraft();
     return true;
@@ -190,6 +270,10 @@ export async function save(): Promise<boolean> {
 }
 
 export async function saveAs(): Promise<boolean> {
+  if (isBrowserMode()) {
+    const saved = await saveToWorkspace();
+    if (saved !== null) return saved;
+  }
   const s = useEditor.getState();
   const text = currentText();
   const editId = s.editId;
@@ -202,14 +286,11 @@ export async function saveAs(): Promise<boolean> {
       void discardOwnDraft();
       return true;
     }
-    if (useUi.getState().mode === 'browser') {
-      download(text, name);
-      useEditor.getState().markSaved(editId, { handle: null, name });
-      void discardOwnDraft();
-      useUi.getState().notify('info', `Downloaded ${name}`);
-      return true;
-    }
     useEditor.getState().setSaveActivity({ kind: 'idle' });
+    if (isBrowserMode()) {
+      // No workspace to write to: the user still gets the file, but it is not saved (the draft stays).
+      downloadCopy();
+    }
     return false;
   } catch (e) {
     const m = message(e);
@@ -217,6 +298,70 @@ export async function saveAs(): Promise<boolean> {
     useUi.getState().notify('error', `Save failed: ${m}`);
     return false;
   }
+}
+
+/**
+ * Browser mode: ask for a name and write `NAME.hnet.json` into the workspace. Null when the server has no
+ * workspace; false when cancelled or failed (the draft is kept either way).
+ */
+async function saveToWorkspace(): Promise<boolean | null> {
+  let listing;
+  try {
+    listing = await api.invoke('workspace.list', {});
+  } catch {
+    listing = null;
+  }
+  if (!listing) return null;
+  let name = await askDocumentName(suggestedName().replace(/\.hnet\.json$/i, ''), listing.name);
+  let overwrite = false;
+  while (name !== null) {
+    const s = useEditor.getState();
+    const text = currentText();
+    const editId = s.editId;
+    s.setSaveActivity({ kind: 'saving' });
+    let result;
+    try {
+      result = await api.invoke('workspace.saveNew', { name, text, overwrite });
+    } catch (e) {
+      const m = message(e);
+      useEditor.getState().setSaveActivity({ kind: 'failed', message: m });
+      useUi.getState().notify('error', `Save failed: ${m}`);
+      return false;
+    }
+    if (result.kind === 'saved') {
+      // Remembered before the editor switches to the file, so the switch does not forget it.
+      rememberWorkspaceDocument({ handle: result.handle, path: result.path });
+      useEditor.getState().markSaved(editId, { handle: result.handle, name: result.name });
+      void discardOwnDraft();
+      useUi.getState().notify('info', `Saved ${result.path} in the workspace ${listing.name}`);
+      return true;
+    }
+    useEditor.getState().setSaveActivity({ kind: 'idle' });
+    const choice = await useUi.getState().ask({
+      title: 'Replace the document?',
+      intro: `${result.path} is already in the workspace. Replace it with this document, or choose another name?`,
+      buttons: [
+        { label: 'Cancel', value: 'cancel' },
+        { label: 'Choose another name', value: 'rename' },
+        { label: 'Replace', value: 'replace', danger: true },
+      ],
+      testId: 'confirm-replace',
+    });
+    if (choice === 'replace') overwrite = true;
+    else if (choice === 'rename') {
+      overwrite = false;
+      name = await askDocumentName(name, listing.name);
+    } else name = null;
+  }
+  useEditor.getState().setSaveActivity({ kind: 'idle' });
+  return false;
+}
+
+/** "Download a copy": the document as a file from the browser. It is a copy: nothing counts as saved. */
+export function downloadCopy(): void {
+  const name = suggestedName();
+  download(currentText(), name);
+  useUi.getState().notify('info', `Downloaded a copy as ${name}; the document itself is not saved by this`);
 }
 
 function download(text: string, name: string): void {
@@ -293,11 +438,17 @@ export function startDocumentSync(): () => void {
   const unsub = useEditor.subscribe((s, prev) => {
     if (s.editId === prev.editId && s.savedEditId === prev.savedEditId && s.doc.metadata.name === prev.doc.metadata.name && s.file === prev.file) return;
     sync();
+    if (s.file !== prev.file) {
+      const remembered = rememberedWorkspaceDocument();
+      if (remembered && remembered.handle !== s.file.handle) rememberWorkspaceDocument(null);
+    }
     if (s.editId !== prev.editId) {
       if (autosaveTimer) clearTimeout(autosaveTimer);
       autosaveTimer = setTimeout(() => void writeDraft(), AUTOSAVE_IDLE_MS);
     }
-    if (!isDirty(s) && isDirty(prev)) void discardOwnDraft();
+    // Back to what is on disk (saved, or undone to it): the draft is no longer needed. A document without a
+    // file keeps its draft, since nothing of it is on disk.
+    if (!isDirty(s) && isDirty(prev) && s.file.handle) void discardOwnDraft();
   });
   return () => {
     unsub();

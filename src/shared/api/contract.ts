@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { RunStatus, StreamEvent } from './events';
 import { CheckpointInfo, InspectQuery, InspectResult, RUN_ID, RunDetail, RunOverrides, RunSummary } from './runs';
+import { DocumentName, WorkspaceListing, WorkspacePath } from './workspace';
 
 const Budget = z.object({ hyper: z.number(), generated: z.number(), ordinary: z.number(), compression: z.number().nullable() });
 
@@ -58,6 +59,22 @@ export const Methods = {
   'document.save': method(z.object({ handle: z.string().max(200), text: z.string().max(50_000_000) }), z.object({ savedAt: z.string() })),
   /** Ask the user where to save (native dialog); null when cancelled or not supported. */
   'document.saveAs': method(z.object({ suggestedName: z.string().max(200), text: z.string().max(50_000_000) }), OpenedDocument.omit({ text: true }).nullable()),
+  // The browser mode's workspace (src/shared/api/workspace.ts): `hnet serve`'s folder. Electron has none (null).
+  /** The workspace's documents, its subfolders included; null where the shell has no workspace (Electron). */
+  'workspace.list': method(z.object({}), WorkspaceListing.nullable()),
+  /** Open a listed document by its path in the workspace. */
+  'workspace.open': method(z.object({ path: WorkspacePath }), OpenedDocument.extend({ path: z.string() })),
+  /**
+   * Write a new document as `NAME.hnet.json` in the workspace (atomically). `exists` when that file is already
+   * there and `overwrite` is not set (the editor asks, then sends `overwrite: true`).
+   */
+  'workspace.saveNew': method(
+    z.object({ name: DocumentName, text: z.string().max(50_000_000), overwrite: z.boolean().default(false) }),
+    z.discriminatedUnion('kind', [
+      z.object({ kind: z.literal('saved'), handle: z.string(), name: z.string(), path: z.string(), savedAt: z.string() }),
+      z.object({ kind: z.literal('exists'), path: z.string() }),
+    ]),
+  ),
   /** Keep a crash-recovery copy of unsaved work (one per editor window). */
   'autosave.write': method(z.object({ id: z.string().max(100), name: z.string().max(200), text: z.string().max(50_000_000) }), z.object({})),
   'autosave.list': method(z.object({}), z.array(Draft)),

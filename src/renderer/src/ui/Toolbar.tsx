@@ -51,6 +51,7 @@ export function Toolbar() {
   const name = useEditor((s) => s.doc.metadata.name || 'Untitled');
   const fileName = useEditor((s) => s.file.name);
   const theme = useUi((s) => s.theme);
+  const mode = useUi((s) => s.mode);
   const showPalette = useUi((s) => s.showPalette);
   const showInspector = useUi((s) => s.showInspector);
   const showDock = useUi((s) => s.showDock);
@@ -65,6 +66,7 @@ export function Toolbar() {
         <ToolButton command="open" icon="open" label="Open…" />
         <ToolButton command="save" icon="save" label="Save" />
         <ToolButton command="saveAs" icon="saveAs" label="Save as…" />
+        {mode === 'browser' && <ToolButton command="downloadCopy" icon="download" label="Download a copy" />}
       </div>
       <div className="hn-toolbar__group">
         <ToolButton command="undo" icon="undo" label="Undo" disabled={!canUndo} />

@@ -21,6 +21,7 @@ const paths: Record<string, ReactNode> = {
       <path d="M7 3v5h8V3M18 15v6M15 18h6" />
     </>
   ),
+  download: <path d="M12 4v11M7 10l5 5 5-5M5 20h14" />,
   undo: <path d="M9 14 4 9l5-5M4 9h11a5 5 0 0 1 0 10h-3" />,
   redo: <path d="m15 14 5-5-5-5M20 9H9a5 5 0 0 0 0 10h3" />,
   layout: (
