@@ -14,6 +14,7 @@ import { HnetError, formatProblem, type HnetProblem } from '../../shared/compile
 import type { Program } from '../../shared/compiler/ir';
 import { parseDocument } from '../../shared/document/load';
 import type { HnetDocument } from '../../shared/document/schema';
+import type { DataAccess } from '../engine/data/files';
 import { exportProgram, type ExportTarget } from '../export/export';
 import { AppError, ioReason } from './errors';
 
@@ -29,6 +30,8 @@ export interface ExportPlace {
   chooseFolder?: (title: string) => Promise<string | null>;
   /** The document's file (absolute), when it has one: relative data paths resolve against its folder. */
   documentPath: string | null;
+  /** Folders granted for data files besides the document's, and the size limit (engine/data/files.ts). */
+  data?: Omit<DataAccess, 'baseDir'>;
 }
 
 export interface ExportedFolder {
@@ -81,6 +84,7 @@ export async function exportToFolder(req: ExportRequest, place: ExportPlace): Pr
   if (existsSync(folder) && !statSync(folder).isDirectory()) throw new AppError('io', `cannot export to ${folder}: it is not a folder`);
   try {
     const written = exportProgram(program, req.to, folder, {
+      ...place.data,
       baseDir: place.documentPath ? dirname(place.documentPath) : undefined,
       metadata: { name: doc.metadata.name, description: doc.metadata.description, citation: doc.metadata.citation },
     });

@@ -5,15 +5,18 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HnetError, formatProblem } from '../../shared/compiler/errors';
 import { EXPORT_TARGETS, exportProgram, type ExportTarget } from '../export/export';
+import { addDataOptions, dataAccessFromFlags, type DataFlags } from './dataFlags';
 import { EXIT, err, loadForCommand, messageOf, out } from './io';
 
-export interface ExportFlags {
+export interface ExportFlags extends DataFlags {
   to: ExportTarget;
   out: string;
   json?: boolean;
 }
 
 export function exportCommand(file: string, flags: ExportFlags): number {
+  const data = dataAccessFromFlags(flags, '--allow-data');
+  if (typeof data === 'number') return data;
   const loaded = loadForCommand(file);
   if (typeof loaded === 'number') return loaded;
   const outDir = resolve(flags.out);
@@ -25,6 +28,7 @@ export function exportCommand(file: string, flags: ExportFlags): number {
   try {
     const written = exportProgram(result.program, flags.to, outDir, {
       baseDir: dirname(resolve(file)),
+      ...data,
       metadata: { name: doc.metadata.name, description: doc.metadata.description, citation: doc.metadata.citation },
     });
     if (flags.json) out(JSON.stringify({ file, to: flags.to, out: outDir, files: written.files }));
@@ -43,14 +47,14 @@ export function exportCommand(file: string, flags: ExportFlags): number {
 
 /** Register `hnet export` on the program. */
 export function registerExport(program: Command): void {
-  program
+  const command = program
     .command('export')
     .description('generate a standalone TypeScript/tfjs or PyTorch project (model, data, training loop)')
     .argument('<file>', 'a *.hnet.json document')
     .addOption(new Option('--to <target>', 'what to generate').choices([...EXPORT_TARGETS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'folder to write the project to (created if missing)')
-    .option('--json', 'print one JSON object describing what was written')
-    .action((file: string, flags: ExportFlags) => {
-      process.exitCode = exportCommand(file, flags);
-    });
+    .option('--json', 'print one JSON object describing what was written');
+  addDataOptions(command, '--allow-data').action((file: string, flags: ExportFlags) => {
+    process.exitCode = exportCommand(file, flags);
+  });
 }

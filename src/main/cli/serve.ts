@@ -9,10 +9,11 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { formatProblem } from '../../shared/compiler/errors';
 import { findPackageRoot } from '../app/paths';
 import { DEFAULT_PORT, startServer } from '../server/server';
+import { addDataOptions, dataAccessFromFlags, type DataFlags } from './dataFlags';
 import { EXIT, err, loadDocumentFile, messageOf, out } from './io';
 import { validateCommand } from './validate';
 
-export interface ServeFlags {
+export interface ServeFlags extends DataFlags {
   port?: number;
   host?: string;
   /** `--no-open` sets this to false. */
@@ -21,16 +22,17 @@ export interface ServeFlags {
 
 /** Adds `serve` to the `hnet` program. */
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('serve the editor in a browser (127.0.0.1, protected by a per-launch token) until Ctrl+C')
     .argument('[file]', 'a *.hnet.json document to open and save back')
     .option('--port <n>', `port (default ${DEFAULT_PORT}, or any free port when it is taken)`, portNumber)
     .option('--host <host>', 'address to listen on (default 127.0.0.1; 0.0.0.0 to reach it from other machines)')
-    .option('--no-open', 'do not open a browser')
-    .action(async (file: string | undefined, flags: ServeFlags) => {
-      process.exitCode = await serveCommand(file, flags);
-    });
+    .option('--no-open', 'do not open a browser');
+  // Runs and exports read data files from the document's folder and these (engine/data/files.ts).
+  addDataOptions(serve, '--data').action(async (file: string | undefined, flags: ServeFlags) => {
+    process.exitCode = await serveCommand(file, flags);
+  });
 }
 
 function portNumber(value: string): number {
@@ -40,6 +42,8 @@ function portNumber(value: string): number {
 }
 
 export async function serveCommand(file: string | undefined, flags: ServeFlags): Promise<number> {
+  const data = dataAccessFromFlags(flags, '--data');
+  if (typeof data === 'number') return data;
   if (file !== undefined) {
     const refused = checkDocument(file);
     if (refused !== null) return refused;
@@ -55,7 +59,7 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ port: flags.port, host: flags.host, file, rendererDir });
+    server = await startServer({ port: flags.port, host: flags.host, file, rendererDir, data });
   } catch (e) {
     err(`hnet: cannot start the server: ${messageOf(e)}`);
     return EXIT.invalid;
