@@ -116,3 +116,32 @@ describe('data.csv', () => {
     expect(() => open(p)).toThrow(message);
   });
 });
+
+describe('data.csv errors never quote the file', () => {
+  // Each file holds the secret where the check that fails would look; no message may carry it.
+  const S = 'hunter2-SECRET-7f3a';
+  const N = '73313379'; // a secret made of digits, in numeric cells
+  const cases: [string, string, Record<string, unknown>][] = [
+    ['a header line without the label column (a one-line secret file)', `${S}\n`, {}],
+    ['a header with an unexpected feature column', `a,${S},label\n1,2,0\n`, { features: 1 }],
+    ['a duplicate column name', `${S},${S},label\n1,2,0\n`, { features: 2 }],
+    ['a cell that is not a number', `a,label\n1,0\n${S},1\n`, { features: 1 }],
+    ['a number too large for float32', `a,label\n1,0\n${N}e99,1\n`, { features: 1 }],
+    ['a label that is not a class id', `a,label\n1,0\n2,${N}\n`, { features: 1, classes: 2 }],
+    ['a fractional label', `a,label\n1,0\n2,0.${N}\n`, { features: 1, classes: 2 }],
+    ['a task id out of range', `a,label,t\n1,0,0\n2,1,${N}\n`, { features: 1, taskColumn: 't', tasks: 2 }],
+    ['a quote after text', `a,label\n1,0\n"${S}"${S},1\n`, { features: 1 }],
+    ['a stray quote', `a,label\n1,0\n${S}"x,1\n`, { features: 1 }],
+  ];
+  it.each(cases)('%s', (_, text, params) => {
+    let message = '';
+    try {
+      open({ path: csv(text), ...params });
+    } catch (e) {
+      message = String((e as Error).message);
+    }
+    expect(message).toMatch(/csv_1: .*\(HN051\)/);
+    expect(message).not.toContain(S);
+    expect(message).not.toContain(N);
+  });
+});
