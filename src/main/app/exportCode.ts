@@ -14,6 +14,7 @@ import { HnetError, formatProblem, type HnetProblem } from '../../shared/compile
 import type { Program } from '../../shared/compiler/ir';
 import { parseDocument } from '../../shared/document/load';
 import type { HnetDocument } from '../../shared/document/schema';
+import type { DataAccess } from '../engine/data/files';
 import { ExportFolderNotEmpty, exportProgram, type ExportTarget } from '../export/export';
 import { AppError, ioReason } from './errors';
 
@@ -36,6 +37,8 @@ export interface ExportPlace {
    * Without one, the export answers `notEmpty` and the editor asks, then sends the request again with `overwrite`.
    */
   confirmOverwrite?: (folder: string, reason: string) => Promise<boolean>;
+  /** Folders granted for data files besides the document's, and the size limit (engine/data/files.ts). */
+  data?: Omit<DataAccess, 'baseDir'>;
 }
 
 export interface ExportedFolder {
@@ -93,6 +96,7 @@ export async function exportToFolder(req: ExportRequest, place: ExportPlace): Pr
   if (existsSync(folder) && !statSync(folder).isDirectory()) throw new AppError('io', `cannot export to ${folder}: it is not a folder`);
   const write = (force: boolean) =>
     exportProgram(program, req.to, folder, {
+      ...place.data,
       baseDir: place.documentPath ? dirname(place.documentPath) : undefined,
       metadata: { name: doc.metadata.name, description: doc.metadata.description, citation: doc.metadata.citation },
       force,

@@ -23,6 +23,7 @@ import {
   type OpenedDocument,
   type Push,
 } from '../../shared/api/contract';
+import type { DataAccess } from '../engine/data/files';
 import type { StartRunOptions } from '../engine/session';
 import type { z } from 'zod';
 import { createDraftStore } from './drafts';
@@ -87,6 +88,11 @@ export interface AppServiceOptions {
   worker?: StartRunOptions;
   /** How often run events are pushed at most (ms; default 50). */
   flushIntervalMs?: number;
+  /**
+   * The folders granted for data files besides a document's own, and the size limit, asked for at each run and
+   * export (the Electron shell grants the folder of every file picked in its Open dialog as the session goes).
+   */
+  dataAccess?: () => Omit<DataAccess, 'baseDir'>;
 }
 
 type Input<M extends MethodName> = z.output<(typeof Methods)[M]['input']>;
@@ -118,6 +124,7 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
     defaultRoot: defaultRunsDir,
     ...(options.worker ? { worker: options.worker } : {}),
     ...(options.flushIntervalMs ? { flushIntervalMs: options.flushIntervalMs } : {}),
+    ...(options.dataAccess ? { dataAccess: options.dataAccess } : {}),
   });
   // handle -> absolute path, and back, so one file keeps one handle for the whole session.
   const pathOf = new Map<string, string>();
@@ -299,6 +306,7 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
         {
           chooseFolder: shell.chooseFolder ? (title) => shell.chooseFolder!(caller, title) : undefined,
           documentPath: handle ? pathFor(handle) : null,
+          data: options.dataAccess?.(),
           confirmOverwrite: shell.confirmOverwrite ? (folder, reason) => shell.confirmOverwrite!(caller, folder, reason) : undefined,
         },
       ),

@@ -5,9 +5,10 @@ import type { Command } from 'commander';
 import { Option } from 'commander';
 import { HnetError, formatProblem } from '../../shared/compiler/errors';
 import { EXPORT_TARGETS, ExportFolderNotEmpty, exportProgram, type ExportTarget } from '../export/export';
+import { addDataOptions, dataAccessFromFlags, type DataFlags } from './dataFlags';
 import { EXIT, err, loadForCommand, messageOf, out } from './io';
 
-export interface ExportFlags {
+export interface ExportFlags extends DataFlags {
   to: ExportTarget;
   out: string;
   json?: boolean;
@@ -15,6 +16,8 @@ export interface ExportFlags {
 }
 
 export function exportCommand(file: string, flags: ExportFlags): number {
+  const data = dataAccessFromFlags(flags, '--allow-data');
+  if (typeof data === 'number') return data;
   const loaded = loadForCommand(file);
   if (typeof loaded === 'number') return loaded;
   const outDir = resolve(flags.out);
@@ -26,6 +29,7 @@ export function exportCommand(file: string, flags: ExportFlags): number {
   try {
     const written = exportProgram(result.program, flags.to, outDir, {
       baseDir: dirname(resolve(file)),
+      ...data,
       metadata: { name: doc.metadata.name, description: doc.metadata.description, citation: doc.metadata.citation },
       force: flags.force,
     });
@@ -49,15 +53,15 @@ export function exportCommand(file: string, flags: ExportFlags): number {
 
 /** Register `hnet export` on the program. */
 export function registerExport(program: Command): void {
-  program
+  const command = program
     .command('export')
     .description('generate a standalone TypeScript/tfjs or PyTorch project (model, data, training loop)')
     .argument('<file>', 'a *.hnet.json document')
     .addOption(new Option('--to <target>', 'what to generate').choices([...EXPORT_TARGETS]).makeOptionMandatory())
     .requiredOption('--out <dir>', 'folder to write the project to (created if missing)')
     .option('--json', 'print one JSON object describing what was written')
-    .option('--force', 'write into a folder that holds other files (or an earlier export edited since), replacing files of the same names')
-    .action((file: string, flags: ExportFlags) => {
-      process.exitCode = exportCommand(file, flags);
-    });
+    .option('--force', 'write into a folder that holds other files (or an earlier export edited since), replacing files of the same names');
+  addDataOptions(command, '--allow-data').action((file: string, flags: ExportFlags) => {
+    process.exitCode = exportCommand(file, flags);
+  });
 }

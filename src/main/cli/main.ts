@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Backend } from '../../shared/document/schema';
+import { addDataOptions } from './dataFlags';
 import { registerExport } from './export';
 import { CliExit, EXIT, err, messageOf } from './io';
 import { nodesCommand } from './nodes';
@@ -50,7 +51,7 @@ export function buildProgram(): Command {
       process.exitCode = validateCommand(files, flags);
     });
 
-  program
+  const train = program
     .command('train')
     .description('train a document in a worker thread, with a progress bar or JSON lines')
     .argument('<file>', 'a *.hnet.json document')
@@ -64,10 +65,10 @@ export function buildProgram(): Command {
     .option('--checkpoint-every <n>', 'steps between checkpoints', integer('--checkpoint-every', 1, 100_000_000))
     .option('--resume <file>', 'resume from a checkpoint written by --checkpoint')
     .addOption(new Option('--baseline <kind>', 'also train the static twin (the same target network with ordinary weights, same data, budget and seed) and compare').choices(['static']))
-    .addOption(new Option('--budget <which>', "full: the document's full-budget setting (the published configuration)").choices(['default', 'full']).default('default'))
-    .action(async (file: string, flags: TrainFlags) => {
-      process.exitCode = await trainCommand(file, flags);
-    });
+    .addOption(new Option('--budget <which>', "full: the document's full-budget setting (the published configuration)").choices(['default', 'full']).default('default'));
+  addDataOptions(train, '--allow-data').action(async (file: string, flags: TrainFlags) => {
+    process.exitCode = await trainCommand(file, flags);
+  });
 
   registerExport(program);
 

@@ -14,10 +14,11 @@ import { DOCUMENT_SUFFIX } from '../../shared/api/workspace';
 import { writeFileAtomic } from '../app/files';
 import { findPackageRoot } from '../app/paths';
 import { DEFAULT_PORT, isLoopbackHost, plainHttpRefusal, startServer } from '../server/server';
+import { addDataOptions, dataAccessFromFlags, type DataFlags } from './dataFlags';
 import { EXIT, err, loadDocumentFile, messageOf, out } from './io';
 import { validateCommand } from './validate';
 
-export interface ServeFlags {
+export interface ServeFlags extends DataFlags {
   port?: number;
   host?: string;
   /** `--no-open` sets this to false. */
@@ -31,7 +32,7 @@ export interface ServeFlags {
 
 /** Adds `serve` to the `hnet` program. */
 export function registerServe(program: Command): void {
-  program
+  const serve = program
     .command('serve')
     .description('serve the editor in a browser (127.0.0.1, protected by a per-launch token) until Ctrl+C')
     .argument('[file]', 'a *.hnet.json document to open and save back (created when it does not exist)')
@@ -41,10 +42,11 @@ export function registerServe(program: Command): void {
     .option('--tls-key <file>', 'PEM private key of --tls-cert')
     .option('--insecure-http', 'serve plain HTTP on a host other than loopback (the token crosses the network in clear)')
     .option('--workspace <dir>', "folder whose documents Open lists and where Save puts new ones (default: the current folder, or FILE's folder)")
-    .option('--no-open', 'do not open a browser')
-    .action(async (file: string | undefined, flags: ServeFlags) => {
-      process.exitCode = await serveCommand(file, flags);
-    });
+    .option('--no-open', 'do not open a browser');
+  // Runs and exports read data files from the document's folder and these (engine/data/files.ts).
+  addDataOptions(serve, '--data').action(async (file: string | undefined, flags: ServeFlags) => {
+    process.exitCode = await serveCommand(file, flags);
+  });
 }
 
 function portNumber(value: string): number {
@@ -54,6 +56,8 @@ function portNumber(value: string): number {
 }
 
 export async function serveCommand(file: string | undefined, flags: ServeFlags): Promise<number> {
+  const data = dataAccessFromFlags(flags, '--data');
+  if (typeof data === 'number') return data;
   if (file !== undefined) {
     const refused = existsSync(file) ? checkDocument(file) : createDocument(file);
     if (refused !== null) return refused;
@@ -92,7 +96,7 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ port: flags.port, host: flags.host, file, workspace, rendererDir, tls, insecureHttp: flags.insecureHttp === true });
+    server = await startServer({ port: flags.port, host: flags.host, file, workspace, rendererDir, tls, insecureHttp: flags.insecureHttp === true, data });
   } catch (e) {
     err(`hnet: cannot start the server: ${messageOf(e)}`);
     return EXIT.invalid;

@@ -13,10 +13,11 @@ import { staticTwin, withFullBudget } from '../../shared/compiler/variants';
 import type { Backend, HnetDocument } from '../../shared/document/schema';
 import type { TrainOptions } from '../engine/options';
 import { startRun, type StartRunOptions } from '../engine/session';
+import { dataAccessFromFlags, type DataFlags } from './dataFlags';
 import { EXIT, cannotRead, checkReadable, err, loadForCommand, messageOf } from './io';
 import { comparison, jsonReporter, plainReporter, progressReporter, type Compared, type Reporter } from './report';
 
-export interface TrainFlags {
+export interface TrainFlags extends DataFlags {
   steps?: number;
   seed?: number;
   backend?: Backend;
@@ -84,6 +85,8 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
     err('hnet: --baseline trains two models; --save, --checkpoint and --resume apply to one (train without --baseline for them)');
     return EXIT.usage;
   }
+  const data = dataAccessFromFlags(flags, '--allow-data');
+  if (typeof data === 'number') return data;
   const loaded = loadForCommand(file);
   if (typeof loaded === 'number') return loaded;
   const variants = variantsFor(file, loaded.doc, flags);
@@ -96,7 +99,7 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
     }
   }
 
-  const options: TrainOptions = { baseDir: dirname(resolve(file)) };
+  const options: TrainOptions = { baseDir: dirname(resolve(file)), ...data };
   if (flags.steps !== undefined) options.steps = flags.steps;
   if (flags.seed !== undefined) options.seed = flags.seed;
   if (flags.backend !== undefined) options.backend = flags.backend;

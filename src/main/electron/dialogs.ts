@@ -1,7 +1,17 @@
 /** Native open and save dialogs for `*.hnet.json` documents, attached to the requesting window. */
 import { BrowserWindow, app, dialog, type WebContents } from 'electron';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { suggestedFileName } from '../app/files';
+
+/**
+ * Folders of the files the user picked in the Open dialog this session: a document may read data files there
+ * (engine/data/files.ts), as `hnet train --allow-data DIR` grants on the command line. Picking is the grant; a
+ * path a document names is not.
+ */
+const grantedFolders = new Set<string>();
+
+/** The folders granted so far, for a run's or an export's data files. */
+export const grantedDataFolders = (): string[] => [...grantedFolders];
 
 const FILTERS = [
   { name: 'Hypernet Studio project', extensions: ['hnet.json'] },
@@ -14,7 +24,9 @@ export async function chooseFileToOpen(wc?: WebContents): Promise<string | null>
   const options: Electron.OpenDialogOptions = { title: 'Open', properties: ['openFile'], filters: FILTERS };
   const win = windowOf(wc);
   const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
-  return r.canceled ? null : (r.filePaths[0] ?? null);
+  const picked = r.canceled ? null : (r.filePaths[0] ?? null);
+  if (picked !== null) grantedFolders.add(dirname(picked));
+  return picked;
 }
 
 export async function chooseFileToSave(wc: WebContents | undefined, suggestedName: string): Promise<string | null> {

@@ -12,7 +12,7 @@ import { PUSH_CHANNEL, Push, type MenuCommand } from '../../shared/api/contract'
 import { isAllowedExternalUrl } from '../app/links';
 import { createRecentStore } from '../app/recent';
 import { createAppService, type AppService, type Shell } from '../app/service';
-import { chooseFileToOpen, chooseFileToSave, chooseFolder, confirmOverwrite } from './dialogs';
+import { chooseFileToOpen, chooseFileToSave, chooseFolder, confirmOverwrite, grantedDataFolders } from './dialogs';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { registerAppScheme, serveAppProtocol } from './protocol';
@@ -230,7 +230,7 @@ if (!app.requestSingleInstanceLock()) {
     secureSession();
     serveAppProtocol(rendererDir);
     const shell = electronShellFor();
-    service = createAppService(shell, { worker: { workerUrl: new URL('./worker.js', import.meta.url) } });
+    service = createAppService(shell, { worker: { workerUrl: new URL('./worker.js', import.meta.url) }, dataAccess: () => ({ dataGrants: grantedDataFolders() }) });
     registerIpc(service, devUrl);
     rebuildMenu(shell.recent?.list() ?? []);
     openWindow();

@@ -14,6 +14,7 @@ import { useBackend } from './backend';
 import { decode, readCheckpoint } from './checkpoint';
 import type { LiveModel } from './control';
 import { openDataset, type Batch, type Dataset } from './data';
+import { dataAccessOf } from './data/files';
 import type { TrainOptions } from './options';
 import { defaultInterpolation, embeddingTables } from './outline';
 import { Model } from './runtime';
@@ -515,7 +516,7 @@ export async function loadForInspection(program: Program, options: TrainOptions,
   await useBackend(options.backend ?? program.training.backend);
   const seed = options.seed ?? program.training.seed;
   const ck = readCheckpoint(checkpointPath, program);
-  const data = openDataset(program.data.type, program.data.params, { seed, node: program.data.node, baseDir: options.baseDir });
+  const data = openDataset(program.data.type, program.data.params, { seed, node: program.data.node, ...dataAccessOf(options) });
   const model = new Model(program, seed);
   for (const [name, v] of model.vars) {
     const stored = ck.params[name];

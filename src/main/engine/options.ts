@@ -7,8 +7,12 @@ export interface TrainOptions {
   seed?: number;
   /** Override the document's backend choice. */
   backend?: Backend;
-  /** Folder of the document, for data files given by relative path. */
+  /** Folder of the document, for data files given by relative path; its files may be read. */
   baseDir?: string;
+  /** Folders the user granted for data files besides the document's (engine/data/files.ts). */
+  dataGrants?: string[];
+  /** The largest data file read, in bytes (default 1 GiB). */
+  maxDataBytes?: number;
   /** Write the trained parameters here (weights.json + weights.bin) at the end. */
   saveDir?: string;
   /** Write a checkpoint here every `checkpointEvery` steps and at the end. */

@@ -38,6 +38,8 @@ export const TrainOptionsSchema = z.object({
   seed: z.number().int().min(0).optional(),
   backend: Backend.optional(),
   baseDir: z.string().optional(),
+  dataGrants: z.array(z.string()).optional(),
+  maxDataBytes: positiveInt.optional(),
   saveDir: z.string().optional(),
   checkpointPath: z.string().optional(),
   checkpointEvery: positiveInt.optional(),

@@ -31,6 +31,7 @@ import { HnetError, fail } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
 import { exportProgram } from '../export/export';
 import type { RunControl } from './control';
+import { dataAccessOf } from './data/files';
 import type { TrainOptions } from './options';
 
 export interface PytorchOptions extends TrainOptions {
@@ -209,7 +210,7 @@ export async function trainWithPytorch(program: Program, opts: PytorchOptions, e
   const dir = opts.workDir ?? mkdtempSync(join(tmpdir(), 'hnet-pytorch-'));
   let done: DoneEvent;
   try {
-    exportProgram(program, 'pytorch', dir, { baseDir: opts.baseDir, seed });
+    exportProgram(program, 'pytorch', dir, { ...dataAccessOf(opts), seed });
     emit({ event: 'log', level: 'info', message: `PyTorch ${info.torch} on ${info.python} (Python ${info.pythonVersion}), device ${device}` });
     const args = ['train.py', '--seed', String(seed), '--device', device];
     if (opts.steps !== undefined) args.push('--steps', String(opts.steps));

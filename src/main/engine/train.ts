@@ -14,6 +14,7 @@ import { useBackend } from './backend';
 import { decode, encode, programSignature, readCheckpoint, writeFileAtomic, writeWeights, type Checkpoint } from './checkpoint';
 import type { RunControl } from './control';
 import { openDataset, type Batch, type Dataset } from './data';
+import { dataAccessOf } from './data/files';
 import type { TrainOptions } from './options';
 import { Model, type Feeds } from './runtime';
 
@@ -31,7 +32,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
   const started = performance.now();
   const backend = await useBackend(opts.backend ?? program.training.backend);
   const seed = opts.seed ?? program.training.seed;
-  const data = openDataset(program.data.type, program.data.params, { seed, node: program.data.node, baseDir: opts.baseDir });
+  const data = openDataset(program.data.type, program.data.params, { seed, node: program.data.node, ...dataAccessOf(opts) });
   checkDataset(program, data);
   const t = program.training;
   const taskList = t.tasks ?? Array.from({ length: data.tasks }, (_, i) => i);

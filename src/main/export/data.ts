@@ -12,14 +12,14 @@ import type { Program } from '../../shared/compiler/ir';
 import { SinusoidData } from '../../shared/nodes/data/sinusoid';
 import type { Rng } from '../../shared/util/rng';
 import { openDataset, type Batch, type Dataset } from '../engine/data';
+import { dataAccessOf, type DataAccess } from '../engine/data/files';
 import { mnistPermutation } from '../engine/data/mnist';
 import { AMPLITUDE, PHASE, X_RANGE } from '../engine/data/sinusoid';
 
-export interface DataOptions {
+/** `baseDir`, `dataGrants`, `maxDataBytes`: what the data files may be (engine/data/files.ts). */
+export interface DataOptions extends DataAccess {
   /** The seed that fixes splits and evaluation sets (the document's, as `hnet train` uses by default). */
   seed: number;
-  /** Folder relative data paths are resolved against (the document's folder). */
-  baseDir?: string;
 }
 
 /**
@@ -37,7 +37,7 @@ const prod = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 /** Write the data folder; returns the manifest (also written as manifest.json) and the files written. */
 export function writeDataFolder(program: Program, dir: string, opts: DataOptions): { manifest: DataManifest; files: string[] } {
   const spec = program.data;
-  const data: Dataset = openDataset(spec.type, spec.params, { seed: opts.seed, node: spec.node, baseDir: opts.baseDir });
+  const data: Dataset = openDataset(spec.type, spec.params, { seed: opts.seed, node: spec.node, ...dataAccessOf(opts) });
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   const write = (name: string, values: Float32Array | Int32Array, shape: number[]): ArrayRef => {

@@ -9,6 +9,7 @@ import type { ExportMetadata, GeneratedProject } from '../../shared/codegen/proj
 import { generatePytorch } from '../../shared/codegen/pytorch';
 import { generateTypescript } from '../../shared/codegen/typescript';
 import type { Program } from '../../shared/compiler/ir';
+import { dataAccessOf, type DataAccess } from '../engine/data/files';
 import { writeDataFolder } from './data';
 import { ExportFolderNotEmpty, exportFolderConflict } from './folder';
 
@@ -17,9 +18,8 @@ export { ExportFolderNotEmpty } from './folder';
 export type ExportTarget = 'tfjs' | 'pytorch';
 export const EXPORT_TARGETS: readonly ExportTarget[] = ['tfjs', 'pytorch'];
 
-export interface ExportOptions {
-  /** Folder relative data paths are resolved against (the document's folder). */
-  baseDir?: string;
+/** `baseDir` (the document's folder), `dataGrants`, `maxDataBytes`: what the data files may be (engine/data/files.ts). */
+export interface ExportOptions extends DataAccess {
   /** Name, description and citation of the document (not part of the IR). */
   metadata?: ExportMetadata;
   /** Seed for splits and evaluation sets; the document's by default. */
@@ -57,7 +57,7 @@ export function exportProgram(program: Program, to: ExportTarget, outDir: string
     files.push(path);
   }
   if (!opts.withoutData) {
-    const written = writeDataFolder(program, join(outDir, 'data'), { seed: opts.seed ?? program.training.seed, baseDir: opts.baseDir });
+    const written = writeDataFolder(program, join(outDir, 'data'), { ...dataAccessOf(opts), seed: opts.seed ?? program.training.seed });
     files.push(...written.files.map((f) => `data/${f}`));
   }
   // The mark that makes this folder an export of ours, which exporting again may replace while nobody edits it.

@@ -29,6 +29,7 @@ import { Push, type RpcResponse } from '../../shared/api/contract';
 import type { z } from 'zod';
 import { AppError, errorPayload } from '../app/errors';
 import { createAppService, type AppService, type AppServiceOptions } from '../app/service';
+import type { DataAccess } from '../engine/data/files';
 import { COMMON_HEADERS, contentSecurityPolicy, contentTypeOf, pageHeaders, resolveStaticFile } from '../app/static';
 import { browserShell } from './browserShell';
 import { MAX_MESSAGE_BYTES, createRequestReader, type RequestReaderOptions } from './requests';
@@ -68,6 +69,8 @@ export interface ServerOptions {
   requestReader?: RequestReaderOptions;
   /** The training worker and push cadence (tests, benchmarks). */
   service?: AppServiceOptions;
+  /** Folders granted for data files besides the document's (`hnet serve --data DIR`), and the size limit. */
+  data?: Omit<DataAccess, 'baseDir'>;
 }
 
 export interface RunningServer {
@@ -145,7 +148,7 @@ export async function startServer(options: ServerOptions): Promise<RunningServer
       // Runs push their events to every connected editor.
       push: (message) => broadcast(message),
     }),
-    options.service,
+    { ...options.service, ...(options.data ? { dataAccess: () => options.data! } : {}) },
   );
 
   let port = 0;

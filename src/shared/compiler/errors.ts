@@ -34,6 +34,8 @@ export const ErrorCodes = {
   HN051: 'data file problem',
   HN052: 'backend unavailable',
   HN053: 'checkpoint does not match',
+  HN054: 'data file outside the allowed folders',
+  HN055: 'data file too large',
   HN060: 'training worker crashed',
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;

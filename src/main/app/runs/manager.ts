@@ -35,6 +35,7 @@ import {
 import { HnetError } from '../../../shared/compiler/errors';
 import type { Program } from '../../../shared/compiler/ir';
 import { decode, readCheckpoint, writeWeights } from '../../engine/checkpoint';
+import type { DataAccess } from '../../engine/data/files';
 import type { TrainOptions } from '../../engine/options';
 import { outlineProgram } from '../../engine/outline';
 import { QueryError, startInspector, startRun, type InspectorHandle, type RunHandle, type StartRunOptions } from '../../engine/session';
@@ -78,6 +79,8 @@ export interface RunManagerOptions<C> {
   inspectorIdleMs?: number;
   /** How long `run.stop` waits for the run to wind down before answering. Default 15 s. */
   stopWaitMs?: number;
+  /** Folders granted for data files besides the document's, and the size limit; asked for at each start. */
+  dataAccess?: () => Omit<DataAccess, 'baseDir'>;
 }
 
 export interface StartArgs<C> {
@@ -352,6 +355,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       checkpointEvery: prepared.settings.checkpointEvery,
       stepEventEvery: prepared.settings.stepEventEvery,
       ...(args.baseDir ? { baseDir: args.baseDir } : {}),
+      ...opts.dataAccess?.(),
       ...(resumeFrom ? { resumeFrom } : {}),
     };
     // A new run takes the machine: an idle inspection worker goes.
@@ -429,7 +433,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     const text = readDocumentSnapshot(dir);
     if (!text) throw new AppError('not_found', `run ${record.id} has lost its document snapshot`);
     const { program } = prepareRun(text, record.overrides);
-    return { program, options: { seed: record.settings.seed, backend: record.settings.backend, ...(record.baseDir ? { baseDir: record.baseDir } : {}) } };
+    return { program, options: { seed: record.settings.seed, backend: record.settings.backend, ...(record.baseDir ? { baseDir: record.baseDir } : {}), ...opts.dataAccess?.() } };
   }
 
   function queryFailed(e: unknown): never {

@@ -92,21 +92,21 @@ describe('data.csv', () => {
   const errors: [string, Record<string, unknown>, RegExp][] = [
     ['no path', { path: '' }, /csv_1: path: no file set \(HN051\)/],
     ['missing file', { path: 'nope.csv' }, /csv_1: path: file not found: .*nope\.csv/],
-    ['missing label column', { path: 'a,b,c\n1,2,3\n' }, /csv_1: labelColumn: column "label" not found in data\d+\.csv \(header: a, b, c\)/],
-    ['missing task column', { path: 'a,label\n1,0\n', taskColumn: 'task', features: 1 }, /taskColumn: column "task" not found/],
+    ['missing label column', { path: 'a,b,c\n1,2,3\n' }, /csv_1: labelColumn: no column named "label" in the header of data\d+\.csv \(it names 3 columns\): set labelColumn to one of them/],
+    ['missing task column', { path: 'a,label\n1,0\n', taskColumn: 'task', features: 1 }, /taskColumn: no column named "task"/],
     ['tasks without a task column', { path: 'a,label\n1,0\n', tasks: 2, features: 1 }, /tasks = 2 needs a task column/],
-    ['feature count', { path: 'a,b,c,label\n1,2,3,0\n', features: 2 }, /has 3 feature columns \(a, b, c\) but features = 2/],
-    ['non-numeric cell', { path: 'a,b,label\n1,2,0\n3,abc,1\n' }, /data\d+\.csv line 3, column "b": "abc" is not a number/],
-    ['empty cell', { path: 'a,b,label\n1,,0\n' }, /line 2, column "b": empty cell/],
-    ['hex is not a number', { path: 'a,b,label\n0x10,1,0\n' }, /"0x10" is not a number/],
+    ['feature count', { path: 'a,b,c,label\n1,2,3,0\n', features: 2 }, /has 3 feature columns but features = 2/],
+    ['non-numeric cell', { path: 'a,b,label\n1,2,0\n3,abc,1\n' }, /data\d+\.csv line 3, column 2: expected a plain decimal number/],
+    ['empty cell', { path: 'a,b,label\n1,,0\n' }, /line 2, column 2: empty cell: expected a number/],
+    ['hex is not a number', { path: 'a,b,label\n0x10,1,0\n' }, /line 2, column 1: expected a plain decimal number/],
     ['wrong field count', { path: 'a,b,label\n1,2,0\n1,2\n' }, /line 3: 2 fields, but the header has 3/],
-    ['label out of range', { path: 'a,b,label\n1,2,0\n1,2,2\n' }, /line 3, column "label": 2 is not a class id 0…1 \(classes = 2\)/],
-    ['fractional label', { path: 'a,b,label\n1,2,0.5\n' }, /0\.5 is not a class id/],
-    ['task out of range', { path: 'a,label,t\n1,0,0\n1,1,3\n', taskColumn: 't', tasks: 2, features: 1 }, /line 3, column "t": 3 is not a task id 0…1 \(tasks = 2\)/],
+    ['label out of range', { path: 'a,b,label\n1,2,0\n1,2,2\n' }, /line 3, column "label": expected a class id, a whole number from 0 to 1 \(classes = 2\)/],
+    ['fractional label', { path: 'a,b,label\n1,2,0.5\n' }, /line 2, column "label": expected a class id/],
+    ['task out of range', { path: 'a,label,t\n1,0,0\n1,1,3\n', taskColumn: 't', tasks: 2, features: 1 }, /line 3, column "t": expected a task id, a whole number from 0 to 1 \(tasks = 2\)/],
     ['task without rows', { path: 'a,label,t\n1,0,0\n1,1,0\n', taskColumn: 't', tasks: 2, features: 1 }, /task 1 has no rows/],
     ['no rows', { path: 'a,b,label\n\n' }, /has a header but no data rows/],
     ['empty file', { path: '' + '\n' }, /is empty/],
-    ['duplicate header', { path: 'a,a,label\n1,2,0\n' }, /column "a" appears twice/],
+    ['duplicate header', { path: 'a,a,label\n1,2,0\n' }, /columns 1 and 2 of the header have the same name/],
     ['unclosed quote', { path: 'a,b,label\n1,"2,0\n' }, /line 2: a quoted field is never closed/],
   ];
   it.each(errors)('error: %s', (_, params, message) => {
@@ -114,5 +114,34 @@ describe('data.csv', () => {
     // Fixtures given as text are written to a file; the special cases name a path directly.
     if (typeof p.path === 'string' && p.path.includes('\n')) p.path = csv(p.path);
     expect(() => open(p)).toThrow(message);
+  });
+});
+
+describe('data.csv errors never quote the file', () => {
+  // Each file holds the secret where the check that fails would look; no message may carry it.
+  const S = 'hunter2-SECRET-7f3a';
+  const N = '73313379'; // a secret made of digits, in numeric cells
+  const cases: [string, string, Record<string, unknown>][] = [
+    ['a header line without the label column (a one-line secret file)', `${S}\n`, {}],
+    ['a header with an unexpected feature column', `a,${S},label\n1,2,0\n`, { features: 1 }],
+    ['a duplicate column name', `${S},${S},label\n1,2,0\n`, { features: 2 }],
+    ['a cell that is not a number', `a,label\n1,0\n${S},1\n`, { features: 1 }],
+    ['a number too large for float32', `a,label\n1,0\n${N}e99,1\n`, { features: 1 }],
+    ['a label that is not a class id', `a,label\n1,0\n2,${N}\n`, { features: 1, classes: 2 }],
+    ['a fractional label', `a,label\n1,0\n2,0.${N}\n`, { features: 1, classes: 2 }],
+    ['a task id out of range', `a,label,t\n1,0,0\n2,1,${N}\n`, { features: 1, taskColumn: 't', tasks: 2 }],
+    ['a quote after text', `a,label\n1,0\n"${S}"${S},1\n`, { features: 1 }],
+    ['a stray quote', `a,label\n1,0\n${S}"x,1\n`, { features: 1 }],
+  ];
+  it.each(cases)('%s', (_, text, params) => {
+    let message = '';
+    try {
+      open({ path: csv(text), ...params });
+    } catch (e) {
+      message = String((e as Error).message);
+    }
+    expect(message).toMatch(/csv_1: .*\(HN051\)/);
+    expect(message).not.toContain(S);
+    expect(message).not.toContain(N);
   });
 });

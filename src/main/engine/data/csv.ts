@@ -1,12 +1,15 @@
 /**
  * The CSV dataset: a header line naming the columns, one sample per line after it. The file is checked
  * against the node's parameters (which fixed the shapes at compile time) and every problem names the node,
- * the file, the line and the column.
+ * the file, the line and the column, and says what was expected. No message quotes the file's contents (a cell,
+ * a header name): a document could point at a file it has no business reading, and the message reaches the
+ * editor and the run's record. Columns are named by number, or by the name the document itself gives them.
  */
+import { constants } from 'node:buffer';
 import { fail } from '../../../shared/compiler/errors';
 import { CsvData, csvShapes, optionalColumn } from '../../../shared/nodes/data/csv';
 import { Rng } from '../../../shared/util/rng';
-import { readDataFile } from './files';
+import { dataAccessOf, readDataFile, type DataAccess } from './files';
 import { poolDataset, randomSplit } from './pool';
 import type { Dataset } from './types';
 
@@ -90,7 +93,7 @@ export function parseCsv(text: string): CsvRecord[] {
       field = '';
       i++;
     } else {
-      if (quoted && c.trim() !== '') throw new CsvSyntaxError(line, `text after a closing quote (${JSON.stringify(c)})`);
+      if (quoted && c.trim() !== '') throw new CsvSyntaxError(line, 'text after a closing quote: expected a comma or the end of the line');
       if (!quoted) field += c;
       i++;
     }
@@ -104,13 +107,17 @@ export function parseCsv(text: string): CsvRecord[] {
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node: string; baseDir?: string }): Dataset {
+export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node: string } & DataAccess): Dataset {
   const p = CsvData.params.parse(raw);
   const { node } = opts;
   const s = csvShapes(p);
   const bad = (message: string): never => fail('HN051', message, { node });
   const name = p.path.trim();
-  const text = readDataFile(node, 'path', p.path, opts.baseDir).toString('utf8');
+  // The text must fit in one JavaScript string (UTF-8 never decodes to more characters than bytes).
+  const text = readDataFile(node, 'path', p.path, dataAccessOf(opts), {
+    bytes: constants.MAX_STRING_LENGTH,
+    why: 'a CSV file can hold here (its text must fit in one string): split it, or convert the images to IDX files',
+  }).toString('utf8');
 
   let records: CsvRecord[];
   try {
@@ -123,13 +130,13 @@ export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node
 
   const header = records[0].fields.map((h) => h.trim());
   const seen = new Set<string>();
-  for (const h of header) {
-    if (seen.has(h)) bad(`${name}: column "${h}" appears twice in the header`);
+  header.forEach((h, c) => {
+    if (seen.has(h)) bad(`${name}: columns ${header.indexOf(h) + 1} and ${c + 1} of the header have the same name: expected every column name once`);
     seen.add(h);
-  }
+  });
   const column = (wanted: string, field: string) => {
     const c = header.indexOf(wanted);
-    if (c < 0) bad(`${field}: column "${wanted}" not found in ${name} (header: ${header.join(', ')})`);
+    if (c < 0) bad(`${field}: no column named "${wanted}" in the header of ${name} (it names ${header.length} column${header.length === 1 ? '' : 's'}): set ${field} to one of them`);
     return c;
   };
   const labelCol = column(p.labelColumn.trim(), 'labelColumn');
@@ -142,9 +149,13 @@ export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node
   if (featureCols.length !== p.features)
     bad(
       `${name} has ${featureCols.length} feature column${featureCols.length === 1 ? '' : 's'} ` +
-        `(${featureCols.map((c) => header[c]).join(', ') || 'none'}) but features = ${p.features}; ` +
+        `but features = ${p.features}; ` +
         `the features are every column except the label${taskCol >= 0 ? ' and task columns' : ' column'}`,
     );
+
+  // The label and task columns go by the names the document gives them; the others by number (1 = first).
+  const columnName = (c: number) =>
+    c === labelCol ? `column "${p.labelColumn.trim()}"` : c === taskCol ? `column "${taskName}"` : `column ${c + 1}`;
 
   const rows = records.slice(1);
   const n = rows.length;
@@ -156,18 +167,17 @@ export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node
   rows.forEach((rec, r) => {
     if (rec.fields.length !== header.length)
       bad(`${name} line ${rec.line}: ${rec.fields.length} field${rec.fields.length === 1 ? '' : 's'}, but the header has ${header.length}`);
+    const where = (c: number) => `${name} line ${rec.line}, ${columnName(c)}`;
     const cell = (c: number): number => {
       const text = rec.fields[c].trim();
-      const where = `${name} line ${rec.line}, column "${header[c]}"`;
-      if (!NUMBER.test(text)) bad(text === '' ? `${where}: empty cell` : `${where}: "${text}" is not a number`);
+      if (!NUMBER.test(text)) bad(text === '' ? `${where(c)}: empty cell: expected a number` : `${where(c)}: expected a plain decimal number (like 3, -0.5 or 1e-3)`);
       const v = Number(text);
-      if (Math.abs(v) > FLOAT32_MAX) bad(`${where}: ${text} is too large for float32`);
+      if (Math.abs(v) > FLOAT32_MAX) bad(`${where(c)}: the number is too large for float32 (expected at most ±3.4e38)`);
       return v;
     };
     const id = (c: number, count: number, what: string, param: string): number => {
       const v = cell(c);
-      if (!Number.isInteger(v) || v < 0 || v >= count)
-        bad(`${name} line ${rec.line}, column "${header[c]}": ${rec.fields[c].trim()} is not a ${what} 0…${count - 1} (${param} = ${count})`);
+      if (!Number.isInteger(v) || v < 0 || v >= count) bad(`${where(c)}: expected a ${what}, a whole number from 0 to ${count - 1} (${param} = ${count})`);
       return v;
     };
     featureCols.forEach((c, j) => (x[r * p.features + j] = cell(c)));

@@ -49,8 +49,18 @@ describe('parseIdx', () => {
     expect(() => parseIdx(good.subarray(0, 9), 'f')).toThrow(/truncated header/);
     expect(() => parseIdx(Uint8Array.of(1, 2), 'f')).toThrow(/too short/);
     expect(() => parseIdx(Uint8Array.of(0x50, 0x4b, 3, 4, 0, 0, 0, 0), 'f')).toThrow(/not an IDX file/);
-    expect(() => parseIdx(Uint8Array.of(0, 0, 0x0d, 1, 0, 0, 0, 0), 'f')).toThrow(/data type 0x0d is not supported/);
+    expect(() => parseIdx(Uint8Array.of(0, 0, 0x0d, 1, 0, 0, 0, 0), 'f')).toThrow(/its data type is float32 \(0x0d\): only unsigned bytes/);
     expect(() => parseIdx(Uint8Array.of(0x1f, 0x8b, 1, 2, 3), 'f')).toThrow(/corrupt gzip/);
+    // Neither the file's first bytes nor an unknown type byte is echoed.
+    expect(() => parseIdx(Uint8Array.of(0x73, 0x65, 0x63, 0x72, 0, 0, 0, 0), 'f')).toThrow(/^(?!.*(73|65|63|72)).*not an IDX file: expected two zero bytes/);
+    expect(() => parseIdx(Uint8Array.of(0, 0, 0x5a, 1, 0, 0, 0, 0), 'f')).toThrow(/^(?!.*5a).*its data type is not an IDX type/);
+  });
+
+  it('holds a gzipped file to the data file limit by what it inflates to', () => {
+    const bytes = new Uint8Array(gzipSync(encodeIdx([100, 10, 10], new Uint8Array(10_000))));
+    expect(bytes.length).toBeLessThan(1000);
+    expect(() => parseIdx(bytes, 'f', 'idx_1', 5000)).toThrow(/idx_1: f: inflates to more than the data file limit of 4\.9 KiB: raise it with --max-data-mb .*\(HN055\)/);
+    expect(parseIdx(bytes, 'f', 'idx_1', 20_000).dims).toEqual([100, 10, 10]);
   });
 });
 
@@ -106,7 +116,7 @@ describe('data.idx', () => {
     expect(() => open({ ...p, trainImages: short })).toThrow(/idx_1: trainImages \(short\.idx\): truncated/);
     expect(() => open({ ...p, height: 28 })).toThrow(/images are 4×3 \(height × width\) but the node says height = 28, width = 3/);
     expect(() => open({ ...p, trainLabels: fewLabels })).toThrow(/holds 59 labels but trainImages \(train-images\.idx\) holds 60 images/);
-    expect(() => open({ ...p, trainLabels: bigLabels })).toThrow(/label 7 at index 0 is out of range for classes = 5/);
+    expect(() => open({ ...p, trainLabels: bigLabels })).toThrow(/the label at index 0 is out of range: expected a class id from 0 to 4 \(classes = 5\)/);
     expect(() => open({ ...p, trainLabels: train.images })).toThrow(/expected labels of dimension \[n\], found \[60, 4, 3\]/);
     expect(() => open({ ...p, trainImages: train.labels })).toThrow(/expected images of dimensions \[n, height, width\], found \[60\]/);
     expect(() => open({ ...p, testImages: test.images })).toThrow(/set both test images and test labels/);

@@ -3,13 +3,14 @@
  * byte, a dimension count d, then d uint32 sizes) followed by the values, row-major. Only unsigned bytes
  * (type 0x08) are read: images have magic 0x00000803 ([n, height, width]), labels 0x00000801 ([n]).
  * Gzipped files (as distributed) are inflated first. Images stay bytes in memory and are scaled to [0, 1]
- * as batches are drawn.
+ * as batches are drawn. Error messages describe the file's structure (its size, its dimensions) and never quote
+ * its bytes.
  */
 import { gunzipSync } from 'node:zlib';
 import { fail } from '../../../shared/compiler/errors';
 import { IdxData, idxShapes } from '../../../shared/nodes/data/idx';
 import { Rng } from '../../../shared/util/rng';
-import { readDataFile } from './files';
+import { DEFAULT_MAX_DATA_BYTES, dataAccessOf, formatBytes, readDataFile, type DataAccess } from './files';
 import { poolDataset, randomSplit, range, stratifiedSplit } from './pool';
 import type { Dataset } from './types';
 
@@ -21,20 +22,22 @@ export interface IdxArray {
 const UBYTE = 0x08;
 
 /** Parse the bytes of an IDX file; `where` prefixes error messages (e.g. "trainImages (train-images.idx)"). */
-export function parseIdx(bytes: Uint8Array, where: string, node?: string): IdxArray {
+export function parseIdx(bytes: Uint8Array, where: string, node?: string, maxBytes = DEFAULT_MAX_DATA_BYTES): IdxArray {
   const bad = (message: string): never => fail('HN051', `${where}: ${message}`, { node });
   let buf = bytes;
   if (buf.length >= 2 && buf[0] === 0x1f && buf[1] === 0x8b) {
     try {
-      buf = gunzipSync(buf);
+      buf = gunzipSync(buf, { maxOutputLength: maxBytes });
     } catch (e) {
-      bad(`corrupt gzip data (${(e as Error).message})`);
+      // A small file can inflate to any size: the limit on data files holds for what it inflates to.
+      if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE')
+        fail('HN055', `${where}: inflates to more than the data file limit of ${formatBytes(maxBytes)}: raise it with --max-data-mb (hnet train, hnet export, hnet serve), or use a smaller file`, { node });
+      bad(`corrupt gzip data (${(e as NodeJS.ErrnoException).code ?? 'cannot inflate'}): expected a gzipped IDX file`);
     }
   }
   if (buf.length < 4) bad(`only ${buf.length} bytes: too short to be an IDX file`);
-  if (buf[0] !== 0 || buf[1] !== 0) bad(`not an IDX file (its first bytes are 0x${hex(buf, 4)}, expected 0x0000 then a type and a dimension count)`);
-  if (buf[2] !== UBYTE)
-    bad(`data type 0x${buf[2].toString(16).padStart(2, '0')} is not supported: only unsigned bytes (0x08) are read`);
+  if (buf[0] !== 0 || buf[1] !== 0) bad('not an IDX file: expected two zero bytes, then a data type and a dimension count');
+  if (buf[2] !== UBYTE) bad(`its data type is ${IDX_TYPES[buf[2]] ?? 'not an IDX type'}: only unsigned bytes (type 0x08) are read`);
   const ndims = buf[3];
   const headerSize = 4 + 4 * ndims;
   if (buf.length < headerSize) bad(`truncated header: ${ndims} dimensions need ${headerSize} bytes, the file has ${buf.length}`);
@@ -49,7 +52,8 @@ export function parseIdx(bytes: Uint8Array, where: string, node?: string): IdxAr
   return { dims, data: buf.subarray(headerSize) };
 }
 
-const hex = (b: Uint8Array, n: number) => Array.from(b.subarray(0, n), (v) => v.toString(16).padStart(2, '0')).join('');
+/** The IDX format's data types, named in errors (a byte outside this table is not echoed). */
+const IDX_TYPES: Record<number, string> = { 0x09: 'signed bytes (0x09)', 0x0b: 'int16 (0x0b)', 0x0c: 'int32 (0x0c)', 0x0d: 'float32 (0x0d)', 0x0e: 'float64 (0x0e)' };
 
 /** Write an IDX file of unsigned bytes (tests and tools). */
 export function encodeIdx(dims: number[], data: ArrayLike<number>): Uint8Array {
@@ -62,7 +66,7 @@ export function encodeIdx(dims: number[], data: ArrayLike<number>): Uint8Array {
   return out;
 }
 
-export function openIdx(raw: Record<string, unknown>, opts: { seed: number; node: string; baseDir?: string }): Dataset {
+export function openIdx(raw: Record<string, unknown>, opts: { seed: number; node: string } & DataAccess): Dataset {
   const p = IdxData.params.parse(raw);
   const { node } = opts;
   const s = idxShapes(p);
@@ -70,7 +74,7 @@ export function openIdx(raw: Record<string, unknown>, opts: { seed: number; node
   const testLabels = p.testLabels?.trim() || undefined;
   if (!testImages !== !testLabels) fail('HN051', 'set both test images and test labels, or neither', { node });
 
-  const read = (field: string, path: string) => parseIdx(readDataFile(node, field, path, opts.baseDir), `${field} (${path.trim()})`, node);
+  const read = (field: string, path: string) => parseIdx(readDataFile(node, field, path, dataAccessOf(opts)), `${field} (${path.trim()})`, node, opts.maxDataBytes);
 
   /** Images and labels of one pair of files, checked against each other and against the node's params. */
   const load = (imagesField: string, imagesPath: string, labelsField: string, labelsPath: string) => {
@@ -90,7 +94,7 @@ export function openIdx(raw: Record<string, unknown>, opts: { seed: number; node
     if (d[0] === 0) fail('HN051', `${where(imagesField, imagesPath)} holds no images`, { node });
     const bad = labels.data.findIndex((v) => v >= p.classes);
     if (bad >= 0)
-      fail('HN051', `${where(labelsField, labelsPath)}: label ${labels.data[bad]} at index ${bad} is out of range for classes = ${p.classes}`, { node });
+      fail('HN051', `${where(labelsField, labelsPath)}: the label at index ${bad} is out of range: expected a class id from 0 to ${p.classes - 1} (classes = ${p.classes})`, { node });
     return { images: images.data, labels: labels.data, n: d[0] };
   };
 

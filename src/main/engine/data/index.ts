@@ -10,17 +10,17 @@ import { openMnist, openMnistInr, openPermutedMnist, openSplitMnist } from './mn
 import { openSinusoid } from './sinusoid';
 import { openMoons, openSpirals } from './toy2d';
 import { openToyRegression } from './toyRegression';
+import type { DataAccess } from './files';
 import type { Dataset } from './types';
 
 export type { Batch, Dataset } from './types';
 
-export interface OpenOptions {
+/** `baseDir` (the document's folder), `dataGrants` and `maxDataBytes` bound what file datasets may read (./files.ts). */
+export interface OpenOptions extends DataAccess {
   /** Fixes generated data, train/test splits and evaluation sets. */
   seed: number;
   /** Node id, named in every error. */
   node: string;
-  /** Folder relative data paths are resolved against (the document's folder). */
-  baseDir?: string;
 }
 
 type Opener = (params: Record<string, unknown>, opts: OpenOptions) => Dataset;
