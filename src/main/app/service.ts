@@ -32,6 +32,7 @@ import { readDocumentText, writeFileAtomic } from './files';
 import { isAllowedExternalUrl } from './links';
 import type { RecentStore } from './recent';
 import { createRunManager } from './runs/manager';
+import type { ResourceLimits } from '../../shared/compiler/estimate';
 import { runsDirFor } from './runs/store';
 import { createTemplateLibrary } from './templates';
 
@@ -77,6 +78,8 @@ export interface AppServiceOptions {
   worker?: StartRunOptions;
   /** How often run events are pushed at most (ms; default 50). */
   flushIntervalMs?: number;
+  /** Runs estimated above these per training step are refused (default DEFAULT_RESOURCE_LIMITS; serve --max-memory). */
+  resourceLimits?: ResourceLimits;
 }
 
 type Input<M extends MethodName> = z.output<(typeof Methods)[M]['input']>;
@@ -108,6 +111,7 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
     defaultRoot: defaultRunsDir,
     ...(options.worker ? { worker: options.worker } : {}),
     ...(options.flushIntervalMs ? { flushIntervalMs: options.flushIntervalMs } : {}),
+    ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
   // handle -> absolute path, and back, so one file keeps one handle for the whole session.
   const pathOf = new Map<string, string>();

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, s
 import { join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatProblem } from '../../shared/compiler/errors';
+import { DEFAULT_RESOURCE_LIMITS } from '../../shared/compiler/estimate';
 import { findPackageRoot } from '../app/paths';
 import { DEFAULT_PORT, startServer } from '../server/server';
 import { EXIT, err, loadDocumentFile, messageOf, out } from './io';
@@ -17,6 +18,9 @@ export interface ServeFlags {
   host?: string;
   /** `--no-open` sets this to false. */
   open?: boolean;
+  /** Refuse runs estimated above this many GB / GFLOPs per training step. */
+  maxMemory?: number;
+  maxGflops?: number;
 }
 
 /** Adds `serve` to the `hnet` program. */
@@ -28,10 +32,18 @@ export function registerServe(program: Command): void {
     .option('--port <n>', `port (default ${DEFAULT_PORT}, or any free port when it is taken)`, portNumber)
     .option('--host <host>', 'address to listen on (default 127.0.0.1; 0.0.0.0 to reach it from other machines)')
     .option('--no-open', 'do not open a browser')
+    .option('--max-memory <gb>', 'refuse runs whose estimated memory per training step is above this many GB (default 1)', positiveNumber('--max-memory'))
+    .option('--max-gflops <n>', 'refuse runs whose estimated compute per training step is above this many GFLOPs (default 20)', positiveNumber('--max-gflops'))
     .action(async (file: string | undefined, flags: ServeFlags) => {
       process.exitCode = await serveCommand(file, flags);
     });
 }
+
+const positiveNumber = (what: string) => (value: string): number => {
+  const n = Number(value.trim());
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${what} must be a positive number.`);
+  return n;
+};
 
 function portNumber(value: string): number {
   const n = Number(value.trim());
@@ -55,7 +67,11 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    server = await startServer({ port: flags.port, host: flags.host, file, rendererDir });
+    const resourceLimits = {
+      maxBytes: flags.maxMemory !== undefined ? flags.maxMemory * 1e9 : DEFAULT_RESOURCE_LIMITS.maxBytes,
+      maxFlops: flags.maxGflops !== undefined ? flags.maxGflops * 1e9 : DEFAULT_RESOURCE_LIMITS.maxFlops,
+    };
+    server = await startServer({ port: flags.port, host: flags.host, file, rendererDir, service: { resourceLimits } });
   } catch (e) {
     err(`hnet: cannot start the server: ${messageOf(e)}`);
     return EXIT.invalid;
