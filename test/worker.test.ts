@@ -161,13 +161,14 @@ describe('training session (worker thread)', () => {
     expect(error.problem.code).toBe('HN060');
   });
 
-  it('a worker running out of memory rejects with HN060 and the caller survives', async () => {
+  it('a worker running out of memory rejects with HN061 (out of memory) and the caller survives', async () => {
     const run = startRun(sinusoidProgram(), {}, {
       workerUrl: fixture('worker-oom.mjs'),
       resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
     });
     const error = await rejection(run.done);
-    expect(error.problem.code).toBe('HN060');
+    expect(error.problem.code).toBe('HN061');
+    expect(error.problem.message).toMatch(/ran out of memory \(its heap limit is 32 MB\)/);
   });
 
   it('a missing worker entry rejects with HN060', async () => {

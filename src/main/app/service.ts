@@ -33,6 +33,7 @@ import { readDocumentText, writeFileAtomic } from './files';
 import { isAllowedExternalUrl } from './links';
 import type { RecentStore } from './recent';
 import { createRunManager } from './runs/manager';
+import type { ResourceLimits } from '../../shared/compiler/estimate';
 import { runsDirFor } from './runs/store';
 import { createTemplateLibrary } from './templates';
 import { createWorkspace } from './workspace';
@@ -93,6 +94,8 @@ export interface AppServiceOptions {
    * export (the Electron shell grants the folder of every file picked in its Open dialog as the session goes).
    */
   dataAccess?: () => Omit<DataAccess, 'baseDir'>;
+  /** Runs estimated above these per training step are refused (default DEFAULT_RESOURCE_LIMITS; serve --max-memory). */
+  resourceLimits?: ResourceLimits;
 }
 
 type Input<M extends MethodName> = z.output<(typeof Methods)[M]['input']>;
@@ -125,6 +128,7 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
     ...(options.worker ? { worker: options.worker } : {}),
     ...(options.flushIntervalMs ? { flushIntervalMs: options.flushIntervalMs } : {}),
     ...(options.dataAccess ? { dataAccess: options.dataAccess } : {}),
+    ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
   });
   // handle -> absolute path, and back, so one file keeps one handle for the whole session.
   const pathOf = new Map<string, string>();

@@ -24,6 +24,12 @@ function version(): string {
   }
 }
 
+const positive = (what: string) => (value: string) => {
+  const n = Number(value.trim());
+  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${what} must be a positive number.`);
+  return n;
+};
+
 const integer = (what: string, min: number, max: number) => (value: string) => {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
   const n = Number(value);

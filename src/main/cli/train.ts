@@ -8,6 +8,7 @@ import type { DoneEvent } from '../../shared/api/events';
 import type { Budget } from '../../shared/compiler/budget';
 import { compile } from '../../shared/compiler/compile';
 import { HnetError, formatProblem, type HnetProblem } from '../../shared/compiler/errors';
+import { DEFAULT_RESOURCE_LIMITS, checkResources, estimateResources } from '../../shared/compiler/estimate';
 import type { Program } from '../../shared/compiler/ir';
 import { staticTwin, withFullBudget } from '../../shared/compiler/variants';
 import type { Backend, HnetDocument } from '../../shared/document/schema';
@@ -32,6 +33,10 @@ export interface TrainFlags extends DataFlags {
   baseline?: 'static';
   /** `full`: the document's full-budget setting instead of its default one. */
   budget?: 'default' | 'full';
+  /** Refuse runs estimated above this many GB per training step (default: DEFAULT_RESOURCE_LIMITS). */
+  maxMemory?: number;
+  /** Refuse runs estimated above this many GFLOPs per training step. */
+  maxGflops?: number;
 }
 
 /** One model the command trains: the graph as drawn, or its static twin. */
@@ -91,6 +96,18 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
   if (typeof loaded === 'number') return loaded;
   const variants = variantsFor(file, loaded.doc, flags);
   if (typeof variants === 'number') return variants;
+  const limits = {
+    maxBytes: flags.maxMemory !== undefined ? flags.maxMemory * 1e9 : DEFAULT_RESOURCE_LIMITS.maxBytes,
+    maxFlops: flags.maxGflops !== undefined ? flags.maxGflops * 1e9 : DEFAULT_RESOURCE_LIMITS.maxFlops,
+  };
+  for (const v of variants) {
+    const refusal = checkResources(estimateResources(v.program, v.program.training.batchSize), limits, 'raise the limits with --max-memory GB and --max-gflops N');
+    if (refusal) {
+      err(`hnet: cannot train ${file}${variants.length > 1 ? ` (${v.label})` : ''}:`);
+      err(`    ${formatProblem(refusal)}`);
+      return EXIT.invalid;
+    }
+  }
   if (flags.resume !== undefined) {
     const reason = checkReadable(flags.resume);
     if (reason) {

@@ -45,9 +45,25 @@ export interface StartRunOptions {
    * bundled worker here, tests pass fixtures.
    */
   workerUrl?: URL | string;
-  /** V8 heap limits for the worker, so a runaway run ends the worker rather than the caller. */
+  /**
+   * V8 heap limits for the worker, so a runaway run ends the worker rather than the caller. Default
+   * {@link DEFAULT_WORKER_LIMITS}.
+   */
   resourceLimits?: ResourceLimits;
 }
+
+/**
+ * A training worker's heap: far above what any template needs (the resource estimate refuses runs over 1 GB by
+ * default), low enough that a run that runs away ends with HN061 instead of taking the app with it.
+ */
+export const DEFAULT_WORKER_LIMITS: ResourceLimits = { maxOldGenerationSizeMb: 4096 };
+
+/** The worker hit its heap limit: the run ends with HN061, recorded on the run; the caller carries on. */
+const outOfMemory = (limits: ResourceLimits): HnetError =>
+  new HnetError({
+    code: 'HN061',
+    message: `the training worker ran out of memory (its heap limit is ${limits.maxOldGenerationSizeMb ?? 'the default'} MB); make the model or the batch size smaller`,
+  });
 
 const crashed = (detail: string): HnetError =>
   new HnetError({ code: 'HN060', message: `training worker crashed: ${detail}` });
@@ -114,7 +130,7 @@ export function startRun(program: Program, options: TrainOptions = {}, start: St
   let worker: Worker;
   try {
     worker = new Worker(start.workerUrl ?? new URL('./worker-entry.mjs', import.meta.url), {
-      ...(start.resourceLimits ? { resourceLimits: start.resourceLimits } : {}),
+      resourceLimits: start.resourceLimits ?? DEFAULT_WORKER_LIMITS,
     });
   } catch (e) {
     const error = crashed(`could not start it (${e instanceof Error ? e.message : String(e)})`);
@@ -165,6 +181,10 @@ export function startRun(program: Program, options: TrainOptions = {}, start: St
     if (message.event.event === 'done') finish({ done: message.event });
   });
   worker.on('error', (e: unknown) => {
+    if ((e as { code?: unknown } | null)?.code === 'ERR_WORKER_OUT_OF_MEMORY') {
+      finish({ error: outOfMemory(start.resourceLimits ?? DEFAULT_WORKER_LIMITS), announce: true });
+      return;
+    }
     const detail = e instanceof Error ? e.message : String(e);
     finish({ error: crashed(detail.length > 300 ? `${detail.slice(0, 300)}...` : detail), announce: true });
   });
@@ -247,7 +267,7 @@ export function startInspector(program: Program, options: TrainOptions, checkpoi
   let worker: Worker;
   try {
     worker = new Worker(start.workerUrl ?? new URL('./worker-entry.mjs', import.meta.url), {
-      ...(start.resourceLimits ? { resourceLimits: start.resourceLimits } : {}),
+      resourceLimits: start.resourceLimits ?? DEFAULT_WORKER_LIMITS,
     });
   } catch (e) {
     rejectReady(crashed(`could not start it (${e instanceof Error ? e.message : String(e)})`));

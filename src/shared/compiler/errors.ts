@@ -30,6 +30,7 @@ export const ErrorCodes = {
   HN043: 'model too large',
   HN044: 'no generated weights to replace',
   HN045: 'no full budget',
+  HN046: 'run too large for the resource limits',
   HN050: 'training diverged',
   HN051: 'data file problem',
   HN052: 'backend unavailable',
@@ -37,6 +38,7 @@ export const ErrorCodes = {
   HN054: 'data file outside the allowed folders',
   HN055: 'data file too large',
   HN060: 'training worker crashed',
+  HN061: 'training worker out of memory',
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

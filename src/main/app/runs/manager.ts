@@ -32,7 +32,8 @@ import {
   type RunOverrides,
   type RunSummary,
 } from '../../../shared/api/runs';
-import { HnetError } from '../../../shared/compiler/errors';
+import { HnetError, formatProblem } from '../../../shared/compiler/errors';
+import { DEFAULT_RESOURCE_LIMITS, checkResources, estimateResources, type ResourceLimits } from '../../../shared/compiler/estimate';
 import type { Program } from '../../../shared/compiler/ir';
 import { decode, readCheckpoint, writeWeights } from '../../engine/checkpoint';
 import type { DataAccess } from '../../engine/data/files';
@@ -81,6 +82,8 @@ export interface RunManagerOptions<C> {
   stopWaitMs?: number;
   /** Folders granted for data files besides the document's, and the size limit; asked for at each start. */
   dataAccess?: () => Omit<DataAccess, 'baseDir'>;
+  /** Runs estimated above these per training step are refused at start. Default DEFAULT_RESOURCE_LIMITS. */
+  resourceLimits?: ResourceLimits;
 }
 
 export interface StartArgs<C> {
@@ -150,7 +153,7 @@ const messageOf = (e: unknown) => {
 };
 
 function statusOfFailure(e: unknown): RunStatus {
-  if (e instanceof HnetError) return e.problem.code === 'HN050' ? 'diverged' : e.problem.code === 'HN060' ? 'crashed' : 'failed';
+  if (e instanceof HnetError) return e.problem.code === 'HN050' ? 'diverged' : e.problem.code === 'HN060' || e.problem.code === 'HN061' ? 'crashed' : 'failed';
   return 'crashed';
 }
 
@@ -306,6 +309,12 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     if (closed) throw new AppError('conflict', 'the app is closing');
     const overrides = args.overrides ?? {};
     const prepared = prepareRun(args.documentText, overrides);
+    const refusal = checkResources(
+      estimateResources(prepared.program, prepared.settings.batchSize),
+      opts.resourceLimits ?? DEFAULT_RESOURCE_LIMITS,
+      'raise the limits (hnet serve --max-memory GB --max-gflops N)',
+    );
+    if (refusal) throw new AppError('invalid_document', `the document cannot be trained:\n  ${formatProblem(refusal)}`);
     const id = newRunId();
     const dir = join(args.root, id);
     const now = new Date().toISOString();
