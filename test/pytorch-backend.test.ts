@@ -6,13 +6,15 @@
  * without it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/main/engine/backend';
 import { RunControl } from '../src/main/engine/control';
+import { readCheckpoint, type Checkpoint } from '../src/main/engine/checkpoint';
 import { trainWithPytorch } from '../src/main/engine/pytorch';
+import { train } from '../src/main/engine/train';
 import { HnetError } from '../src/shared/compiler/errors';
 import { EngineEvent } from '../src/shared/api/events';
 import { compileOk, loadDoc } from './export/helpers';
@@ -116,10 +118,14 @@ describe('hnet train --backend pytorch', () => {
     expect(missing.stderr).toMatch(/PyTorch is not available to .*no-such-python \(cannot run it: no such program\): install it/);
   }, TIMEOUT);
 
-  it('checkpoint options are refused with HN052 (train.py has no checkpoints)', () => {
-    const r = hnet(['train', spirals, '--backend', 'pytorch', '--steps', '5', '--checkpoint', join(dir, 'run.ckpt')]);
-    expect(r.status).toBe(1);
-    expect(r.stderr).toMatch(/the pytorch backend does not support checkpoints \(--checkpoint\).*\(HN052\)/);
+  it('--checkpoint writes a checkpoint in the engine format that the engine reads back', () => {
+    const path = join(dir, 'cli.ckpt');
+    const r = hnet(['train', spirals, '--backend', 'pytorch', '--steps', '5', '--checkpoint', path, '--json']);
+    expect(r.status, r.stderr).toBe(0);
+    const events = jsonLines(r.stdout).map((e) => EngineEvent.parse(e));
+    expect(events.filter((e) => e.event === 'checkpoint')).toEqual([{ event: 'checkpoint', step: 5, path }]);
+    const ck = readCheckpoint(path, compileOk(loadDoc(spirals)));
+    expect(ck).toMatchObject({ format: 'hnet-checkpoint', version: 1, step: 5, phase: 1, stepInPhase: 0 });
   }, TIMEOUT);
 
   it('SIGINT stops the run gracefully: done with stopped: true, exit 130', async () => {
@@ -198,4 +204,74 @@ describe('trainWithPytorch', () => {
     await expect(useBackend('pytorch')).rejects.toThrow(HnetError);
     await expect(useBackend('pytorch')).rejects.toThrow(/not a tfjs backend.*\(HN052\)/);
   });
+});
+
+describe('checkpoints across backends', () => {
+  const program = () => compileOk(loadDoc(spirals));
+  const py = { backend: 'pytorch' as const, python: PYTHON, device: 'cpu' };
+  const readCk = (path: string) => JSON.parse(readFileSync(path, 'utf8')) as Checkpoint;
+  const lastStepLoss = (events: EngineEvent[]) => {
+    const steps = events.filter((e) => e.event === 'step');
+    const last = steps[steps.length - 1];
+    return last?.event === 'step' ? last.loss : NaN;
+  };
+  /** Parameters, optimizer slots and the batch stream: what must survive a trip through the other backend. */
+  const state = (ck: Checkpoint) => ({ params: ck.params, optimizer: ck.optimizer, rngState: ck.rngState, step: ck.step, signature: ck.signature });
+
+  it('wasm -> pytorch: a run resumed on pytorch continues where the engine stopped; its state round-trips exactly', async () => {
+    // 20 steps of a 40-step engine run, checkpointed at step 20 (copied as the event arrives: emit is synchronous).
+    const full = join(dir, 'wasm-full.ckpt');
+    const at20 = join(dir, 'wasm-20.ckpt');
+    const engineEvents: EngineEvent[] = [];
+    const engineDone = await train(program(), { backend: 'wasm', steps: 40, checkpointPath: full, checkpointEvery: 20, stepEventEvery: 1 }, (e) => {
+      engineEvents.push(e);
+      if (e.event === 'checkpoint' && e.step === 20) copyFileSync(full, at20);
+    });
+    expect(readCk(at20)).toMatchObject({ step: 20, phase: 0, stepInPhase: 20 });
+
+    // Resumed on pytorch for the remaining 20 steps: it starts at step 21 and ends as the engine's run ended.
+    const events: EngineEvent[] = [];
+    const done = await trainWithPytorch(program(), { ...py, steps: 40, resumeFrom: at20, stepEventEvery: 1 }, (e) => events.push(e));
+    const steps = events.filter((e) => e.event === 'step');
+    expect(steps[0]).toMatchObject({ step: 21 });
+    expect(done).toMatchObject({ step: 40, stopped: false });
+    // Same batches, same optimizer state: the losses continue the engine's (a fresh start would be far off).
+    const engineLoss = lastStepLoss(engineEvents);
+    expect(Math.abs(lastStepLoss(events) - engineLoss)).toBeLessThan(1e-2 * Math.max(1, engineLoss));
+    for (const [k, v] of Object.entries(engineDone.metrics)) expect(Math.abs(done.metrics[k] - v), k).toBeLessThan(2e-2 * Math.max(1, Math.abs(v)));
+
+    // No steps left: train.py reads the checkpoint and writes it back, bit for bit.
+    const back = join(dir, 'wasm-20-back.ckpt');
+    await trainWithPytorch(program(), { ...py, steps: 20, resumeFrom: at20, checkpointPath: back }, () => {});
+    expect(state(readCk(back))).toEqual(state(readCk(at20)));
+  }, TIMEOUT);
+
+  it('pytorch -> wasm: a run resumed on the engine continues where train.py stopped; its state round-trips exactly', async () => {
+    const at20 = join(dir, 'py-20.ckpt');
+    await trainWithPytorch(program(), { ...py, steps: 20, checkpointPath: at20 }, () => {});
+    // The end of a 20-step run is step 20 of a 40-step one: the same state, at phase 0.
+    const ck = readCk(at20);
+    expect(ck).toMatchObject({ step: 20, phase: 1, stepInPhase: 0 });
+    writeFileSync(at20, JSON.stringify({ ...ck, phase: 0, stepInPhase: 20 }));
+
+    const pyEvents: EngineEvent[] = [];
+    const pyDone = await trainWithPytorch(program(), { ...py, steps: 40, stepEventEvery: 1 }, (e) => pyEvents.push(e));
+    const events: EngineEvent[] = [];
+    const done = await train(program(), { backend: 'wasm', steps: 40, resumeFrom: at20, stepEventEvery: 1 }, (e) => events.push(e));
+    expect(events.find((e) => e.event === 'step')).toMatchObject({ step: 21 });
+    expect(done).toMatchObject({ step: 40, stopped: false });
+    const pyLoss = lastStepLoss(pyEvents);
+    expect(Math.abs(lastStepLoss(events) - pyLoss)).toBeLessThan(1e-2 * Math.max(1, pyLoss));
+    for (const [k, v] of Object.entries(pyDone.metrics)) expect(Math.abs(done.metrics[k] - v), k).toBeLessThan(2e-2 * Math.max(1, Math.abs(v)));
+
+    const back = join(dir, 'py-20-back.ckpt');
+    await train(program(), { backend: 'wasm', steps: 20, resumeFrom: at20, checkpointPath: back }, () => {});
+    expect(state(readCk(back))).toEqual(state(readCk(at20)));
+  }, TIMEOUT);
+
+  it('a checkpoint of another graph is refused with HN053 before Python starts', async () => {
+    const other = join(dir, 'other.ckpt');
+    await train(compileOk(loadDoc(sinusoid)), { backend: 'wasm', steps: 2, checkpointPath: other }, () => {});
+    await expect(trainWithPytorch(program(), { ...py, steps: 5, resumeFrom: other }, () => {})).rejects.toThrow(/saved from a different graph.*\(HN053\)/);
+  }, TIMEOUT);
 });

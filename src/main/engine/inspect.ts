@@ -513,7 +513,9 @@ function confusionMatrix(model: Model, program: Program, data: Dataset, contexts
  * inspecting a run that has ended. `options` are the run's own (seed, backend, data folder).
  */
 export async function loadForInspection(program: Program, options: TrainOptions, checkpointPath: string): Promise<LiveModel> {
-  await useBackend(options.backend ?? program.training.backend);
+  // A pytorch run's checkpoint is the engine's format: a tfjs backend reads it like any other.
+  const backend = options.backend ?? program.training.backend;
+  await useBackend(backend === 'pytorch' ? 'auto' : backend);
   const seed = options.seed ?? program.training.seed;
   const ck = readCheckpoint(checkpointPath, program);
   const data = openDataset(program.data.type, program.data.params, { seed, node: program.data.node, ...dataAccessOf(options) });

@@ -10,8 +10,9 @@
  *
  * Mapped options: steps (--steps), seed (--seed, and the data folder's splits), saveDir (--save: the same
  * weights.json + weights.bin as the engine writes), stepEventEvery (--event-every), baseDir (data files).
- * Checkpoints (checkpointPath, checkpointEvery, resumeFrom) are the engine's format; train.py has none, so they
- * are refused with HN052.
+ * checkpointPath (--checkpoint), checkpointEvery (--checkpoint-every) and resumeFrom (--resume): train.py writes
+ * and reads the engine's checkpoint format (./checkpoint.ts), so a run resumes on either backend; a checkpoint
+ * of another graph is refused here with HN053 before Python starts, as the engine refuses it.
  *
  * Control: stop sends SIGINT once train.py has started (it finishes the step, evaluates, saves and prints done
  * with `stopped: true`); pause and resume are SIGSTOP and SIGCONT (POSIX only). The child runs in its own
@@ -30,6 +31,7 @@ import { EngineEvent, type DoneEvent } from '../../shared/api/events';
 import { HnetError, fail } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
 import { exportProgram } from '../export/export';
+import { readCheckpoint } from './checkpoint';
 import type { RunControl } from './control';
 import { dataAccessOf } from './data/files';
 import type { TrainOptions } from './options';
@@ -167,19 +169,6 @@ function resolveDevice(asked: string, info: TorchInfo): string {
   return asked;
 }
 
-function refuseUnsupported(opts: TrainOptions): void {
-  const unsupported = [
-    opts.checkpointPath !== undefined ? 'checkpoints (--checkpoint)' : null,
-    opts.checkpointEvery !== undefined ? 'checkpoint intervals (--checkpoint-every)' : null,
-    opts.resumeFrom !== undefined ? 'resuming from a checkpoint (--resume)' : null,
-  ].filter((x): x is string => x !== null);
-  if (unsupported.length)
-    fail(
-      'HN052',
-      `the pytorch backend does not support ${unsupported.join(', ')}: checkpoints are the tfjs engine's format; use a tfjs backend, or --save to write the trained weights`,
-      { path: 'training.backend' },
-    );
-}
 
 /** train.py writes non-finite numbers as null (JSON has no NaN); the engine's events carry NaN there. */
 function nullsToNaN(raw: unknown): unknown {
@@ -203,7 +192,8 @@ const backendName = (raw: string) => {
 
 export async function trainWithPytorch(program: Program, opts: PytorchOptions, emit: (e: EngineEvent) => void, control?: RunControl): Promise<DoneEvent> {
   const started = performance.now();
-  refuseUnsupported(opts);
+  // The engine's own check (HN053, naming the file) before any Python starts.
+  if (opts.resumeFrom !== undefined) readCheckpoint(opts.resumeFrom, program);
   const info = await findTorch(opts.python);
   const device = resolveDevice(opts.device ?? 'auto', info);
   const seed = opts.seed ?? program.training.seed;
@@ -216,6 +206,9 @@ export async function trainWithPytorch(program: Program, opts: PytorchOptions, e
     if (opts.steps !== undefined) args.push('--steps', String(opts.steps));
     if (opts.saveDir !== undefined) args.push('--save', resolve(opts.saveDir));
     if (opts.stepEventEvery !== undefined) args.push('--event-every', String(opts.stepEventEvery));
+    if (opts.checkpointPath !== undefined) args.push('--checkpoint', resolve(opts.checkpointPath));
+    if (opts.checkpointPath !== undefined && opts.checkpointEvery) args.push('--checkpoint-every', String(opts.checkpointEvery));
+    if (opts.resumeFrom !== undefined) args.push('--resume', resolve(opts.resumeFrom));
     done = await runTrainPy(info.python, args, dir, opts.env ?? {}, emit, control);
   } finally {
     // Before the done event: a caller may end the process as soon as it has it (the CLI does).

@@ -148,7 +148,7 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
   L.line('#: Generated weights: "<layer>.<port>" -> the head that generates them and their shape ("B": one set per sample).');
   L.line('GENERATED = {');
   L.block(() => {
-    for (const g of program.generated) L.line(`${pyString(routeKey(g))}: ${pyLiteral({ head: g.head, shape: g.shape, perSample: g.perSample })},`);
+    for (const g of program.generated) L.line(`${pyString(routeKey(g))}: ${pyLiteral({ head: g.head, shape: g.shape, perSample: g.perSample, value: g.value })},`);
   });
   L.line('}');
   L.line('');

@@ -239,6 +239,7 @@ export const TRAIN_PY = String.raw`"""Train the exported model as Hypernet Studi
     python train.py                      # the document's settings
     python train.py --steps 500 --seed 3 --device cuda
     python train.py --init-from weights/ --steps 0   # evaluate weights saved by "hnet train --save"
+    python train.py --checkpoint run.ckpt --checkpoint-every 100   # then --resume run.ckpt to continue
     torchrun --nproc_per_node=4 train.py # DistributedDataParallel, one batch stream per rank
 
 Events are printed one JSON object per line, in the schema of "hnet train --json"; the last is
@@ -246,6 +247,7 @@ Events are printed one JSON object per line, in the schema of "hnet train --json
 model is evaluated (and saved with --save) and the done event says "stopped": true; a second Ctrl-C quits at once.
 """
 import argparse
+import base64
 import json
 import math
 import os
@@ -253,6 +255,7 @@ import signal
 import sys
 import time
 
+import numpy as np
 import torch
 import torch.distributed as dist
 from torch.nn.parallel import DistributedDataParallel
@@ -260,6 +263,8 @@ from torch.nn.parallel import DistributedDataParallel
 from data import Dataset
 from model import (
     BUDGET,
+    GENERATED,
+    PARAMETERS,
     MAIN_METRIC,
     OUTPUT_REGULARIZER,
     TRAINING,
@@ -314,6 +319,9 @@ def parse_args():
     p.add_argument("--save-all-ranks", action="store_true", help="under torchrun, every rank saves to SAVE/rank<r>")
     p.add_argument("--data", default=None, help="data folder (default: data/ beside this file)")
     p.add_argument("--event-every", type=int, default=None, help="print a step event every N steps (default: about 200 per run)")
+    p.add_argument("--checkpoint", default=None, help="write a checkpoint (Hypernet Studio's format) to this file at the end")
+    p.add_argument("--checkpoint-every", type=int, default=None, help="also write the checkpoint every N steps")
+    p.add_argument("--resume", default=None, help="continue from a checkpoint written by train.py or by Hypernet Studio")
     return p.parse_args()
 
 
@@ -419,6 +427,109 @@ def snapshot(model, tasks, device):
     return stored
 
 
+# Checkpoints in the format of Hypernet Studio's engine (src/main/engine/checkpoint.ts), so a run continues on
+# either: parameters by canonical name, optimizer slots by the engine's names ("@<param>/m" ...), the batch
+# stream's state, the position in the schedule and the output regulariser's targets. Float32, little-endian, base64.
+
+#: The engine's name of each optimizer slot, per optimizer, and the key of torch's state that holds it.
+SLOTS = {"adam": [("m", "exp_avg"), ("v", "exp_avg_sq")], "sgd": [("momentum", "momentum_buffer")], "rmsprop": [("rms", "mean_square"), ("momentum", "moment")]}
+
+
+def signature():
+    return ";".join("%s:%s" % (name, "x".join(str(d) for d in shape)) for name, (shape, _) in PARAMETERS.items())
+
+
+def encode(t):
+    a = t.detach().cpu().numpy().astype("<f4") if torch.is_tensor(t) else np.asarray(t, dtype="<f4")
+    return {"shape": list(a.shape), "data": base64.b64encode(a.tobytes()).decode("ascii")}
+
+
+def decode(stored, device):
+    a = np.frombuffer(base64.b64decode(stored["data"]), dtype="<f4").reshape(stored["shape"]).copy()
+    return torch.from_numpy(a).to(device)
+
+
+def slot_names():
+    o = TRAINING["optimizer"]
+    if o["type"] == "sgd" and not o.get("momentum", 0):
+        return []
+    return SLOTS[o["type"]]
+
+
+def write_checkpoint(path, model, optimizer, seed, step, phase, in_phase, rng, earlier_by_task, accuracy_matrix):
+    params = model.hnet_parameters()
+    slots = []
+    iterations = 0
+    for suffix, key in slot_names():
+        for name in PARAMETERS:
+            state = optimizer.state.get(params[name], {})
+            value = state.get(key)
+            slots.append({"name": "@%s/%s" % (name, suffix), "tensor": encode(value if value is not None else torch.zeros_like(params[name]))})
+    for state in optimizer.state.values():
+        if "step" in state:
+            iterations = max(iterations, int(float(state["step"])))
+    if TRAINING["optimizer"]["type"] != "adam":
+        iterations = step
+    value_of = {key: g["value"] for key, g in GENERATED.items()}
+    ck = {
+        "format": "hnet-checkpoint",
+        "version": 1,
+        "signature": signature(),
+        "seed": seed,
+        "step": step,
+        "phase": phase,
+        "stepInPhase": in_phase,
+        "rngState": rng.state,
+        "params": {name: encode(params[name]) for name in PARAMETERS},
+        "optimizer": [{"name": "iter", "tensor": encode(np.array(iterations, dtype="<f4"))}] + slots,
+        "targets": {str(t): {value_of[k]: encode(v) for k, v in stored.items()} for t, stored in (earlier_by_task or {}).items()},
+        "accuracyMatrix": accuracy_matrix,
+    }
+    folder = os.path.dirname(os.path.abspath(path))
+    os.makedirs(folder, exist_ok=True)
+    tmp = "%s.%d.tmp" % (path, os.getpid())
+    with open(tmp, "w", encoding="utf-8") as f:
+        json.dump(ck, f)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+
+
+def read_checkpoint(path, model, optimizer, device):
+    """Assign a checkpoint's parameters and optimizer slots; returns it (step, phase, rngState...)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            ck = json.load(f)
+    except (OSError, ValueError) as e:
+        sys.exit("cannot read checkpoint %s: %s" % (path, e))
+    if not isinstance(ck, dict) or ck.get("format") != "hnet-checkpoint" or ck.get("version") != 1:
+        sys.exit("%s is not a Hypernet Studio checkpoint" % path)
+    if ck.get("signature") != signature():
+        sys.exit("%s was saved from a different graph (its parameters do not match this model's)" % path)
+    params = model.hnet_parameters()
+    with torch.no_grad():
+        for name in PARAMETERS:
+            params[name].copy_(decode(ck["params"][name], device).reshape(params[name].shape))
+    stored = {w["name"]: w["tensor"] for w in ck["optimizer"]}
+    iterations = float(decode(stored["iter"], "cpu").reshape(-1)[0]) if "iter" in stored else 0.0
+    for suffix, key in slot_names():
+        for name in PARAMETERS:
+            slot = stored.get("@%s/%s" % (name, suffix))
+            if slot is None:
+                continue
+            state = optimizer.state[params[name]]
+            state[key] = decode(slot, device).reshape(params[name].shape)
+            if TRAINING["optimizer"]["type"] == "adam":
+                state["step"] = torch.tensor(iterations)
+    return ck
+
+
+def targets_from(ck, device):
+    """The checkpoint's output-regulariser targets, as forward(earlier=...) takes them."""
+    key_of = {g["value"]: key for key, g in GENERATED.items()}
+    return {int(t): {key_of[v]: decode(x, device) for v, x in stored.items()} for t, stored in ck.get("targets", {}).items()} or None
+
+
 def main():
     global RANK
     args = parse_args()
@@ -455,7 +566,9 @@ def main():
     batch_size = TRAINING["batchSize"]
 
     model = Model().to(device)
-    if args.init_from:
+    if args.resume:
+        pass  # the checkpoint's parameters are assigned once the optimizer exists
+    elif args.init_from:
         load_hnet_weights(model, args.init_from)
         emit({"event": "log", "level": "info", "message": "loaded weights from " + args.init_from})
     else:
@@ -474,14 +587,30 @@ def main():
         model = DistributedDataParallel(model, find_unused_parameters=bool(UNUSED_PARAMETERS))
     optimizer = make_optimizer(model.parameters(), args.lr)
     rng = Rng(seed).fork("batches") if rank == 0 else Rng(seed).fork("batches.rank%d" % rank)
+    step = 0
+    phase_start = 0
+    in_phase_start = 0
+    accuracy_matrix = []
+    resumed_targets = None
+    if args.resume:
+        ck = read_checkpoint(args.resume, core, optimizer, device)
+        rng.state = int(ck["rngState"])
+        step, phase_start, in_phase_start = int(ck["step"]), int(ck["phase"]), int(ck["stepInPhase"])
+        accuracy_matrix = [list(r) for r in ck.get("accuracyMatrix", [])]
+        resumed_targets = targets_from(ck, device)
+        emit({"event": "log", "level": "info", "message": "resumed from %s at step %d" % (args.resume, step)})
 
     backend = "pytorch-" + device.type + ("-ddp%d" % world if world > 1 else "")
     emit({"event": "start", "backend": backend, "totalSteps": total_steps, "tasks": list(task_list), "budget": BUDGET})
     event_every = args.event_every if args.event_every and args.event_every > 0 else max(1, total_steps // 200)
     eval_every = TRAINING["evalEvery"]
-    accuracy_matrix = []
     earlier = None
-    step = 0
+    stopped_at = (len(phases), 0)
+
+    def checkpoint(phase, in_phase):
+        if args.checkpoint and rank == 0:
+            write_checkpoint(args.checkpoint, core, optimizer, seed, step, phase, in_phase, rng, earlier, accuracy_matrix)
+            emit({"event": "checkpoint", "step": step, "path": args.checkpoint})
     window_start = time.perf_counter()
     window_steps = 0
     steps_per_second = 0.0
@@ -489,12 +618,16 @@ def main():
     model.train()
 
     for phase, (tasks, steps) in enumerate(phases):
+        if phase < phase_start:
+            continue
+        first = in_phase_start if phase == phase_start else 0
         done_tasks = task_list[:phase]
         if OUTPUT_REGULARIZER is not None and sequential and done_tasks:
-            earlier = snapshot(core, done_tasks, device)
-        for in_phase in range(steps):
+            earlier = resumed_targets if first > 0 and resumed_targets else snapshot(core, done_tasks, device)
+        for in_phase in range(first, steps):
             if STOP_REQUESTED:
                 stopped = True
+                stopped_at = (phase, in_phase)
                 break
             task = tasks[0] if len(tasks) == 1 else tasks[rng.int(len(tasks))]
             x, y, task_t, context = tensors(data.train_batch(task, batch_size, rng), device)
@@ -523,6 +656,8 @@ def main():
             if eval_every > 0 and step % eval_every == 0 and in_phase != steps - 1 and rank == 0:
                 ev = evaluate(core, data, task_list[: phase + 1] if sequential else task_list, device)
                 emit({"event": "eval", "step": step, "task": task, **ev})
+            if args.checkpoint_every and step % args.checkpoint_every == 0:
+                checkpoint(phase, in_phase + 1)
         if stopped:
             break
         if sequential and rank == 0:
@@ -538,6 +673,7 @@ def main():
         elif rank == 0:
             save_hnet_weights(core, args.save)
         emit({"event": "log", "level": "info", "message": "saved weights to " + args.save})
+    checkpoint(*stopped_at)
     if rank == 0:
         final = evaluate(core, data, task_list[: max(1, len(accuracy_matrix))] if sequential else task_list, device)
         metrics = dict(final["metrics"])
