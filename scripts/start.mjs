@@ -36,6 +36,10 @@ function findElectron() {
 /** Run `hnet serve` in this terminal until it ends; exit with its code. */
 function browserMode(why) {
   console.log(`Electron is not available on this machine (${why}). Opening the browser mode instead: hnet serve`);
+  if (why.includes('binary')) {
+    console.log('To get Electron (needs network): node node_modules/electron/install.js  (or npx electron --version);');
+    console.log('behind a mirror set ELECTRON_MIRROR, or point ELECTRON_OVERRIDE_DIST_PATH at an unpacked Electron.');
+  }
   const child = spawn(process.execPath, [join(root, 'bin', 'hnet.mjs'), 'serve', ...args], { stdio: 'inherit', cwd: process.cwd() });
   forwardSignals(child);
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

@@ -28,6 +28,9 @@ interface BuilderConfig {
   mac: { target: string[] };
   win: { target: string[] };
   fileAssociations: Array<{ ext: string; name: string; role: string; mimeType: string }>;
+  asar?: boolean;
+  asarUnpack?: unknown;
+  electronFuses?: Record<string, unknown>;
 }
 const builder = yaml.load(readFileSync(join(root, 'electron-builder.yml'), 'utf8')) as BuilderConfig;
 
@@ -98,6 +101,42 @@ describe('packaging (electron-builder.yml)', () => {
     const { width, height } = checkPng(readFileSync(join(root, icon!)));
     expect(width).toBeGreaterThanOrEqual(512);
     expect(height).toBeGreaterThanOrEqual(512);
+  });
+
+  it('flips the hardening fuses: no Node mode, no NODE_OPTIONS or inspector, encrypted cookies, only a checked app.asar', () => {
+    expect(builder.electronFuses).toEqual({
+      runAsNode: false,
+      enableNodeOptionsEnvironmentVariable: false,
+      enableNodeCliInspectArguments: false,
+      enableCookieEncryption: true,
+      onlyLoadAppFromAsar: true,
+      enableEmbeddedAsarIntegrityValidation: true,
+      grantFileProtocolExtraPrivileges: false,
+    });
+    // onlyLoadAppFromAsar and the integrity check need the app packed into an asar with its hash embedded.
+    expect(builder.asar ?? true).toBe(true);
+    // Every key is one electron-builder knows (a typo would be ignored silently by the YAML, not by this test).
+    const known = readFileSync(join(root, 'node_modules/app-builder-lib/out/configuration.d.ts'), 'utf8');
+    const fuseBlock = known.slice(known.indexOf('export interface FuseOptionsV1'));
+    for (const key of Object.keys(builder.electronFuses!)) expect(fuseBlock, key).toMatch(new RegExp(`\\b${key}\\?: boolean`));
+  });
+
+  it('turns off Node mode, which nothing in the main process relies on (no child_process.fork, no process.execPath, no ELECTRON_RUN_AS_NODE)', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string): void => {
+      for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
+        const rel = `${dir}/${entry.name}`;
+        if (entry.isDirectory()) walk(rel);
+        else if (/\.ts$/.test(entry.name) && !/\.test\.ts$/.test(entry.name)) {
+          const text = readFileSync(join(root, rel), 'utf8');
+          // fork() and a spawn of process.execPath rely on ELECTRON_RUN_AS_NODE, which the runAsNode fuse removes.
+          if (/import\s*\{[^}]*\bfork\b[^}]*\}\s*from\s*['"](node:)?child_process['"]|\.fork\(\s*(process\.execPath|require\.resolve|new URL)|process\.execPath|ELECTRON_RUN_AS_NODE/.test(text))
+            offenders.push(rel);
+        }
+      }
+    };
+    walk('src/main');
+    expect(offenders).toEqual([]);
   });
 
   it('associates *.hnet.json files with the app', () => {

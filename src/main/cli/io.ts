@@ -5,6 +5,7 @@ import { formatProblem, type HnetProblem } from '../../shared/compiler/errors';
 import { MAX_DOCUMENT_BYTES, parseDocument } from '../../shared/document/load';
 import type { HnetDocument } from '../../shared/document/schema';
 import { ioReason } from '../app/errors';
+import { terminalText } from './terminal';
 
 export const EXIT = { ok: 0, invalid: 1, usage: 2, diverged: 3, interrupted: 130 } as const;
 
@@ -18,8 +19,9 @@ export class CliExit extends Error {
   }
 }
 
-export const out = (line = ''): void => void process.stdout.write(`${line}\n`);
-export const err = (line = ''): void => void process.stderr.write(`${line}\n`);
+/** Print a line on stdout or stderr; every CLI line goes through these, so through {@link terminalText}. */
+export const out = (line = ''): void => void process.stdout.write(`${terminalText(line)}\n`);
+export const err = (line = ''): void => void process.stderr.write(`${terminalText(line)}\n`);
 
 /** The text of a file, or why it cannot be read (`no such file`, `it is a directory`, ...). */
 export function readTextFile(file: string): { ok: true; text: string } | { ok: false; reason: string } {

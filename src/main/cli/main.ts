@@ -12,6 +12,7 @@ import { CliExit, EXIT, err, messageOf } from './io';
 import { nodesCommand } from './nodes';
 import { registerServe } from './serve';
 import { templatesCommand } from './templates';
+import { terminalText } from './terminal';
 import { trainCommand, type TrainFlags } from './train';
 import { validateCommand } from './validate';
 
@@ -41,6 +42,11 @@ export function buildProgram(): Command {
   const program = new Command('hnet');
   // Set before the subcommands are added: they inherit it.
   program.exitOverride();
+  // Commander's own messages quote the arguments it was given: they reach the terminal sanitised, like ours.
+  program.configureOutput({
+    writeOut: (text) => process.stdout.write(terminalText(text)),
+    writeErr: (text) => process.stderr.write(terminalText(text)),
+  });
   program
     .description('Hypernet Studio: design, train and export hypernetworks.')
     .version(version(), '-V, --version')

@@ -5,7 +5,8 @@
 import cliProgress from 'cli-progress';
 import type { DoneEvent, EngineEvent } from '../../shared/api/events';
 import type { Budget } from '../../shared/compiler/budget';
-import { budgetText, count, num, out } from './io';
+import { budgetText, count, err, num, out } from './io';
+import { terminalText } from './terminal';
 
 export interface Reporter {
   event(e: EngineEvent): void;
@@ -24,7 +25,7 @@ export function jsonReporter(tag: Record<string, string> = {}): Reporter {
     },
     close() {},
     notice(text) {
-      process.stderr.write(`${text}\n`);
+      err(text);
     },
   };
 }
@@ -116,7 +117,7 @@ export function plainReporter(): Reporter {
     },
     close() {},
     notice(text) {
-      process.stderr.write(`${text}\n`);
+      err(text);
     },
   };
 }
@@ -139,8 +140,8 @@ export function progressReporter(): Reporter {
   let bar: cliProgress.SingleBar | null = null;
   let closed = false;
   const log = (text: string) => {
-    if (bar) multibar.log(`${text}\n`);
-    else process.stderr.write(`${text}\n`);
+    if (bar) multibar.log(`${terminalText(text)}\n`);
+    else err(text);
   };
   const close = () => {
     if (closed) return;
