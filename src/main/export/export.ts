@@ -56,12 +56,21 @@ export function exportProgram(program: Program, to: ExportTarget, outDir: string
     writeFileSync(full, text);
     files.push(path);
   }
-  if (!opts.withoutData) {
-    const written = writeDataFolder(program, join(outDir, 'data'), { ...dataAccessOf(opts), seed: opts.seed ?? program.training.seed });
-    files.push(...written.files.map((f) => `data/${f}`));
-  }
   // The mark that makes this folder an export of ours, which exporting again may replace while nobody edits it.
-  writeFileSync(join(outDir, EXPORT_MARKER), exportMarkerText(to, Object.fromEntries(files.map((f) => [f, readFileSync(join(outDir, f))]))));
+  // It is written even when the data cannot be read (a refused path, a missing file), so that exporting again
+  // once the user has fixed that is not refused as a folder of someone else's files.
+  const mark = () =>
+    writeFileSync(join(outDir, EXPORT_MARKER), exportMarkerText(to, Object.fromEntries(files.map((f) => [f, readFileSync(join(outDir, f))]))));
+  if (!opts.withoutData) {
+    try {
+      const written = writeDataFolder(program, join(outDir, 'data'), { ...dataAccessOf(opts), seed: opts.seed ?? program.training.seed });
+      files.push(...written.files.map((f) => `data/${f}`));
+    } catch (e) {
+      mark();
+      throw e;
+    }
+  }
+  mark();
   files.push(EXPORT_MARKER);
   return { files };
 }
