@@ -3,13 +3,14 @@
  * turn, first in first out. Runs use a gated fixture worker (test/fixtures/worker-gated.mjs) that ends only when
  * the test releases it, so no verdict depends on timing.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusEvent } from '../../src/shared/api/events';
-import { ended, fixture, harness, rejects, templateText, until, type Harness } from './helpers';
+import { ended, fixture, harness, rejects, root, templateText, until, type Harness } from './helpers';
 
 let dir: string;
 let gate: BroadcastChannel;
@@ -142,5 +143,11 @@ describe('the run queue', () => {
     expect(record(h, b)).toMatchObject({ status: 'interrupted', error: { code: 'interrupted' } });
     expect(record(h, b).error.message).toMatch(/queued/);
     expect(hasStarted(b)).toBe(false);
+  });
+
+  it('hnet serve --max-runs takes a whole number of 1 or more', () => {
+    const r = spawnSync(process.execPath, [join(root, 'bin', 'hnet.mjs'), 'serve', '--no-open', '--max-runs', '0'], { encoding: 'utf8', timeout: 60_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(/--max-runs must be a whole number of 1 or more/);
   });
 });

@@ -428,7 +428,8 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       startedAt: now,
       endedAt: null,
       updatedAt: now,
-      status: 'running',
+      // Waiting for a slot until its worker starts (then `running`), so a queued run's record says so from the first write.
+      status: 'queued',
       step: args.resumeFrom?.step ?? 0,
       totalSteps: null,
       metrics: {},
