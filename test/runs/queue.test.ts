@@ -4,9 +4,9 @@
  * the test releases it, so no verdict depends on timing.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusEvent } from '../../src/shared/api/events';
@@ -143,6 +143,15 @@ describe('the run queue', () => {
     expect(record(h, b)).toMatchObject({ status: 'interrupted', error: { code: 'interrupted' } });
     expect(record(h, b).error.message).toMatch(/queued/);
     expect(hasStarted(b)).toBe(false);
+
+    // A queued run of an app that died without closing (its record still says queued) reads interrupted too.
+    const lost = { ...record(h, b), status: 'queued', error: null, endedAt: null, owner: { ...record(h, b).owner, pid: spawnSync(process.execPath, ['-e', '0']).pid, instance: 'gone' } };
+    writeFileSync(join(h.shell.draftsDir, '..', 'runs', b, 'run.json'), JSON.stringify(lost));
+    const again = harness(dirname(h.shell.draftsDir), { worker: { workerUrl: fixture('worker-gated.mjs') } });
+    open.push(again);
+    const listed = (await again.service.invoke('run.list', { handle: null }, caller)).find((r) => r.id === b);
+    expect(listed).toMatchObject({ status: 'interrupted', error: { code: 'interrupted' } });
+    expect(listed?.error?.message).toMatch(/queued \(it never started\); start it again/);
   });
 
   it('hnet serve --max-runs takes a whole number of 1 or more', () => {

@@ -605,7 +605,10 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       updatedAt: new Date().toISOString(),
       error: {
         code: 'interrupted',
-        message: `the app ended while the run was at step ${Math.max(record.step, h.lastStep)}; resume it from its last checkpoint`,
+        message:
+          record.status === 'queued'
+            ? 'the app ended while the run was queued (it never started); start it again'
+            : `the app ended while the run was at step ${Math.max(record.step, h.lastStep)}; resume it from its last checkpoint`,
         step: Math.max(record.step, h.lastStep),
       },
     };
