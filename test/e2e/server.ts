@@ -28,13 +28,15 @@ export interface Served {
 export interface ServeOptions {
   /** `--workspace DIR`; default: a fresh temporary folder when there is no FILE (removed on close). */
   workspace?: string;
+  /** More `hnet serve` flags (e.g. `['--max-runs', '1']`). */
+  args?: string[];
 }
 
 export async function startServe(file?: string, timeoutMs = 150_000, options: ServeOptions = {}): Promise<Served> {
   const home = mkdtempSync(join(tmpdir(), 'hnet-e2e-home-'));
   const ownWorkspace = !file && !options.workspace ? mkdtempSync(join(tmpdir(), 'hnet-e2e-workspace-')) : undefined;
   const workspace = options.workspace ?? ownWorkspace;
-  const args = ['bin/hnet.mjs', 'serve', '--port', '0', '--no-open', ...(workspace ? ['--workspace', workspace] : []), ...(file ? [file] : [])];
+  const args = ['bin/hnet.mjs', 'serve', '--port', '0', '--no-open', ...(workspace ? ['--workspace', workspace] : []), ...(options.args ?? []), ...(file ? [file] : [])];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
     env: { ...process.env, HOME: home, USERPROFILE: home, NO_COLOR: '1' },

@@ -96,6 +96,8 @@ export interface AppServiceOptions {
   dataAccess?: () => Omit<DataAccess, 'baseDir'>;
   /** Runs estimated above these per training step are refused (default DEFAULT_RESOURCE_LIMITS; serve --max-memory). */
   resourceLimits?: ResourceLimits;
+  /** At most this many runs train at once; more wait, queued (default 2; serve --max-runs). */
+  maxRuns?: number;
 }
 
 type Input<M extends MethodName> = z.output<(typeof Methods)[M]['input']>;
@@ -129,6 +131,7 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
     ...(options.flushIntervalMs ? { flushIntervalMs: options.flushIntervalMs } : {}),
     ...(options.dataAccess ? { dataAccess: options.dataAccess } : {}),
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
+    ...(options.maxRuns ? { maxRuns: options.maxRuns } : {}),
   });
   // handle -> absolute path, and back, so one file keeps one handle for the whole session.
   const pathOf = new Map<string, string>();

@@ -32,6 +32,8 @@ export interface ServeFlags extends DataFlags {
   /** Refuse runs estimated above this many GB / GFLOPs per training step. */
   maxMemory?: number;
   maxGflops?: number;
+  /** At most this many runs train at once; more wait in a queue. */
+  maxRuns?: number;
 }
 
 /** Adds `serve` to the `hnet` program. */
@@ -48,12 +50,18 @@ export function registerServe(program: Command): void {
     .option('--workspace <dir>', "folder whose documents Open lists and where Save puts new ones (default: the current folder, or FILE's folder)")
     .option('--no-open', 'do not open a browser')
     .option('--max-memory <gb>', 'refuse runs whose estimated memory per training step is above this many GB (default 1)', positiveNumber('--max-memory'))
-    .option('--max-gflops <n>', 'refuse runs whose estimated compute per training step is above this many GFLOPs (default 20)', positiveNumber('--max-gflops'));
+    .option('--max-gflops <n>', 'refuse runs whose estimated compute per training step is above this many GFLOPs (default 20)', positiveNumber('--max-gflops'))
+    .option('--max-runs <n>', 'train at most this many runs at once; more wait in a queue and start in turn (default 2)', positiveInteger('--max-runs'));
   // Runs and exports read data files from the document's folder and these (engine/data/files.ts).
   addDataOptions(serve, '--data').action(async (file: string | undefined, flags: ServeFlags) => {
     process.exitCode = await serveCommand(file, flags);
   });
 }
+
+const positiveInteger = (what: string) => (value: string): number => {
+  if (!/^\d+$/.test(value.trim()) || !(Number(value.trim()) >= 1)) throw new InvalidArgumentError(`${what} must be a whole number of 1 or more.`);
+  return Number(value.trim());
+};
 
 const positiveNumber = (what: string) => (value: string): number => {
   const n = Number(value.trim());
@@ -112,7 +120,7 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
       maxBytes: flags.maxMemory !== undefined ? flags.maxMemory * 1e9 : DEFAULT_RESOURCE_LIMITS.maxBytes,
       maxFlops: flags.maxGflops !== undefined ? flags.maxGflops * 1e9 : DEFAULT_RESOURCE_LIMITS.maxFlops,
     };
-    server = await startServer({ port: flags.port, host: flags.host, file, workspace, rendererDir, tls, insecureHttp: flags.insecureHttp === true, data, service: { resourceLimits } });
+    server = await startServer({ port: flags.port, host: flags.host, file, workspace, rendererDir, tls, insecureHttp: flags.insecureHttp === true, data, service: { resourceLimits, ...(flags.maxRuns ? { maxRuns: flags.maxRuns } : {}) } });
   } catch (e) {
     err(`hnet: cannot start the server: ${messageOf(e)}`);
     return EXIT.invalid;

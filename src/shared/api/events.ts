@@ -106,10 +106,15 @@ export type StepEvent = z.infer<typeof StepEvent>;
 
 /**
  * Where a run stands. `interrupted`: the app ended (quit, crash, power cut) while the run was going; `failed`: the
- * run could not start or stopped on invalid input (a data file, a checkpoint that does not match).
+ * run could not start or stopped on invalid input (a data file, a checkpoint that does not match); `queued`: the
+ * run waits for a free slot (the app trains a limited number of runs at once) and starts by itself, first in first
+ * out, with its {@link QueuePosition} reported beside the status.
  */
-export const RunStatus = z.enum(['running', 'paused', 'done', 'stopped', 'diverged', 'crashed', 'failed', 'interrupted']);
+export const RunStatus = z.enum(['queued', 'running', 'paused', 'done', 'stopped', 'diverged', 'crashed', 'failed', 'interrupted']);
 export type RunStatus = z.infer<typeof RunStatus>;
+
+/** A queued run's place in the queue: 1 starts next. Reported with status `queued` only. */
+export const QueuePosition = z.number().int().min(1);
 
 /** Statuses a run never leaves. */
 export const FINAL_STATUSES: readonly RunStatus[] = ['done', 'stopped', 'diverged', 'crashed', 'failed', 'interrupted'];
@@ -139,12 +144,16 @@ export const StepsEvent = z.object({
 });
 export type StepsEvent = z.infer<typeof StepsEvent>;
 
-/** The run's status changed (paused, resumed, ended); `message` says why when it ended badly. */
+/**
+ * The run's status changed (queued, moved up the queue, started, paused, resumed, ended); `message` says why when
+ * it ended badly; `position` comes with `queued`.
+ */
 export const StatusEvent = z.object({
   event: z.literal('status'),
   status: RunStatus,
   step: z.number().int().optional(),
   message: z.string().optional(),
+  position: QueuePosition.optional(),
 });
 export type StatusEvent = z.infer<typeof StatusEvent>;
 

@@ -17,6 +17,7 @@ import {
   DoneEvent,
   ErrorEvent,
   EvalEvent,
+  QueuePosition,
   RunStatus,
   StartEvent,
   TaskEndEvent,
@@ -142,6 +143,8 @@ export const RunSummary = z.object({
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   status: RunStatus,
+  /** With status `queued`: its place in the queue (1 starts next). */
+  queuePosition: QueuePosition.optional(),
   /** The last step reached. */
   step: count,
   totalSteps: count.nullable(),
@@ -170,6 +173,8 @@ export type Series = z.infer<typeof Series>;
 /** Everything a run recorded, in the shape charts want. Built by {@link applyRunEvent}. */
 export const RunHistory = z.object({
   status: RunStatus,
+  /** With status `queued`: its place in the queue (1 starts next). */
+  queuePosition: QueuePosition.optional(),
   start: StartEvent.omit({ event: true }).nullable(),
   /** Every step event, as parallel series (index i is one event). */
   steps: z.object({
@@ -346,6 +351,8 @@ export function applyRunEvent(h: RunHistory, e: EngineEvent | StreamEvent): void
     }
     case 'status':
       h.status = e.status;
+      if (e.status === 'queued' && e.position !== undefined) h.queuePosition = e.position;
+      else delete h.queuePosition;
       return;
   }
 }

@@ -9,6 +9,13 @@
  * (so finished runs, and runs of earlier sessions, can be inspected too); one such worker is kept at a time,
  * closed when another run is inspected, when a run starts, or after a minute unused.
  *
+ * Concurrency: at most `maxRuns` runs train at once (default {@link DEFAULT_MAX_RUNS}; `hnet serve --max-runs`).
+ * A run started beyond that is recorded at once (folder, snapshot, run.json) with status `queued` and waits in
+ * {@link RunQueue}; when a training run ends (done, stopped, failed, crashed) the first queued one starts, and the
+ * others' positions are pushed to the editor. Stopping a queued run takes it out of the queue (status `stopped`,
+ * never started). The queue is an ordered list of run ids whose records are on disk, so it could be persisted;
+ * for now it lives in memory and a queued run of a closed app reads `interrupted` like any other.
+ *
  * Nothing a run does can take the app down: every callback is guarded, and failures end up in the run's status
  * (`diverged`, `crashed`, `failed`) and error, never as an exception on this thread.
  *
@@ -84,7 +91,12 @@ export interface RunManagerOptions<C> {
   dataAccess?: () => Omit<DataAccess, 'baseDir'>;
   /** Runs estimated above these per training step are refused at start. Default DEFAULT_RESOURCE_LIMITS. */
   resourceLimits?: ResourceLimits;
+  /** At most this many runs train at once; others wait, queued. Default {@link DEFAULT_MAX_RUNS}. */
+  maxRuns?: number;
 }
+
+/** How many runs train at once unless told otherwise: each takes a worker and its own heap (see session.ts). */
+export const DEFAULT_MAX_RUNS = 2;
 
 export interface StartArgs<C> {
   documentText: string;
@@ -138,6 +150,39 @@ interface Live<C> {
   /** The app is closing: a run that does not end on its own is `interrupted`, not `crashed`. */
   closing: boolean;
   finished: boolean;
+  /** Its worker was started (false while queued). */
+  started: boolean;
+}
+
+/**
+ * Runs waiting for a slot, first in first out: run ids only, each with its folder and run.json already written,
+ * so the list alone could be saved and reloaded.
+ */
+export class RunQueue {
+  private readonly ids: string[] = [];
+  get length(): number {
+    return this.ids.length;
+  }
+  add(id: string): number {
+    this.ids.push(id);
+    return this.ids.length;
+  }
+  /** 1-based; undefined when not queued. */
+  position(id: string): number | undefined {
+    const i = this.ids.indexOf(id);
+    return i < 0 ? undefined : i + 1;
+  }
+  remove(id: string): boolean {
+    const i = this.ids.indexOf(id);
+    if (i >= 0) this.ids.splice(i, 1);
+    return i >= 0;
+  }
+  next(): string | undefined {
+    return this.ids.shift();
+  }
+  list(): readonly string[] {
+    return this.ids;
+  }
 }
 
 /** Manager instances of this process that are open, so a listing can tell our own lost runs from going ones. */
@@ -169,6 +214,9 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
   const instance = randomBytes(8).toString('hex');
   openInstances.add(instance);
   const live = new Map<string, Live<C>>();
+  const queue = new RunQueue();
+  const maxRuns = Math.max(1, Math.floor(opts.maxRuns ?? DEFAULT_MAX_RUNS));
+  const training = () => [...live.values()].filter((l) => l.started && !l.finished).length;
   /** Run id -> run folder, for every run this manager started or listed. */
   const known = new Map<string, string>();
   const roots = new Set<string>([opts.defaultRoot]);
@@ -220,7 +268,8 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
 
   function emitStatus(l: Live<C>, status: RunStatus, message?: string): void {
     l.record.status = status;
-    const e: StreamEvent = { event: 'status', status, step: l.history.lastStep, ...(message ? { message } : {}) };
+    const position = status === 'queued' ? queue.position(l.id) : undefined;
+    const e: StreamEvent = { event: 'status', status, step: l.history.lastStep, ...(message ? { message } : {}), ...(position ? { position } : {}) };
     l.log.append(e, performance.now() - l.t0);
     applyRunEvent(l.history, e);
     l.batcher.add(e);
@@ -259,13 +308,20 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
    * The run is over: its final status and error are written (events.jsonl flushed to disk, run.json replaced)
    * before the editor hears the final status, so whoever sees it can rely on everything being recorded.
    */
-  async function finish(l: Live<C>, outcome: { done: Extract<EngineEvent, { event: 'done' }> } | { error: unknown }): Promise<void> {
+  async function finish(l: Live<C>, outcome: { done: Extract<EngineEvent, { event: 'done' }> } | { error: unknown } | { dequeued: true }): Promise<void> {
     if (l.finished) return;
     l.finished = true;
     const r = l.record;
     let status: RunStatus;
     let message: string | undefined;
-    if ('done' in outcome) {
+    if ('dequeued' in outcome) {
+      // Taken out of the queue before it started: stopped by its user, or interrupted by the app closing.
+      if (l.closing) {
+        status = 'interrupted';
+        r.error = { code: 'interrupted', message: 'the app closed while the run was queued; start it again', step: r.step };
+        message = r.error.message;
+      } else status = 'stopped';
+    } else if ('done' in outcome) {
       status = outcome.done.stopped ? 'stopped' : 'done';
       r.metrics = outcome.done.metrics;
       r.step = outcome.done.step;
@@ -302,7 +358,41 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       l.batcher.close();
       live.delete(l.id);
       l.markEnded();
+      startQueued();
     }
+  }
+
+  /** Start queued runs while slots are free, then tell the ones still waiting where they stand. */
+  function startQueued(): void {
+    if (closed) return;
+    while (queue.length > 0 && training() < maxRuns) {
+      const next = live.get(queue.next()!);
+      if (next && !next.finished) begin(next);
+    }
+    for (const id of queue.list()) {
+      const q = live.get(id);
+      if (q && !q.finished && q.history.queuePosition !== queue.position(id)) emitStatus(q, 'queued');
+    }
+  }
+
+  /** Start a run's worker (now, or when it leaves the queue). */
+  function begin(l: Live<C>): void {
+    l.started = true;
+    // A new run takes the machine: an idle inspection worker goes.
+    void closeInspector();
+    emitStatus(l, 'running');
+    l.handle = startRun(l.program, l.options, opts.worker ?? {});
+    l.handle.on((e) => {
+      try {
+        onEvent(l, e);
+      } catch (err) {
+        warn(l, 'an event could not be recorded')(err);
+      }
+    });
+    l.handle.done.then(
+      (done) => void finish(l, { done }),
+      (error: unknown) => void finish(l, { error }),
+    );
   }
 
   async function launch(args: StartArgs<C> & { resumeFrom?: { runId: string; checkpoint: string; step: number; path: string } }): Promise<{ runId: string }> {
@@ -338,7 +428,8 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       startedAt: now,
       endedAt: null,
       updatedAt: now,
-      status: 'running',
+      // Waiting for a slot until its worker starts (then `running`), so a queued run's record says so from the first write.
+      status: 'queued',
       step: args.resumeFrom?.step ?? 0,
       totalSteps: null,
       metrics: {},
@@ -367,9 +458,6 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       ...opts.dataAccess?.(),
       ...(resumeFrom ? { resumeFrom } : {}),
     };
-    // A new run takes the machine: an idle inspection worker goes.
-    await closeInspector();
-
     let markEnded!: () => void;
     const ended = new Promise<void>((r) => (markEnded = r));
     const l: Live<C> = {
@@ -398,26 +486,29 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       markEnded,
       closing: false,
       finished: false,
+      started: false,
     };
     self = l;
     l.history.lastStep = record.step;
     live.set(id, l);
     known.set(id, dir);
     roots.add(args.root);
-    emitStatus(l, 'running');
-    l.handle = startRun(prepared.program, options, opts.worker ?? {});
-    l.handle.on((e) => {
-      try {
-        onEvent(l, e);
-      } catch (err) {
-        warn(l, 'an event could not be recorded')(err);
-      }
-    });
-    l.handle.done.then(
-      (done) => void finish(l, { done }),
-      (error: unknown) => void finish(l, { error }),
-    );
+    // A new run takes the machine: an idle inspection worker goes (before the run's worker starts).
+    if (training() < maxRuns) await closeInspector();
+    if (l.finished) return { runId: id };
+    if (training() >= maxRuns) {
+      queue.add(id);
+      emitStatus(l, 'queued');
+    } else {
+      begin(l);
+    }
     return { runId: id };
+  }
+
+  /** A run's summary, with its queue position while queued. */
+  function summaryOfLive(l: Live<C>): RunSummary {
+    const position = queue.position(l.id);
+    return { ...summaryOf(l.record), ...(position ? { queuePosition: position } : {}) };
   }
 
   function liveRun(runId: string, action: string): Live<C> {
@@ -514,7 +605,10 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       updatedAt: new Date().toISOString(),
       error: {
         code: 'interrupted',
-        message: `the app ended while the run was at step ${Math.max(record.step, h.lastStep)}; resume it from its last checkpoint`,
+        message:
+          record.status === 'queued'
+            ? 'the app ended while the run was queued (it never started); start it again'
+            : `the app ended while the run was at step ${Math.max(record.step, h.lastStep)}; resume it from its last checkpoint`,
         step: Math.max(record.step, h.lastStep),
       },
     };
@@ -564,12 +658,17 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
         caller,
         resumeFrom: { runId, checkpoint, step, path },
       });
-      return { runId: started.runId, status: 'running' as const };
+      return { runId: started.runId, status: live.get(started.runId)?.record.status ?? 'running' };
     },
 
     async stop(runId) {
       const l = live.get(runId);
       if (!l || l.finished) return { status: recordOf(runId).record.status };
+      if (!l.started) {
+        queue.remove(runId);
+        await finish(l, { dequeued: true });
+        return { status: l.record.status };
+      }
       l.handle.stop();
       // The loop stops after its step, evaluates, writes a final checkpoint and reports done; wait for that.
       let timer: NodeJS.Timeout | undefined;
@@ -584,7 +683,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       for (const dir of listRunDirs(root)) {
         const l = live.get(basename(dir));
         if (l) {
-          out.push(summaryOf(l.record));
+          out.push(summaryOfLive(l));
           continue;
         }
         let record = readRecord(dir);
@@ -598,7 +697,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
 
     get(runId) {
       const l = live.get(runId);
-      if (l) return { summary: summaryOf(l.record), documentText: l.documentText, outline: l.record.outline, history: l.history };
+      if (l) return { summary: summaryOfLive(l), documentText: l.documentText, outline: l.record.outline, history: l.history };
       const dir = locate(runId);
       const record = readRecord(dir);
       if (!record) throw new AppError('not_found', `run ${runId} has no readable run.json`);
@@ -640,6 +739,9 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
 
     async inspect(runId, query) {
       const l = live.get(runId);
+      if (l && !l.started) {
+        throw new AppError('conflict', `run ${runId} is queued (position ${queue.position(runId) ?? '?'}); it can be inspected once it has started`);
+      }
       if (l && !l.finished) {
         try {
           return checkResult(await withTimeout(l.handle.query(query), QUERY_TIMEOUT_MS, 'the training run'));
@@ -659,6 +761,12 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     async close() {
       if (closed) return;
       closed = true;
+      const queued = [...live.values()].filter((l) => !l.started);
+      for (const l of queued) {
+        queue.remove(l.id);
+        l.closing = true;
+        await finish(l, { dequeued: true });
+      }
       const running = [...live.values()];
       for (const l of running) {
         l.closing = true;

@@ -15,7 +15,7 @@ import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { ema, LineChart, PALETTE, type Line } from './charts';
 import { WeightsInspector } from './Inspector';
-import { isFinal, listen, loadRun, refreshRuns, useTrain, views } from './store';
+import { isFinal, listen, loadRun, refreshRuns, statusLabel, useTrain, views } from './store';
 import './train.css';
 
 const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'pytorch'] as const;
@@ -260,8 +260,12 @@ function RunHistoryList({ runs, current, compare }: { runs: RunSummary[]; curren
       <ul className="hn-train__runs">
         {runs.map((r) => {
           const metrics = Object.entries(r.metrics).filter(([k]) => !k.includes('/')).slice(0, 2);
+          // A run still going follows its pushes (queue position, started); the listing is refreshed when it ends.
+          const pushed = isFinal(r.status) ? undefined : views.get(r.id)?.history;
+          const st = pushed?.status ?? r.status;
+          const position = st === 'queued' ? (pushed ? pushed.queuePosition : r.queuePosition) : undefined;
           return (
-            <li key={r.id} className={r.id === current ? 'is-current' : ''} data-run-id={r.id} data-status={r.status}>
+            <li key={r.id} className={r.id === current ? 'is-current' : ''} data-run-id={r.id} data-status={st}>
               <input
                 type="checkbox"
                 aria-label={`Compare ${r.id}`}
@@ -274,7 +278,9 @@ function RunHistoryList({ runs, current, compare }: { runs: RunSummary[]; curren
                 data-testid="run-compare"
               />
               <button type="button" className="hn-train__run" onClick={() => { set({ current: r.id }); void loadRun(r.id); }} data-testid="run-select">
-                <span className={`hn-train__status is-${r.status}`}>{r.status}</span>
+                <span className={`hn-train__status is-${st}`} data-testid="run-status">
+                  {statusLabel(st, position)}
+                </span>
                 {r.settings.variant === 'static' && (
                   <span className="hn-train__badge" title="The same target network with ordinary weights instead of generated ones" data-testid="run-static-twin">
                     static twin
@@ -328,6 +334,8 @@ export default function TrainPanel() {
   const h = view?.history;
   const status = h?.status ?? null;
   const running = status === 'running' || status === 'paused';
+  /** Waiting for a free slot: Stop takes it out of the queue; nothing else applies yet. */
+  const queued = status === 'queued';
   const total = h?.start?.totalSteps ?? view?.summary?.totalSteps ?? null;
 
   useEffect(() => {
@@ -466,20 +474,27 @@ export default function TrainPanel() {
             </label>
           )}
           <div className="hn-train__buttons">
-            <button type="submit" className="hn-btn hn-btn--primary" disabled={busy || running} data-testid="train-start">
+            <button type="submit" className="hn-btn hn-btn--primary" disabled={busy || running || queued} data-testid="train-start">
               Run
             </button>
             <button type="button" className="hn-btn" disabled={busy || !running} onClick={() => void pauseResume()} data-testid="train-pause">
               {status === 'paused' ? 'Resume' : 'Pause'}
             </button>
-            <button type="button" className="hn-btn" disabled={busy || !running} onClick={() => void stop()} data-testid="train-stop">
+            <button
+              type="button"
+              className="hn-btn"
+              disabled={busy || !(running || queued)}
+              onClick={() => void stop()}
+              title={queued ? 'Take the run out of the queue (it never starts)' : undefined}
+              data-testid="train-stop"
+            >
               Stop
             </button>
           </div>
           <button
             type="button"
             className="hn-btn"
-            disabled={busy || running || !generates}
+            disabled={busy || running || queued || !generates}
             onClick={() => void start('static')}
             title={
               generates
@@ -498,8 +513,8 @@ export default function TrainPanel() {
         {h ? (
           <>
             <div className="hn-train__stats">
-              <span className={`hn-train__status is-${status}`} data-testid="train-status">
-                {status}
+              <span className={`hn-train__status is-${status}`} data-testid="train-status" data-status={status ?? ''}>
+                {status ? statusLabel(status, h.queuePosition) : ''}
               </span>
               <span data-testid="train-step" data-step={h.lastStep}>
                 {h.lastStep}
@@ -509,7 +524,7 @@ export default function TrainPanel() {
               <span className="hn-train__muted">{running ? `ETA ${fmtEta(h.etaSeconds)}` : ''}</span>
               {(h.start?.backend ?? view?.summary?.backend) && <span className="hn-train__badge" data-testid="train-backend-badge">{h.start?.backend ?? view?.summary?.backend}</span>}
               <span className="hn-train__spacer" />
-              {view?.outline && (
+              {view?.outline && !queued && (
                 <button type="button" className="hn-btn" onClick={() => setShowInspector((v) => !v)} aria-pressed={showInspector} data-testid="train-inspect">
                   {showInspector ? 'Hide inspector' : view.outline.hasPrediction ? 'Inspect weights & predictions' : 'Inspect weights'}
                 </button>

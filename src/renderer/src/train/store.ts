@@ -52,6 +52,9 @@ export function bump(): void {
 
 export const isFinal = (s: RunStatus) => FINAL_STATUSES.includes(s);
 
+/** A run's status as the dashboard words it: a queued run says where it stands ("Queued (position 2)"). */
+export const statusLabel = (s: RunStatus, position?: number): string => (s === 'queued' ? (position ? `Queued (position ${position})` : 'Queued') : s);
+
 function viewOf(runId: string): RunView {
   let v = views.get(runId);
   if (!v) {
