@@ -22,6 +22,11 @@ export function editedTemplate(name: string, edit: (doc: Record<string, any>) =>
 
 export interface Received {
   at: number;
+  /**
+   * Pushes delivered in one synchronous turn of the event loop share a flush number (one flush of the batcher
+   * sends its events together), so tests group them by turn, not by how close their clocks happen to be.
+   */
+  flush: number;
   caller: string;
   runId: string;
   event: StreamEvent;
@@ -38,6 +43,8 @@ export interface Harness {
 /** A service over a stub shell whose pushes are validated against the contract and kept. */
 export function harness(dir: string, options: AppServiceOptions = {}, over: Partial<Shell<string>> = {}): Harness {
   const pushes: Received[] = [];
+  let flush = 0;
+  let turnOpen = false;
   const shell: Shell<string> = {
     mode: 'browser',
     version: '0.0.0',
@@ -52,7 +59,13 @@ export function harness(dir: string, options: AppServiceOptions = {}, over: Part
     openExternal: async () => false,
     push: (caller, message) => {
       const m = Push.parse(message);
-      if (m.type === 'engine') pushes.push({ at: performance.now(), caller, runId: m.runId, event: m.event });
+      if (m.type !== 'engine') return;
+      if (!turnOpen) {
+        turnOpen = true;
+        flush++;
+        setImmediate(() => (turnOpen = false));
+      }
+      pushes.push({ at: performance.now(), flush, caller, runId: m.runId, event: m.event });
     },
     ...over,
   };
