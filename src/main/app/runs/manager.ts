@@ -640,10 +640,6 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
 
     async inspect(runId, query) {
       const l = live.get(runId);
-      // A PyTorch run's model lives in its Python process, which writes checkpoints but answers no live queries:
-      // refused at once (not after the query timeout); once the run ends, its last checkpoint answers.
-      if (l && !l.finished && l.record.settings.backend === 'pytorch')
-        throw new AppError('conflict', `run ${runId} trains on the pytorch backend: its generated weights and predictions can be inspected once it ends (from its last checkpoint), not while it runs`);
       if (l && !l.finished) {
         try {
           return checkResult(await withTimeout(l.handle.query(query), QUERY_TIMEOUT_MS, 'the training run'));

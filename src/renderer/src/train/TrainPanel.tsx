@@ -123,10 +123,6 @@ function normLines(h: RunHistory): { lines: Line[]; log: boolean } {
   return { lines, log: all.length > 0 && Math.max(...all) > 10 * Math.min(...all) };
 }
 
-/** Why the inspector is off while a PyTorch run trains (the run manager refuses its live queries). */
-const PYTORCH_LIVE_INSPECT =
-  'Live inspection of a PyTorch run shows once it ends: the Python process writes checkpoints but does not answer live requests. Pause does not change this; stop the run or let it finish, then inspect its last checkpoint.';
-
 const FAILED = new Set(['diverged', 'crashed', 'failed', 'interrupted']);
 
 /** Select a node the engine blamed and centre the canvas on it (as the Problems panel does), if it still exists. */
@@ -334,8 +330,6 @@ export default function TrainPanel() {
   const running = status === 'running' || status === 'paused';
   const total = h?.start?.totalSteps ?? view?.summary?.totalSteps ?? null;
   const backendName = h?.start?.backend ?? view?.summary?.backend ?? null;
-  // The Python process of a PyTorch run writes checkpoints but answers no live inspector queries.
-  const liveOnTorch = running && (view?.summary?.settings.backend === 'pytorch' || (backendName ?? '').startsWith('pytorch'));
 
   useEffect(() => {
     setExported(null);
@@ -517,24 +511,11 @@ export default function TrainPanel() {
               {backendName && <span className="hn-train__badge" data-testid="train-backend-badge">{backendName}</span>}
               <span className="hn-train__spacer" />
               {view?.outline && (
-                <button
-                  type="button"
-                  className="hn-btn"
-                  onClick={() => setShowInspector((v) => !v)}
-                  aria-pressed={showInspector && !liveOnTorch}
-                  disabled={liveOnTorch}
-                  title={liveOnTorch ? PYTORCH_LIVE_INSPECT : undefined}
-                  data-testid="train-inspect"
-                >
-                  {showInspector && !liveOnTorch ? 'Hide inspector' : view.outline.hasPrediction ? 'Inspect weights & predictions' : 'Inspect weights'}
+                <button type="button" className="hn-btn" onClick={() => setShowInspector((v) => !v)} aria-pressed={showInspector} data-testid="train-inspect">
+                  {showInspector ? 'Hide inspector' : view.outline.hasPrediction ? 'Inspect weights & predictions' : 'Inspect weights'}
                 </button>
               )}
             </div>
-            {view?.outline && liveOnTorch && (
-              <div className="hn-train__muted" data-testid="train-inspect-unavailable">
-                {PYTORCH_LIVE_INSPECT}
-              </div>
-            )}
             {status && FAILED.has(status) && (
               <FailureCard
                 status={status}
@@ -560,7 +541,7 @@ export default function TrainPanel() {
                 />
               )}
             </div>
-            {showInspector && !liveOnTorch && view?.outline && current && <WeightsInspector runId={current} outline={view.outline} running={running} />}
+            {showInspector && view?.outline && current && <WeightsInspector runId={current} outline={view.outline} running={running} />}
             <AccuracyMatrix h={h} />
             {status && isFinal(status) && (
               <div className="hn-train__card" data-testid="train-checkpoints">
