@@ -167,7 +167,7 @@ describe('hnet train --backend pytorch', () => {
 });
 
 describe('trainWithPytorch', () => {
-  it('pauses (SIGSTOP), resumes (SIGCONT) and stops through a RunControl', async () => {
+  it('pauses and resumes (pause / resume lines on its stdin) and stops (SIGINT) through a RunControl', async () => {
     const program = compileOk(loadDoc(spirals));
     const control = new RunControl();
     const steps: { step: number; at: number }[] = [];

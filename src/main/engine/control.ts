@@ -42,4 +42,9 @@ export class RunControl {
    * queries (./inspect.ts) here. Synchronous, and a no-op unless overridden.
    */
   idle(_live: LiveModel): void {}
+  /**
+   * Set while a backend whose model lives in another process runs (pytorch, ./pytorch.ts): has it write its live
+   * state as a checkpoint at `path` between two steps (or while paused); resolves with the step it holds.
+   */
+  snapshotter: ((path: string) => Promise<number>) | null = null;
 }

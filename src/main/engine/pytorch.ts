@@ -15,7 +15,9 @@
  * of another graph is refused here with HN053 before Python starts, as the engine refuses it.
  *
  * Control: stop sends SIGINT once train.py has started (it finishes the step, evaluates, saves and prints done
- * with `stopped: true`); pause and resume are SIGSTOP and SIGCONT (POSIX only). The child runs in its own
+ * with `stopped: true`); pause and resume are `pause` / `resume` lines on its stdin (it waits between two steps,
+ * still answering snapshots); `control.snapshotter` asks it for its live state as a checkpoint (`snapshot PATH`),
+ * which the training worker inspects (live inspection). The child runs in its own
  * process group, so a terminal's Ctrl-C reaches it only through stop, and it watches its stdin: when this
  * process goes away (the worker is terminated, the CLI is killed), it exits too.
  *
@@ -64,16 +66,36 @@ const DETECT_PY = 'import json, sys, numpy, torch; print(json.dumps({"torch": to
 const DETECT_TIMEOUT_MS = 120_000;
 
 /**
- * Runs train.py (argv[1] on) as __main__ in this interpreter, after starting a thread that ends the process when
- * its stdin closes (the parent went away). It reads the raw descriptor: a daemon thread blocked in sys.stdin's
- * buffered reader aborts the interpreter at shutdown. train.py itself stays the file a user runs by hand.
+ * Runs train.py (argv[1] on) as __main__ in this interpreter, after starting a thread that reads requests from
+ * its stdin, one a line, into the module `hnet_control` train.py looks for: `pause`, `resume`, `snapshot PATH`
+ * (write the live state at PATH in the checkpoint format, between two steps or while paused; train.py answers
+ * with a `{"snapshot": PATH, "step": N}` line). When stdin closes (the parent went away) it ends the process. It
+ * reads the raw descriptor: a daemon thread blocked in sys.stdin's buffered reader aborts the interpreter at
+ * shutdown. train.py itself stays the file a user runs by hand (without the module it takes no requests).
  */
 const RUNNER_PY = [
-  'import os, runpy, sys, threading',
+  'import os, runpy, sys, threading, types',
+  '_ctl = types.ModuleType("hnet_control")',
+  '_ctl.paused = False',
+  '_ctl.snapshots = []',
+  'sys.modules["hnet_control"] = _ctl',
   'def _watch():',
+  '    buf = b""',
   '    try:',
-  '        while os.read(0, 65536):',
-  '            pass',
+  '        while True:',
+  '            chunk = os.read(0, 65536)',
+  '            if not chunk:',
+  '                break',
+  '            buf += chunk',
+  '            while b"\\n" in buf:',
+  '                line, buf = buf.split(b"\\n", 1)',
+  '                cmd, _, arg = line.decode("utf-8", "replace").strip().partition(" ")',
+  '                if cmd == "pause":',
+  '                    _ctl.paused = True',
+  '                elif cmd == "resume":',
+  '                    _ctl.paused = False',
+  '                elif cmd == "snapshot" and arg:',
+  '                    _ctl.snapshots.append(arg)',
   '    except Exception:',
   '        pass',
   '    os._exit(143)',
@@ -259,7 +281,6 @@ function runTrainPy(python: string, args: string[], cwd: string, env: Record<str
       if (!control || exited) return;
       if (control.stopRequested) {
         if (!stopSent && startedPy) {
-          if (paused) signal('SIGCONT');
           paused = false;
           stopSent = true;
           signal('SIGINT');
@@ -267,18 +288,29 @@ function runTrainPy(python: string, args: string[], cwd: string, env: Record<str
         return;
       }
       const want = control.pauseRequested;
-      if (want !== paused && posix) {
-        signal(want ? 'SIGSTOP' : 'SIGCONT');
+      if (want !== paused) {
+        send(want ? 'pause' : 'resume');
         paused = want;
       }
     };
+    const send = (line: string) => {
+      if (!exited && child.stdin?.writable) child.stdin.write(`${line}\n`);
+    };
+    // Live inspection: train.py writes its state as a checkpoint between two steps (or while paused).
+    const snapshots = new Map<string, { resolve(step: number): void; reject(e: Error): void }[]>();
+    if (control)
+      control.snapshotter = (path) =>
+        new Promise<number>((ok, no) => {
+          if (exited) return no(new Error('the run has ended'));
+          const waiting = snapshots.get(path) ?? [];
+          waiting.push({ resolve: ok, reject: no });
+          snapshots.set(path, waiting);
+          if (waiting.length === 1) send(`snapshot ${path}`);
+        });
     const timer = control ? setInterval(tick, 50) : null;
     // Should this thread or process end while train.py runs, do not leave it behind (stopped or running).
     const onExit = () => {
-      if (!exited) {
-        if (paused) signal('SIGCONT');
-        signal('SIGKILL');
-      }
+      if (!exited) signal('SIGKILL');
     };
     process.once('exit', onExit);
 
@@ -307,6 +339,12 @@ function runTrainPy(python: string, args: string[], cwd: string, env: Record<str
       }
       if (raw === undefined) {
         emit({ event: 'log', level: 'info', message: `train.py: ${clip(text)}` });
+        return;
+      }
+      const snap = raw as { snapshot?: unknown; step?: unknown };
+      if (typeof snap.snapshot === 'string' && typeof snap.step === 'number') {
+        for (const w of snapshots.get(snap.snapshot) ?? []) w.resolve(snap.step);
+        snapshots.delete(snap.snapshot);
         return;
       }
       const parsed = EngineEvent.safeParse(nullsToNaN(raw));
@@ -342,6 +380,9 @@ function runTrainPy(python: string, args: string[], cwd: string, env: Record<str
     child.on('close', (code, sig) => {
       exited = true;
       if (timer) clearInterval(timer);
+      if (control) control.snapshotter = null;
+      for (const waiting of snapshots.values()) for (const w of waiting) w.reject(new Error('the run ended before its snapshot was written'));
+      snapshots.clear();
       process.off('exit', onExit);
       // Every stdout line is handled before deciding.
       void closed.then(() => {

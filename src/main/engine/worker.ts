@@ -10,7 +10,10 @@
  * model between steps (RunControl.idle), or while it is paused; once train() returns, queries get an `ended`
  * error (the caller then asks a worker started with `load`, which restores the run's last checkpoint).
  */
-import { parentPort } from 'node:worker_threads';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parentPort, threadId } from 'node:worker_threads';
 import type { EngineEvent } from '../../shared/api/events';
 import { HnetError, type HnetProblem } from '../../shared/compiler/errors';
 import { RunControl, type LiveModel } from './control';
@@ -87,11 +90,44 @@ function messageOf(e: unknown): string {
 }
 
 let control: WorkerControl | null = null;
+let running: Extract<MainToWorker, { type: 'start' }> | null = null;
+let snapshotQueue: Promise<void> = Promise.resolve();
+let snapshotCount = 0;
+
+/**
+ * A live query on a run whose model is in another process (pytorch): it writes its state as a checkpoint, which
+ * a model here restores to answer from (then it is released). One at a time, in order.
+ */
+function answerFromSnapshot(snapshot: (path: string) => Promise<number>, q: Query): void {
+  const start = running;
+  snapshotQueue = snapshotQueue.then(async () => {
+    const path = join(tmpdir(), `hnet-live-${process.pid}-${threadId}-${++snapshotCount}.json`);
+    let live: LiveModel | null = null;
+    try {
+      await snapshot(path);
+      if (!start) throw new Error('the run has not started');
+      live = await loadForInspection(start.program, start.options, path);
+    } catch (e) {
+      if (e instanceof InspectError || e instanceof HnetError) replyError(q.id, { code: e instanceof InspectError ? e.code : 'invalid_request', message: messageOf(e) });
+      else replyError(q.id, { code: 'ended', message: messageOf(e) });
+      return;
+    } finally {
+      rmSync(path, { force: true });
+    }
+    try {
+      answer(live, q, 'live');
+    } finally {
+      releaseShadow(live.model);
+      live.model.dispose();
+    }
+  });
+}
 let started = false;
 let ended = false;
 
 async function run(message: Extract<MainToWorker, { type: 'start' }>): Promise<void> {
   control = new WorkerControl(message.control ? new Int32Array(message.control) : null);
+  running = message;
   const emit = (event: EngineEvent) => post({ type: 'event', event });
   try {
     await runTraining(message.program, message.options, emit, control);
@@ -156,6 +192,7 @@ parentPort?.on('message', (raw: unknown) => {
       return;
     case 'query':
       if (inspected) answer(inspected, message, 'checkpoint');
+      else if (control?.snapshotter && !ended) answerFromSnapshot(control.snapshotter, message);
       else if (control && !ended) control.queries.push(message);
       else if (started && !ended && !control) waiting.push(message);
       else replyError(message.id, { code: 'ended', message: 'the run has ended' });

@@ -71,6 +71,8 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
   const [t, setT] = useState<number | null>(null);
   const [result, setResult] = useState<InspectResult | null>(null);
   const [error, setError] = useState<string | null>(null);
+  /** Answers received so far (tests wait on it rather than on time). */
+  const [answers, setAnswers] = useState(0);
   const over = outline.interpolation;
   const classifier = outline.kind === 'classification' && outline.hasPrediction;
   const chosen = routes.find((r) => r.key === route) ?? routes[0];
@@ -100,6 +102,7 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
         if (alive) {
           setResult(r);
           setError(null);
+          setAnswers((n) => n + 1);
         }
       } catch (e) {
         if (alive) setError(e instanceof Error ? e.message : String(e));
@@ -118,7 +121,7 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
   const pred = result?.predictions?.kind === 'curve' ? result.predictions : null;
   const classified = result?.predictions?.kind === 'classes' ? result.predictions : null;
   return (
-    <div className="hn-train__inspector" data-testid="weights-inspector">
+    <div className="hn-train__inspector" data-testid="weights-inspector" data-answers={answers}>
       <div className="hn-train__row">
         <label>
           Route{' '}
@@ -163,7 +166,7 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
             {over === 'task' ? `task ${tasks[1] ?? tasks[0]}` : 'sample 1'}
           </label>
         )}
-        <span className="hn-train__muted">
+        <span className="hn-train__muted" data-testid="inspect-source" data-source={result?.source} data-step={result?.step}>
           {result ? `${result.source} · step ${result.step} · ${result.context.description}` : 'Loading…'}
         </span>
       </div>

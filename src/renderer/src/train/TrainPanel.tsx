@@ -337,6 +337,7 @@ export default function TrainPanel() {
   /** Waiting for a free slot: Stop takes it out of the queue; nothing else applies yet. */
   const queued = status === 'queued';
   const total = h?.start?.totalSteps ?? view?.summary?.totalSteps ?? null;
+  const backendName = h?.start?.backend ?? view?.summary?.backend ?? null;
 
   useEffect(() => {
     setExported(null);
@@ -522,7 +523,7 @@ export default function TrainPanel() {
               </span>
               <span className="hn-train__muted">{running ? `${h.stepsPerSecond.toFixed(1)} steps/s` : ''}</span>
               <span className="hn-train__muted">{running ? `ETA ${fmtEta(h.etaSeconds)}` : ''}</span>
-              {(h.start?.backend ?? view?.summary?.backend) && <span className="hn-train__badge" data-testid="train-backend-badge">{h.start?.backend ?? view?.summary?.backend}</span>}
+              {backendName && <span className="hn-train__badge" data-testid="train-backend-badge">{backendName}</span>}
               <span className="hn-train__spacer" />
               {view?.outline && !queued && (
                 <button type="button" className="hn-btn" onClick={() => setShowInspector((v) => !v)} aria-pressed={showInspector} data-testid="train-inspect">

@@ -279,6 +279,10 @@ from rng import Rng
 DEFAULT_STEPS = 1000
 
 
+# Set by Hypernet Studio's runner when it trains this file (snapshot and pause requests); None otherwise.
+STUDIO = sys.modules.get("hnet_control")
+
+
 def emit(event):
     if RANK == 0:
         print(json.dumps(clean(event)), flush=True)
@@ -611,6 +615,20 @@ def main():
         if args.checkpoint and rank == 0:
             write_checkpoint(args.checkpoint, core, optimizer, seed, step, phase, in_phase, rng, earlier, accuracy_matrix)
             emit({"event": "checkpoint", "step": step, "path": args.checkpoint})
+
+    def serve_studio(phase, in_phase):
+        """Hypernet Studio's requests between steps (module hnet_control, set up by its runner; absent when train.py
+        is run by hand): a snapshot of the live state in the checkpoint format, for its inspector; pause."""
+        if STUDIO is None or rank != 0:
+            return
+        while True:
+            while STUDIO.snapshots:
+                path = STUDIO.snapshots.pop(0)
+                write_checkpoint(path, core, optimizer, seed, step, phase, in_phase, rng, earlier, accuracy_matrix)
+                print(json.dumps({"snapshot": path, "step": step}), flush=True)
+            if not STUDIO.paused or STOP_REQUESTED:
+                return
+            time.sleep(0.02)
     window_start = time.perf_counter()
     window_steps = 0
     steps_per_second = 0.0
@@ -625,6 +643,7 @@ def main():
         if OUTPUT_REGULARIZER is not None and sequential and done_tasks:
             earlier = resumed_targets if first > 0 and resumed_targets else snapshot(core, done_tasks, device)
         for in_phase in range(first, steps):
+            serve_studio(phase, in_phase)
             if STOP_REQUESTED:
                 stopped = True
                 stopped_at = (phase, in_phase)
