@@ -9,7 +9,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportProgram, generateProject } from '../../src/main/export/export';
-import { testDoc } from '../../src/shared/compiler/testDoc';
+import { singleTaskEmbeddingDoc } from '../fixtures/singleTask';
 import { compileOk, doneOf, events, hnet, loadDoc, PYTHON, python, removeDir, requireTorch, root, run, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
 
 const require = createRequire(import.meta.url);
@@ -50,18 +50,7 @@ describe('every template, exported to TypeScript', () => {
   );
 });
 
-const singleTask = () =>
-  testDoc(
-    [
-      ['data', 'data.spirals'],
-      ['emb', 'context.task_embedding', { dim: 4 }],
-      ['h', 'head.linear'],
-      ['d', 'target.dense', { units: 2 }],
-      ['loss', 'objective.cross_entropy'],
-    ],
-    ['data.task -> emb.task', 'emb.embedding -> h.context', 'data.x -> d.x', 'h.weights -> d.kernel', 'd.y -> loss.logits', 'data.y -> loss.labels'],
-    { steps: 3 },
-  );
+const singleTask = () => singleTaskEmbeddingDoc({ steps: 3 });
 
 describe('a single-task graph with a task embedding', () => {
   it(

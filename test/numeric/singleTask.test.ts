@@ -4,22 +4,12 @@ import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/main/engine/backend';
 import { train } from '../../src/main/engine/train';
 import { compile } from '../../src/shared/compiler/compile';
-import { testDoc } from '../../src/shared/compiler/testDoc';
+import { singleTaskEmbeddingDoc } from '../fixtures/singleTask';
 
 describe('task embedding with a single task', () => {
   it('trains and moves the embedding', async () => {
     await useBackend('wasm');
-    const doc = testDoc(
-      [
-        ['data', 'data.spirals'],
-        ['emb', 'context.task_embedding', { dim: 4 }],
-        ['h', 'head.linear'],
-        ['d', 'target.dense', { units: 2 }],
-        ['loss', 'objective.cross_entropy'],
-      ],
-      ['data.task -> emb.task', 'emb.embedding -> h.context', 'data.x -> d.x', 'h.weights -> d.kernel', 'd.y -> loss.logits', 'data.y -> loss.labels'],
-      { steps: 30, optimizer: { type: 'sgd', learningRate: 0.5 } },
-    );
+    const doc = singleTaskEmbeddingDoc({ steps: 30, optimizer: { type: 'sgd', learningRate: 0.5 } });
     const r = compile(doc);
     expect(r.problems).toEqual([]);
     const losses: number[] = [];
