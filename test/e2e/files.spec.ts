@@ -1,5 +1,6 @@
 /** Save to the served file and find the same graph after a reload; bad files are refused with clear errors. */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { clickPane, expect, mod, nodeEl, readTemplate, templateIds, test } from './fixtures';
 
 test('save writes the served file; a reload shows the same graph', async ({ editor: page, docPath }) => {
@@ -89,12 +90,25 @@ test('a good file opened from disk replaces the graph (after asking about unsave
   await expect(page.getByTestId('doc-title')).toHaveText('Other model');
 });
 
-test('unsaved work is autosaved and offered back after a reload', async ({ editor: page }) => {
+test('unsaved work is autosaved and offered back after a reload', async ({ editor: page, served }) => {
   await nodeEl(page, 'dense_2').click();
   await page.getByTestId('param-units').fill('17');
   await expect(nodeEl(page, 'dense_2')).toContainText('17');
-  // Autosave writes a draft after a few seconds without edits.
-  await page.waitForTimeout(4500);
+  // Autosave writes a draft after a few seconds without edits: wait until it is on disk, with the edit in it.
+  const drafts = join(served.home, '.hypernet-studio', 'drafts');
+  const draftTexts = () => {
+    if (!existsSync(drafts)) return [];
+    return readdirSync(drafts)
+      .filter((f) => f.endsWith('.draft.json'))
+      .map((f) => {
+        try {
+          return String((JSON.parse(readFileSync(join(drafts, f), 'utf8')) as { text?: unknown }).text ?? '');
+        } catch {
+          return '';
+        }
+      });
+  };
+  await expect.poll(() => draftTexts().some((t) => /"units":\s*17\b/.test(t)), { timeout: 30_000 }).toBe(true);
   await page.reload();
   const banner = page.getByTestId('drafts-banner');
   await expect(banner).toBeVisible();

@@ -90,16 +90,47 @@ export const test = base.extend<Fixtures>({
   },
 });
 
-/** Wait until the canvas stops moving (the first fit, an animated fit or zoom), so positions can be measured. */
+/**
+ * Wait until the canvas stops moving (the first fit, an animated fit or zoom), so positions can be measured: the
+ * viewport's transform is set (not the identity React Flow starts with) and the same over several consecutive
+ * animation frames. An animated fit or zoom changes it every frame, so a transform that holds still over frames
+ * is one at rest. Like before, gives up quietly after a few seconds (a view that really is at the identity).
+ */
 export async function waitForStillView(page: Page): Promise<void> {
-  const transform = () => page.locator('.react-flow__viewport').evaluate((el) => (el as HTMLElement).style.transform);
-  let last = await transform();
-  for (let i = 0; i < 50; i++) {
-    await page.waitForTimeout(120);
-    const now = await transform();
-    if (now === last && now !== '' && now !== 'translate(0px, 0px) scale(1)') return;
-    last = now;
-  }
+  await page
+    .waitForFunction(
+      () =>
+        new Promise<boolean>((done) => {
+          const el = document.querySelector<HTMLElement>('.react-flow__viewport');
+          const transform = () => el?.style.transform ?? '';
+          let last = transform();
+          let still = 0;
+          const frame = () => {
+            const now = transform();
+            if (now === '' || now === 'translate(0px, 0px) scale(1)' || now !== last) return done(false);
+            last = now;
+            if (++still >= 8) return done(true);
+            requestAnimationFrame(frame);
+          };
+          requestAnimationFrame(frame);
+        }),
+      undefined,
+      { timeout: 6000, polling: 'raf' },
+    )
+    .catch(() => undefined);
+}
+
+/** Wait until the page has painted twice more (what a change just made in the page has been drawn before). */
+export async function nextPaint(page: Page): Promise<void> {
+  await page.evaluate(() => new Promise<void>((done) => requestAnimationFrame(() => requestAnimationFrame(() => done()))));
+}
+
+/** Toggle the theme and wait until it applied (the root's data-theme) and the page has painted it. */
+export async function toggleTheme(page: Page): Promise<void> {
+  const before = await page.locator('html').getAttribute('data-theme');
+  await page.getByTestId('theme-toggle').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', before === 'dark' ? 'light' : 'dark');
+  await nextPaint(page);
 }
 
 export const nodeEl = (page: Page, id: string): Locator => page.locator(`.react-flow__node[data-id="${id}"]`);

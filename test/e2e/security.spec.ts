@@ -33,7 +33,17 @@ test('a label full of HTML renders as text', async ({ editor: page }) => {
   await page.getByTestId('inspector-label').fill(hostile);
   await expect(nodeEl(page, 'dense_1')).toContainText('<img src=x onerror=');
   await expect(nodeEl(page, 'dense_1').locator('img, script')).toHaveCount(0);
-  await page.waitForTimeout(300);
+  // An image that fails to load fires its error event: once one of our own has, a rendered `<img onerror>`
+  // from the label would have fired too.
+  await page.evaluate(
+    () =>
+      new Promise<void>((done) => {
+        const probe = new Image();
+        probe.onerror = () => done();
+        probe.onload = () => done();
+        probe.src = 'x';
+      }),
+  );
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 });
 

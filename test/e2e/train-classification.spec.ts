@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
+import { expect, nextPaint, screenshot, test, toggleTheme } from './fixtures';
 import { repoRoot } from './server';
 
 const screenshotPath = (name: string) => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
@@ -62,21 +62,25 @@ test.describe('MNIST classifier', () => {
     await page.getByRole('button', { name: 'Palette', exact: true }).click();
     await page.getByRole('button', { name: 'Inspector', exact: true }).click();
     await page.setViewportSize({ width: 1440, height: 1300 });
-    await page.waitForTimeout(500);
+    // The page has the new size and has laid out and painted at it (charts resize through ResizeObserver,
+    // whose callbacks run before the paint).
+    await page.waitForFunction(() => window.innerWidth === 1440 && window.innerHeight === 1300);
+    await nextPaint(page);
     await matrix.scrollIntoViewIfNeeded();
     await screenshot(page, 'train-classification-wide-light');
     await page.getByTestId('weights-inspector').screenshot({ path: screenshotPath('train-classification-inspector-light') });
-    await page.getByTestId('theme-toggle').click();
-    await page.waitForTimeout(1500);
+    await toggleTheme(page);
     await screenshot(page, 'train-classification-wide-dark');
     await page.getByTestId('weights-inspector').screenshot({ path: screenshotPath('train-classification-inspector-dark') });
     await page.getByTestId('theme-toggle').click();
     await page.setViewportSize({ width: 1440, height: 900 });
 
     // Stop: the evaluations and generated-weight norms recorded so far stay, plus the final evaluation at the stop.
+    // (At least two evaluations first: the run keeps training, so it gets there; this waited on the screenshots'
+    // sleeps before.)
+    await expect.poll(() => points(page, 'eval-chart'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
     const evalsBefore = await points(page, 'eval-chart');
     const normsBefore = await points(page, 'weight-norms-chart');
-    expect(evalsBefore).toBeGreaterThanOrEqual(2);
     await page.getByTestId('train-stop').click();
     await expect(page.getByTestId('train-status')).toHaveText('stopped', { timeout: 30_000 });
     const stoppedAt = await step(page);

@@ -7,7 +7,7 @@
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
 import { divergingDoc } from './documents';
-import { expect, nodeEl, screenshot, test } from './fixtures';
+import { expect, nodeEl, screenshot, test, toggleTheme } from './fixtures';
 import { repoRoot } from './server';
 
 const screenshotPath = (name: string) => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
@@ -40,8 +40,7 @@ test('a diverging run names the node, offers its last checkpoint and resumes fro
 
   await screenshot(page, 'train-failure-light');
   await failure.screenshot({ path: screenshotPath('train-failure-card-light') });
-  await page.getByTestId('theme-toggle').click();
-  await page.waitForTimeout(300);
+  await toggleTheme(page);
   await screenshot(page, 'train-failure-dark');
   await failure.screenshot({ path: screenshotPath('train-failure-card-dark') });
   await page.getByTestId('theme-toggle').click();

@@ -29,30 +29,38 @@ test('a pytorch run from the Train tab: badge, pause/resume, live inspection, in
   // Pause (a `pause` line on train.py's stdin): the counter stops.
   await page.getByTestId('train-pause').click();
   await expect(page.getByTestId('train-status')).toHaveText('paused');
-  // Steps already printed may still arrive; then it holds still.
-  await expect
-    .poll(async () => {
-      const a = await step(page);
-      await page.waitForTimeout(800);
-      return (await step(page)) === a;
-    }, { timeout: 20_000 })
-    .toBe(true);
 
-  // Live (paused): the inspector answers from the Python process's state.
+  // Live (paused): the inspector answers from the Python process's state. It asks again every second while the
+  // run is live, and its answers (server round-trips) are the clock for what follows.
   const inspect = page.getByTestId('train-inspect');
   const inspector = page.getByTestId('weights-inspector');
   const source = inspector.getByTestId('inspect-source');
   const cells = async () => Number(await page.getByTestId('weights-heatmap').getAttribute('data-cells'));
+  const answers = async () => Number((await inspector.getAttribute('data-answers')) ?? 0);
+  const nextAnswer = async () => {
+    const n = await answers();
+    await expect.poll(answers, { timeout: 30_000 }).toBeGreaterThan(n);
+  };
   await inspect.click();
   await expect.poll(cells, { timeout: 60_000 }).toBeGreaterThan(0);
   await expect(page.getByTestId('predictions')).toHaveAttribute('data-pred', /\d/, { timeout: 30_000 });
   await expect(source).toHaveAttribute('data-source', 'live', { timeout: 30_000 });
+  // Steps already printed may still arrive; then the counter holds still from one answer to the next.
+  await expect
+    .poll(async () => {
+      const a = await step(page);
+      await nextAnswer();
+      return (await step(page)) === a;
+    }, { timeout: 60_000 })
+    .toBe(true);
   const paused = await step(page);
-  // The inspector polls every second; paused, it keeps answering at one step (at or after the last streamed).
+  // Paused, it keeps answering at one step (at or after the last streamed), and the counter stays where it is.
   const held = Number(await source.getAttribute('data-step'));
   expect(held).toBeGreaterThanOrEqual(paused);
-  await expect.poll(async () => (await inspector.getAttribute('data-answers')) !== null && Number(await inspector.getAttribute('data-answers')) >= 3, { timeout: 30_000 }).toBe(true);
+  const seen = await answers();
+  await expect.poll(answers, { timeout: 30_000 }).toBeGreaterThanOrEqual(seen + 2);
   await expect(source).toHaveAttribute('data-step', String(held));
+  expect(await step(page)).toBe(paused);
   await screenshot(page, 'train-pytorch-live');
   await inspector.scrollIntoViewIfNeeded();
   await inspector.screenshot({ path: join(repoRoot, 'test-results', 'screenshots', 'train-pytorch-live-inspector.png') });

@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
+import { expect, screenshot, test, toggleTheme } from './fixtures';
 import { repoRoot, startServe } from './server';
 
 const screenshotPath = (name: string) => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
@@ -40,13 +40,17 @@ test.describe('sinusoid family', () => {
     await page.getByTestId('train-pause').click();
     await expect(page.getByTestId('train-status')).toHaveText('paused');
     await expect(page.getByTestId('train-pause')).toHaveText('Resume');
-    await page.waitForTimeout(500);
-    const paused = await step(page);
-    await page.waitForTimeout(1500);
-    expect(await step(page)).toBe(paused);
 
-    // Inspect the generated weights while paused (live model).
+    // Inspect the generated weights while paused (live model). The inspector asks the server again every second
+    // while the run is live; its answers (server round-trips) are the clock: steps already sent may still arrive,
+    // then the counter holds still over two more answers.
     await page.getByTestId('train-inspect').click();
+    const answers = async () => Number(await page.getByTestId('weights-inspector').getAttribute('data-answers'));
+    await expect.poll(answers, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
+    const paused = await step(page);
+    const seen = await answers();
+    await expect.poll(answers, { timeout: 30_000 }).toBeGreaterThanOrEqual(seen + 2);
+    expect(await step(page)).toBe(paused);
     await expect.poll(async () => Number(await page.getByTestId('weights-heatmap').getAttribute('data-cells')), { timeout: 30_000 }).toBeGreaterThan(0);
     const pred = page.getByTestId('predictions');
     await expect(pred).toHaveAttribute('data-pred', /\d/, { timeout: 20_000 });
@@ -61,8 +65,7 @@ test.describe('sinusoid family', () => {
     await expect.poll(() => step(page), { timeout: 30_000 }).toBeGreaterThan(paused);
 
     await screenshot(page, 'train-running-light');
-    await page.getByTestId('theme-toggle').click();
-    await page.waitForTimeout(300);
+    await toggleTheme(page);
     await screenshot(page, 'train-running-dark');
     await page.getByTestId('theme-toggle').click();
 
@@ -123,8 +126,7 @@ test.describe('continual learning', () => {
     await expect(page.getByTestId('eval-chart')).toBeVisible();
     await screenshot(page, 'train-continual-light');
     await page.getByTestId('accuracy-matrix').scrollIntoViewIfNeeded();
-    await page.getByTestId('theme-toggle').click();
-    await page.waitForTimeout(300);
+    await toggleTheme(page);
     await screenshot(page, 'train-continual-dark');
     await page.getByTestId('accuracy-matrix').screenshot({ path: screenshotPath('train-matrix-dark') });
   });
