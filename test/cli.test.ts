@@ -331,6 +331,12 @@ describe('hnet train', () => {
     const after = lines(resumed.stdout).map((l) => JSON.parse(l));
     expect(after.some((e) => e.event === 'log' && /resumed from .* at step 20/.test(e.message))).toBe(true);
     expect(after[after.length - 1]).toMatchObject({ event: 'done', step: 20 });
+    // With more steps it trains on from there (--resume honours --steps).
+    const longer = hnet(['train', template, '--steps', '30', '--json', '--resume', checkpoint]);
+    expect(longer.status).toBe(0);
+    const more = lines(longer.stdout).map((l) => JSON.parse(l));
+    expect(more.filter((e) => e.event === 'step').map((e) => e.step)[0]).toBe(21);
+    expect(more[more.length - 1]).toMatchObject({ event: 'done', step: 30 });
     const missing = hnet(['train', template, '--resume', join(dir, 'no.ckpt')]);
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/cannot read .*no\.ckpt/);

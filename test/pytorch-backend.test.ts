@@ -125,7 +125,7 @@ describe('hnet train --backend pytorch', () => {
     const events = jsonLines(r.stdout).map((e) => EngineEvent.parse(e));
     expect(events.filter((e) => e.event === 'checkpoint')).toEqual([{ event: 'checkpoint', step: 5, path }]);
     const ck = readCheckpoint(path, compileOk(loadDoc(spirals)));
-    expect(ck).toMatchObject({ format: 'hnet-checkpoint', version: 1, step: 5, phase: 1, stepInPhase: 0 });
+    expect(ck).toMatchObject({ format: 'hnet-checkpoint', version: 1, step: 5, phase: 0, stepInPhase: 5 });
   }, TIMEOUT);
 
   it('SIGINT stops the run gracefully: done with stopped: true, exit 130', async () => {
@@ -249,10 +249,8 @@ describe('checkpoints across backends', () => {
   it('pytorch -> wasm: a run resumed on the engine continues where train.py stopped; its state round-trips exactly', async () => {
     const at20 = join(dir, 'py-20.ckpt');
     await trainWithPytorch(program(), { ...py, steps: 20, checkpointPath: at20 }, () => {});
-    // The end of a 20-step run is step 20 of a 40-step one: the same state, at phase 0.
-    const ck = readCk(at20);
-    expect(ck).toMatchObject({ step: 20, phase: 1, stepInPhase: 0 });
-    writeFileSync(at20, JSON.stringify({ ...ck, phase: 0, stepInPhase: 20 }));
+    // A finished 20-step run's checkpoint sits at the end of its phase, so a 40-step run goes on from it.
+    expect(readCk(at20)).toMatchObject({ step: 20, phase: 0, stepInPhase: 20 });
 
     const pyEvents: EngineEvent[] = [];
     const pyDone = await trainWithPytorch(program(), { ...py, steps: 40, stepEventEvery: 1 }, (e) => pyEvents.push(e));

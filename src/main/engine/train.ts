@@ -155,7 +155,8 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       stepInPhase = 0;
       if (sequentialCl) {
         const ev = evaluate(taskList);
-        accuracyMatrix.push(taskList.map((task, j) => (j <= phase && mainMetric ? (ev.perTask[task]?.[mainMetric.name] ?? null) : null)));
+        // Row i is the matrix after phase i; a finished phase resumed with more steps replaces its row.
+        accuracyMatrix[phase] = taskList.map((task, j) => (j <= phase && mainMetric ? (ev.perTask[task]?.[mainMetric.name] ?? null) : null));
         emit({ event: 'eval', step, task: tasks[0], ...meanOver(ev.perTask, taskList.slice(0, phase + 1)) });
         emit({ event: 'task_end', task: tasks[0], step, accuracyMatrix: accuracyMatrix.map((r) => [...r]), metricName: mainMetric?.name ?? 'loss' });
       }
@@ -170,7 +171,10 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       );
       emit({ event: 'log', level: 'info', message: `saved weights to ${opts.saveDir}` });
     }
-    await checkpoint(stopped ? phaseAt : phases.length, stopped ? stepAt : 0);
+    // A finished run's checkpoint sits at the end of its last phase, so resuming it with more steps (--steps)
+    // trains that phase on from where it ended.
+    const last = phases.length - 1;
+    await checkpoint(stopped ? phaseAt : last, stopped ? stepAt : phases[last].steps);
     const metrics: Record<string, number> = { ...final.metrics };
     if (taskList.length > 1) for (const [task, m] of Object.entries(final.perTask)) for (const [k, v] of Object.entries(m)) metrics[`${k}/task${task}`] = v;
     const done: DoneEvent = {

@@ -609,7 +609,8 @@ def main():
     event_every = args.event_every if args.event_every and args.event_every > 0 else max(1, total_steps // 200)
     eval_every = TRAINING["evalEvery"]
     earlier = None
-    stopped_at = (len(phases), 0)
+    # A finished run's checkpoint sits at the end of its last phase: resumed with more steps, that phase goes on.
+    stopped_at = (len(phases) - 1, phases[-1][1])
 
     def checkpoint(phase, in_phase):
         if args.checkpoint and rank == 0:
@@ -682,7 +683,11 @@ def main():
         if sequential and rank == 0:
             ev = evaluate(core, data, task_list[: phase + 1], device)
             row = [ev["perTask"][str(t)].get(MAIN_METRIC) if j <= phase and MAIN_METRIC else None for j, t in enumerate(task_list)]
-            accuracy_matrix.append(row)
+            # Row i is the matrix after phase i; a finished phase resumed with more steps replaces its row.
+            if phase < len(accuracy_matrix):
+                accuracy_matrix[phase] = row
+            else:
+                accuracy_matrix.append(row)
             emit({"event": "eval", "step": step, "task": tasks[0], **ev})
             emit({"event": "task_end", "task": tasks[0], "step": step, "accuracyMatrix": [list(r) for r in accuracy_matrix], "metricName": MAIN_METRIC or "loss"})
 
