@@ -18,6 +18,15 @@ export function ratio(b: Budget): string {
   return c >= 100 ? `${Math.round(c)}×` : c >= 10 ? `${c.toFixed(1)}×` : `${c.toFixed(2)}×`;
 }
 
+/** The ratio as a sentence that says which way it reads. */
+export function ratioSentence(b: Budget): string {
+  if (b.compression === null) return 'nothing is generated, so there is no ratio';
+  const r = ratio(b);
+  return b.compression < 1
+    ? `the hypernetwork is ${r} the weights it generates (${(1 / b.compression).toFixed(1)}× smaller)`
+    : `the hypernetwork is ${r} the weights it generates`;
+}
+
 function Stat({ label, value, title, testId, kind }: { label: string; value: string; title: string; testId: string; kind: string }) {
   return (
     <div className={`hn-budget__stat ${kind}`} title={title}>
@@ -42,7 +51,13 @@ export function BudgetBar() {
       <Stat kind="hyper" label="Hypernetwork" value={b ? compact(b.hyper) : '—'} title={b ? `${b.hyper.toLocaleString('en')} trainable parameters in heads, context encoders and embeddings` : 'not known until the graph compiles'} testId="budget-hyper" />
       <Stat kind="generated" label="Generated" value={b ? compact(b.generated) : '—'} title={b ? `${b.generated.toLocaleString('en')} target parameters produced by heads (one weight set)` : 'not known until the graph compiles'} testId="budget-generated" />
       <Stat kind="ordinary" label="Ordinary" value={b ? compact(b.ordinary) : '—'} title={b ? `${b.ordinary.toLocaleString('en')} target parameters trained as ordinary weights` : 'not known until the graph compiles'} testId="budget-ordinary" />
-      <Stat kind="ratio" label="Compression" value={b ? ratio(b) : '—'} title="hypernetwork parameters ÷ generated parameters; below 1× the hypernetwork is smaller than what it generates" testId="budget-compression" />
+      <Stat
+        kind="ratio"
+        label="Hypernetwork ÷ generated"
+        value={b ? ratio(b) : '—'}
+        title={b ? `${ratioSentence(b)} (hypernetwork parameters ÷ generated parameters; below 1× it is smaller than what it generates)` : 'not known until the graph compiles'}
+        testId="budget-compression"
+      />
       {total !== null && (
         <span className="hn-budget__total" title="everything that is trained">
           {total.toLocaleString('en')} trainable
