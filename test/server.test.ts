@@ -498,15 +498,19 @@ describe('hosts and TLS', () => {
   });
 });
 
+/** A WebSocket to a server's API with the token in the address and the page's Origin, once open. */
+function openApi(s: { port: number; token: string }): Promise<WebSocket> {
+  return new Promise<WebSocket>((done, fail) => {
+    const w = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` } });
+    w.once('open', () => done(w));
+    w.once('error', fail);
+  });
+}
+
 describe('request sizes', () => {
   it('closes the connection on a message over the limit, with the reason; a new connection works', async () => {
     const s = await startServer({ port: 0, maxMessageBytes: 64 * 1024, rendererDir: join(dir, 'renderer'), draftsDir: join(dir, 'drafts') });
-    const open = () =>
-      new Promise<WebSocket>((done, fail) => {
-        const w = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` } });
-        w.once('open', () => done(w));
-        w.once('error', fail);
-      });
+    const open = () => openApi(s);
     try {
       const ws = await open();
       const closed = new Promise<{ code: number; reason: string }>((done) => ws.once('close', (code, reason) => done({ code, reason: String(reason) })));
@@ -554,12 +558,7 @@ describe('request sizes', () => {
       draftsDir: join(dir, 'drafts'),
       requestReader: { workerUrl: new URL('./fixtures/reader-hang.mjs', import.meta.url) },
     });
-    const open = () =>
-      new Promise<WebSocket>((done, fail) => {
-        const w = new WebSocket(`ws://127.0.0.1:${s.port}/api?token=${s.token}`, { headers: { Origin: `http://127.0.0.1:${s.port}` } });
-        w.once('open', () => done(w));
-        w.once('error', fail);
-      });
+    const open = () => openApi(s);
     try {
       const a = await open();
       const b = await open();
