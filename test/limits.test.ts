@@ -66,6 +66,13 @@ describe('resource limits', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/this run is too large: memory \d+\.\d GB over the limit of 1\.0 GB/);
     expect(r.stderr).toMatch(/--max-memory GB and --max-gflops N \(HN046\)/);
+    // The flags it names are there: a lower limit refuses a template that the default lets through.
+    const lowered = spawnSync(process.execPath, [join(root, 'bin', 'hnet.mjs'), 'train', join(root, 'templates', 'sinusoid-family.hnet.json'), '--steps', '1', '--max-memory', '0.0001'], { encoding: 'utf8', timeout: 110_000 });
+    expect(lowered.stderr).toMatch(/over the limit of 100\.0 kB/);
+    expect(lowered.status).toBe(1);
+    const raised = spawnSync(process.execPath, [join(root, 'bin', 'hnet.mjs'), 'train', join(root, 'templates', 'sinusoid-family.hnet.json'), '--steps', '1', '--max-memory', '4', '--max-gflops', '100'], { encoding: 'utf8', timeout: 110_000 });
+    expect(raised.stderr).not.toMatch(/unknown option/);
+    expect(raised.status).toBe(0);
 
     const h = harness(dir);
     try {

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Backend } from '../../shared/document/schema';
+import { addLimitOptions } from './limitFlags';
 import { addDataOptions } from './dataFlags';
 import { registerExport } from './export';
 import { CliExit, EXIT, err, messageOf } from './io';
@@ -24,12 +25,6 @@ function version(): string {
     return '0.0.0';
   }
 }
-
-const positive = (what: string) => (value: string) => {
-  const n = Number(value.trim());
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${what} must be a positive number.`);
-  return n;
-};
 
 const integer = (what: string, min: number, max: number) => (value: string) => {
   if (!/^\d+$/.test(value.trim())) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
@@ -78,6 +73,7 @@ export function buildProgram(): Command {
     .option('--resume <file>', 'resume from a checkpoint written by --checkpoint')
     .addOption(new Option('--baseline <kind>', 'also train the static twin (the same target network with ordinary weights, same data, budget and seed) and compare').choices(['static']))
     .addOption(new Option('--budget <which>', "full: the document's full-budget setting (the published configuration)").choices(['default', 'full']).default('default'));
+  addLimitOptions(train);
   addDataOptions(train, '--allow-data').action(async (file: string, flags: TrainFlags) => {
     process.exitCode = await trainCommand(file, flags);
   });

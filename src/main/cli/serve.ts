@@ -12,14 +12,14 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { formatProblem } from '../../shared/compiler/errors';
 import { DOCUMENT_SUFFIX } from '../../shared/api/workspace';
 import { writeFileAtomic } from '../app/files';
-import { DEFAULT_RESOURCE_LIMITS } from '../../shared/compiler/estimate';
 import { findPackageRoot } from '../app/paths';
 import { DEFAULT_PORT, isLoopbackHost, plainHttpRefusal, startServer } from '../server/server';
+import { addLimitOptions, resourceLimitsFromFlags, type LimitFlags } from './limitFlags';
 import { addDataOptions, dataAccessFromFlags, type DataFlags } from './dataFlags';
 import { EXIT, err, loadDocumentFile, messageOf, out } from './io';
 import { validateCommand } from './validate';
 
-export interface ServeFlags extends DataFlags {
+export interface ServeFlags extends DataFlags, LimitFlags {
   port?: number;
   host?: string;
   /** `--no-open` sets this to false. */
@@ -29,9 +29,6 @@ export interface ServeFlags extends DataFlags {
   insecureHttp?: boolean;
   /** Folder Open lists and new documents are saved into. */
   workspace?: string;
-  /** Refuse runs estimated above this many GB / GFLOPs per training step. */
-  maxMemory?: number;
-  maxGflops?: number;
   /** At most this many runs train at once; more wait in a queue. */
   maxRuns?: number;
 }
@@ -49,9 +46,8 @@ export function registerServe(program: Command): void {
     .option('--insecure-http', 'serve plain HTTP on a host other than loopback (the token crosses the network in clear)')
     .option('--workspace <dir>', "folder whose documents Open lists and where Save puts new ones (default: the current folder, or FILE's folder)")
     .option('--no-open', 'do not open a browser')
-    .option('--max-memory <gb>', 'refuse runs whose estimated memory per training step is above this many GB (default 1)', positiveNumber('--max-memory'))
-    .option('--max-gflops <n>', 'refuse runs whose estimated compute per training step is above this many GFLOPs (default 20)', positiveNumber('--max-gflops'))
     .option('--max-runs <n>', 'train at most this many runs at once; more wait in a queue and start in turn (default 2)', positiveInteger('--max-runs'));
+  addLimitOptions(serve);
   // Runs and exports read data files from the document's folder and these (engine/data/files.ts).
   addDataOptions(serve, '--data').action(async (file: string | undefined, flags: ServeFlags) => {
     process.exitCode = await serveCommand(file, flags);
@@ -61,12 +57,6 @@ export function registerServe(program: Command): void {
 const positiveInteger = (what: string) => (value: string): number => {
   if (!/^\d+$/.test(value.trim()) || !(Number(value.trim()) >= 1)) throw new InvalidArgumentError(`${what} must be a whole number of 1 or more.`);
   return Number(value.trim());
-};
-
-const positiveNumber = (what: string) => (value: string): number => {
-  const n = Number(value.trim());
-  if (!/^\d+(\.\d+)?$/.test(value.trim()) || !(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${what} must be a positive number.`);
-  return n;
 };
 
 function portNumber(value: string): number {
@@ -116,10 +106,7 @@ export async function serveCommand(file: string | undefined, flags: ServeFlags):
 
   let server: Awaited<ReturnType<typeof startServer>>;
   try {
-    const resourceLimits = {
-      maxBytes: flags.maxMemory !== undefined ? flags.maxMemory * 1e9 : DEFAULT_RESOURCE_LIMITS.maxBytes,
-      maxFlops: flags.maxGflops !== undefined ? flags.maxGflops * 1e9 : DEFAULT_RESOURCE_LIMITS.maxFlops,
-    };
+    const resourceLimits = resourceLimitsFromFlags(flags);
     server = await startServer({ port: flags.port, host: flags.host, file, workspace, rendererDir, tls, insecureHttp: flags.insecureHttp === true, data, service: { resourceLimits, ...(flags.maxRuns ? { maxRuns: flags.maxRuns } : {}) } });
   } catch (e) {
     err(`hnet: cannot start the server: ${messageOf(e)}`);

@@ -8,17 +8,18 @@ import type { DoneEvent } from '../../shared/api/events';
 import type { Budget } from '../../shared/compiler/budget';
 import { compile } from '../../shared/compiler/compile';
 import { HnetError, formatProblem, type HnetProblem } from '../../shared/compiler/errors';
-import { DEFAULT_RESOURCE_LIMITS, checkResources, estimateResources } from '../../shared/compiler/estimate';
+import { checkResources, estimateResources } from '../../shared/compiler/estimate';
 import type { Program } from '../../shared/compiler/ir';
 import { staticTwin, withFullBudget } from '../../shared/compiler/variants';
 import type { Backend, HnetDocument } from '../../shared/document/schema';
 import type { TrainOptions } from '../engine/options';
 import { startRun, type StartRunOptions } from '../engine/session';
 import { dataAccessFromFlags, type DataFlags } from './dataFlags';
+import { resourceLimitsFromFlags, type LimitFlags } from './limitFlags';
 import { EXIT, cannotRead, checkReadable, err, loadForCommand, messageOf } from './io';
 import { comparison, jsonReporter, plainReporter, progressReporter, type Compared, type Reporter } from './report';
 
-export interface TrainFlags extends DataFlags {
+export interface TrainFlags extends DataFlags, LimitFlags {
   steps?: number;
   seed?: number;
   backend?: Backend;
@@ -33,10 +34,6 @@ export interface TrainFlags extends DataFlags {
   baseline?: 'static';
   /** `full`: the document's full-budget setting instead of its default one. */
   budget?: 'default' | 'full';
-  /** Refuse runs estimated above this many GB per training step (default: DEFAULT_RESOURCE_LIMITS). */
-  maxMemory?: number;
-  /** Refuse runs estimated above this many GFLOPs per training step. */
-  maxGflops?: number;
 }
 
 /** One model the command trains: the graph as drawn, or its static twin. */
@@ -96,10 +93,7 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
   if (typeof loaded === 'number') return loaded;
   const variants = variantsFor(file, loaded.doc, flags);
   if (typeof variants === 'number') return variants;
-  const limits = {
-    maxBytes: flags.maxMemory !== undefined ? flags.maxMemory * 1e9 : DEFAULT_RESOURCE_LIMITS.maxBytes,
-    maxFlops: flags.maxGflops !== undefined ? flags.maxGflops * 1e9 : DEFAULT_RESOURCE_LIMITS.maxFlops,
-  };
+  const limits = resourceLimitsFromFlags(flags);
   for (const v of variants) {
     const refusal = checkResources(estimateResources(v.program, v.program.training.batchSize), limits, 'raise the limits with --max-memory GB and --max-gflops N');
     if (refusal) {
