@@ -12,8 +12,6 @@
 import { Worker } from 'node:worker_threads';
 import { RpcRequest, isMethod, parseInput } from '../../shared/api/contract';
 
-/** The largest message the API accepts (a 50 MB document, JSON-escaped, fits); bigger ones close the socket (1009). */
-export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
 /** Messages above this size are read in the worker thread; below it reading takes well under a millisecond or two. */
 export const WORKER_THRESHOLD_BYTES = 256 * 1024;
 

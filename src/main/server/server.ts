@@ -25,14 +25,14 @@ import { isIP } from 'node:net';
 import { hostname, networkInterfaces } from 'node:os';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { Push, type RpcResponse } from '../../shared/api/contract';
+import { MAX_MESSAGE_BYTES, Push, type RpcResponse } from '../../shared/api/contract';
 import type { z } from 'zod';
 import { AppError, errorPayload } from '../app/errors';
 import { createAppService, type AppService, type AppServiceOptions } from '../app/service';
 import type { DataAccess } from '../engine/data/files';
 import { COMMON_HEADERS, contentSecurityPolicy, contentTypeOf, pageHeaders, resolveStaticFile } from '../app/static';
 import { browserShell } from './browserShell';
-import { MAX_MESSAGE_BYTES, createRequestReader, type RequestReaderOptions } from './requests';
+import { createRequestReader, type RequestReaderOptions } from './requests';
 
 /** Tried first when no port is given; taken, the server falls back to any free port. */
 export const DEFAULT_PORT = 5417;

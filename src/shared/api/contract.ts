@@ -42,6 +42,12 @@ const RunRef = z.object({ runId: RunId });
 /** A document's handle, or null/absent for a new unsaved document (its runs go to a per-user folder). */
 const MaybeHandle = z.string().max(200).nullable().optional();
 
+/**
+ * The largest API message the browser mode's server reads (a 50 MB document, JSON-escaped, fits); a bigger one
+ * closes the connection (1009), and the page refuses to send one.
+ */
+export const MAX_MESSAGE_BYTES = 64 * 1024 * 1024;
+
 /** Every request the renderer can make, with its input and output. */
 export const Methods = {
   /** Which shell serves the editor, and what it can do. */

@@ -11,7 +11,7 @@
  * const templates = await api.invoke('templates.list', {});
  * const off = api.onPush((p) => { if (p.type === 'menu') run(p.command); });
  */
-import { Methods, Push, RpcResponse, type MethodInput, type MethodName, type MethodOutput } from '../../../shared/api/contract';
+import { MAX_MESSAGE_BYTES, Methods, Push, RpcResponse, type MethodInput, type MethodName, type MethodOutput } from '../../../shared/api/contract';
 
 /** What the Electron preload exposes on `window.hnet`. */
 export interface PreloadBridge {
@@ -119,8 +119,8 @@ class SocketTransport implements Transport {
     const id = this.nextId++;
     const text = JSON.stringify({ id, method, params });
     // The server closes the connection on a message over its limit; say so before sending instead.
-    if (text.length * 3 > MAX_REQUEST_BYTES && new TextEncoder().encode(text).length > MAX_REQUEST_BYTES)
-      throw new ApiError(method, `${method}: this request is larger than the server accepts (${MAX_REQUEST_BYTES / 1024 / 1024} MB)`);
+    if (text.length * 3 > MAX_MESSAGE_BYTES && new TextEncoder().encode(text).length > MAX_MESSAGE_BYTES)
+      throw new ApiError(method, `${method}: this request is larger than the server accepts (${MAX_MESSAGE_BYTES / 1024 / 1024} MB)`);
     const ws = await this.open();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -139,8 +139,6 @@ class SocketTransport implements Transport {
   }
 }
 
-/** The largest message the server reads (src/main/server/requests.ts MAX_MESSAGE_BYTES). */
-const MAX_REQUEST_BYTES = 64 * 1024 * 1024;
 const TOKEN_KEY = 'hnet.token';
 
 /** The access token: taken out of the address (kept in sessionStorage for reloads), else from sessionStorage. */
