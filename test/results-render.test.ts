@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Entry } from '../scripts/results/entry';
-import { publishedGap, recordedEntries, renderMarkdown, resultSentence } from '../scripts/results/render';
+import { defaultGoals, publishedGap, recordedEntries, renderMarkdown, resultSentence } from '../scripts/results/render';
 
 const root = resolve(import.meta.dirname, '..');
 const entries = (): Entry[] => JSON.parse(readFileSync(join(root, 'test', 'fixtures', 'results', 'entries.json'), 'utf8')) as Entry[];
@@ -81,6 +81,23 @@ describe('RESULTS.md from recorded runs', () => {
     expect(page).toContain(`| task 1 | ${task(0, ours)} | ${task(1, ours)} |`);
     expect(page).toContain(`| task 0 | ${pct(ours.map((m) => m[0][0]!))} | – |`);
     expect(page).toContain('2 tasks, sequential schedule, 400 steps, 20 s per seed; 2 seeds (5, 6) on wasm.');
+  });
+
+  it('the default-budget goals: at least the static twin, and above fine-tuning on the earlier tasks, each marked', () => {
+    const [one, two, old] = entries();
+    const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+    const points = (d: number) => `${d < 0 ? '−' : '+'}${Math.abs(d * 100).toFixed(1)} points`;
+    // One task: the twin is ahead by 1.6 points on average over the 3 seeds.
+    const oneGap = avg(one.runs!.map((r) => r.metrics.accuracy)) - avg(one.runs!.map((r) => r.twin!.metrics.accuracy));
+    expect(defaultGoals(one)).toEqual([{ what: 'static twin', text: points(oneGap), met: false }]);
+    expect(column('One task', 'Default-budget goals')).toBe(`${points(oneGap)} against the twin: **missed**`);
+    // Continual learning: task 0 (the earlier task) after the last task, ours against the graph without its regulariser.
+    const earlier = (ms: (number | null)[][][]) => avg(ms.map((m) => m[m.length - 1][0]!));
+    const vsPlain = earlier(two.runs!.map((r) => r.accuracyMatrix!)) - earlier(two.runs!.map((r) => r.ablation!.accuracyMatrix!));
+    const vsTwin = avg(two.runs!.map((r) => r.metrics.accuracy)) - avg(two.runs!.map((r) => r.twin!.metrics.accuracy));
+    expect(column('Two tasks', 'Default-budget goals')).toBe(`${points(vsTwin)} against the twin: met; ${points(vsPlain)} against fine-tuning on earlier tasks: met`);
+    // An error: the ratio of ours to the twin's.
+    expect(defaultGoals(old)).toEqual([{ what: 'static twin', text: '0.024×', met: true }]); // 0.0518 / 2.14
   });
 
   it('a row recorded before --seeds reads as one run, without ±', () => {

@@ -204,8 +204,8 @@ export function publishedGap(e: Entry): Gap | null {
   }
   if (value <= 0) return null;
   const ratio = s.mean / value;
-  if (e.metric === 'mse') return { text: `${ratio.toFixed(2)}×`, met: ratio <= 2, goal: 'within 2×' };
-  return { text: `${ratio.toFixed(2)}×`, met: null, goal: null };
+  if (e.metric === 'mse') return { text: ratioText(ratio), met: ratio <= 2, goal: 'within 2×' };
+  return { text: ratioText(ratio), met: null, goal: null };
 }
 
 function gapCell(e: Entry): string {
@@ -215,6 +215,65 @@ function gapCell(e: Entry): string {
   if (!gap) return '–';
   if (gap.met === null) return gap.text;
   return `${gap.text}: goal (${gap.goal}) ${gap.met ? '**met**' : '**missed**'}`;
+}
+
+/** One goal of the default budget (issue 11): at least the static twin; in continual learning, above fine-tuning. */
+export interface Goal {
+  what: 'static twin' | 'fine-tuning';
+  /** `+1.2 points`, `0.85×` (our error over theirs), `+0.4 dB`. */
+  text: string;
+  met: boolean;
+}
+
+/** A ratio of errors: two decimals, or two significant digits below 0.1 (`0.0042×`). */
+const ratioText = (r: number) => `${r >= 0.1 ? r.toFixed(2) : Number(r.toPrecision(2)).toString()}×`;
+
+const higherIsBetter = (metric: string) => metric === 'accuracy' || metric === 'psnr';
+
+/** Ours against theirs (means over the seeds): the difference in points, dB or the ratio of the errors. */
+function against(metric: string, ours: number, theirs: number, strict: boolean): { text: string; met: boolean } | null {
+  if (!Number.isFinite(ours) || !Number.isFinite(theirs)) return null;
+  if (higherIsBetter(metric)) {
+    const d = metric === 'accuracy' ? (ours - theirs) * 100 : ours - theirs;
+    const text = `${d < 0 ? '−' : '+'}${Math.abs(d).toFixed(1)}${metric === 'accuracy' ? ' points' : ' dB'}`;
+    return { text, met: strict ? d > 0 : d >= 0 };
+  }
+  if (theirs <= 0) return null;
+  const ratio = ours / theirs;
+  return { text: ratioText(ratio), met: strict ? ratio < 1 : ratio <= 1 };
+}
+
+/** Mean over the runs of each one's mean over the earlier tasks (all but the last) after the last task. */
+function earlierTasks(outcomes: Outcome[]): number {
+  const rows = outcomes.map((o) => lastRow(o.accuracyMatrix)).filter((r): r is (number | null)[] => !!r);
+  return mean(rows.map((r) => mean(r.slice(0, -1).filter((v): v is number => v !== null))));
+}
+
+/**
+ * The default budget's goals: the hypernetwork at least matches its static twin (the main metric, means over the
+ * seeds); a continual-learning template beats fine-tuning (the graph without its regulariser) on the earlier tasks.
+ */
+export function defaultGoals(e: Entry): Goal[] {
+  const runs = seedRuns(e);
+  const goals: Goal[] = [];
+  const ours = spread(metricOver(runs, e.metric));
+  const twin = spread(metricOver(twins(e), e.metric));
+  const vsTwin = ours && twin ? against(e.metric, ours.mean, twin.mean, false) : null;
+  if (vsTwin) goals.push({ what: 'static twin', ...vsTwin });
+  const plain = ablations(e).filter((a) => lastRow(a.accuracyMatrix));
+  if (isSequential(e) && plain.length) {
+    const vsPlain = against(e.metric, earlierTasks(runs), earlierTasks(plain), true);
+    if (vsPlain) goals.push({ what: 'fine-tuning', ...vsPlain });
+  }
+  return goals;
+}
+
+function goalsCell(e: Entry): string {
+  const goals = defaultGoals(e);
+  if (!goals.length) return '–';
+  const says = (g: Goal) =>
+    g.what === 'static twin' ? `${g.text} against the twin: ${g.met ? 'met' : '**missed**'}` : `${g.text} against fine-tuning on earlier tasks: ${g.met ? 'met' : '**missed**'}`;
+  return goals.map(says).join('; ');
 }
 
 function matrixTable(e: Entry, outcomes: Outcome[]): string[] {
@@ -232,6 +291,7 @@ export function consoleLines(e: Entry): string[] {
   if (isSequential(e)) lines.push(...matrixTable(e, runs));
   if (ablations(e).some((a) => lastRow(a.accuracyMatrix))) lines.push(`${e.ablation!.what}:`, ...matrixTable(e, ablations(e)));
   if (twins(e).some((t) => lastRow(t.accuracyMatrix))) lines.push('static twin:', ...matrixTable(e, twins(e)));
+  if (defaultGoals(e).length) lines.push(`default-budget goals: ${goalsCell(e).replace(/\*\*/g, '')}`);
   if (e.full) lines.push(`full budget: ${fullCell(e)}${e.published?.value !== undefined ? `; against the published figure: ${gapCell(e).replace(/\*\*/g, '')}` : ''}`);
   return lines;
 }
@@ -271,7 +331,9 @@ export function renderMarkdown(entries: Entry[]): string {
     'differs under Details, and `npx hnet train FILE --budget full` trains its full-budget setting (closer to the',
     'paper, for a machine with more time or a GPU). Full-budget figures (`npm run results -- --budget full`) stand',
     'beside the published one with the gap to it: points of accuracy (goal: within 1 point) or the ratio of the',
-    'errors (goal: within 2×).',
+    'errors (goal: within 2×). Default-budget goals: the hypernetwork at least matches its static twin (points of',
+    'accuracy, or the ratio of our error to the twin\'s), and a continual-learning template beats fine-tuning (the same',
+    'graph without its regulariser) on the earlier tasks after the last one.',
     '',
     `- Date: ${dates.join(', ')}`,
     ...machines.map((m) => `- Machine: ${m.cpu}, ${m.cores} cores, ${m.os}, Node ${m.node}; backend **${m.backend}**`),
@@ -286,14 +348,14 @@ export function renderMarkdown(entries: Entry[]): string {
     'ordinary target weights / compression = hypernetwork ÷ generated (below 1: the hypernetwork is smaller than what',
     'it generates).',
     '',
-    '| Template | Published | Ours (test, default budget) | Seeds | Static twin (test) | Full budget (test) | Full budget against published | Parameters: hyper / generated / ordinary / compression | Steps | Time per seed: ours / twin | Backend | Reproduce |',
-    '| --- | --- | --- | ---: | --- | --- | --- | --- | ---: | ---: | --- | --- |',
+    '| Template | Published | Ours (test, default budget) | Seeds | Static twin (test) | Default-budget goals | Full budget (test) | Full budget against published | Parameters: hyper / generated / ordinary / compression | Steps | Time per seed: ours / twin | Backend | Reproduce |',
+    '| --- | --- | --- | ---: | --- | --- | --- | --- | --- | ---: | ---: | --- | --- |',
     ...entries.map((e) => {
       const runs = seedRuns(e);
       const twinSeconds = twins(e).map((t) => t.seconds);
       const time = `${fmtSeconds(mean(runs.map((r) => r.seconds)))} / ${twinSeconds.length ? fmtSeconds(mean(twinSeconds)) : '–'}`;
       const published = e.published ? `${e.published.figure} (${e.published.source})` : '–';
-      return `| [${cell(e.name)}](../${e.file}) | ${cell(published)} | ${cell(reachesCell(e))} | ${runs.length} | ${cell(twinCell(e))} | ${cell(fullCell(e))} | ${cell(gapCell(e))} | ${budgetCell(e.budget)} | ${int(e.steps)} | ${time} | ${e.machine.backend} | \`${e.command}\` |`;
+      return `| [${cell(e.name)}](../${e.file}) | ${cell(published)} | ${cell(reachesCell(e))} | ${runs.length} | ${cell(twinCell(e))} | ${cell(goalsCell(e))} | ${cell(fullCell(e))} | ${cell(gapCell(e))} | ${budgetCell(e.budget)} | ${int(e.steps)} | ${time} | ${e.machine.backend} | \`${e.command}\` |`;
     }),
     '',
     '## Details',
@@ -316,6 +378,7 @@ export function renderMarkdown(entries: Entry[]): string {
         `- Parameters: the generated weights (${int(e.budget.generated)}) come from ${int(e.budget.hyper)} hypernetwork parameters; ` +
           `the whole network trains ${int(e.budget.hyper + e.budget.ordinary)} parameters, its static twin ${int(e.twin.budget.ordinary)}.`,
       );
+    if (defaultGoals(e).length) lines.push(`- Default-budget goals: ${goalsCell(e).replace(/\*\*/g, '')}.`);
     if (e.published?.setup) lines.push(`- Budget against the paper: ${e.published.setup}`);
     if (e.fullBudget) lines.push(`- Full budget: \`npx hnet train ${e.file} --budget full\` (${e.fullBudget.replace(/\.$/, '')}).`);
     if (e.full) {

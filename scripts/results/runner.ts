@@ -15,7 +15,7 @@ import { formatProblem } from '../../src/shared/compiler/errors';
 import type { Program } from '../../src/shared/compiler/ir';
 import { staticTwin, withFullBudget } from '../../src/shared/compiler/variants';
 import { parseDocument } from '../../src/shared/document/load';
-import type { Backend, HnetDocument } from '../../src/shared/document/schema';
+import { Backend, type HnetDocument } from '../../src/shared/document/schema';
 import { runTraining } from '../../src/main/engine/run';
 import type { Entry, FullBudgetRecord, Machine, Outcome, SeedRun } from './entry';
 
@@ -89,6 +89,12 @@ function machine(backend: string, load: number): Machine {
   };
 }
 
+/** The --backend value that reproduces a run: the backend it reports (`wasm`, `pytorch (cuda)`) as a flag. */
+function backendFlag(used: string, opts: RunOptions): string {
+  const name = used.split(' ')[0];
+  return Backend.safeParse(name).success ? name : opts.backend;
+}
+
 const seedsFlag = (opts: RunOptions) => (opts.seeds ? ` --seeds ${opts.seeds.join(',')}` : '');
 
 /** The graph without its output regulariser, when that leaves a sequential continual-learning run; else null. */
@@ -148,7 +154,7 @@ export async function runTemplate(path: string, opts: RunOptions): Promise<Entry
     lossFirst: first.lossFirst,
     lossLast: first.lossLast,
     seconds: first.seconds,
-    command: `npx hnet train ${file} --backend ${used}${seedsFlag(opts)}${twin ? ' --baseline static' : ''}`,
+    command: `npx hnet train ${file} --backend ${backendFlag(used, opts)}${seedsFlag(opts)}${twin ? ' --baseline static' : ''}`,
     machine: machine(used, load),
     seeds,
     runs,
@@ -179,7 +185,7 @@ export async function runFullBudget(path: string, opts: RunOptions): Promise<Ful
     runs,
     steps: runs[0].steps,
     budget,
-    command: `npx hnet train ${file} --budget full --backend ${used}${seedsFlag(opts)}`,
+    command: `npx hnet train ${file} --budget full --backend ${backendFlag(used, opts)}${seedsFlag(opts)}`,
     machine: machine(used, load),
   };
 }

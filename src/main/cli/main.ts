@@ -74,7 +74,7 @@ export function buildProgram(): Command {
     .option('--seeds <list>', 'train once per seed (1,2,3 or 1-5), then print mean ± sd (sample sd) of every metric', seedList)
     .addOption(new Option('--backend <b>', 'a tfjs backend, or pytorch: the PyTorch export in a Python subprocess (overrides the document)').choices(Backend.options))
     .option('--python <path>', 'the Python (with torch) for --backend pytorch; default: HNET_PYTHON, else /usr/bin/python3 or python3')
-    .option('--json', 'one JSON event per line on stdout, the last being {"event":"done",...}')
+    .option('--json', 'one JSON event per line on stdout, the last being {"event":"done",...} (with --seeds: {"event":"seeds",...}, mean ± sd per metric)')
     .option('--save <dir>', 'write the trained parameters (weights.json + weights.bin) to this folder')
     .option('--checkpoint <file>', 'write a checkpoint to this file periodically and at the end')
     .option('--checkpoint-every <n>', 'steps between checkpoints', integer('--checkpoint-every', 1, 100_000_000))
