@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { Backend } from '../../shared/document/schema';
+import { parseSeedList } from '../../shared/seeds';
 import { addLimitOptions } from './limitFlags';
 import { addDataOptions } from './dataFlags';
 import { registerExport } from './export';
@@ -31,6 +32,12 @@ const integer = (what: string, min: number, max: number) => (value: string) => {
   const n = Number(value);
   if (!Number.isSafeInteger(n) || n < min || n > max) throw new InvalidArgumentError(`${what} must be a whole number from ${min} to ${max}.`);
   return n;
+};
+
+const seedList = (value: string): number[] => {
+  const seeds = parseSeedList(value);
+  if (!Array.isArray(seeds)) throw new InvalidArgumentError(`--seeds: ${seeds.problem}.`);
+  return seeds;
 };
 
 export function buildProgram(): Command {
@@ -64,9 +71,10 @@ export function buildProgram(): Command {
     .argument('<file>', 'a *.hnet.json document')
     .option('--steps <n>', 'steps per task (overrides the document)', integer('--steps', 0, 100_000_000))
     .option('--seed <s>', 'random seed (overrides the document)', integer('--seed', 0, 2 ** 31 - 1))
+    .option('--seeds <list>', 'train once per seed (1,2,3 or 1-5), then print mean ± sd (sample sd) of every metric', seedList)
     .addOption(new Option('--backend <b>', 'a tfjs backend, or pytorch: the PyTorch export in a Python subprocess (overrides the document)').choices(Backend.options))
     .option('--python <path>', 'the Python (with torch) for --backend pytorch; default: HNET_PYTHON, else /usr/bin/python3 or python3')
-    .option('--json', 'one JSON event per line on stdout, the last being {"event":"done",...}')
+    .option('--json', 'one JSON event per line on stdout, the last being {"event":"done",...} (with --seeds: {"event":"seeds",...}, mean ± sd per metric)')
     .option('--save <dir>', 'write the trained parameters (weights.json + weights.bin) to this folder')
     .option('--checkpoint <file>', 'write a checkpoint to this file periodically and at the end')
     .option('--checkpoint-every <n>', 'steps between checkpoints', integer('--checkpoint-every', 1, 100_000_000))

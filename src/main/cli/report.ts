@@ -5,6 +5,7 @@
 import cliProgress from 'cli-progress';
 import type { DoneEvent, EngineEvent } from '../../shared/api/events';
 import type { Budget } from '../../shared/compiler/budget';
+import { MATRIX_SUMMARY_LABELS, matrixSpreads, metricSpreads, spread, type MatrixSummary, type Spread } from '../../shared/seeds';
 import { budgetText, count, err, num, out } from './io';
 import { terminalText } from './terminal';
 
@@ -17,7 +18,7 @@ export interface Reporter {
 }
 
 /** One JSON object per line, `event` first (then the `tag` fields, if any); nothing else on stdout. */
-export function jsonReporter(tag: Record<string, string> = {}): Reporter {
+export function jsonReporter(tag: Record<string, string | number> = {}): Reporter {
   return {
     event(e) {
       const { event, ...rest } = e;
@@ -188,10 +189,10 @@ export interface Compared {
  * The side-by-side table of `hnet train --baseline static` (a `comparison` JSON line with --json): trained
  * parameters, the parameters of the target network, every final metric, time.
  */
-export function comparison(models: Compared[], json: boolean): void {
+export function comparison(models: Compared[], json: boolean, tag: Record<string, string | number> = {}): void {
   if (json) {
     const entry = (m: Compared) => ({ budget: m.budget, metrics: m.done.metrics, accuracyMatrix: m.done.accuracyMatrix ?? null, seconds: m.done.seconds, step: m.done.step });
-    out(JSON.stringify({ event: 'comparison', ...Object.fromEntries(models.map((m) => [m.variant, entry(m)])) }));
+    out(JSON.stringify({ event: 'comparison', ...tag, ...Object.fromEntries(models.map((m) => [m.variant, entry(m)])) }));
     return;
   }
   const rows: [string, ...string[]][] = [
@@ -205,5 +206,68 @@ export function comparison(models: Compared[], json: boolean): void {
   const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
   out('');
   out('side by side (final evaluation on the test split):');
+  for (const r of rows) out(`  ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j] + 2))).join('')}`);
+}
+
+/** What one seed of `hnet train --seeds` trained: one model, or the graph and its static twin. */
+export interface SeedRun {
+  seed: number;
+  models: Compared[];
+}
+
+/** `12.3456 ± 0.0123`; the mean alone for one run. */
+export const spreadText = (s: Spread | null | undefined): string => (s ? `${num(s.mean)}${s.sd === null ? '' : ` ± ${num(s.sd)}`}` : '-');
+
+/** Mean ± sd of one model over the seeds: every final metric, the accuracy-matrix summary, steps, time. */
+function spreadsOf(runs: SeedRun[], index: number) {
+  const done = runs.map((r) => r.models[index].done);
+  return {
+    metrics: metricSpreads(done.map((d) => d.metrics)),
+    accuracyMatrix: matrixSpreads(done.map((d) => d.accuracyMatrix)),
+    step: spread(done.map((d) => d.step)),
+    seconds: spread(done.map((d) => d.seconds)),
+  };
+}
+
+/**
+ * The end of `hnet train --seeds`: one line per seed, then mean ± sample sd (n − 1) over the seeds of every final
+ * metric (per task too), of the continual-learning matrix's summary numbers and of the time, one column per model.
+ * With --json, one `seeds` line: the seeds, each model's runs and its spreads ({mean, sd, n}; sd null for n = 1).
+ */
+export function seedsSummary(runs: SeedRun[], json: boolean): void {
+  if (runs.length === 0) return;
+  const models = runs[0].models.map((m, i) => ({ label: m.label, variant: m.variant, budget: m.budget, ...spreadsOf(runs, i) }));
+  if (json) {
+    const entry = (i: number) => {
+      const { label: _label, variant: _variant, ...rest } = models[i];
+      const perSeed = runs.map((r) => {
+        const d = r.models[i].done;
+        return { seed: r.seed, metrics: d.metrics, accuracyMatrix: d.accuracyMatrix ?? null, step: d.step, seconds: d.seconds };
+      });
+      return { ...rest, runs: perSeed };
+    };
+    out(JSON.stringify({ event: 'seeds', seeds: runs.map((r) => r.seed), ...Object.fromEntries(models.map((m, i) => [m.variant, entry(i)])) }));
+    return;
+  }
+  const several = models.length > 1;
+  out('');
+  out('per seed (final evaluation on the test split):');
+  for (const r of runs) {
+    const parts = r.models.map((m) => `${several ? `${m.label}: ` : ''}${metricsText(m.done.metrics) || 'no metrics'} (${m.done.seconds.toFixed(1)} s)`);
+    out(`  seed ${r.seed}  ${parts.join('; ')}`);
+  }
+  const rows: [string, ...string[]][] = [['', ...models.map((m) => m.label)]];
+  const keys = [...new Set(models.flatMap((m) => Object.keys(m.metrics)))];
+  for (const k of keys) rows.push([k, ...models.map((m) => spreadText(m.metrics[k]))]);
+  for (const k of Object.keys(MATRIX_SUMMARY_LABELS) as (keyof MatrixSummary)[]) {
+    if (models.some((m) => m.accuracyMatrix?.[k])) rows.push([MATRIX_SUMMARY_LABELS[k], ...models.map((m) => spreadText(m.accuracyMatrix?.[k]))]);
+  }
+  const steps = (s: Spread | null) => (s && !s.sd ? count(s.mean) : spreadText(s));
+  const seconds = (s: Spread | null) => (s ? `${s.mean.toFixed(1)}${s.sd === null ? '' : ` ± ${s.sd.toFixed(1)}`} s` : '-');
+  rows.push(['steps', ...models.map((m) => steps(m.step))], ['time', ...models.map((m) => seconds(m.seconds))]);
+  const widths = rows[0].map((_, j) => Math.max(...rows.map((r) => r[j].length)));
+  const n = runs.length;
+  out('');
+  out(`over ${n} ${n === 1 ? 'seed' : 'seeds'} (${runs.map((r) => r.seed).join(', ')}): ${n === 1 ? 'one run, no spread' : 'mean ± sample sd (n − 1)'}:`);
   for (const r of rows) out(`  ${r.map((c, j) => (j === 0 ? c.padEnd(widths[j]) : c.padStart(widths[j] + 2))).join('')}`);
 }

@@ -2,8 +2,9 @@
  * `hnet train FILE`: compile, run in the training worker, report; exit 0 / 1 invalid / 3 diverged / 130 interrupted.
  * `--budget full` trains the document's full-budget setting; `--baseline static` trains the graph and then its
  * static twin (src/shared/compiler/variants.ts) with the same data, budget and seed, and compares the two.
+ * `--seeds 1,2,3` does all of that once per seed, one after the other, then reports mean ± sd over the seeds.
  */
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { DoneEvent } from '../../shared/api/events';
 import type { Budget } from '../../shared/compiler/budget';
 import { compile } from '../../shared/compiler/compile';
@@ -17,11 +18,13 @@ import { startRun, type StartRunOptions } from '../engine/session';
 import { dataAccessFromFlags, type DataFlags } from './dataFlags';
 import { resourceLimitsFromFlags, type LimitFlags } from './limitFlags';
 import { EXIT, cannotRead, checkReadable, err, loadForCommand, messageOf } from './io';
-import { comparison, jsonReporter, plainReporter, progressReporter, type Compared, type Reporter } from './report';
+import { comparison, jsonReporter, plainReporter, progressReporter, seedsSummary, type Compared, type Reporter, type SeedRun } from './report';
 
 export interface TrainFlags extends DataFlags, LimitFlags {
   steps?: number;
   seed?: number;
+  /** Train once per seed (parsed by parseSeedList) and report mean ± sd over them. */
+  seeds?: number[];
   backend?: Backend;
   json?: boolean;
   save?: string;
@@ -87,6 +90,14 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
     err('hnet: --baseline trains two models; --save, --checkpoint and --resume apply to one (train without --baseline for them)');
     return EXIT.usage;
   }
+  if (flags.seeds !== undefined && flags.resume !== undefined) {
+    err('hnet: --seeds trains a fresh run per seed; --resume continues one run from its checkpoint (resume without --seeds)');
+    return EXIT.usage;
+  }
+  if (flags.seeds !== undefined && flags.seed !== undefined) {
+    err('hnet: --seed and --seeds both choose the seed: give one of them (--seeds 7 trains seed 7 alone)');
+    return EXIT.usage;
+  }
   const data = dataAccessFromFlags(flags, '--allow-data');
   if (typeof data === 'number') return data;
   const loaded = loadForCommand(file);
@@ -119,19 +130,55 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
   if (flags.checkpointEvery !== undefined) options.checkpointEvery = flags.checkpointEvery;
   if (flags.resume !== undefined) options.resumeFrom = resolve(flags.resume);
 
-  const results: Compared[] = [];
-  for (const v of variants) {
-    if (variants.length > 1 && !flags.json) err(`\nhnet: training the ${v.label}`);
-    const code = await trainOne(v, options, flags, start, (done) => results.push({ label: v.label, variant: v.variant, budget: v.budget, done }));
-    if (code !== EXIT.ok) return code;
+  const seeds = flags.seeds;
+  if (seeds && !flags.json && (options.saveDir || options.checkpointPath)) {
+    const where = [options.saveDir && `saves to ${join(options.saveDir, 'seed-N')}`, options.checkpointPath && `checkpoints to ${seedPath(options.checkpointPath, 'N')}`];
+    err(`hnet: each seed ${where.filter(Boolean).join(' and ')}`);
   }
-  if (variants.length > 1) comparison(results, !!flags.json);
+  const runs: SeedRun[] = [];
+  for (const [i, seed] of (seeds ?? [undefined]).entries()) {
+    const seeded = seed === undefined ? options : forSeed(options, seed);
+    if (seeds && !flags.json) err(`\nhnet: seed ${seed} (${i + 1} of ${seeds.length})`);
+    const results: Compared[] = [];
+    for (const v of variants) {
+      if (variants.length > 1 && !flags.json) err(`\nhnet: training the ${v.label}${seed === undefined ? '' : ` with seed ${seed}`}`);
+      const tag: Record<string, string | number> = { ...(flags.baseline ? { variant: v.variant } : {}), ...(seed === undefined ? {} : { seed }) };
+      const code = await trainOne(v, seeded, flags, start, tag, (done) => results.push({ label: v.label, variant: v.variant, budget: v.budget, done }));
+      if (code !== EXIT.ok) {
+        if (seeds && i > 0) err(`hnet: stopped at seed ${seed}; ${i} of ${seeds.length} seeds had finished`);
+        return code;
+      }
+    }
+    if (variants.length > 1) comparison(results, !!flags.json, seed === undefined ? {} : { seed });
+    if (seed !== undefined) runs.push({ seed, models: results });
+  }
+  if (seeds) seedsSummary(runs, !!flags.json);
   return EXIT.ok;
 }
 
+/** `run.ckpt` -> `run.seed-3.ckpt`: each seed's checkpoint beside the path given. */
+function seedPath(path: string, seed: number | string): string {
+  const ext = extname(path);
+  return join(dirname(path), `${basename(path, ext)}.seed-${seed}${ext}`);
+}
+
+/** One seed's run: that seed, and its own --save folder and --checkpoint file so no seed overwrites another's. */
+function forSeed(options: TrainOptions, seed: number): TrainOptions {
+  const seeded: TrainOptions = { ...options, seed };
+  if (options.saveDir !== undefined) seeded.saveDir = join(options.saveDir, `seed-${seed}`);
+  if (options.checkpointPath !== undefined) seeded.checkpointPath = seedPath(options.checkpointPath, seed);
+  return seeded;
+}
+
 /** Train one model to the end (or Ctrl-C), reporting as the flags ask; its exit code. */
-async function trainOne(v: Variant, options: TrainOptions, flags: TrainFlags, start: StartRunOptions, onDone: (done: DoneEvent) => void): Promise<number> {
-  const tag: Record<string, string> = flags.baseline ? { variant: v.variant } : {};
+async function trainOne(
+  v: Variant,
+  options: TrainOptions,
+  flags: TrainFlags,
+  start: StartRunOptions,
+  tag: Record<string, string | number>,
+  onDone: (done: DoneEvent) => void,
+): Promise<number> {
   const reporter: Reporter = flags.json ? jsonReporter(tag) : process.stderr.isTTY ? progressReporter() : plainReporter();
   const run = withPython(flags.python, () => startRun(v.program, options, start));
   run.on((e) => {
@@ -157,15 +204,16 @@ async function trainOne(v: Variant, options: TrainOptions, flags: TrainFlags, st
     return interrupted ? EXIT.interrupted : EXIT.ok;
   } catch (e) {
     reporter.close();
-    const what = flags.baseline ? `${v.label}: ` : '';
+    const what = [flags.baseline && v.label, flags.seeds && `seed ${options.seed}`].filter(Boolean).join(', ');
+    const prefix = what ? `${what}: ` : '';
     if (e instanceof HnetError) {
       if (e.problem.code === 'HN050') {
-        err(`hnet: ${what}training diverged: ${formatProblem(e.problem)}`);
+        err(`hnet: ${prefix}training diverged: ${formatProblem(e.problem)}`);
         return EXIT.diverged;
       }
-      err(`hnet: ${what}${formatProblem(e.problem)}`);
+      err(`hnet: ${prefix}${formatProblem(e.problem)}`);
     } else {
-      err(`hnet: ${what}training failed: ${messageOf(e)}`);
+      err(`hnet: ${prefix}training failed: ${messageOf(e)}`);
     }
     return interrupted ? EXIT.interrupted : EXIT.invalid;
   } finally {

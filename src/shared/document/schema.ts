@@ -60,6 +60,8 @@ export const Metadata = z
         source: z.string().max(1_000),
         /** How the paper's setup differs from the template's default budget (data, model size, steps). */
         setup: z.string().max(4_000).optional(),
+        /** The figure as a number in the template's main metric (accuracy as a fraction: 0.9757), for the gap to it. */
+        value: z.number().finite().optional(),
       })
       .loose()
       .optional(),
