@@ -125,7 +125,7 @@ describe('hnet train --backend pytorch', () => {
     const events = jsonLines(r.stdout).map((e) => EngineEvent.parse(e));
     expect(events.filter((e) => e.event === 'checkpoint')).toEqual([{ event: 'checkpoint', step: 5, path }]);
     const ck = readCheckpoint(path, compileOk(loadDoc(spirals)));
-    expect(ck).toMatchObject({ format: 'hnet-checkpoint', version: 1, step: 5, phase: 0, stepInPhase: 5 });
+    expect(ck).toMatchObject({ format: 'hnet-checkpoint', version: 2, step: 5, phase: 0, stepInPhase: 5 });
   }, TIMEOUT);
 
   it('SIGINT stops the run gracefully: done with stopped: true, exit 130', async () => {

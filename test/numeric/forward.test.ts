@@ -80,13 +80,23 @@ function encoderJS(x: ArrayLike<number>, P: (name: string) => Float32Array): num
   ]);
 }
 
-/** y_b = x_b · W_b + bias_b with W_b, bias_b taken from row b of flat [rows, F·UNITS + UNITS] (row 0 for every b when rows = 1). */
+/** A row-major [rows, cols] matrix as [cols, rows]. */
+function transposed(m: ArrayLike<number>, rows: number, cols: number): number[] {
+  const t = new Array<number>(rows * cols);
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
+  return t;
+}
+
+/**
+ * y_b = x_b · W_b + bias_b with W_b, bias_b taken from row b of flat [rows, F·UNITS + UNITS] (row 0 for every b
+ * when rows = 1). A head generates a kernel as PyTorch holds it, [UNITS, F] (nn.Linear's [out, in]).
+ */
 function denseFromFlat(x: ArrayLike<number>, flat: number[], rows: number): number[] {
   const per = F * UNITS + UNITS;
   const y: number[] = [];
   for (let b = 0; b < B; b++) {
     const row = flat.slice((rows === 1 ? 0 : b) * per, (rows === 1 ? 0 : b) * per + per);
-    const W = row.slice(0, F * UNITS);
+    const W = transposed(row.slice(0, F * UNITS), UNITS, F);
     const bias = row.slice(F * UNITS);
     y.push(...addRows(matmul(Array.from(x).slice(b * F, b * F + F), W, 1, F, UNITS), bias, UNITS));
   }
@@ -120,7 +130,7 @@ describe('forward pass against a plain-JS computation', () => {
     const kernelId = generatedValue(program, 'dense_1', 'kernel');
     const got = valuesOf(model, feeds, ['dense_1.y', kernelId]);
     expect(got.get(kernelId)!.shape).toEqual([F, UNITS]);
-    expect(maxAbsDiff(got.get(kernelId)!.data, flat.slice(0, F * UNITS))).toBeLessThan(1e-5);
+    expect(maxAbsDiff(got.get(kernelId)!.data, transposed(flat.slice(0, F * UNITS), UNITS, F))).toBeLessThan(1e-5);
     expect(maxAbsDiff(got.get('dense_1.y')!.data, expected)).toBeLessThan(1e-5);
   });
 
@@ -169,7 +179,7 @@ describe('forward pass against a plain-JS computation', () => {
     expect(maxAbsDiff(got.get('dense_1.y')!.data, denseFromFlat(x, flat, B))).toBeLessThan(1e-5);
   });
 
-  it('low-rank head with learned base (per sample): W_b = U_b V_bᵀ + W₀, bias generated directly', () => {
+  it('low-rank head with learned base (per sample): W_b = (U_b V_bᵀ)ᵀ + W₀ with U_b V_bᵀ in [out, in], bias generated directly', () => {
     const r = 2;
     const program = graph(csv(), [encoder], ['data.x -> enc.x', 'enc.context -> head.context'], { id: 'head', type: 'head.low_rank', params: { rank: r, learnedBase: true } });
     const { model, feeds, x, P } = setup(program);
@@ -180,21 +190,21 @@ describe('forward pass against a plain-JS computation', () => {
     const flat: number[] = [];
     for (let b = 0; b < B; b++) {
       const row = out.slice(b * size, (b + 1) * size);
-      const U = row.slice(0, F * r);
-      const V = row.slice(F * r, (F + UNITS) * r);
-      const Vt: number[] = [];
-      for (let j = 0; j < r; j++) for (let i = 0; i < UNITS; i++) Vt.push(V[i * r + j]);
-      const W = matmul(U, Vt, F, r, UNITS).map((v, i) => v + base[i]);
-      flat.push(...W, ...row.slice((F + UNITS) * r));
+      // U [UNITS, r] then V [F, r]: U·Vᵀ is the kernel as nn.Linear holds it, [out, in].
+      const U = row.slice(0, UNITS * r);
+      const V = row.slice(UNITS * r, (F + UNITS) * r);
+      const W = transposed(matmul(U, transposed(V, F, r), UNITS, r, F), UNITS, F).map((v, i) => v + base[i]);
+      // denseFromFlat reads kernels as [out, in].
+      flat.push(...transposed(W, F, UNITS), ...row.slice((F + UNITS) * r));
     }
     const got = valuesOf(model, feeds, ['dense_1.y', generatedValue(program, 'dense_1', 'kernel')]);
     const kernel = got.get(generatedValue(program, 'dense_1', 'kernel'))!.data;
     for (let b = 0; b < B; b++)
-      expect(maxAbsDiff(kernel.slice(b * F * UNITS, (b + 1) * F * UNITS), flat.slice(b * (F * UNITS + UNITS), b * (F * UNITS + UNITS) + F * UNITS))).toBeLessThan(1e-5);
+      expect(maxAbsDiff(kernel.slice(b * F * UNITS, (b + 1) * F * UNITS), transposed(flat.slice(b * (F * UNITS + UNITS), b * (F * UNITS + UNITS) + F * UNITS), UNITS, F))).toBeLessThan(1e-5);
     expect(maxAbsDiff(got.get('dense_1.y')!.data, denseFromFlat(x, flat, B))).toBeLessThan(1e-5);
   });
 
-  it('Ha static head: kernel[i, j, c, o] = (z W1 + b1)[c] · W2 + b2 at (i, j, o), and the valid convolution by hand', () => {
+  it('Ha static head: kernel[i, j, c, o] = (z W1 + b1)[c] · W2 + b2 at (o, i, j) (PyTorch\'s weight[o, c, i, j]), and the valid convolution by hand', () => {
     const [H, W, CIN, COUT, K, D, NZ] = [4, 4, 3, 2, 3, 4, 5];
     const program = programOf(
       [
@@ -215,7 +225,7 @@ describe('forward pass against a plain-JS computation', () => {
     const kernel = new Array<number>(K * K * CIN * COUT);
     for (let i = 0; i < K; i++)
       for (let j = 0; j < K; j++)
-        for (let c = 0; c < CIN; c++) for (let o = 0; o < COUT; o++) kernel[((i * K + j) * CIN + c) * COUT + o] = k2[c * K * K * COUT + (i * K + j) * COUT + o];
+        for (let c = 0; c < CIN; c++) for (let o = 0; o < COUT; o++) kernel[((i * K + j) * CIN + c) * COUT + o] = k2[c * K * K * COUT + (o * K + i) * K + j];
     const conv: number[] = [];
     const bias = P('conv.bias');
     for (let b = 0; b < B; b++)

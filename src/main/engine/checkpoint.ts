@@ -5,6 +5,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { CHECKPOINT_VERSION, LAYOUT_CHANGED, WEIGHTS_VERSION, layoutChanged } from '../../shared/codegen/fileFormats';
 import { fail } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
 
@@ -16,7 +17,7 @@ export interface StoredTensor {
 
 export interface Checkpoint {
   format: 'hnet-checkpoint';
-  version: 1;
+  version: typeof CHECKPOINT_VERSION;
   /** Parameter names and shapes: a checkpoint only loads into the program it came from. */
   signature: string;
   seed: number;
@@ -66,7 +67,17 @@ export function readCheckpoint(path: string, program: Program): Checkpoint {
   } catch (e) {
     return fail('HN053', `cannot read checkpoint ${path}: ${(e as Error).message}`, { path: 'resumeFrom' });
   }
-  if (ck?.format !== 'hnet-checkpoint' || ck.version !== 1) fail('HN053', `${path} is not a Hypernet Studio checkpoint`, { path: 'resumeFrom' });
+  if (ck?.format !== 'hnet-checkpoint') fail('HN053', `${path} is not a Hypernet Studio checkpoint`, { path: 'resumeFrom' });
+  const version = (ck as { version: unknown }).version;
+  if (version === 1) {
+    // Version 1 filled kernels in the parameter's own order. A graph generating only 1-D weights means the same.
+    const changed = program.generated.filter((g) => layoutChanged(g.shape));
+    if (changed.length > 0)
+      fail('HN053', `${path} is a version-1 checkpoint: ${LAYOUT_CHANGED} (here ${changed.map((g) => `${g.target}.${g.targetPort}`).join(', ')})`, { path: 'resumeFrom' });
+    ck = { ...ck, version: CHECKPOINT_VERSION };
+  } else if (version !== CHECKPOINT_VERSION) {
+    fail('HN053', `${path} is a version-${String(version)} checkpoint; this version of Hypernet Studio reads version ${CHECKPOINT_VERSION}`, { path: 'resumeFrom' });
+  }
   if (ck.signature !== programSignature(program))
     fail('HN053', `${path} was saved from a different graph (its parameters do not match this document's)`, { path: 'resumeFrom' });
   return ck;
@@ -86,11 +97,17 @@ export function writeWeights(dir: string, params: { name: string; shape: number[
   const bin = new Float32Array(offset);
   params.forEach((p, i) => bin.set(p.values, manifest[i].offset));
   writeFileAtomic(join(dir, 'weights.bin'), new Uint8Array(bin.buffer));
-  writeFileAtomic(join(dir, 'weights.json'), JSON.stringify({ format: 'hnet-weights', version: 1, dtype: 'float32', params: manifest }, null, 2) + '\n');
+  writeFileAtomic(join(dir, 'weights.json'), JSON.stringify({ format: 'hnet-weights', version: WEIGHTS_VERSION, dtype: 'float32', params: manifest }, null, 2) + '\n');
 }
 
+/** The weights `writeWeights` wrote; refuses another format or version (HN053, naming the file). */
 export function readWeights(dir: string): Map<string, { shape: number[]; values: Float32Array }> {
-  const manifest = JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')) as { params: { name: string; shape: number[]; offset: number; length: number }[] };
+  const file = join(dir, 'weights.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; version?: unknown; params: { name: string; shape: number[]; offset: number; length: number }[] };
+  if (manifest?.format !== 'hnet-weights') fail('HN053', `${file} is not a Hypernet Studio weights file`, { path: 'weights' });
+  if (manifest.version === 1) fail('HN053', `${file} holds version-1 weights: ${LAYOUT_CHANGED}`, { path: 'weights' });
+  if (manifest.version !== WEIGHTS_VERSION)
+    fail('HN053', `${file} holds version-${String(manifest.version)} weights; this version of Hypernet Studio reads version ${WEIGHTS_VERSION}`, { path: 'weights' });
   const buf = readFileSync(join(dir, 'weights.bin'));
   const all = new Float32Array(buf.byteLength / 4);
   new Uint8Array(all.buffer).set(buf);

@@ -11,6 +11,7 @@ import type { GeneratedRoute, Program, ValueId } from '../../shared/compiler/ir'
 import type { Optimizer } from '../../shared/document/schema';
 import { Rng } from '../../shared/util/rng';
 import { useBackend } from './backend';
+import { CHECKPOINT_VERSION } from '../../shared/codegen/fileFormats';
 import { decode, encode, programSignature, readCheckpoint, writeFileAtomic, writeWeights, type Checkpoint } from './checkpoint';
 import type { RunControl } from './control';
 import { openDataset, type Batch, type Dataset } from './data';
@@ -411,7 +412,7 @@ async function writeCheckpoint(
   const named = await optimizer.getWeights();
   const ck: Checkpoint = {
     format: 'hnet-checkpoint',
-    version: 1,
+    version: CHECKPOINT_VERSION,
     signature: programSignature(program),
     seed: s.seed,
     step: s.step,

@@ -13,6 +13,7 @@ import { plainText } from './plainText';
 import { Scope, localPart, markdownText, pascalCase, pyFloat, pyString } from './naming';
 import { initLiteral, planProgram, routeKey, type InputName, type NodeGroup, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
+import { LAYOUT_CHANGED, WEIGHTS_VERSION } from './fileFormats';
 import { DATA_PY, RNG_PY, TRAIN_PY } from './python/static';
 
 export type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
@@ -818,6 +819,13 @@ def load_hnet_weights(model, folder):
     """Assign weights written by "hnet train --save" (weights.json + weights.bin, float32 little-endian) by name."""
     with open(os.path.join(folder, "weights.json"), encoding="utf-8") as f:
         manifest = json.load(f)
+    where = os.path.join(folder, "weights.json")
+    if not isinstance(manifest, dict) or manifest.get("format") != "hnet-weights":
+        raise ValueError("%s is not a Hypernet Studio weights file" % where)
+    if manifest.get("version") == 1:
+        raise ValueError("%s holds version-1 weights: %s" % (where, ${JSON.stringify(LAYOUT_CHANGED)}))
+    if manifest.get("version") != ${WEIGHTS_VERSION}:
+        raise ValueError("%s holds version-%s weights; this export reads version ${WEIGHTS_VERSION}" % (where, manifest.get("version")))
     values = np.fromfile(os.path.join(folder, "weights.bin"), dtype="<f4")
     params = model.hnet_parameters()
     stored = {entry["name"]: entry for entry in manifest["params"]}
@@ -852,7 +860,7 @@ def save_hnet_weights(model, folder):
     os.replace(tmp, os.path.join(folder, "weights.bin"))
     tmp = os.path.join(folder, "weights.json.tmp")
     with open(tmp, "w", encoding="utf-8") as f:
-        json.dump({"format": "hnet-weights", "version": 1, "dtype": "float32", "params": entries}, f, indent=2)
+        json.dump({"format": "hnet-weights", "version": ${WEIGHTS_VERSION}, "dtype": "float32", "params": entries}, f, indent=2)
         f.write("\n")
     os.replace(tmp, os.path.join(folder, "weights.json"))
 `;

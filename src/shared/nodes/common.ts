@@ -111,19 +111,34 @@ export const flatBlocks = (routes: readonly Route[], mode: InitMode) =>
   routes.map((r) => ({ size: routeSize(r), variance: targetVariance(r, mode) }));
 
 /**
- * Split a head's flat output [N, total] into its routes in wiring order, shape each one, and add what each
- * starts from: a learned base per route when `bases` are given, else the constant a `ones`-initialised weight
- * starts from (a FiLM scale starts at 1 + generated).
+ * Shape `value` (a route's generated numbers, `[...lead, size]` or already shaped) in the order the route is
+ * generated in (its declared `order`, PyTorch's layout) and transpose it into the parameter's shape. `lead` is
+ * ['B'] for per-sample weights, whose batch axis stays first.
+ */
+export function shapeGenerated<P>(ctx: LowerContext<P>, value: ValueId, r: WeightDecl, lead: readonly Dim[], name: string): ValueId {
+  const shape = [...lead, ...r.shape];
+  if (!r.order) return ctx.op({ op: 'reshape' }, [value], shape, name);
+  const generated = ctx.op({ op: 'reshape' }, [value], [...lead, ...r.order.shape], `${name}.generated`);
+  const perm = [...lead.map((_, i) => i), ...r.order.perm.map((p) => p + lead.length)];
+  return ctx.op({ op: 'transpose', perm }, [generated], shape, name);
+}
+
+/**
+ * Split a head's flat output [N, total] into its routes in wiring order, shape each one (generated in its
+ * declared order, then transposed into the parameter's shape), and add what each starts from: a learned base
+ * per route when `bases` are given, else the constant a `ones`-initialised weight starts from (a FiLM scale
+ * starts at 1 + generated).
  */
 export function deliverFlat<P>(ctx: LowerContext<P>, flat: ValueId, batch: Dim, routes: readonly Route[], port: string, bases?: readonly ValueId[]): void {
   let offset = 0;
   const perSample = batch === 'B';
   routes.forEach((r, i) => {
     const size = routeSize(r);
-    const shape = perSample ? ['B' as const, ...r.shape] : r.shape;
+    const lead: Dim[] = perSample ? ['B'] : [];
+    const shape = [...lead, ...r.shape];
     const piece = ctx.op({ op: 'slice', axis: 1, begin: offset, size }, [flat], [batch, size], `${port}.${i}.slice`);
     offset += size;
-    let value = ctx.op({ op: 'reshape' }, [piece], shape, `${port}.${i}.${r.target}_${r.port}`);
+    let value = shapeGenerated(ctx, piece, r, lead, `${port}.${i}.${r.target}_${r.port}`);
     if (bases) value = ctx.op({ op: 'add' }, [value, bases[i]], shape, `${port}.${i}.with_base`);
     else if (r.init === 'ones') value = ctx.op({ op: 'scale', factor: 1, offset: 1 }, [value], shape, `${port}.${i}.plus_one`);
     ctx.deliver(r, value);

@@ -47,6 +47,22 @@ export interface WeightDecl {
    * instead of 1/fanIn (or 1/fanOut under hyperfan-out). Owned, the weight is drawn from U(±sqrt(3·variance)).
    */
   variance?: number;
+  /**
+   * The order a head fills this parameter in, when it differs from the parameter's own: the head generates it
+   * as `shape` (the layout PyTorch's own module holds it in, as hypnettorch and the PyTorch export do: a Dense
+   * kernel as [out, in], a Conv2D kernel as [out, in, kh, kw]), then transposes it by `perm` into the
+   * parameter's shape. So a chunk of a chunked head holds whole units' input weights, not a strip of a few
+   * inputs across all units. Absent: generated in the parameter's own order (biases, 1-D tensors).
+   *
+   * @example Dense kernel [in, units]: `{ shape: [units, in], perm: [1, 0] }`
+   */
+  order?: GenerationOrder;
+}
+
+/** A parameter generated as `shape`, then transposed by `perm` (tf.transpose / torch.permute) into its own shape. */
+export interface GenerationOrder {
+  shape: number[];
+  perm: number[];
 }
 
 /** One weights port a head drives, in wiring order. */

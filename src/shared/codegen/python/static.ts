@@ -1,3 +1,5 @@
+import { CHECKPOINT_VERSION, LAYOUT_CHANGED } from '../fileFormats';
+
 /**
  * The parts of the PyTorch export that do not depend on the graph: the seeded generator, the data reader and
  * the training loop. They read the graph-specific constants from model.py. Kept as raw text (String.raw), so
@@ -277,6 +279,9 @@ from model import (
 from rng import Rng
 
 DEFAULT_STEPS = 1000
+# The checkpoint format (the same as Hypernet Studio's) and why a version-1 file is refused.
+CHECKPOINT_VERSION = ${CHECKPOINT_VERSION}
+LAYOUT_CHANGED = ${JSON.stringify(LAYOUT_CHANGED)}
 
 
 # Set by Hypernet Studio's runner when it trains this file (snapshot and pause requests); None otherwise.
@@ -477,7 +482,7 @@ def write_checkpoint(path, model, optimizer, seed, step, phase, in_phase, rng, e
     value_of = {key: g["value"] for key, g in GENERATED.items()}
     ck = {
         "format": "hnet-checkpoint",
-        "version": 1,
+        "version": CHECKPOINT_VERSION,
         "signature": signature(),
         "seed": seed,
         "step": step,
@@ -506,8 +511,15 @@ def read_checkpoint(path, model, optimizer, device):
             ck = json.load(f)
     except (OSError, ValueError) as e:
         sys.exit("cannot read checkpoint %s: %s" % (path, e))
-    if not isinstance(ck, dict) or ck.get("format") != "hnet-checkpoint" or ck.get("version") != 1:
+    if not isinstance(ck, dict) or ck.get("format") != "hnet-checkpoint":
         sys.exit("%s is not a Hypernet Studio checkpoint" % path)
+    if ck.get("version") == 1:
+        # Version 1 filled kernels in the parameter's own order; a graph generating only 1-D weights means the same.
+        changed = [key for key, g in GENERATED.items() if len([d for d in g["shape"] if d != "B"]) >= 2]
+        if changed:
+            sys.exit("%s is a version-1 checkpoint: %s (here %s)" % (path, LAYOUT_CHANGED, ", ".join(changed)))
+    elif ck.get("version") != CHECKPOINT_VERSION:
+        sys.exit("%s is a version-%s checkpoint; this export reads version %d" % (path, ck.get("version"), CHECKPOINT_VERSION))
     if ck.get("signature") != signature():
         sys.exit("%s was saved from a different graph (its parameters do not match this model's)" % path)
     params = model.hnet_parameters()

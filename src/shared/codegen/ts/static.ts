@@ -5,6 +5,8 @@
  * never looks like it imports a platform module.
  */
 
+import { LAYOUT_CHANGED, WEIGHTS_VERSION } from '../fileFormats';
+
 /** An import statement of the generated code. */
 export const imp = (what: string, from: string): string => ['import', what, 'from', `'${from}';`].join(' ');
 
@@ -250,11 +252,20 @@ export interface StoredParam {
 }
 
 interface Manifest {
+  format?: unknown;
+  version?: unknown;
   params: { name: string; shape: number[]; offset: number; length: number }[];
 }
 
+/** The format version this code reads and writes (Hypernet Studio's). */
+export const WEIGHTS_VERSION = ${WEIGHTS_VERSION};
+
 export function readWeights(dir: string): Map<string, StoredParam> {
-  const manifest = JSON.parse(readFileSync(join(dir, 'weights.json'), 'utf8')) as Manifest;
+  const file = join(dir, 'weights.json');
+  const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
+  if (manifest?.format !== 'hnet-weights') throw new Error(file + ' is not a Hypernet Studio weights file');
+  if (manifest.version === 1) throw new Error(file + ' holds version-1 weights: ' + ${JSON.stringify(LAYOUT_CHANGED)});
+  if (manifest.version !== WEIGHTS_VERSION) throw new Error(file + ' holds version-' + String(manifest.version) + ' weights; this export reads version ' + WEIGHTS_VERSION);
   const all = new Float32Array(new Uint8Array(readFileSync(join(dir, 'weights.bin'))).buffer);
   return new Map(manifest.params.map((p) => [p.name, { name: p.name, shape: p.shape, values: all.slice(p.offset, p.offset + p.length) }]));
 }
@@ -274,7 +285,7 @@ export function writeWeights(dir: string, params: StoredParam[]): void {
     renameSync(join(dir, name + '.tmp'), join(dir, name));
   };
   write('weights.bin', new Uint8Array(bin.buffer));
-  write('weights.json', JSON.stringify({ format: 'hnet-weights', version: 1, dtype: 'float32', params: entries }, null, 2) + '\n');
+  write('weights.json', JSON.stringify({ format: 'hnet-weights', version: WEIGHTS_VERSION, dtype: 'float32', params: entries }, null, 2) + '\n');
 }
 `;
 

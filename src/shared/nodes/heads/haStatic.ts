@@ -5,13 +5,13 @@ import { headOutputs } from './mlpCore';
 
 /**
  * Ha, Dai & Le (2016), static hypernetwork for convolutions: from a layer embedding z, a_i = W_i z + B_i for
- * each input channel i (stage 1), then K_i = W_out a_i + B_out gives that channel's kh·kw·cout slice (stage 2).
+ * each input channel i (stage 1), then K_i = W_out a_i + B_out gives that channel's cout·kh·kw slice, PyTorch's weight[:, i] (stage 2).
  */
 export const HaStaticHead = defineNode({
   id: 'head.ha_static',
   category: 'head',
   title: 'Two-stage conv generator (Ha)',
-  doc: 'Ha, Dai & Le (2016) static hypernetwork: a layer embedding z ([1, Nz], e.g. a Learned vector) is mapped to one d-vector per input channel, and a shared second stage maps each to that channel\'s kh×kw×cout kernel slice. Drives Conv2D kernels that share kernel size and output channels (channels add up when it drives several).',
+  doc: 'Ha, Dai & Le (2016) static hypernetwork: a layer embedding z ([1, Nz], e.g. a Learned vector) is mapped to one d-vector per input channel, and a shared second stage maps each to that channel\'s cout×kh×kw kernel slice (PyTorch\'s weight[:, i]). Drives Conv2D kernels that share kernel size and output channels (channels add up when it drives several).',
   params: z.object({
     innerDim: z.number().int().min(1).max(4096).default(64).meta({ ui: { label: 'inner size d', key: true } }),
     init: InitMode,
@@ -54,8 +54,10 @@ export const HaStaticHead = defineNode({
       const name = `weights.${i}.${r.target}_${r.port}`;
       const part = ctx.op({ op: 'slice', axis: 0, begin, size: c }, [k], [c, kh * kw * cout], `${name}.rows`);
       begin += c;
-      const shaped = ctx.op({ op: 'reshape' }, [part], [c, kh, kw, cout], `${name}.cin_first`);
-      ctx.deliver(r, ctx.op({ op: 'transpose', perm: [1, 2, 0, 3] }, [shaped], [kh, kw, c, cout], name));
+      // Each input channel's slice is [cout, kh, kw], nn.Conv2d's weight[:, i] (the kernels' declared order,
+      // with the input channel first since stage 2 runs per input channel).
+      const shaped = ctx.op({ op: 'reshape' }, [part], [c, cout, kh, kw], `${name}.cin_first`);
+      ctx.deliver(r, ctx.op({ op: 'transpose', perm: [2, 3, 0, 1] }, [shaped], [kh, kw, c, cout], name));
     });
     return { weights: k };
   },

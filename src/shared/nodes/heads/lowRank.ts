@@ -1,14 +1,19 @@
 import { z } from 'zod';
 import type { Activation } from '../../compiler/ir';
-import { ActivationName, HiddenSizes, InitMode, contextShape, lastLayerInit, lowerMlp, ownedInit, requireRoutes, routeSize, targetVariance } from '../common';
+import { ActivationName, HiddenSizes, InitMode, contextShape, lastLayerInit, lowerMlp, ownedInit, requireRoutes, routeSize, shapeGenerated, targetVariance } from '../common';
 import { defineNode, type Route } from '../types';
 import { headInputs, headOutputs } from './mlpCore';
 
-/** How a route is generated: a matrix [rows, cols] as U·Vᵀ, or (1-D weights such as biases) directly. */
+/**
+ * How a route is generated: a matrix [rows, cols] as U·Vᵀ, or (1-D weights such as biases) directly. The matrix
+ * is the parameter in its generation order (PyTorch's layout) with all but the first axis flattened: a Dense
+ * kernel as [out, in], a Conv2D kernel as [out, in·kh·kw], as low-rank factorisations of nn.Linear and
+ * nn.Conv2d weights are written. A parameter without a declared order is read as [all but last, last].
+ */
 function factorOf(r: Route, rank: number) {
   if (r.shape.length < 2) return { lowRank: false as const, size: routeSize(r) };
-  const cols = r.shape[r.shape.length - 1];
-  const rows = routeSize(r) / cols;
+  const rows = r.order ? r.order.shape[0] : routeSize(r) / r.shape[r.shape.length - 1];
+  const cols = routeSize(r) / rows;
   return { lowRank: true as const, rows, cols, size: (rows + cols) * rank };
 }
 
@@ -20,7 +25,7 @@ export const LowRankHead = defineNode({
   id: 'head.low_rank',
   category: 'head',
   title: 'Low-rank head',
-  doc: 'Generates each weight matrix as `W = U·Vᵀ` (rank r), optionally plus a learned base `W₀`; U and V come from an MLP over the context. Higher-rank weights (conv kernels) are treated as [all but last, last]; 1-D weights (biases) are generated directly.',
+  doc: 'Generates each weight matrix as `W = U·Vᵀ` (rank r), optionally plus a learned base `W₀`; U and V come from an MLP over the context. Matrices are taken in PyTorch\'s layout: a Dense kernel as [out, in], a conv kernel as [out, in·kh·kw]; 1-D weights (biases) are generated directly.',
   params: z.object({
     rank: z.number().int().min(1).max(4096).default(4).meta({ ui: { key: true } }),
     hidden: HiddenSizes.default([]).meta({ ui: { label: 'hidden sizes' } }),
@@ -70,17 +75,18 @@ export const LowRankHead = defineNode({
       };
       let value: string;
       if (!f.lowRank) {
-        value = ctx.op({ op: 'reshape' }, [take(f.size, 'flat')], [...lead, ...r.shape], name);
+        value = shapeGenerated(ctx, take(f.size, 'flat'), r, lead, name);
       } else {
         const u = ctx.op({ op: 'reshape' }, [take(f.rows * p.rank, 'u')], [...lead, f.rows, p.rank], `${name}.U`);
         const v = ctx.op({ op: 'reshape' }, [take(f.cols * p.rank, 'v')], [...lead, f.cols, p.rank], `${name}.V`);
-        let m = ctx.op({ op: 'matmul', transposeB: true }, [u, v], [...lead, f.rows, f.cols], `${name}.UVt`);
+        const m = ctx.op({ op: 'matmul', transposeB: true }, [u, v], [...lead, f.rows, f.cols], `${name}.UVt`);
+        value = shapeGenerated(ctx, m, r, lead, name);
         if (p.learnedBase) {
+          // W₀ is the target's own parameter, held in the parameter's shape like the flat heads' bases.
           const baseInit = r.init === 'fan' ? { kind: 'normal' as const, std: Math.sqrt(targetVariance(r, p.init) * (1 - share)) } : { kind: 'zeros' as const };
-          const base = ctx.param(`base${i}`, [f.rows, f.cols], p.init === 'plain' && r.init === 'fan' ? ownedInit(r) : baseInit);
-          m = ctx.op({ op: 'add' }, [m, base], [...lead, f.rows, f.cols], `${name}.with_base`);
+          const base = ctx.param(`base${i}`, r.shape, p.init === 'plain' && r.init === 'fan' ? ownedInit(r) : baseInit);
+          value = ctx.op({ op: 'add' }, [value, base], [...lead, ...r.shape], `${name}.with_base`);
         }
-        value = ctx.op({ op: 'reshape' }, [m], [...lead, ...r.shape], name);
       }
       if (r.init === 'ones') value = ctx.op({ op: 'scale', factor: 1, offset: 1 }, [value], [...lead, ...r.shape], `${name}.plus_one`);
       ctx.deliver(r, value);

@@ -24,7 +24,9 @@ export const Conv2D = defineNode({
   weights: (p, ctx) => {
     const [, , , cin] = inputOfRank(ctx, 4, 'images [N, H, W, C]') as number[];
     const k = p.kernelSize;
-    const decls: WeightDecl[] = [{ port: 'kernel', shape: [k, k, cin, p.filters], init: 'fan', fanIn: k * k * cin, fanOut: k * k * p.filters }];
+    // Generated as nn.Conv2d holds its weight, [cout, cin, kh, kw], then transposed to the kernel's [kh, kw, cin, cout].
+    const order = { shape: [p.filters, cin, k, k], perm: [2, 3, 1, 0] };
+    const decls: WeightDecl[] = [{ port: 'kernel', shape: [k, k, cin, p.filters], init: 'fan', fanIn: k * k * cin, fanOut: k * k * p.filters, order }];
     if (p.useBias) decls.push({ port: 'bias', shape: [p.filters], init: 'zeros', fanIn: k * k * cin, fanOut: k * k * p.filters });
     return decls;
   },

@@ -32,7 +32,8 @@ type DenseParams = z.output<typeof DenseParams>;
  */
 function denseWeights(p: DenseParams, inDim: number): WeightDecl[] {
   const dims = { fanIn: inDim, fanOut: p.units };
-  const kernel: WeightDecl = { port: 'kernel', shape: [inDim, p.units], init: 'fan', ...dims };
+  // Generated as nn.Linear holds its weight, [out, in], then transposed to the kernel's [in, out].
+  const kernel: WeightDecl = { port: 'kernel', shape: [inDim, p.units], init: 'fan', ...dims, order: { shape: [p.units, inDim], perm: [1, 0] } };
   if (p.init === 'siren_first') kernel.variance = 1 / (3 * inDim * inDim);
   if (p.init === 'siren') kernel.variance = 2 / (inDim * p.w0 * p.w0);
   const decls = [kernel];
