@@ -2,9 +2,9 @@
  * A continual-learning run with task inference (training.continual.taskInference) shows CL1/CL2/CL3 and the
  * rate of inferred tasks under its accuracy matrix.
  */
-import { expect, readTemplate, screenshot, test } from './fixtures';
+import { expect, readTemplate, screenshot, test, type DocJson } from './fixtures';
 
-const doc = readTemplate('split-mnist-hnet') as Record<string, any>;
+const doc = readTemplate('split-mnist-hnet') as DocJson & { training: Record<string, unknown>; data?: Record<string, unknown> };
 doc.training = { ...doc.training, tasks: [0, 1], continual: { optimizerPerTask: true, currentEmbeddingOnly: true, taskInference: true } };
 doc.data = { ...(doc.data ?? {}), maxEvalSamples: 200 };
 
