@@ -117,6 +117,16 @@ describe('a run with every setting on', () => {
     expect(k1.losses.slice(20)).not.toEqual(allTasks.losses.slice(20));
   });
 
+  it('the regulariser\'s targets are taken before each task: at the first step of tasks 1 and 2 it is exactly zero', async () => {
+    // hypercl's get_current_targets: all earlier tasks' outputs of the hypernetwork as it is when the task starts.
+    for (const continual of [{}, { optimizerPerTask: true, currentEmbeddingOnly: true }]) {
+      const r = await record(clProgram({ continual }), { steps: 10, backend: 'cpu' });
+      expect(r.steps[10].losses.output_regularizer).toBe(0);
+      expect(r.steps[20].losses.output_regularizer).toBe(0);
+      expect(r.steps[21].losses.output_regularizer).toBeGreaterThan(0);
+    }
+  });
+
   it('pickTasks draws k distinct earlier tasks in ascending order, the same from the same stream state', () => {
     const a = new Rng(5).fork('batches');
     const b = new Rng(5).fork('batches');
