@@ -312,7 +312,7 @@ describe('task inference (HNET+ENT)', () => {
     };
     let current = 0;
     const evalBatches = data.evalBatches;
-    (data as unknown as { evalBatches: (t: number) => Batch[] }).evalBatches = (t: number) => ((current = t), evalBatches(t));
+    data.evalBatches = (t, size, max) => ((current = t), evalBatches(t, size, max));
     const got = inferTasks(stub as unknown as Model, program, data, tasks);
 
     // Independently: softmax entropies in float64, first lowest wins.
