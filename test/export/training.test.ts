@@ -124,3 +124,57 @@ describe('exported training follows the engine', () => {
     TIMEOUT,
   );
 });
+
+describe('training.continual (hypercl semantics, task inference) in the PyTorch export', () => {
+  const run = (slug: string, doc: Record<string, unknown>, steps: number) => {
+    const file = join(dir, `${slug}.hnet.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    const engine = hnet(['train', file, '--steps', String(steps), '--json']);
+    expect(engine.status, engine.stderr).toBe(0);
+    const out = join(dir, `${slug}-py`);
+    expect(hnet(['export', file, '--to', 'pytorch', '--out', out]).status).toBe(0);
+    const exported = python(['train.py', '--steps', String(steps), '--device', 'cpu'], { cwd: out });
+    return { engine: engine.stdout, exported: exported.stdout };
+  };
+  const steps = (stdout: string) => events(stdout).filter((e) => e.event === 'step') as { step: number; loss: number; losses: Record<string, number> }[];
+
+  it(
+    'fresh optimizer per task, current embedding only, look-ahead and one earlier task per step: the same step losses as the engine',
+    () => {
+      const doc = JSON.parse(readFileSync(fixture('continual-regression.hnet.json'), 'utf8'));
+      doc.training.continual = { optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true, regularizedTasksPerStep: 1 };
+      const { engine, exported } = run('continual-hypercl', doc, 8);
+      const want = steps(engine);
+      const got = steps(exported);
+      expect(got.map((s) => s.step)).toEqual(want.map((s) => s.step));
+      expect(want.at(-1)!.losses.output_regularizer).toBeGreaterThan(0);
+      want.forEach((w, i) => {
+        expect(Object.keys(got[i].losses).sort()).toEqual(Object.keys(w.losses).sort());
+        for (const [k, v] of Object.entries(w.losses))
+          expect(Math.abs(got[i].losses[k] - v), `step ${w.step} ${k}: engine ${v}, PyTorch ${got[i].losses[k]}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v)));
+      });
+      expectClose(doneOf(engine).metrics, doneOf(exported).metrics);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'task inference on Split MNIST (2 tasks): accuracy_cl1..3 and task_inferred as the engine reports them',
+    () => {
+      const doc = JSON.parse(readFileSync(join(root, 'templates', 'split-mnist-hnet.hnet.json'), 'utf8'));
+      doc.training = { ...doc.training, tasks: [0, 1], continual: { optimizerPerTask: true, currentEmbeddingOnly: true, taskInference: true } };
+      doc.data = { ...doc.data, maxEvalSamples: 200 };
+      const { engine, exported } = run('task-inference', doc, 10);
+      const want = doneOf(engine).metrics;
+      const got = doneOf(exported).metrics;
+      for (const k of ['accuracy_cl1', 'accuracy_cl2', 'accuracy_cl3', 'task_inferred']) {
+        expect(want[k], k).toBeGreaterThanOrEqual(0);
+        // An argmin over nearly equal entropies may fall differently in float32 on a sample or two.
+        expect(Math.abs(got[k] - want[k]), `${k}: engine ${want[k]}, PyTorch ${got[k]}`).toBeLessThanOrEqual(0.01);
+      }
+      expect(want.accuracy_cl1).toBeCloseTo(want.accuracy, 6);
+      expect(want.accuracy_cl3).toBeLessThanOrEqual(Math.min(want.accuracy_cl2, want.task_inferred));
+    },
+    TIMEOUT,
+  );
+});

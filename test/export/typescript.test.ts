@@ -3,13 +3,13 @@
  * type-check with tsc and train with node (through tsx, as `npm run train` does). The repository's node_modules
  * stands in for `npm install` (same @tensorflow/tfjs, typescript, tsx and @types/node versions).
  */
-import { symlinkSync, writeFileSync } from 'node:fs';
+import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateTypescript } from '../../src/shared/codegen/typescript';
 import { binaryGraph, imagesGraph, pointsGraph, vectorsGraph } from './graphs';
-import { compileOk, doneOf, events, hnet, loadDoc, removeDir, root, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
+import { compileOk, doneOf, events, hnet, loadDoc, removeDir, root, run, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
 
 const require = createRequire(import.meta.url);
 const TSC = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -75,6 +75,32 @@ describe('TypeScript export', () => {
       expect(clDone.accuracyMatrix).toHaveLength(3);
       expect(Object.keys(clDone.metrics)).toContain('mse/task2');
       expect(events(cl.stdout).some((e) => e.event === 'step' && (e.losses as Record<string, number>).output_regularizer !== undefined)).toBe(true);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'training.continual: optimizerPerTask and regularizedTasksPerStep follow the engine step for step; the settings it lacks are refused by name',
+    () => {
+      const doc = JSON.parse(readFileSync(fixture('continual-regression.hnet.json'), 'utf8'));
+      doc.training.continual = { optimizerPerTask: true, regularizedTasksPerStep: 1 };
+      const file = join(dir, 'continual-settings.hnet.json');
+      writeFileSync(file, JSON.stringify(doc));
+      const engine = hnet(['train', file, '--steps', '6', '--json']);
+      expect(engine.status, engine.stderr).toBe(0);
+      expect(hnet(['export', file, '--to', 'tfjs', '--out', join(dir, 'continual-settings')]).status).toBe(0);
+      const steps = (stdout: string) => events(stdout).filter((e) => e.event === 'step') as { step: number; loss: number }[];
+      const want = steps(engine.stdout);
+      const got = steps(train('continual-settings', ['--steps', '6']).stdout);
+      expect(got.map((s) => s.step)).toEqual(want.map((s) => s.step));
+      want.forEach((w, i) => expect(Math.abs(got[i].loss - w.loss), `step ${w.step}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(w.loss))));
+
+      doc.training.continual = { currentEmbeddingOnly: true };
+      writeFileSync(file, JSON.stringify(doc));
+      expect(hnet(['export', file, '--to', 'tfjs', '--out', join(dir, 'continual-refused')]).status).toBe(0);
+      const refused = run(process.execPath, [TSX, 'src/train.ts', '--steps', '1'], { cwd: join(dir, 'continual-refused') });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toMatch(/training\.continual\.currentEmbeddingOnly is not supported by the TypeScript export/);
     },
     TIMEOUT,
   );

@@ -8,7 +8,7 @@ import type { DoneEvent, EngineEvent } from '../../shared/api/events';
 import { parameterBudget } from '../../shared/compiler/budget';
 import { HnetError, fail } from '../../shared/compiler/errors';
 import type { GeneratedRoute, Program, ValueId } from '../../shared/compiler/ir';
-import type { Optimizer } from '../../shared/document/schema';
+import { continualOf, type Continual, type Optimizer } from '../../shared/document/schema';
 import { Rng } from '../../shared/util/rng';
 import { useBackend } from './backend';
 import { CHECKPOINT_VERSION } from '../../shared/codegen/fileFormats';
@@ -46,8 +46,11 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
   const totalSteps = phases.reduce((a, p) => a + p.steps, 0);
   const sequentialCl = t.schedule === 'sequential' && phases.length > 1;
 
+  const cl = continualOf(t);
+  checkContinual(program, cl, sequentialCl);
+
   const model = new Model(program, seed);
-  const optimizer = makeOptimizer(t.optimizer);
+  let optimizer = makeOptimizer(t.optimizer);
   const varList = [...model.vars.values()];
   const rng = new Rng(seed).fork('batches');
   const regularized = program.generated.filter((g) => !model.op(g.value).dataDependent);
@@ -55,6 +58,11 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
   if (reg && regularized.length === 0)
     emit({ event: 'log', level: 'warn', message: `${reg.node}: no generated weights depend only on the task, so the output regulariser has nothing to hold` });
   if (reg && !sequentialCl) emit({ event: 'log', level: 'info', message: `${reg.node}: the output regulariser acts only between tasks of a sequential schedule` });
+
+  const stepOpts: StepOptions = {
+    ...(cl.currentEmbeddingOnly ? { embeddings: program.params.filter((p) => p.role === 'embedding').map((p) => model.vars.get(p.name)!) } : {}),
+    ...(cl.lookAhead ? { lookAhead: { vars: program.params.filter((p) => p.role === 'hyper').map((p) => model.vars.get(p.name)!), optimizer: t.optimizer } } : {}),
+  };
 
   const lossIds = program.losses.map((l) => l.value);
   const mainMetric = program.metrics.find((m) => m.kind === 'accuracy') ?? program.metrics[0];
@@ -113,6 +121,11 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
         for (const v of targets.values()) tf.dispose([...v.values()]);
         targets = snapshotTargets(model, regularized, earlier);
       }
+      // hypercl makes a new optimizer for each task; a run resumed inside a task keeps the checkpoint's state.
+      if (cl.optimizerPerTask && sequentialCl && phase > 0 && stepInPhase === 0) {
+        optimizer.dispose();
+        optimizer = makeOptimizer(t.optimizer);
+      }
       for (; stepInPhase < steps; stepInPhase++) {
         if (control) {
           // App hook: inspection queries (engine/inspect.ts) are answered here, between steps, on the live model.
@@ -126,8 +139,12 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
         }
         const task = tasks.length === 1 ? tasks[0] : tasks[rng.int(tasks.length)];
         const batch = data.trainBatch(task, t.batchSize, rng);
+        // A random subset of earlier tasks per step, drawn from the batch stream so a resumed run draws the same.
+        const held = reg && earlier.length && cl.regularizedTasksPerStep && cl.regularizedTasksPerStep < earlier.length
+          ? new Map(pickTasks(earlier, cl.regularizedTasksPerStep, rng).map((k) => [k, targets.get(k)!]))
+          : targets;
         const parts = withFeeds(program, [batch], ([feeds]) => {
-          const out = trainStep(model, optimizer, varList, program, feeds, step, reg && earlier.length ? { beta: reg.beta, targets, routes: regularized } : null);
+          const out = trainStep(model, optimizer, varList, program, feeds, step, reg && earlier.length ? { beta: reg.beta, targets: held, routes: regularized } : null, { ...stepOpts, task });
           if (!Number.isFinite(out.total)) diverged(model, program, feeds, step, task, lossIds, out);
           return out;
         });
@@ -163,7 +180,8 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       }
     }
 
-    const final = evaluate(sequentialCl ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList);
+    const trained = sequentialCl ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList;
+    const final = evaluate(trained);
     emitWeightStats(model, program, data, taskList[0], step, emit);
     if (opts.saveDir) {
       writeWeights(
@@ -178,6 +196,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
     await checkpoint(stopped ? phaseAt : last, stopped ? stepAt : phases[last].steps);
     const metrics: Record<string, number> = { ...final.metrics };
     if (taskList.length > 1) for (const [task, m] of Object.entries(final.perTask)) for (const [k, v] of Object.entries(m)) metrics[`${k}/task${task}`] = v;
+    if (cl.taskInference) Object.assign(metrics, inferTasks(model, program, data, trained));
     const done: DoneEvent = {
       event: 'done',
       step,
@@ -244,18 +263,38 @@ export interface RegularizerTerm {
   routes: GeneratedRoute[];
 }
 
+/** How a step trains beyond the plain loss (training.continual). */
+export interface StepOptions {
+  /** The task of the batch: the one row of each embedding table in `embeddings` that may move. */
+  task?: number;
+  /** currentEmbeddingOnly: task-embedding tables [T, d] of which only row `task` is trained. */
+  embeddings?: tf.Variable[];
+  /** lookAhead: the regulariser's gradient is taken at Θ + ΔΘ over these (the hypernetwork's) variables. */
+  lookAhead?: { vars: tf.Variable[]; optimizer: Optimizer };
+}
+
 /**
  * One optimisation step: the weighted sum of the program's losses (and the regulariser), its gradients, and
  * the update, skipped when the loss is not finite so the caller can locate the cause on intact weights.
  * Exported for bench/, which times it against a hand-written tfjs step.
  */
-export function trainStep(model: Model, optimizer: tf.Optimizer, varList: tf.Variable[], program: Program, feeds: Feeds, step: number, reg: RegularizerTerm | null): StepResult {
+export function trainStep(
+  model: Model,
+  optimizer: tf.Optimizer,
+  varList: tf.Variable[],
+  program: Program,
+  feeds: Feeds,
+  step: number,
+  reg: RegularizerTerm | null,
+  opts: StepOptions = {},
+): StepResult {
   const names = [...program.losses.map((l) => l.name), ...(reg ? ['output_regularizer'] : [])];
+  const lookAhead = reg && opts.lookAhead ? opts.lookAhead : null;
   let parts: tf.Tensor | null = null;
-  const { value, grads } = tf.variableGrads(() => {
+  const taskLoss = (withReg: boolean) => () => {
     const vals = model.evaluate(feeds, program.losses.map((l) => l.value), { training: true, step });
     const terms = program.losses.map((l) => vals.get(l.value)!);
-    if (reg) terms.push(regularizer(model, reg, step));
+    if (withReg) terms.push(regularizer(model, reg!, step));
     // Every part's value leaves the tape in one tensor, so a step reads the device once.
     parts = tf.keep(tf.stack(terms));
     let total: tf.Tensor | null = null;
@@ -264,14 +303,170 @@ export function trainStep(model: Model, optimizer: tf.Optimizer, varList: tf.Var
       total = total ? tf.add(total, weighted) : weighted;
     });
     return total as unknown as tf.Scalar;
-  }, varList);
+  };
+  const { value, grads } = tf.variableGrads(taskLoss(!!reg && !lookAhead), varList);
+  const made: tf.Tensor[] = [value];
+  let regValue: tf.Tensor | null = null;
+  if (lookAhead) {
+    // hypercl's look-ahead: ΔΘ is the step the optimizer would take on the task loss alone (detached); the
+    // regulariser's gradient at Θ + ΔΘ is added to the task loss's gradient at Θ, and the optimizer steps on the sum.
+    const maskedTask = maskRows(grads, opts);
+    const deltas = candidateStep(optimizer, lookAhead.optimizer, lookAhead.vars, maskedTask);
+    tf.dispose(Object.values(maskedTask).filter((g) => !Object.values(grads).includes(g)));
+    const saved = lookAhead.vars.map((v) => tf.clone(v));
+    lookAhead.vars.forEach((v, i) => tf.tidy(() => v.assign(tf.add(saved[i], deltas[i]))));
+    tf.dispose(deltas);
+    try {
+      const r = tf.variableGrads(() => regularizer(model, reg!, step) as tf.Scalar, varList);
+      regValue = r.value;
+      for (const [name, g] of Object.entries(r.grads)) {
+        const sum = grads[name] ? tf.add(grads[name], g) : tf.clone(g);
+        made.push(g, ...(grads[name] ? [grads[name]] : []));
+        grads[name] = sum;
+      }
+    } finally {
+      lookAhead.vars.forEach((v, i) => v.assign(saved[i]));
+      tf.dispose(saved);
+    }
+  }
   const values = parts!.dataSync();
   const losses: Record<string, number> = {};
-  names.forEach((n, i) => (losses[n] = values[i]));
-  const total = names.reduce((a, _, i) => a + values[i] * (i < program.losses.length ? program.losses[i].weight : 1), 0);
-  if (Number.isFinite(total)) optimizer.applyGradients(grads);
-  tf.dispose([value, parts!, ...Object.values(grads)]);
+  names.forEach((n, i) => (losses[n] = i < values.length ? values[i] : regValue!.dataSync()[0]));
+  const total = names.reduce((a, n, i) => a + losses[n] * (i < program.losses.length ? program.losses[i].weight : 1), 0);
+  // Adam keeps its moments by the position of a variable among the gradients: always hand them over in varList's order.
+  const ordered: tf.NamedTensorMap = {};
+  const masked = maskRows(grads, opts);
+  for (const v of varList) if (masked[v.name]) ordered[v.name] = masked[v.name];
+  if (Number.isFinite(total)) {
+    const frozen = opts.embeddings?.length ? opts.embeddings.map((v) => tf.clone(v)) : [];
+    optimizer.applyGradients(ordered);
+    // A row with no gradient can still move under momentum or Adam state left by its own task: put it back exactly.
+    opts.embeddings?.forEach((v, i) => tf.tidy(() => v.assign(tf.where(tf.broadcastTo(rowMask(v, opts.task!), v.shape), v, frozen[i]))));
+    tf.dispose(frozen);
+  }
+  tf.dispose([...made, ...(regValue ? [regValue] : []), parts!, ...Object.values(grads), ...Object.values(masked).filter((g) => !Object.values(grads).includes(g))]);
   return { total, losses };
+}
+
+/** [T, 1] boolean: true on row `task` of an embedding table [T, d]. */
+function rowMask(v: tf.Variable, task: number): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.reshape(tf.oneHot(tf.tensor1d([task], 'int32'), v.shape[0]), [v.shape[0], 1]), 'bool'));
+}
+
+/** The gradients with the rows of embedding tables other than the batch's task set to zero (new tensors for those only). */
+function maskRows(grads: tf.NamedTensorMap, opts: StepOptions): tf.NamedTensorMap {
+  if (!opts.embeddings?.length) return grads;
+  const out = { ...grads };
+  for (const v of opts.embeddings) {
+    const g = grads[v.name];
+    if (g) out[v.name] = tf.tidy(() => tf.where(tf.broadcastTo(rowMask(v, opts.task!), g.shape), g, tf.zerosLike(g)));
+  }
+  return out;
+}
+
+/**
+ * ΔΘ: the change the optimizer would make to `vars` on the gradients `grads`, without changing its state
+ * (hypercl's utils/optim_step.calc_delta_theta). Adam: its next bias-corrected step from its current moments.
+ */
+function candidateStep(optimizer: tf.Optimizer, o: Optimizer, vars: tf.Variable[], grads: tf.NamedTensorMap): tf.Tensor[] {
+  return vars.map((v) =>
+    tf.tidy(() => {
+      const g = grads[v.name];
+      if (!g) return tf.zerosLike(v);
+      if (o.type !== 'adam') return tf.mul(g, -o.learningRate);
+      const adam = optimizer as unknown as {
+        accBeta1: tf.Variable;
+        accBeta2: tf.Variable;
+        accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+        accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+      };
+      const m0 = adam.accumulatedFirstMoment.find((s) => s?.originalName === `${v.name}/m`)?.variable ?? tf.zerosLike(v);
+      const v0 = adam.accumulatedSecondMoment.find((s) => s?.originalName === `${v.name}/v`)?.variable ?? tf.zerosLike(v);
+      const m = tf.add(tf.mul(m0, o.beta1), tf.mul(g, 1 - o.beta1));
+      const s = tf.add(tf.mul(v0, o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
+      const mHat = tf.div(m, tf.sub(1, adam.accBeta1));
+      const sHat = tf.div(s, tf.sub(1, adam.accBeta2));
+      return tf.mul(tf.div(mHat, tf.add(tf.sqrt(sHat), o.epsilon)), -o.learningRate);
+    }),
+  );
+}
+
+/** k of `tasks` without replacement (a partial Fisher-Yates shuffle on rng), in ascending order. */
+export function pickTasks(tasks: number[], k: number, rng: Rng): number[] {
+  const a = [...tasks];
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(a.length - i);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a.slice(0, k).sort((x, y) => x - y);
+}
+
+/** Settings of training.continual that this graph or schedule cannot honour, refused before training starts. */
+function checkContinual(program: Program, cl: Continual, sequentialCl: boolean): void {
+  const at = (field: string) => ({ path: `training.continual.${field}` });
+  if (cl.lookAhead && program.training.optimizer.type === 'rmsprop')
+    fail('HN004', 'lookAhead needs the step of Adam or SGD; the optimizer is rmsprop (choose adam or sgd, or turn lookAhead off)', at('lookAhead'));
+  if (cl.lookAhead && program.training.optimizer.type === 'sgd' && program.training.optimizer.momentum > 0)
+    fail('HN004', 'lookAhead supports SGD without momentum only (set momentum to 0, choose adam, or turn lookAhead off)', at('lookAhead'));
+  if (cl.taskInference) {
+    const why = !sequentialCl
+      ? 'it needs a sequential schedule of several tasks'
+      : !program.params.some((p) => p.role === 'embedding')
+        ? 'the graph has no task embedding to try each task with'
+        : !program.prediction || program.data.y.length > 0 || program.metrics.every((m) => m.kind !== 'accuracy')
+          ? 'it needs a classifier (class logits as the prediction, integer labels and an accuracy metric)'
+          : null;
+    if (why) fail('HN004', `taskInference cannot run here: ${why} (turn it off)`, at('taskInference'));
+  }
+}
+
+/**
+ * Task inference (von Oswald et al. 2020, HNET+ENT): each test sample of each trained task is run with every
+ * trained task's embedding, and the task whose softmax prediction has the lowest entropy is taken.
+ * accuracy_cl1: task given (the mean of the accuracy metric); accuracy_cl2: the class right with the inferred
+ * task's weights; accuracy_cl3: the inferred task and the class both right (for disjoint class sets, as Split
+ * MNIST's, the global class right); task_inferred: the inferred task right.
+ */
+export function inferTasks(model: Model, program: Program, data: Dataset, tasks: number[]): Record<string, number> {
+  const pred = program.prediction!;
+  const accuracy = program.metrics.find((m) => m.kind === 'accuracy')!;
+  const sums = { accuracy_cl1: 0, accuracy_cl2: 0, accuracy_cl3: 0, task_inferred: 0 };
+  for (const task of tasks) {
+    let [taskN, cl1, cl2, cl3, found] = [0, 0, 0, 0, 0];
+    for (const b of data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples)) {
+      const labels = Array.from(b.y as Int32Array);
+      const best = new Array<number>(b.n).fill(Infinity);
+      const chosen = new Array<number>(b.n).fill(-1);
+      const classOf = new Array<number>(b.n).fill(-1);
+      for (const candidate of tasks) {
+        const [entropy, classes] = withFeeds(program, [{ ...b, task: candidate }], ([feeds]) =>
+          tf.tidy(() => {
+            const logits = model.evaluate(feeds, [pred], { training: false, step: 0 }).get(pred)!;
+            const logP = tf.logSoftmax(logits);
+            return [tf.neg(tf.sum(tf.mul(tf.exp(logP), logP), -1)).dataSync(), tf.argMax(logits, -1).dataSync()];
+          }),
+        );
+        for (let i = 0; i < b.n; i++)
+          if (entropy[i] < best[i]) [best[i], chosen[i], classOf[i]] = [entropy[i], candidate, classes[i]];
+      }
+      const given = withFeeds(program, [b], ([feeds]) => tf.tidy(() => model.evaluate(feeds, [accuracy.value], { training: false, step: 0 }).get(accuracy.value)!.dataSync()[0]));
+      cl1 += given * b.n;
+      taskN += b.n;
+      for (let i = 0; i < b.n; i++) {
+        const right = classOf[i] === labels[i];
+        cl2 += right ? 1 : 0;
+        cl3 += right && chosen[i] === task ? 1 : 0;
+        found += chosen[i] === task ? 1 : 0;
+      }
+    }
+    // Means over tasks of each task's fraction, as the other metrics of a continual run are.
+    const of = (k: number) => k / Math.max(1, taskN) / tasks.length;
+    sums.accuracy_cl1 += of(cl1);
+    sums.accuracy_cl2 += of(cl2);
+    sums.accuracy_cl3 += of(cl3);
+    sums.task_inferred += of(found);
+  }
+  return sums;
 }
 
 /** β/|earlier| · Σ_t' Σ_routes ‖h(t') − h*(t')‖² (von Oswald et al. 2020, eq. 2). */

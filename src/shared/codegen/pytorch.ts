@@ -7,6 +7,7 @@
  * Pure: IR in, file texts out. The data files are written by the exporter (src/main/export).
  */
 import { parameterBudget } from '../compiler/budget';
+import { continualOf } from '../document/schema';
 import type { Op, ParamSpec, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
 import { plainText } from './plainText';
@@ -32,6 +33,7 @@ export function pyLiteral(v: unknown): string {
 /** Names model.py defines at module level; generated classes and locals never take them. */
 const MODULE_NAMES = [
   'Rng', 'METADATA', 'TRAINING', 'BUDGET', 'MAIN_METRIC', 'OUTPUT_REGULARIZER', 'UNUSED_PARAMETERS', 'PARAMETERS',
+  'PARAMETER_ROLES',
   'GENERATED', 'channels', 'pair_rows', 'same_padding', 'pad_same', 'conv2d_nhwc', 'max_pool_nhwc', 'avg_pool_nhwc',
   'layer_norm', 'film', 'pixel_grid', 'psnr', 'gaussian_noise', 'initial_values', 'initialize', 'init_hyperfan',
   'load_hnet_weights', 'save_hnet_weights', 'Model', 'HERE',
@@ -128,6 +130,7 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
     evalEvery: t.evalEvery,
     tasks: t.tasks ?? null,
     schedule: t.schedule,
+    continual: continualOf(t),
   };
   L.line('#: Training settings of the document (train.py reads them; its flags override some).');
   L.line(`TRAINING = ${pyLiteral(training)}`);
@@ -145,6 +148,9 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
     for (const p of program.params) L.line(`${pyString(p.name)}: (${pyLiteral(p.shape)}, ${pyLiteral(initLiteral(p, 'fan_in'))}),`);
   });
   L.line('}');
+  L.line('');
+  L.line('#: What each parameter is: "hyper" (hypernetwork), "embedding" (a task-embedding table [T, d]) or "target".');
+  L.line(`PARAMETER_ROLES = ${pyLiteral(Object.fromEntries(program.params.map((p) => [p.name, p.role])))}`);
   L.line('');
   L.line('#: Generated weights: "<layer>.<port>" -> the head that generates them and their shape ("B": one set per sample).');
   L.line('GENERATED = {');

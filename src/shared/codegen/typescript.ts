@@ -8,6 +8,7 @@
  */
 import { parameterBudget } from '../compiler/budget';
 import type { Op, Program, ValueId } from '../compiler/ir';
+import { continualOf } from '../document/schema';
 import { Lines, commentSafe } from './code';
 import { plainText } from './plainText';
 import { Scope, markdownText, slug, tsNumber, tsString } from './naming';
@@ -122,6 +123,7 @@ function modelTs(plan: Plan, metadata: ExportMetadata): string {
     evalEvery: t.evalEvery,
     tasks: t.tasks ?? null,
     schedule: t.schedule,
+    continual: continualOf(t),
   };
   L.line('/** Training settings of the graph (train.ts reads them; its flags override some). */');
   L.line(`export const TRAINING: TrainingSettings = ${tsLiteral(training)};`);
@@ -387,6 +389,8 @@ export interface TrainingSettings {
   /** Tasks in training order; null: all tasks of the data. */
   tasks: number[] | null;
   schedule: 'sequential' | 'interleaved';
+  /** Continual-learning semantics (Hypernet Studio's training.continual). */
+  continual: { optimizerPerTask: boolean; currentEmbeddingOnly: boolean; lookAhead: boolean; regularizedTasksPerStep?: number; taskInference: boolean };
 }
 
 export type Init =

@@ -67,6 +67,16 @@ describe('staticTwin', () => {
     expect(after.budget).toEqual({ hyper: 0, generated: 0, ordinary: before.budget!.generated + before.budget!.ordinary, compression: null });
   });
 
+  it('turns task inference off (the twin has no task embedding to try) and keeps the other continual settings', () => {
+    const doc = taskConditioned();
+    doc.training = { ...doc.training, continual: { optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true, taskInference: true } };
+    const twin = staticTwin(doc);
+    if (!twin.ok) throw new Error(twin.problems[0].message);
+    expect(twin.doc.training.continual).toEqual({ optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true, taskInference: false });
+    expect(twin.summary).toMatch(/task inference off \(no task embedding\)$/);
+    expect(doc.training.continual?.taskInference).toBe(true);
+  });
+
   it('refuses a graph that generates nothing, and one that does not validate', () => {
     const plain = testDoc(
       [

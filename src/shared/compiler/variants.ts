@@ -72,13 +72,17 @@ export function staticTwin(doc: HnetDocument): StaticTwin {
       description: `The static twin of “${doc.metadata.name}”: the same target network, data, budget and seed, with ordinary trained weights instead of generated ones (${replacedText}).`,
       result: undefined,
     },
+    // Task inference tries each task's embedding; the twin has none, so it reports the task-given metrics only.
+    ...(doc.training.continual?.taskInference ? { training: { ...doc.training, continual: { ...doc.training.continual, taskInference: false } } } : {}),
     nodes: doc.nodes.filter((n) => !removed.has(n.id)),
     edges: kept.filter((e) => !removed.has(e.source) && !removed.has(e.target)),
     ...(doc.fullBudget
       ? { fullBudget: { ...doc.fullBudget, params: Object.fromEntries(Object.entries(doc.fullBudget.params).filter(([id]) => !removed.has(id))) } }
       : {}),
   };
-  const summary = `static twin: ${replaced.length} generated weight${replaced.length === 1 ? '' : 's'} (${replacedText}) trained directly; removed ${[...removed].join(', ')}`;
+  const summary =
+    `static twin: ${replaced.length} generated weight${replaced.length === 1 ? '' : 's'} (${replacedText}) trained directly; removed ${[...removed].join(', ')}` +
+    (doc.training.continual?.taskInference ? '; task inference off (no task embedding)' : '');
   return { ok: true, doc: twin, summary, replaced, removed: [...removed] };
 }
 

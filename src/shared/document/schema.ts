@@ -104,6 +104,41 @@ export type Optimizer = z.infer<typeof Optimizer>;
 export const Backend = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'pytorch']);
 export type Backend = z.infer<typeof Backend>;
 
+/**
+ * How a sequential schedule trains task after task. The defaults keep the engine's original behaviour (one
+ * optimizer state through all tasks, every parameter trained, the regulariser on all earlier tasks at Θ).
+ * hypercl's behaviour (von Oswald et al. 2020, github.com/chrhenning/hypercl) is
+ * `{ optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true }`; add `regularizedTasksPerStep`
+ * for long sequences (hypercl's --hnet_reg_batch_size) and `taskInference` where the paper reports CL2/CL3.
+ */
+export const Continual = z
+  .object({
+    /** A fresh optimizer state (moments, step count) at the start of every task, as hypercl makes one per task. */
+    optimizerPerTask: z.boolean().default(false),
+    /** Only the current task's row of a task-embedding table is trained; earlier (and later) rows stay exactly as they are. */
+    currentEmbeddingOnly: z.boolean().default(false),
+    /**
+     * The output regulariser is evaluated at Θ + ΔΘ, ΔΘ the step the optimizer would take on the task loss alone
+     * (hypercl's look-ahead; detached, as its default). Adam and SGD only.
+     */
+    lookAhead: z.boolean().default(false),
+    /** Regularise a random subset of this many earlier tasks per step (all when absent or when fewer are done). */
+    regularizedTasksPerStep: z.number().int().min(1).max(10_000).optional(),
+    /**
+     * Task inference (HNET+ENT): at the end, each test sample is run with every trained task's embedding and the
+     * task whose prediction has the lowest entropy is picked; reports accuracy_cl1 (task given), accuracy_cl2
+     * (class right with the inferred task's weights), accuracy_cl3 (task and class right) and task_inferred.
+     */
+    taskInference: z.boolean().default(false),
+  })
+  .loose();
+export type Continual = z.infer<typeof Continual>;
+
+/** The continual-learning settings of a training section, defaults filled in. */
+export function continualOf(t: { continual?: Continual }): Continual {
+  return t.continual ?? Continual.parse({});
+}
+
 export const Training = z
   .object({
     optimizer: Optimizer.default({ type: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }),
@@ -123,6 +158,8 @@ export const Training = z
      */
     schedule: z.enum(['sequential', 'interleaved']).default('sequential'),
     backend: Backend.default('auto'),
+    /** Continual-learning semantics of a sequential schedule (absent: the defaults above). */
+    continual: Continual.optional(),
   })
   .loose();
 export type Training = z.infer<typeof Training>;

@@ -245,6 +245,29 @@ function AccuracyMatrix({ h }: { h: RunHistory }) {
           ))}
         </tbody>
       </table>
+      <TaskInference metrics={h.done?.metrics} />
+    </div>
+  );
+}
+
+/** training.continual.taskInference's metrics (HNET+ENT), under the matrix once the run is done. */
+function TaskInference({ metrics }: { metrics?: Record<string, number> }) {
+  if (!metrics || metrics.accuracy_cl3 === undefined) return null;
+  const parts: [string, string, string][] = [
+    ['accuracy_cl1', 'CL1', 'task given'],
+    ['accuracy_cl2', 'CL2', 'class right with the inferred task'],
+    ['accuracy_cl3', 'CL3', 'task and class right'],
+    ['task_inferred', 'task inferred', 'the lowest-entropy task is the true one'],
+  ];
+  return (
+    <div className="hn-train__muted" data-testid="task-inference">
+      Task inference (lowest entropy, HNET+ENT):{' '}
+      {parts.map(([key, label, title], i) => (
+        <span key={key} title={title}>
+          {i ? ' · ' : ''}
+          {label} {metrics[key]?.toPrecision(3) ?? '–'}
+        </span>
+      ))}
     </div>
   );
 }

@@ -267,6 +267,7 @@ from model import (
     BUDGET,
     GENERATED,
     PARAMETERS,
+    PARAMETER_ROLES,
     MAIN_METRIC,
     OUTPUT_REGULARIZER,
     TRAINING,
@@ -426,6 +427,83 @@ def mean_over(per_task, tasks):
     return {"metrics": metrics, "perTask": {str(t): per_task[t] for t in tasks}}
 
 
+def pick_tasks(tasks, k, rng):
+    """k of tasks without replacement (a partial Fisher-Yates shuffle on rng), in ascending order, as the engine draws them."""
+    a = list(tasks)
+    for i in range(k):
+        j = i + rng.int(len(a) - i)
+        a[i], a[j] = a[j], a[i]
+    return sorted(a[:k])
+
+
+def mask_rows(params, task):
+    """currentEmbeddingOnly: zero the gradient of every row of the task-embedding tables but the task's."""
+    for p in params:
+        if p.grad is not None:
+            keep = torch.zeros_like(p.grad, dtype=torch.bool)
+            keep[task] = True
+            p.grad = torch.where(keep, p.grad, torch.zeros_like(p.grad))
+
+
+@torch.no_grad()
+def candidate_step(optimizer, params):
+    """Delta theta: the change the optimizer would make on the current gradients, its state untouched
+    (hypercl's utils/optim_step.calc_delta_theta). Adam: its next bias-corrected step; SGD: -lr * grad."""
+    o = TRAINING["optimizer"]
+    group = optimizer.param_groups[0]
+    out = []
+    for p in params:
+        if p.grad is None:
+            out.append(torch.zeros_like(p))
+        elif o["type"] == "sgd":
+            out.append(-group["lr"] * p.grad)
+        else:
+            state = optimizer.state.get(p, {})
+            b1, b2 = group["betas"]
+            t = int(float(state["step"])) + 1 if "step" in state else 1
+            m = state["exp_avg"] * b1 + p.grad * (1 - b1) if "exp_avg" in state else p.grad * (1 - b1)
+            v = state["exp_avg_sq"] * b2 + p.grad * p.grad * (1 - b2) if "exp_avg_sq" in state else p.grad * p.grad * (1 - b2)
+            out.append(-group["lr"] * (m / (1 - b1**t)) / (torch.sqrt(v / (1 - b2**t)) + group["eps"]))
+    return out
+
+
+def infer_tasks(model, data, tasks, device):
+    """Task inference (von Oswald et al. 2020, HNET+ENT): each test sample is run with every trained task's
+    embedding and the task whose softmax prediction has the lowest entropy is taken. Means over tasks of
+    accuracy_cl1 (task given), accuracy_cl2 (class right with the inferred task's weights), accuracy_cl3
+    (inferred task and class right) and task_inferred."""
+    was_training = model.training
+    model.eval()
+    sums = {"accuracy_cl1": 0.0, "accuracy_cl2": 0.0, "accuracy_cl3": 0.0, "task_inferred": 0.0}
+    with torch.no_grad():
+        for task in tasks:
+            counts = {k: 0.0 for k in sums}
+            n = 0
+            for batch in data.eval_batches(task):
+                x, y, task_t, context = tensors(batch, device)
+                best = torch.full((batch.n,), float("inf"), device=device)
+                chosen = torch.full((batch.n,), -1, dtype=torch.int64, device=device)
+                classes = torch.full((batch.n,), -1, dtype=torch.int64, device=device)
+                for candidate in tasks:
+                    logits = model(x, y, torch.tensor([candidate], dtype=torch.int64, device=device), context)["prediction"]
+                    logp = torch.log_softmax(logits, -1)
+                    entropy = -(torch.exp(logp) * logp).sum(-1)
+                    better = entropy < best
+                    best = torch.where(better, entropy, best)
+                    chosen = torch.where(better, torch.full_like(chosen, candidate), chosen)
+                    classes = torch.where(better, logits.argmax(-1), classes)
+                right = classes == y.reshape(-1)
+                counts["accuracy_cl1"] += float(model(x, y, task_t, context)["metrics"][MAIN_METRIC]) * batch.n
+                counts["accuracy_cl2"] += float(right.sum())
+                counts["accuracy_cl3"] += float((right & (chosen == task)).sum())
+                counts["task_inferred"] += float((chosen == task).sum())
+                n += batch.n
+            for k in sums:
+                sums[k] += counts[k] / max(1, n) / len(tasks)
+    model.train(was_training)
+    return sums
+
+
 def snapshot(model, tasks, device):
     """What the hypernetwork generates for each earlier task now: the output regulariser's targets."""
     was_training = model.training
@@ -580,6 +658,15 @@ def main():
     total_steps = sum(steps for _, steps in phases)
     sequential = TRAINING["schedule"] == "sequential" and len(phases) > 1
     batch_size = TRAINING["batchSize"]
+    continual = TRAINING["continual"]
+    look_ahead = continual["lookAhead"] and OUTPUT_REGULARIZER is not None and sequential
+    per_step = continual.get("regularizedTasksPerStep")
+    if continual["lookAhead"] and (TRAINING["optimizer"]["type"] == "rmsprop" or (TRAINING["optimizer"]["type"] == "sgd" and TRAINING["optimizer"].get("momentum", 0))):
+        sys.exit("training.continual.lookAhead needs Adam or SGD without momentum (the optimizer is %s)" % TRAINING["optimizer"]["type"])
+    if look_ahead and world > 1:
+        sys.exit("training.continual.lookAhead is not supported under torchrun (one process only)")
+    if continual["taskInference"] and (not sequential or MAIN_METRIC is None or "embedding" not in PARAMETER_ROLES.values()):
+        sys.exit("training.continual.taskInference needs a sequential classifier with a task embedding")
 
     model = Model().to(device)
     if args.resume:
@@ -602,6 +689,9 @@ def main():
     if world > 1:
         model = DistributedDataParallel(model, find_unused_parameters=bool(UNUSED_PARAMETERS))
     optimizer = make_optimizer(model.parameters(), args.lr)
+    named = core.hnet_parameters()
+    embeddings = [named[n] for n, role in PARAMETER_ROLES.items() if role == "embedding"] if continual["currentEmbeddingOnly"] else []
+    hyper = [named[n] for n, role in PARAMETER_ROLES.items() if role == "hyper"]
     rng = Rng(seed).fork("batches") if rank == 0 else Rng(seed).fork("batches.rank%d" % rank)
     step = 0
     phase_start = 0
@@ -655,6 +745,9 @@ def main():
         done_tasks = task_list[:phase]
         if OUTPUT_REGULARIZER is not None and sequential and done_tasks:
             earlier = resumed_targets if first > 0 and resumed_targets else snapshot(core, done_tasks, device)
+        # hypercl makes a new optimizer for each task; a run resumed inside a task keeps the checkpoint's state.
+        if continual["optimizerPerTask"] and sequential and phase > 0 and first == 0:
+            optimizer = make_optimizer(model.parameters(), args.lr)
         for in_phase in range(first, steps):
             serve_studio(phase, in_phase)
             if STOP_REQUESTED:
@@ -663,19 +756,49 @@ def main():
                 break
             task = tasks[0] if len(tasks) == 1 else tasks[rng.int(len(tasks))]
             x, y, task_t, context = tensors(data.train_batch(task, batch_size, rng), device)
-            out = model(x, y, task_t, context, earlier=earlier)
+            held = earlier
+            # A random subset of earlier tasks per step, drawn from the batch stream as the engine draws it.
+            if earlier and per_step and per_step < len(earlier):
+                held = {t: earlier[t] for t in pick_tasks(done_tasks, per_step, rng)}
+            optimizer.zero_grad()
+            out = model(x, y, task_t, context, earlier=None if look_ahead else held)
             total = out["loss"]
             losses = {k: finite(v) for k, v in out["losses"].items()}
-            if "regularizer" in out:
+            if look_ahead and held:
+                # hypercl's look-ahead: the regulariser's gradient at theta + delta theta, delta theta the step the
+                # optimizer would take on the task loss alone (detached), added to the task loss's gradient.
+                total.backward()
+                mask_rows(embeddings, task)
+                deltas = candidate_step(optimizer, hyper)
+                saved = [p.detach().clone() for p in hyper]
+                with torch.no_grad():
+                    for p, d in zip(hyper, deltas):
+                        p.add_(d)
+                regularizer = core.output_regularizer(held)
+                regularizer.backward()
+                with torch.no_grad():
+                    for p, s in zip(hyper, saved):
+                        p.copy_(s)
+                total = total.detach() + regularizer.detach()
+                losses["output_regularizer"] = finite(regularizer)
+            elif "regularizer" in out:
                 total = total + out["regularizer"]
                 losses["output_regularizer"] = finite(out["regularizer"])
             loss = float(total)
             if not math.isfinite(loss):
                 emit({"event": "error", "code": "HN050", "message": "the loss became %s at step %d (task %d)" % ("NaN" if math.isnan(loss) else "infinite", step + 1, task), "step": step + 1})
                 sys.exit(3)
-            optimizer.zero_grad()
-            total.backward()
+            if not (look_ahead and held):
+                total.backward()
+            mask_rows(embeddings, task)
+            frozen = [p.detach().clone() for p in embeddings]
             optimizer.step()
+            # A row with no gradient can still move under Adam state left by its own task: put it back exactly.
+            with torch.no_grad():
+                for p, f in zip(embeddings, frozen):
+                    keep = torch.ones(p.shape[0], dtype=torch.bool, device=p.device)
+                    keep[task] = False
+                    p[keep] = f[keep]
             step += 1
             window_steps += 1
             now = time.perf_counter()
@@ -717,6 +840,8 @@ def main():
             for t in sorted(final["perTask"], key=int):
                 for k, v in final["perTask"][t].items():
                     metrics["%s/task%s" % (k, t)] = v
+        if continual["taskInference"]:
+            metrics.update(infer_tasks(core, data, task_list[: max(1, len(accuracy_matrix))], device))
         done = {"event": "done", "step": step, "seconds": time.perf_counter() - started, "metrics": metrics}
         if sequential:
             done["accuracyMatrix"] = accuracy_matrix

@@ -592,6 +592,16 @@ function evaluate(params: Params, data: Dataset, tasks: number[], seed: number) 
   return meanOver(perTask, tasks);
 }
 
+/** k of tasks without replacement (a partial Fisher-Yates shuffle on rng), in ascending order, as the engine draws them. */
+function pickTasks(tasks: number[], k: number, rng: Rng): number[] {
+  const a = [...tasks];
+  for (let i = 0; i < k; i++) {
+    const j = i + rng.int(a.length - i);
+    [a[i], a[j]] = [a[j], a[i]];
+  }
+  return a.slice(0, k).sort((x, y) => x - y);
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(argv.slice(2));
   const started = performance.now();
@@ -611,6 +621,10 @@ async function main(): Promise<void> {
   const phases = TRAINING.schedule === 'interleaved' ? [{ tasks: taskList, steps: stepsFor(taskList[0]) }] : taskList.map((t) => ({ tasks: [t], steps: stepsFor(t) }));
   const totalSteps = phases.reduce((a, p) => a + p.steps, 0);
   const sequential = TRAINING.schedule === 'sequential' && phases.length > 1;
+  const continual = TRAINING.continual;
+  // Not in this export's loop yet: train such a document with Hypernet Studio or the PyTorch export.
+  for (const setting of ['currentEmbeddingOnly', 'lookAhead', 'taskInference'] as const)
+    if (continual[setting]) usage('training.continual.' + setting + ' is not supported by the TypeScript export; train with Hypernet Studio or the PyTorch export (train.py), or turn it off');
 
   const params = createParams(seed);
   if (flags.initFrom) {
@@ -632,7 +646,7 @@ async function main(): Promise<void> {
     initHyperfan(params, seed, samples);
     samples.forEach(disposeInputs);
   }
-  const optimizer = makeOptimizer(flags.lr);
+  let optimizer = makeOptimizer(flags.lr);
   const varList = Object.values(params);
   const rng = new Rng(seed).fork('batches');
   emit({ event: 'start', backend: 'tfjs-' + tf.getBackend(), totalSteps, tasks: taskList, budget: BUDGET });
@@ -651,21 +665,29 @@ async function main(): Promise<void> {
       for (const w of earlier.values()) tf.dispose(Object.values(w));
       earlier = new Map(done.map((t) => [t, tf.tidy(() => taskWeights(params, tf.tensor1d([t], 'int32')))]));
     }
+    // hypercl makes a new optimizer for each task.
+    if (continual.optimizerPerTask && sequential && phase > 0) {
+      optimizer.dispose();
+      optimizer = makeOptimizer(flags.lr);
+    }
     for (let inPhase = 0; inPhase < steps; inPhase++) {
       const task = tasks.length === 1 ? tasks[0] : tasks[rng.int(tasks.length)];
       const inputs = inputsOf(data, data.trainBatch(task, TRAINING.batchSize, rng));
+      // A random subset of earlier tasks per step, drawn from the batch stream as the engine draws it.
+      const k = continual.regularizedTasksPerStep;
+      const held = earlier.size && k && k < earlier.size ? new Map(pickTasks(done, k, rng).map((t) => [t, earlier.get(t)!])) : earlier;
       const losses: Record<string, number> = {};
       const { value, grads } = tf.variableGrads(() => {
         const out = forward(params, inputs, { training: true, seed, step });
         for (const [name, l] of Object.entries(out.losses)) losses[name] = l.dataSync()[0];
         let total = out.loss;
-        if (OUTPUT_REGULARIZER && earlier.size) {
+        if (OUTPUT_REGULARIZER && held.size) {
           let sum: tf.Tensor = tf.scalar(0);
-          for (const [t, stored] of earlier) {
+          for (const [t, stored] of held) {
             const now = taskWeights(params, tf.tensor1d([t], 'int32'));
             for (const [key, v] of Object.entries(stored)) sum = tf.add(sum, tf.sum(tf.squaredDifference(now[key], v)));
           }
-          const r = tf.mul(sum, OUTPUT_REGULARIZER.beta / Math.max(1, earlier.size));
+          const r = tf.mul(sum, OUTPUT_REGULARIZER.beta / Math.max(1, held.size));
           losses.output_regularizer = r.dataSync()[0];
           total = tf.add(total, r) as tf.Scalar;
         }
