@@ -3,7 +3,7 @@
  * each task and the final evaluation read the test set; every eval event names the split it measured.
  */
 import { describe, expect, it } from 'vitest';
-import type { EvalEvent } from '../../src/shared/api/events';
+import type { EngineEvent } from '../../src/shared/api/events';
 import { useBackend } from '../../src/main/engine/backend';
 import { programOf, record } from './helpers';
 
@@ -21,7 +21,8 @@ const splitMnist = (validation: number) =>
     { maxEvalSamples: 400, evalBatchSize: 200 },
   );
 
-const evals = (events: { event: string }[]) => events.filter((e): e is EvalEvent => e.event === 'eval');
+type EvalEvent = Extract<EngineEvent, { event: 'eval' }>;
+const evals = (events: EngineEvent[]) => events.filter((e): e is EvalEvent => e.event === 'eval');
 
 describe('evaluation splits', () => {
   it('during training: the validation split; at the end of a task and at the end: the test set', async () => {

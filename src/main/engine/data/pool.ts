@@ -72,7 +72,6 @@ export function poolDataset(spec: PoolSpec): Dataset {
   const gather = (task: number, rows: ArrayLike<number>): Batch => {
     const n = rows.length;
     const x = new Float32Array(n * xSize);
-    const y = yDtype === 'int32' ? new Int32Array(n * ySize) : new Float32Array(n * ySize);
     const perm = spec.xPermutation?.(task);
     for (let i = 0; i < n; i++) {
       const r = rows[i];
@@ -81,12 +80,21 @@ export function poolDataset(spec: PoolSpec): Dataset {
       if (perm) for (let j = 0; j < xSize; j++) x[dst + j] = px[src + perm[j]] * scale;
       else if (scale === 1 && px instanceof Float32Array) x.set(px.subarray(src, src + xSize), dst);
       else for (let j = 0; j < xSize; j++) x[dst + j] = px[src + j] * scale;
+    }
+    return { x, y: gatherY(task, rows), n, task };
+  };
+
+  const gatherY = (task: number, rows: ArrayLike<number>): Float32Array | Int32Array => {
+    const n = rows.length;
+    const y = yDtype === 'int32' ? new Int32Array(n * ySize) : new Float32Array(n * ySize);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
       for (let j = 0; j < ySize; j++) {
         const v = py[r * ySize + j];
         y[i * ySize + j] = spec.mapLabel ? spec.mapLabel(task, v) : spec.yScale !== undefined ? v * spec.yScale : v;
       }
     }
-    return { x, y, n, task };
+    return y;
   };
 
   const evalCache = new Map<string, Batch[]>();
@@ -133,6 +141,8 @@ export function poolDataset(spec: PoolSpec): Dataset {
         checkTask(node, tasks, task);
         return split === 'train' ? train[task] : evalRows(task, split, maxSamples);
       },
+      labels: gatherY,
+      yIsX: (py as ArrayLike<number>) === (px as ArrayLike<number>),
     },
   };
 }

@@ -18,6 +18,10 @@ export interface PoolRows {
   xSize: number;
   /** Pool rows of a task's split, in the order the batches read them (eval splits capped as evalBatches caps them). */
   rows(task: number, split: 'train' | EvalSplit, maxSamples?: number): Int32Array;
+  /** The y of those rows of `task`, as its batches hold them (Split MNIST's relabelled classes). */
+  labels(task: number, rows: ArrayLike<number>): Float32Array | Int32Array;
+  /** y is x's own values (images to reconstruct): y's rows are the pool's x rows. */
+  yIsX: boolean;
 }
 
 export interface Batch {
