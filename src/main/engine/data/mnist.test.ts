@@ -169,6 +169,10 @@ describe('split mnist', () => {
       expect(new Set(b.y)).toEqual(new Set([0, 1]));
     }
     expect([train, test]).toEqual([55_000, 10_000]);
+    // A validation part too small to hold every task's digits is no validation split: evaluations use the test set.
+    const tiny = openDataset('data.split_mnist', { validation: 3 }, opts);
+    expect(tiny.hasValidation).toBe(false);
+    expect(sizeOf(tiny.evalBatches(0, 4096, Infinity, 'val'))).toBe(count(60_000, 70_000, 0));
     // The official sizes of task 0 (0s and 1s): 5,923 + 6,742 training digits, 980 + 1,135 test digits.
     expect(d.trainSize(0) + sizeOf(d.evalBatches(0, 4096, Infinity, 'val'))).toBe(5923 + 6742);
     expect(sizeOf(d.evalBatches(0, 4096, Infinity, 'test'))).toBe(980 + 1135);

@@ -55,7 +55,8 @@ export function poolDataset(spec: PoolSpec): Dataset {
   const scale = spec.xScale ?? 1;
   if (train.length !== tasks || test.length !== tasks || (spec.val && spec.val.length !== tasks))
     throw new Error(`${node}: pool has splits for ${train.length} tasks, expected ${tasks}`);
-  const val = spec.val && spec.val.some((rows) => rows.length > 0) ? spec.val : undefined;
+  // A validation split counts only when every task has one (a tiny `validation` can leave a Split MNIST task without).
+  const val = spec.val && spec.val.every((rows) => rows.length > 0) ? spec.val : undefined;
   const evalSplit = (task: number, split: EvalSplit) => (split === 'val' && val ? val[task] : test[task]);
   /** The rows an evaluation of `split` reads, capped at maxSamples. */
   const evalRows = (task: number, split: EvalSplit, maxSamples: number): Int32Array => {
