@@ -1,19 +1,22 @@
 #!/usr/bin/env bash
 # `npm run setup`: install what the tests need beyond node_modules, on Debian/Ubuntu, where it is missing:
-# Chromium (the end-to-end tests; Playwright never downloads its own browser here) and PyTorch (the parity,
-# training and torchrun tests, which never skip). It says what it installs before it does; elsewhere it says what
-# to install by hand. Used by .ci/run too (one source of truth).
+# Chromium (the end-to-end tests; Playwright never downloads its own browser here), PyTorch (the parity,
+# training and torchrun tests, which never skip) and Fashion-MNIST (Debian's dataset-fashion-mnist: the
+# data.fashion_mnist node and its tests read /usr/share/datasets/fashion-mnist). It says what it installs
+# before it does; elsewhere it says what to install by hand. Used by .ci/run too (one source of truth).
 set -euo pipefail
 need=()
 command -v chromium >/dev/null 2>&1 || [ -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ] || need+=(chromium)
 /usr/bin/python3 -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch libopenblas0-pthread)
+[ -e /usr/share/datasets/fashion-mnist/t10k-labels-idx1-ubyte.gz ] || need+=(dataset-fashion-mnist)
 if [ ${#need[@]} -eq 0 ]; then
-  echo "setup: Chromium and PyTorch are installed; nothing to do."
+  echo "setup: Chromium, PyTorch and Fashion-MNIST are installed; nothing to do."
   exit 0
 fi
 if ! command -v apt-get >/dev/null 2>&1; then
   echo "setup: missing ${need[*]}; this is not Debian/Ubuntu, so install by hand: Chromium (set CHROMIUM_PATH to it)" >&2
-  echo "setup: and PyTorch for /usr/bin/python3 (pip install torch)." >&2
+  echo "setup: PyTorch for /usr/bin/python3 (pip install torch), and Fashion-MNIST's gzipped IDX files in" >&2
+  echo "setup: /usr/share/datasets/fashion-mnist (github.com/zalandoresearch/fashion-mnist, data/fashion)." >&2
   exit 1
 fi
 sudo=()

@@ -236,7 +236,33 @@ describe('hnet train', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/^training on \w+/m);
     expect(r.stdout).toMatch(/^done at step 20 /m);
-    expect(r.stdout).toMatch(/^metrics:$/m);
+    expect(r.stdout).toMatch(/^metrics \(test set\):$/m);
+  }, TIMEOUT);
+
+  it('names the split of every evaluation: val during training where the dataset holds one, the test set at the end', () => {
+    const file = writeDoc('mnist-splits.hnet.json', {
+      format: 'hypernet-studio',
+      version: 1,
+      nodes: [
+        { id: 'digits', type: 'data.mnist', params: { validation: 5000 } },
+        { id: 'dense', type: 'target.dense', params: { units: 10 } },
+        { id: 'loss', type: 'objective.cross_entropy' },
+        { id: 'accuracy', type: 'metric.accuracy' },
+      ],
+      edges: [
+        { source: 'digits', sourcePort: 'x', target: 'dense', targetPort: 'x' },
+        { source: 'dense', sourcePort: 'y', target: 'loss', targetPort: 'logits' },
+        { source: 'digits', sourcePort: 'y', target: 'loss', targetPort: 'labels' },
+        { source: 'dense', sourcePort: 'y', target: 'accuracy', targetPort: 'logits' },
+        { source: 'digits', sourcePort: 'y', target: 'accuracy', targetPort: 'labels' },
+      ],
+      data: { maxEvalSamples: 200 },
+      training: { steps: 20, evalEvery: 10, batchSize: 16 },
+    });
+    const r = hnet(['train', file]);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^step 10 {2}val {2}loss [\d.e+-]+, accuracy [\d.]+$/m);
+    expect(r.stdout).toMatch(/^metrics \(test set\):$/m);
   }, TIMEOUT);
 
   it('an invalid document: exit 1, the problem on stderr, nothing on stdout', () => {

@@ -1,8 +1,10 @@
 /**
  * The exported data is the engine's, bit for bit: the ported generator (rng.py) reproduces the engine's
  * streams, and the exported Dataset (data.py, and data.ts of the TypeScript export) draws the same training
- * batches from the same generator state and returns exactly the engine's evaluation batches. Covered: the
- * sinusoid family (regenerated), a pool dataset (written splits) and Permuted MNIST (one copy + permutations).
+ * batches from the same generator state and returns exactly the engine's evaluation batches, of the test set
+ * and of the validation split. Covered: the sinusoid family (regenerated), pool datasets (written splits:
+ * spirals, the Gaussian mixture), and the image sets stored once as bytes with row indices per split (MNIST,
+ * Split MNIST, Permuted MNIST with a permutation per task, MNIST images to reconstruct, Fashion-MNIST).
  */
 import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -72,7 +74,8 @@ function engineBatches(program: Program, tasks: number[]): Batch[] {
   return tasks.flatMap((task) => {
     const rng = new Rng(program.training.seed).fork('batches');
     const train = [0, 1, 2].map(() => data.trainBatch(task, 16, rng));
-    return [...train, ...data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples)];
+    const { evalBatchSize, maxEvalSamples } = program.evaluation;
+    return [...train, ...data.evalBatches(task, evalBatchSize, maxEvalSamples, 'test'), ...data.evalBatches(task, evalBatchSize, maxEvalSamples, 'val')];
   });
 }
 
@@ -87,7 +90,7 @@ data = Dataset()
 batches = []
 for task in tasks:
     rng = Rng(seed).fork("batches")
-    batches += [data.train_batch(task, 16, rng) for _ in range(3)] + data.eval_batches(task)
+    batches += [data.train_batch(task, 16, rng) for _ in range(3)] + data.eval_batches(task) + data.eval_batches(task, "val")
 meta = []
 with open(out, "wb") as f:
     for b in batches:
@@ -110,7 +113,7 @@ const parts: Uint8Array[] = [];
 const meta: { n: number; task: number; context: boolean }[] = [];
 for (const task of tasks) {
   const rng = new Rng(seed).fork('batches');
-  for (const b of [0, 1, 2].map(() => data.trainBatch(task, 16, rng)).concat(data.evalBatches(task))) {
+  for (const b of [0, 1, 2].map(() => data.trainBatch(task, 16, rng)).concat(data.evalBatches(task), data.evalBatches(task, 'val'))) {
     for (const a of [b.x, b.y, ...(b.context ? [b.context] : [])]) parts.push(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
     meta.push({ n: b.n, task: b.task, context: b.context !== undefined });
   }
@@ -133,23 +136,29 @@ function bytesOf(batches: Batch[]): Buffer {
 const docs: [string, () => Program, number[]][] = [
   ['sinusoid family (regenerated waves)', () => compileOk(loadDoc(join(root, 'templates', 'sinusoid-family.hnet.json'))), [0]],
   ['spirals (written splits)', () => compileOk(loadDoc(join(root, 'test', 'export', 'fixtures', 'spirals-per-sample.hnet.json'))), [0]],
-  [
-    'permuted MNIST (one copy of the digits, a permutation per task)',
-    () =>
-      compileOk(
-        buildDoc(
-          [
-            { id: 'digits', type: 'data.permuted_mnist', params: { tasks: 3 } },
-            { id: 'dense', type: 'target.dense', params: { units: 10 } },
-            { id: 'loss', type: 'objective.cross_entropy' },
-          ],
-          ['digits.x -> dense.x', 'dense.y -> loss.logits', 'digits.y -> loss.labels'],
-          { training: { seed: 5 }, data: { maxEvalSamples: 300, evalBatchSize: 128 } },
-        ),
-      ),
-    [0, 2],
-  ],
+  ['permuted MNIST (the bytes once, a permutation per task)', () => classifier('data.permuted_mnist', { tasks: 3, validation: 1000 }), [0, 2]],
+  ['MNIST (official split: train, val, test rows into the bytes)', () => classifier('data.mnist', {}), [0]],
+  ['split MNIST (relabelled rows of each split)', () => classifier('data.split_mnist', { layout: 'image' }, 2), [1, 4]],
+  ['Fashion-MNIST (Debian\'s files, no validation)', () => classifier('data.fashion_mnist', { validation: 0 }), [0]],
+  ['MNIST images to reconstruct (y is the same bytes)', () => compileOk(loadDoc(join(root, 'templates', 'siren-inr.hnet.json'))), [0]],
+  ['Gaussian mixture (written splits per task)', () => classifier('data.gaussian_mixture', {}, 2), [0, 2]],
 ];
+
+/** A one-layer classifier on a dataset node: what its export writes is the dataset's alone. */
+function classifier(type: string, params: Record<string, unknown>, classes = 10): Program {
+  return compileOk(
+    buildDoc(
+      [
+        { id: 'digits', type, params },
+        ...(params.layout === 'image' ? [{ id: 'flat', type: 'target.flatten' }] : []),
+        { id: 'dense', type: 'target.dense', params: { units: classes } },
+        { id: 'loss', type: 'objective.cross_entropy' },
+      ],
+      [...(params.layout === 'image' ? ['digits.x -> flat.x', 'flat.y -> dense.x'] : ['digits.x -> dense.x']), 'dense.y -> loss.logits', 'digits.y -> loss.labels'],
+      { training: { seed: 5 }, data: { maxEvalSamples: 300, evalBatchSize: 128 } },
+    ),
+  );
+}
 
 describe('exported data', () => {
   it.each(docs)(

@@ -50,7 +50,7 @@ function describe(e: EngineEvent, state: { metricName: string }): string | null 
       return `training on ${e.backend}: ${count(e.totalSteps)} steps, ${e.tasks.length === 1 ? 'task' : 'tasks'} ${e.tasks.join(', ')}; ${budgetText(e.budget)}`;
     case 'eval': {
       const perTask = Object.keys(e.perTask).length > 1 ? `  [${Object.entries(e.perTask).map(([t, m]) => `task ${t}: ${metricsText(m)}`).join('; ')}]` : '';
-      return `step ${e.step}  eval  ${metricsText(e.metrics)}${perTask}`;
+      return `step ${e.step}  ${e.split ?? 'eval'}  ${metricsText(e.metrics)}${perTask}`;
     }
     case 'task_end': {
       state.metricName = e.metricName;
@@ -75,7 +75,7 @@ export function summary(done: DoneEvent, metricName: string): string[] {
   const entries = Object.entries(done.metrics);
   if (entries.length) {
     const width = Math.max(...entries.map(([k]) => k.length));
-    lines.push('metrics:');
+    lines.push('metrics (test set):');
     for (const [k, v] of entries) lines.push(`  ${k.padEnd(width)}  ${num(v)}`);
   }
   const matrix = done.accuracyMatrix;

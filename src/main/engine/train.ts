@@ -14,7 +14,7 @@ import { useBackend } from './backend';
 import { CHECKPOINT_VERSION } from '../../shared/codegen/fileFormats';
 import { decode, encode, programSignature, readCheckpoint, writeFileAtomic, writeWeights, type Checkpoint } from './checkpoint';
 import type { RunControl } from './control';
-import { openDataset, type Batch, type Dataset } from './data';
+import { openDataset, type Batch, type Dataset, type EvalSplit } from './data';
 import { dataAccessOf } from './data/files';
 import type { TrainOptions } from './options';
 import { Model, type Feeds } from './runtime';
@@ -107,7 +107,10 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
     let stopped = false;
     let [phaseAt, stepAt] = [0, 0];
 
-    const evaluate = (tasks: number[]) => evaluateTasks(model, program, data, tasks);
+    // Evaluations during training read the validation split where the dataset holds one; the end of each task
+    // and the final evaluation read the test set.
+    const duringSplit: EvalSplit = data.hasValidation ? 'val' : 'test';
+    const evaluate = (tasks: number[], split: EvalSplit = 'test') => evaluateTasks(model, program, data, tasks, split);
     const checkpoint = async (phase: number, inPhase: number) => {
       if (!opts.checkpointPath) return;
       await writeCheckpoint(opts.checkpointPath, program, model, optimizer, { seed, step, phase, stepInPhase: inPhase, rngState: rng.state, targets, accuracyMatrix });
@@ -162,8 +165,8 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
         // The norms of generated weights over training: about NORM_POINTS a run besides those at evaluations.
         if (!evalNow && step % normEvery === 0 && stepInPhase !== steps - 1) emitWeightStats(model, program, data, task, step, emit);
         if (evalNow) {
-          const ev = evaluate(sequentialCl ? taskList.slice(0, phase + 1) : taskList);
-          emit({ event: 'eval', step, task, ...ev });
+          const ev = evaluate(sequentialCl ? taskList.slice(0, phase + 1) : taskList, duringSplit);
+          emit({ event: 'eval', step, task, ...ev, split: duringSplit });
           emitWeightStats(model, program, data, task, step, emit);
         }
         if (opts.checkpointPath && opts.checkpointEvery && step % opts.checkpointEvery === 0) await checkpoint(phase, stepInPhase + 1);
@@ -175,7 +178,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
         const ev = evaluate(taskList);
         // Row i is the matrix after phase i; a finished phase resumed with more steps replaces its row.
         accuracyMatrix[phase] = taskList.map((task, j) => (j <= phase && mainMetric ? (ev.perTask[task]?.[mainMetric.name] ?? null) : null));
-        emit({ event: 'eval', step, task: tasks[0], ...meanOver(ev.perTask, taskList.slice(0, phase + 1)) });
+        emit({ event: 'eval', step, task: tasks[0], ...meanOver(ev.perTask, taskList.slice(0, phase + 1)), split: 'test' });
         emit({ event: 'task_end', task: tasks[0], step, accuracyMatrix: accuracyMatrix.map((r) => [...r]), metricName: mainMetric?.name ?? 'loss' });
       }
     }
@@ -501,13 +504,13 @@ function meanOver(perTask: Record<string, Record<string, number>>, tasks: number
   return { metrics, perTask: Object.fromEntries(tasks.map((t) => [t, perTask[t]])) };
 }
 
-function evaluateTasks(model: Model, program: Program, data: Dataset, tasks: number[]) {
+function evaluateTasks(model: Model, program: Program, data: Dataset, tasks: number[], split: EvalSplit) {
   const perTask: Record<string, Record<string, number>> = {};
   const wanted = [...program.metrics.map((m) => m.value), ...program.losses.map((l) => l.value)];
   for (const task of tasks) {
     const sums: Record<string, number> = {};
     let n = 0;
-    for (const b of data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples)) {
+    for (const b of data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples, split)) {
       const vals = withFeeds(program, [b], ([feeds]) =>
         tf.tidy(() => {
           const v = model.evaluate(feeds, wanted, { training: false, step: 0 });

@@ -1,8 +1,11 @@
 /**
  * The data folder of an export, written from the engine's own dataset loaders so the exported code sees the
  * same samples the engine does: each task's training split (rows in the engine's order) and exactly the
- * engine's evaluation batches. Permuted MNIST stores one copy of the digits and a permutation per task. The
- * sinusoid family draws fresh waves per training batch: the exported code regenerates them from the seed.
+ * engine's evaluation batches (of the test set, and of the validation split where the dataset holds one).
+ * Datasets whose images are bytes (MNIST, Fashion-MNIST, IDX files) store those bytes once, as they are, and
+ * each split as row indices into them: the full MNIST export is about 10 MB, not 200. Permuted MNIST adds a
+ * permutation per task. The sinusoid family draws fresh waves per training batch: the exported code
+ * regenerates them from the seed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -11,7 +14,8 @@ import type { ArrayRef, DataManifest, EvalSet, TrainSplit } from '../../shared/c
 import type { Program } from '../../shared/compiler/ir';
 import { SinusoidData } from '../../shared/nodes/data/sinusoid';
 import type { Rng } from '../../shared/util/rng';
-import { openDataset, type Batch, type Dataset } from '../engine/data';
+import { openDataset, type Batch, type Dataset, type EvalSplit } from '../engine/data';
+import type { PoolRows } from '../engine/data/types';
 import { dataAccessOf, type DataAccess } from '../engine/data/files';
 import { mnistPermutation } from '../engine/data/mnist';
 import { AMPLITUDE, PHASE, X_RANGE } from '../engine/data/sinusoid';
@@ -40,19 +44,25 @@ export function writeDataFolder(program: Program, dir: string, opts: DataOptions
   const data: Dataset = openDataset(spec.type, spec.params, { seed: opts.seed, node: spec.node, ...dataAccessOf(opts) });
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
-  const write = (name: string, values: Float32Array | Int32Array, shape: number[]): ArrayRef => {
-    const file = `${name}.${values instanceof Int32Array ? 'i32' : 'f32'}.gz`;
+  const write = (name: string, values: Float32Array | Int32Array | Uint8Array, shape: number[], scale?: number): ArrayRef => {
+    const dtype = values instanceof Int32Array ? 'int32' : values instanceof Uint8Array ? 'uint8' : 'float32';
+    const file = `${name}.${{ int32: 'i32', uint8: 'u8', float32: 'f32' }[dtype]}.gz`;
     // Typed arrays are little-endian on every platform Node runs on.
     writeFileSync(join(dir, file), gzipSync(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), { level: 6 }));
     files.push(file);
-    return { file, dtype: values instanceof Int32Array ? 'int32' : 'float32', shape };
+    return { file, dtype, shape, ...(scale !== undefined ? { scale } : {}) };
   };
   const yShape = (n: number) => [n, ...spec.y];
   const permuted = spec.type === 'data.permuted_mnist';
   const sinusoid = spec.type === 'data.sinusoid';
+  // Bytes are written once with row indices per split; float pools (generated toys) as each split's rows.
+  const pool = data.pool && data.pool.x instanceof Uint8Array ? data.pool : undefined;
+  const pooled = pool ? pooledWriter(pool, spec.x, spec.y, write) : undefined;
+  const { evalBatchSize, maxEvalSamples } = program.evaluation;
 
   const train: (TrainSplit | null)[] = [];
   const evals: EvalSet[] = [];
+  const vals: EvalSet[] = [];
   const trainSize: number[] = [];
   for (let task = 0; task < data.tasks; task++) {
     trainSize.push(data.trainSize(task));
@@ -62,21 +72,27 @@ export function writeDataFolder(program: Program, dir: string, opts: DataOptions
     if (permuted && task > 0) {
       train.push({ ...train[0]!, permutation });
       evals.push({ ...evals[0], permutation });
+      if (data.hasValidation) vals.push({ ...vals[0], permutation });
       continue;
     }
+    const evalOf = (split: EvalSplit, name: string) => {
+      const batches = data.evalBatches(task, evalBatchSize, maxEvalSamples, split);
+      return pooled ? pooled.evalSet(task, split, name, batches, maxEvalSamples) : evalSet(name, batches, spec.x, spec.y, write);
+    };
     if (sinusoid) train.push(null);
+    else if (pooled) train.push(pooled.train(task));
     else {
       const n = data.trainSize(task);
       const b = data.trainBatch(task, n, sequentialRows());
       train.push({ x: write(`train${task}.x`, b.x, [n, ...spec.x]), y: write(`train${task}.y`, b.y, yShape(n)) });
     }
-    const batches = data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples);
-    evals.push(evalSet(task, batches, spec.x, spec.y, write));
+    evals.push(evalOf('test', `eval${task}`));
+    if (data.hasValidation) vals.push(evalOf('val', `val${task}`));
   }
 
   const manifest: DataManifest = {
     format: 'hnet-data',
-    version: 1,
+    version: 2,
     type: spec.type,
     node: spec.node,
     seed: opts.seed,
@@ -88,6 +104,7 @@ export function writeDataFolder(program: Program, dir: string, opts: DataOptions
     trainSize,
     train,
     eval: evals,
+    ...(data.hasValidation ? { val: vals } : {}),
     evalBatchSize: program.evaluation.evalBatchSize,
     maxEvalSamples: program.evaluation.maxEvalSamples,
   };
@@ -100,13 +117,31 @@ export function writeDataFolder(program: Program, dir: string, opts: DataOptions
   return { manifest, files };
 }
 
-function evalSet(
-  task: number,
-  batches: Batch[],
-  x: number[],
-  y: number[],
-  write: (name: string, values: Float32Array | Int32Array, shape: number[]) => ArrayRef,
-): EvalSet {
+type Write = (name: string, values: Float32Array | Int32Array | Uint8Array, shape: number[], scale?: number) => ArrayRef;
+
+/**
+ * Splits of a byte pool: the pool's bytes once (as the IDX files hold them), then per split its row indices and
+ * its labels (or, for images to reconstruct, y as the same bytes).
+ */
+function pooledWriter(pool: PoolRows, x: number[], y: number[], write: Write) {
+  const rowsInPool = pool.x.length / pool.xSize;
+  const images = write('images', pool.x, [rowsInPool, ...x], pool.xScale);
+  const ys = (task: number, rows: Int32Array, name: string): Pick<TrainSplit, 'y' | 'yPooled'> =>
+    pool.yIsX ? { y: { ...images, shape: [rowsInPool, ...y] }, yPooled: true } : { y: write(`${name}.y`, pool.labels(task, rows), [rows.length, ...y]) };
+  return {
+    train(task: number): TrainSplit {
+      const rows = pool.rows(task, 'train');
+      return { x: images, rows: write(`train${task}.rows`, rows, [rows.length]), ...ys(task, rows, `train${task}`) };
+    },
+    evalSet(task: number, split: EvalSplit, name: string, batches: Batch[], maxSamples: number): EvalSet {
+      const rows = pool.rows(task, split, maxSamples);
+      if (rows.length !== batches.reduce((a, b) => a + b.n, 0)) throw new Error(`${name}: ${rows.length} rows for ${batches.length} batches`);
+      return { x: images, rows: write(`${name}.rows`, rows, [rows.length]), ...ys(task, rows, name), batches: batches.map((b) => b.n) };
+    },
+  };
+}
+
+function evalSet(name: string, batches: Batch[], x: number[], y: number[], write: Write): EvalSet {
   const n = batches.reduce((a, b) => a + b.n, 0);
   const xs = new Float32Array(n * prod(x));
   const ys = batches[0]?.y instanceof Int32Array ? new Int32Array(n * prod(y)) : new Float32Array(n * prod(y));
@@ -116,12 +151,12 @@ function evalSet(
     ys.set(b.y, row * prod(y));
     row += b.n;
   }
-  const set: EvalSet = { x: write(`eval${task}.x`, xs, [n, ...x]), y: write(`eval${task}.y`, ys, [n, ...y]), batches: batches.map((b) => b.n) };
+  const set: EvalSet = { x: write(`${name}.x`, xs, [n, ...x]), y: write(`${name}.y`, ys, [n, ...y]), batches: batches.map((b) => b.n) };
   if (batches.length && batches[0].context) {
     const width = batches[0].context.length;
     const cs = new Float32Array(batches.length * width);
     batches.forEach((b, i) => cs.set(b.context!, i * width));
-    set.context = write(`eval${task}.context`, cs, [batches.length, width]);
+    set.context = write(`${name}.context`, cs, [batches.length, width]);
   }
   return set;
 }

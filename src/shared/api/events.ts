@@ -29,6 +29,9 @@ export const StepEvent = z.object({
   stepsPerSecond: z.number(),
 });
 
+/** Which held-out samples an evaluation measured. */
+export const EvalSplit = z.enum(['val', 'test']);
+
 export const EvalEvent = z.object({
   event: z.literal('eval'),
   step: z.number().int(),
@@ -37,6 +40,11 @@ export const EvalEvent = z.object({
   /** Mean over the evaluated tasks. */
   metrics: Metrics,
   perTask: z.record(z.string(), Metrics),
+  /**
+   * The held-out samples measured: `val` (held out of the training data: evaluations during training, where the
+   * dataset has a validation split) or `test` (the test set: the end of each task and the final evaluation).
+   */
+  split: EvalSplit.optional(),
 });
 
 export const TaskEndEvent = z.object({
@@ -68,7 +76,7 @@ export const DoneEvent = z.object({
   event: z.literal('done'),
   step: z.number().int(),
   seconds: z.number(),
-  /** Final evaluation metrics (mean over tasks, plus `<metric>/task<k>` per task). */
+  /** Final evaluation metrics on the test set (mean over tasks, plus `<metric>/task<k>` per task). */
   metrics: Metrics,
   accuracyMatrix: z.array(z.array(z.number().nullable())).optional(),
   stopped: z.boolean(),

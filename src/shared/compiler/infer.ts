@@ -86,6 +86,9 @@ function inferNode(graph: Graph, inf: Inference, n: GraphNode): void {
       warnings.push({ ...problem(code, message, { node: id, port }), severity: 'warning' });
     },
   };
+  const raw = n.doc.params ?? {};
+  for (const [key, why] of Object.entries(n.type.retiredParams ?? {}))
+    if (Object.hasOwn(raw, key)) ctx.warn('HN012', `${key} is no longer used and is ignored: ${why}`);
   try {
     const out = n.type.infer(ctx);
     if (n.type.weights) {

@@ -131,6 +131,11 @@ export interface NodeType<S extends z.ZodObject = z.ZodObject> {
   /** Markdown shown in the palette and the inspector. */
   doc: string;
   params: S;
+  /**
+   * Parameters older documents may set that no longer do anything: each key with the sentence of the warning
+   * the compiler gives when a document still sets it (the value is ignored, never an error).
+   */
+  retiredParams?: Record<string, string>;
   /** Input ports, weights ports of target layers included. */
   inputs(p: z.output<S>): PortDecl[];
   outputs(p: z.output<S>): PortDecl[];

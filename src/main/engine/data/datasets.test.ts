@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { FashionMnistData } from '../../../shared/nodes/data/fashionMnist';
+import { GaussianMixtureData, gaussianMixtureMeans } from '../../../shared/nodes/data/gaussianMixture';
 import { MnistData } from '../../../shared/nodes/data/mnist';
 import { MnistInrData } from '../../../shared/nodes/data/mnistInr';
 import { MoonsData } from '../../../shared/nodes/data/moons';
@@ -25,13 +27,20 @@ const cases: [string, NodeType, Record<string, unknown>][] = (
     [SpiralsData, { classes: 5, samples: 203, noise: 0 }],
     [MoonsData, { samples: 101 }],
     [MnistData, {}],
-    [MnistData, { layout: 'image', trainFraction: 0.5 }],
+    [MnistData, { layout: 'image', validation: 1000 }],
+    [FashionMnistData, {}],
+    [FashionMnistData, { layout: 'image', validation: 0 }],
+    [GaussianMixtureData, {}],
+    [GaussianMixtureData, { tasks: 5, modesPerTask: 3, trainPerMode: 4, testPerMode: 7 }],
     [SplitMnistData, { layout: 'image' }],
     [PermutedMnistData, { tasks: 3 }],
     [MnistInrData, {}],
     [MnistInrData, { layout: 'image' }],
   ] as [NodeType, Record<string, unknown>][]
 ).map(([node, params]) => [`${node.id} ${JSON.stringify(params)}`, node, params]);
+
+/** Datasets on the official MNIST-style files: the same split for every seed. */
+const OFFICIAL_SPLIT = new Set<NodeType>([MnistData, SplitMnistData, MnistInrData, FashionMnistData]);
 
 const open = (node: NodeType, params: Record<string, unknown>, seed = 1) =>
   openDataset(node.id, node.params.parse(params) as Record<string, unknown>, { seed, node: 'd1' });
@@ -78,12 +87,18 @@ describe.each(cases)('%s', (name, node, params) => {
       // Evaluation batches are the same on every call.
       expect(a.evalBatches(t, 50, 200).map(plain)).toEqual(b.evalBatches(t, 50, 200).map(plain));
     }
-    // Another seed gives other data (sinusoid training waves come from the caller's rng only).
+    // Another seed gives other data (sinusoid training waves come from the caller's rng only), except on the
+    // image sets, whose split is their files' own.
     const c = open(node, params, 6);
+    if (OFFICIAL_SPLIT.has(node)) {
+      expect(plain(c.trainBatch(0, 32, new Rng(1)))).toEqual(plain(a.trainBatch(0, 32, new Rng(1))));
+      return;
+    }
     const differs =
       node === SinusoidData
         ? JSON.stringify(c.evalBatches(0, 50, 200).map(plain)) !== JSON.stringify(a.evalBatches(0, 50, 200).map(plain))
-        : JSON.stringify(plain(c.trainBatch(0, 32, new Rng(1)))) !== JSON.stringify(plain(a.trainBatch(0, 32, new Rng(1))));
+        : // The last task: Permuted MNIST's task 0 is the identity, its other tasks' permutations come from the seed.
+          JSON.stringify(plain(c.trainBatch(c.tasks - 1, 32, new Rng(1)))) !== JSON.stringify(plain(a.trainBatch(a.tasks - 1, 32, new Rng(1))));
     expect(differs).toBe(true);
   });
 
@@ -152,5 +167,47 @@ describe('2-D toys', () => {
       for (let i = 0; i < b.n; i++) expect(Math.hypot(b.x[2 * i], b.x[2 * i + 1])).toBeLessThanOrEqual(1);
     }
     expect(counts).toEqual([20, 20, 20]);
+  });
+});
+
+describe('gaussian mixture', () => {
+  it('has posterior_replay_cl\'s task set by default: 3 tasks of 2 modes on a circle of radius 5, std 0.2, 10/100 points per mode', () => {
+    const means = gaussianMixtureMeans(GaussianMixtureData.params.parse({}));
+    // CHE_MEANS of posterior_replay_cl's data/special/gaussian_mixture_data.py, computed independently.
+    const che = [0, 1, 2, 3, 4, 5].map((i) => [5 * Math.sin(((i + 0.5) / 6) * 2 * Math.PI), 5 * Math.cos(((i + 0.5) / 6) * 2 * Math.PI)]);
+    expect(means.flat()).toEqual(che.flat());
+    expect(means[0][0]).toBeCloseTo(2.5);
+    expect(means[0][1]).toBeCloseTo(4.3301);
+    const d = openDataset('data.gaussian_mixture', {}, { seed: 7, node: 'gmm' });
+    expect([d.tasks, d.classes, d.xShape, d.yShape]).toEqual([3, 2, [2], []]);
+    for (let t = 0; t < 3; t++) {
+      expect(d.trainSize(t)).toBe(20);
+      const test = d.evalBatches(t, 1000, Infinity);
+      expect(test.reduce((s, b) => s + b.n, 0)).toBe(200);
+      // Every point lies near the mean of its own mode (0.2 std: within 1.5 of it), labelled within its task.
+      const train = d.trainBatch(t, 200, new Rng(t));
+      for (const b of [train, ...test])
+        for (let i = 0; i < b.n; i++) {
+          const [mx, my] = means[2 * t + b.y[i]];
+          expect(Math.hypot(b.x[2 * i] - mx, b.x[2 * i + 1] - my)).toBeLessThan(1.5);
+        }
+      // Empirical std of the test points of mode 0 near 0.2.
+      const xs = test.flatMap((b) => Array.from({ length: b.n }, (_, i) => (b.y[i] === 0 ? b.x[2 * i] - means[2 * t][0] : NaN))).filter((v) => !Number.isNaN(v));
+      expect(xs.length).toBe(100);
+      const sd = Math.sqrt(xs.reduce((s, v) => s + v * v, 0) / xs.length);
+      expect(sd).toBeGreaterThan(0.14);
+      expect(sd).toBeLessThan(0.26);
+    }
+  });
+
+  it('draws each task from its own stream: its noise does not change with the number of tasks', () => {
+    const offsets = (tasks: number, seed = 2) => {
+      const p = GaussianMixtureData.params.parse({ tasks });
+      const means = gaussianMixtureMeans(p);
+      const [b] = openDataset('data.gaussian_mixture', p, { seed, node: 'g' }).evalBatches(1, 500, Infinity);
+      return Array.from({ length: b.n }, (_, i) => [b.x[2 * i] - means[2 + b.y[i]][0], b.x[2 * i + 1] - means[2 + b.y[i]][1]].map((v) => v.toFixed(4))).flat();
+    };
+    expect(offsets(5)).toEqual(offsets(3));
+    expect(offsets(3, 3)).not.toEqual(offsets(3));
   });
 });

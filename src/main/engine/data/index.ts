@@ -6,14 +6,15 @@ import { z } from 'zod';
 import { fail } from '../../../shared/compiler/errors';
 import { openCsv } from './csv';
 import { openIdx } from './idx';
-import { openMnist, openMnistInr, openPermutedMnist, openSplitMnist } from './mnist';
+import { openGaussianMixture } from './gaussianMixture';
+import { openFashionMnist, openMnist, openMnistInr, openPermutedMnist, openSplitMnist } from './mnist';
 import { openSinusoid } from './sinusoid';
 import { openMoons, openSpirals } from './toy2d';
 import { openToyRegression } from './toyRegression';
 import type { DataAccess } from './files';
 import type { Dataset } from './types';
 
-export type { Batch, Dataset } from './types';
+export type { Batch, Dataset, EvalSplit } from './types';
 
 /** `baseDir` (the document's folder), `dataGrants` and `maxDataBytes` bound what file datasets may read (./files.ts). */
 export interface OpenOptions extends DataAccess {
@@ -32,8 +33,10 @@ const openers: Record<string, Opener> = {
   'data.split_mnist': openSplitMnist,
   'data.permuted_mnist': openPermutedMnist,
   'data.mnist_inr': openMnistInr,
+  'data.fashion_mnist': openFashionMnist,
   'data.spirals': openSpirals,
   'data.moons': openMoons,
+  'data.gaussian_mixture': openGaussianMixture,
   'data.csv': openCsv,
   'data.idx': openIdx,
 };

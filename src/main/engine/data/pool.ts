@@ -5,7 +5,7 @@
  */
 import { fail } from '../../../shared/compiler/errors';
 import type { Rng } from '../../../shared/util/rng';
-import type { Batch, Dataset } from './types';
+import type { Batch, Dataset, EvalSplit } from './types';
 
 export interface PoolSpec {
   /** Node id, for error messages. */
@@ -18,12 +18,15 @@ export interface PoolSpec {
   /** Rows of prod(xShape) values. Uint8Array pools (IDX images) are scaled by xScale as they are read. */
   x: Float32Array | Uint8Array;
   xScale?: number;
-  /** Rows of prod(yShape) values: class ids (Int32Array) or targets (Float32Array). */
-  y: Float32Array | Int32Array;
+  /** Rows of prod(yShape) values: class ids (Int32Array) or targets (Float32Array, or bytes scaled by yScale). */
+  y: Float32Array | Int32Array | Uint8Array;
+  yScale?: number;
   /** Per task: row indices of its training split. */
   train: Int32Array[];
   /** Per task: row indices of its test split, in evaluation order. */
   test: Int32Array[];
+  /** Per task: row indices of its validation split (held out of the training data), when it has one. */
+  val?: Int32Array[];
   /** Per task: a pixel permutation (output value i = input value perm[i]), or undefined for none. */
   xPermutation?: (task: number) => Int32Array | undefined;
   /** Per task: the label a stored class id becomes (Split MNIST maps 4/5 to 0/1). */
@@ -50,13 +53,26 @@ export function poolDataset(spec: PoolSpec): Dataset {
   const xSize = prod(xShape);
   const ySize = prod(yShape);
   const scale = spec.xScale ?? 1;
-  if (train.length !== tasks || test.length !== tasks) throw new Error(`${node}: pool has splits for ${train.length} tasks, expected ${tasks}`);
+  if (train.length !== tasks || test.length !== tasks || (spec.val && spec.val.length !== tasks))
+    throw new Error(`${node}: pool has splits for ${train.length} tasks, expected ${tasks}`);
+  // A validation split counts only when every task has one (a tiny `validation` can leave a Split MNIST task without).
+  const val = spec.val && spec.val.every((rows) => rows.length > 0) ? spec.val : undefined;
+  const evalSplit = (task: number, split: EvalSplit) => (split === 'val' && val ? val[task] : test[task]);
+  /** The rows an evaluation of `split` reads, capped at maxSamples. */
+  const evalRows = (task: number, split: EvalSplit, maxSamples: number): Int32Array => {
+    const rows = evalSplit(task, split);
+    const n = evalCount(rows.length, maxSamples);
+    // A cap keeps evenly strided samples rather than the first n, so an ordered test set (toy
+    // regression's evenly spaced x) still covers its whole range.
+    const out = new Int32Array(n);
+    for (let i = 0; i < n; i++) out[i] = rows[Math.floor((i * rows.length) / n)];
+    return out;
+  };
 
   /** The batch of task `task` made of pool rows `rows`. */
   const gather = (task: number, rows: ArrayLike<number>): Batch => {
     const n = rows.length;
     const x = new Float32Array(n * xSize);
-    const y = yDtype === 'int32' ? new Int32Array(n * ySize) : new Float32Array(n * ySize);
     const perm = spec.xPermutation?.(task);
     for (let i = 0; i < n; i++) {
       const r = rows[i];
@@ -65,12 +81,21 @@ export function poolDataset(spec: PoolSpec): Dataset {
       if (perm) for (let j = 0; j < xSize; j++) x[dst + j] = px[src + perm[j]] * scale;
       else if (scale === 1 && px instanceof Float32Array) x.set(px.subarray(src, src + xSize), dst);
       else for (let j = 0; j < xSize; j++) x[dst + j] = px[src + j] * scale;
+    }
+    return { x, y: gatherY(task, rows), n, task };
+  };
+
+  const gatherY = (task: number, rows: ArrayLike<number>): Float32Array | Int32Array => {
+    const n = rows.length;
+    const y = yDtype === 'int32' ? new Int32Array(n * ySize) : new Float32Array(n * ySize);
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
       for (let j = 0; j < ySize; j++) {
         const v = py[r * ySize + j];
-        y[i * ySize + j] = spec.mapLabel ? spec.mapLabel(task, v) : v;
+        y[i * ySize + j] = spec.mapLabel ? spec.mapLabel(task, v) : spec.yScale !== undefined ? v * spec.yScale : v;
       }
     }
-    return { x, y, n, task };
+    return y;
   };
 
   const evalCache = new Map<string, Batch[]>();
@@ -94,23 +119,31 @@ export function poolDataset(spec: PoolSpec): Dataset {
       for (let i = 0; i < batchSize; i++) rows[i] = split[rng.int(split.length)];
       return gather(task, rows);
     },
-    evalBatches(task, batchSize, maxSamples) {
+    hasValidation: val !== undefined,
+    evalBatches(task, batchSize, maxSamples, split = 'test') {
       checkTask(node, tasks, task);
       checkBatchSize(node, batchSize);
-      const key = `${task}:${batchSize}:${maxSamples}`;
+      const which = split === 'val' && val ? 'val' : 'test';
+      const key = `${which}:${task}:${batchSize}:${maxSamples}`;
       let batches = evalCache.get(key);
       if (!batches) {
-        const split = test[task];
-        const n = evalCount(split.length, maxSamples);
-        // A cap keeps evenly strided samples rather than the first n, so an ordered test set (toy
-        // regression's evenly spaced x) still covers its whole range.
-        const rows = new Int32Array(n);
-        for (let i = 0; i < n; i++) rows[i] = split[Math.floor((i * split.length) / n)];
+        const rows = evalRows(task, which, maxSamples);
         batches = [];
-        for (let s = 0; s < n; s += batchSize) batches.push(gather(task, rows.subarray(s, Math.min(n, s + batchSize))));
+        for (let s = 0; s < rows.length; s += batchSize) batches.push(gather(task, rows.subarray(s, Math.min(rows.length, s + batchSize))));
         evalCache.set(key, batches);
       }
       return batches.slice();
+    },
+    pool: {
+      x: px,
+      xScale: scale,
+      xSize,
+      rows(task, split, maxSamples = Infinity) {
+        checkTask(node, tasks, task);
+        return split === 'train' ? train[task] : evalRows(task, split, maxSamples);
+      },
+      labels: gatherY,
+      yIsX: (py as ArrayLike<number>) === (px as ArrayLike<number>),
     },
   };
 }

@@ -90,17 +90,19 @@ function lossLines(h: RunHistory, smooth: boolean, prefix = '', dash = false, co
  * The evaluation chart's metric: the continual-learning metric, else the graph's first metric node (accuracy
  * rather than the evaluation loss), else whatever was recorded first.
  */
-function evalLines(h: RunHistory, metrics: string[]): { lines: Line[]; metric: string | null } {
+function evalLines(h: RunHistory, metrics: string[]): { lines: Line[]; metric: string | null; splits: string } {
   const tasks = Object.keys(h.perTask);
   const recorded = (name: string) => name in h.mean || tasks.some((k) => name in h.perTask[k]);
   const metric =
     h.metricName ?? metrics.find(recorded) ?? Object.keys(h.mean)[0] ?? (tasks.length ? Object.keys(h.perTask[tasks[0]])[0] : null) ?? null;
-  if (!metric) return { lines: [], metric: null };
+  // Evaluations during training read the validation split where the dataset holds one; task ends and the final one the test set.
+  const splits = h.evals.some((e) => e.split === 'val') ? 'validation split during training, test set at task ends' : '';
+  if (!metric) return { lines: [], metric: null, splits };
   const lines = tasks
     .filter((k) => h.perTask[k][metric])
     .map((k, i) => ({ label: `task ${k}`, x: h.perTask[k][metric].step, y: h.perTask[k][metric].value, color: PALETTE[i % PALETTE.length], points: true }));
   if (!lines.length && h.mean[metric]) lines.push({ label: metric, x: h.mean[metric].step, y: h.mean[metric].value, color: PALETTE[0], points: true });
-  return { lines, metric };
+  return { lines, metric, splits };
 }
 
 /**
@@ -434,7 +436,7 @@ export default function TrainPanel() {
     : h
       ? lossLines(h, smooth)
       : [];
-  const ev = h ? evalLines(h, view?.outline?.metrics ?? []) : { lines: [], metric: null };
+  const ev = h ? evalLines(h, view?.outline?.metrics ?? []) : { lines: [], metric: null, splits: '' };
   const lossToggles = (
     <span className="hn-chart__actions">
       <label className="hn-train__toggle">
@@ -567,7 +569,7 @@ export default function TrainPanel() {
             )}
             <div className="hn-train__charts">
               <LineChart testId="loss-chart" title={comparing ? 'Loss (comparing two runs)' : 'Loss'} lines={loss} log={log} theme={theme} actions={lossToggles} />
-              {!comparing && ev.lines.length > 0 && <LineChart testId="eval-chart" title={`Evaluation: ${ev.metric}`} lines={ev.lines} theme={theme} />}
+              {!comparing && ev.lines.length > 0 && <LineChart testId="eval-chart" title={`Evaluation: ${ev.metric}${ev.splits ? ` (${ev.splits})` : ''}`} lines={ev.lines} theme={theme} />}
               {!comparing && norms.lines.length > 0 && (
                 <LineChart
                   testId="weight-norms-chart"

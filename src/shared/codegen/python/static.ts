@@ -96,7 +96,9 @@ class Rng:
 export const DATA_PY = String.raw`"""The training and evaluation data, as the Hypernet Studio engine feeds it.
 
 data/manifest.json describes the dataset. Finite datasets are stored as arrays: each task's training split in
-the engine's order, and the engine's evaluation batches exactly. Training batches draw rows with the ported
+the engine's order, and the engine's evaluation batches exactly (of the test set, "eval", and of the validation
+split, "val", where the dataset holds one). Image sets are stored once as their bytes ("uint8", read as
+byte * scale), each split as row indices into them. Training batches draw rows with the ported
 generator (rng.py), one draw per sample, as the engine does; the sinusoid family draws a fresh wave per batch.
 """
 import gzip
@@ -160,6 +162,8 @@ class Dataset:
         self.y_dtype = m["yDtype"]
         self.context_shape = m["context"]
         self.seed = m["seed"]
+        # What evaluations during training read: the validation split where the dataset holds one.
+        self.during_split = "val" if m.get("val") else "test"
         self._arrays = {}
         self._eval = {}
 
@@ -172,9 +176,30 @@ class Dataset:
                     raw = f.read()
             except (OSError, EOFError) as e:
                 raise DataMissingError("cannot read the data file " + path + " (" + str(e) + "); " + _how_to_add(self.folder))
-            dtype = np.dtype("<f4") if ref["dtype"] == "float32" else np.dtype("<i4")
-            self._arrays[key] = np.frombuffer(raw, dtype=dtype).reshape(ref["shape"]).copy()
-        return self._arrays[key]
+            dtype = {"float32": np.dtype("<f4"), "int32": np.dtype("<i4"), "uint8": np.dtype("u1")}[ref["dtype"]]
+            self._arrays[key] = np.frombuffer(raw, dtype=dtype).copy()
+        # One file may back several arrays (images to reconstruct: x and y are the same bytes).
+        return self._arrays[key].reshape(ref["shape"])
+
+    @staticmethod
+    def _values(a, ref):
+        """Bytes as the engine reads them: byte * scale in float64, rounded to float32."""
+        if ref["dtype"] != "uint8":
+            return a
+        return (a.astype(np.float64) * ref["scale"]).astype(np.float32)
+
+    def _rows(self, split, rows):
+        """x and y of rows (indices into the split) of a stored split, pooled or not."""
+        xs = self._array(split["x"])
+        ys = self._array(split["y"])
+        if split.get("rows") is None:
+            return self._values(xs[rows], split["x"]), ys[rows].copy()
+        picked = self._array(split["rows"])[rows]
+        y = self._values(ys[picked], split["y"]) if split.get("yPooled") else ys[rows].copy()
+        return self._values(xs[picked], split["x"]), y
+
+    def _split_size(self, split):
+        return (split["rows"] if split.get("rows") is not None else split["x"])["shape"][0]
 
     def _permuted(self, x, ref):
         if ref is None:
@@ -191,11 +216,10 @@ class Dataset:
         split = self.manifest["train"][task]
         if split is None:
             return self._generated_batch(task, batch_size, rng)
-        xs = self._array(split["x"])
-        ys = self._array(split["y"])
-        rows = rng.int_array(batch_size, xs.shape[0])
-        x = self._permuted(xs[rows], split.get("permutation"))
-        return Batch(np.ascontiguousarray(x, dtype=np.float32), ys[rows].copy(), task)
+        rows = rng.int_array(batch_size, self._split_size(split))
+        x, y = self._rows(split, rows)
+        x = self._permuted(x, split.get("permutation"))
+        return Batch(np.ascontiguousarray(x, dtype=np.float32), y, task)
 
     def _generated_batch(self, task, n, rng):
         g = self.manifest["generator"]
@@ -219,12 +243,14 @@ class Dataset:
         context = np.array([[amplitude, phase]], dtype=np.float32)
         return Batch(x, y, task, context)
 
-    def eval_batches(self, task):
-        """The engine's evaluation batches of task (the same on every call)."""
-        if task not in self._eval:
-            e = self.manifest["eval"][task]
-            xs = self._permuted(self._array(e["x"]), e.get("permutation"))
-            ys = self._array(e["y"])
+    def eval_batches(self, task, split="test"):
+        """The engine's evaluation batches of task (the same on every call): of the test set, or with split="val"
+        of the validation split (the test set where the dataset holds none)."""
+        which = "val" if split == "val" and self.manifest.get("val") else "eval"
+        if (which, task) not in self._eval:
+            e = self.manifest[which][task]
+            xs, ys = self._rows(e, np.arange(self._split_size(e)))
+            xs = self._permuted(xs, e.get("permutation"))
             contexts = self._array(e["context"]) if e.get("context") else None
             batches = []
             start = 0
@@ -232,8 +258,8 @@ class Dataset:
                 context = contexts[i : i + 1] if contexts is not None else None
                 batches.append(Batch(np.ascontiguousarray(xs[start : start + n], dtype=np.float32), ys[start : start + n], task, context))
                 start += n
-            self._eval[task] = batches
-        return list(self._eval[task])
+            self._eval[(which, task)] = batches
+        return list(self._eval[(which, task)])
 `;
 
 export const TRAIN_PY = String.raw`"""Train the exported model as Hypernet Studio's engine does, on CPU, CUDA or several processes (torchrun).
@@ -397,7 +423,7 @@ class RMSpropTF(torch.optim.Optimizer):
                 p.sub_(mom)
 
 
-def evaluate(model, data, tasks, device):
+def evaluate(model, data, tasks, device, split="test"):
     """Loss and metrics per task over its evaluation batches (sample-weighted), and their mean over tasks."""
     was_training = model.training
     model.eval()
@@ -406,7 +432,7 @@ def evaluate(model, data, tasks, device):
         for task in tasks:
             sums = {}
             n = 0
-            for batch in data.eval_batches(task):
+            for batch in data.eval_batches(task, split):
                 out = model(*tensors(batch, device))
                 values = {"loss": float(out["loss"])}
                 for name, v in out["metrics"].items():
@@ -809,8 +835,8 @@ def main():
             if step % event_every == 0 or in_phase == steps - 1:
                 emit({"event": "step", "step": step, "task": task, "loss": finite(loss), "losses": losses, "stepsPerSecond": steps_per_second})
             if eval_every > 0 and step % eval_every == 0 and in_phase != steps - 1 and rank == 0:
-                ev = evaluate(core, data, task_list[: phase + 1] if sequential else task_list, device)
-                emit({"event": "eval", "step": step, "task": task, **ev})
+                ev = evaluate(core, data, task_list[: phase + 1] if sequential else task_list, device, data.during_split)
+                emit({"event": "eval", "step": step, "task": task, **ev, "split": data.during_split})
             if args.checkpoint_every and step % args.checkpoint_every == 0:
                 checkpoint(phase, in_phase + 1)
         if stopped:
@@ -823,7 +849,7 @@ def main():
                 accuracy_matrix[phase] = row
             else:
                 accuracy_matrix.append(row)
-            emit({"event": "eval", "step": step, "task": tasks[0], **ev})
+            emit({"event": "eval", "step": step, "task": tasks[0], **ev, "split": "test"})
             emit({"event": "task_end", "task": tasks[0], "step": step, "accuracyMatrix": [list(r) for r in accuracy_matrix], "metricName": MAIN_METRIC or "loss"})
 
     if args.save:

@@ -313,9 +313,22 @@ export interface Batch {
 
 interface ArrayRef {
   file: string;
-  dtype: 'float32' | 'int32';
+  /** uint8: a value is byte · scale (float64), rounded to float32, as the engine reads image bytes. */
+  dtype: 'float32' | 'int32' | 'uint8';
   shape: number[];
+  scale?: number;
 }
+
+/** A stored split; with rows, row i is row rows[i] of x (and of y when yPooled). */
+interface Split {
+  x: ArrayRef;
+  y: ArrayRef;
+  rows?: ArrayRef;
+  yPooled?: boolean;
+  permutation?: ArrayRef;
+}
+
+type EvalSet = Split & { context?: ArrayRef; batches: number[] };
 
 interface Manifest {
   format: string;
@@ -326,8 +339,10 @@ interface Manifest {
   context: number[] | null;
   seed: number;
   trainSize: number[];
-  train: ({ x: ArrayRef; y: ArrayRef; permutation?: ArrayRef } | null)[];
-  eval: { x: ArrayRef; y: ArrayRef; context?: ArrayRef; batches: number[]; permutation?: ArrayRef }[];
+  train: (Split | null)[];
+  /** Evaluation batches of the test set, and of the validation split where the dataset holds one. */
+  eval: EvalSet[];
+  val?: EvalSet[];
   generator?: { kind: 'sinusoid'; amplitude: [number, number]; phase: [number, number]; xRange: [number, number]; noise: number };
 }
 
@@ -351,9 +366,11 @@ export class Dataset {
   readonly yShape: number[];
   readonly yDtype: 'float32' | 'int32';
   readonly contextShape: number[] | null;
+  /** What evaluations during training read: the validation split where the dataset holds one. */
+  readonly duringSplit: 'val' | 'test';
   private readonly manifest: Manifest;
-  private readonly arrays = new Map<string, Float32Array | Int32Array>();
-  private readonly evalSets = new Map<number, Batch[]>();
+  private readonly arrays = new Map<string, Float32Array | Int32Array | Uint8Array>();
+  private readonly evalSets = new Map<string, Batch[]>();
 
   constructor(readonly folder: string = DATA_DIR) {
     const path = join(folder, 'manifest.json');
@@ -372,9 +389,10 @@ export class Dataset {
     this.yShape = this.manifest.y;
     this.yDtype = this.manifest.yDtype;
     this.contextShape = this.manifest.context;
+    this.duringSplit = this.manifest.val ? 'val' : 'test';
   }
 
-  private array(ref: ArrayRef): Float32Array | Int32Array {
+  private array(ref: ArrayRef): Float32Array | Int32Array | Uint8Array {
     let a = this.arrays.get(ref.file);
     if (!a) {
       const path = join(this.folder, ref.file);
@@ -384,7 +402,7 @@ export class Dataset {
       } catch (e) {
         throw new DataMissingError('cannot read the data file ' + path + ' (' + (e instanceof Error ? e.message : String(e)) + '); ' + howToAdd(this.folder));
       }
-      a = ref.dtype === 'int32' ? new Int32Array(bytes.buffer) : new Float32Array(bytes.buffer);
+      a = ref.dtype === 'int32' ? new Int32Array(bytes.buffer) : ref.dtype === 'uint8' ? bytes : new Float32Array(bytes.buffer);
       this.arrays.set(ref.file, a);
     }
     return a;
@@ -394,24 +412,36 @@ export class Dataset {
     return this.manifest.trainSize[task];
   }
 
+  /** Samples at rows (indices into the split) of a stored split, x through the split's permutation. */
+  private gather(split: Split, rows: ArrayLike<number>): { x: Float32Array; y: Float32Array | Int32Array } {
+    const xs = this.array(split.x);
+    const ys = this.array(split.y);
+    const pool = split.rows ? this.array(split.rows) : undefined;
+    const perm = split.permutation ? this.array(split.permutation) : undefined;
+    const xScale = split.x.dtype === 'uint8' ? split.x.scale! : 1;
+    const yScale = split.y.dtype === 'uint8' ? split.y.scale! : 1;
+    const xSize = size(this.xShape);
+    const ySize = size(this.yShape);
+    const n = rows.length;
+    const x = new Float32Array(n * xSize);
+    const y = this.yDtype === 'int32' ? new Int32Array(n * ySize) : new Float32Array(n * ySize);
+    for (let i = 0; i < n; i++) {
+      const r = pool ? pool[rows[i]] : rows[i];
+      const ry = pool && !split.yPooled ? rows[i] : r;
+      for (let j = 0; j < xSize; j++) x[i * xSize + j] = xs[r * xSize + (perm ? perm[j] : j)] * xScale;
+      for (let j = 0; j < ySize; j++) y[i * ySize + j] = ys[ry * ySize + j] * yScale;
+    }
+    return { x, y };
+  }
+
   /** A training batch of task: rows drawn uniformly with replacement, one rng draw each (as the engine). */
   trainBatch(task: number, batchSize: number, rng: Rng): Batch {
     const split = this.manifest.train[task];
     if (!split) return this.wave(task, batchSize, rng);
-    const xs = this.array(split.x);
-    const ys = this.array(split.y);
-    const perm = split.permutation ? this.array(split.permutation) : undefined;
-    const rows = split.x.shape[0];
-    const xSize = size(this.xShape);
-    const ySize = size(this.yShape);
-    const x = new Float32Array(batchSize * xSize);
-    const y = ys instanceof Int32Array ? new Int32Array(batchSize * ySize) : new Float32Array(batchSize * ySize);
-    for (let i = 0; i < batchSize; i++) {
-      const r = rng.int(rows);
-      for (let j = 0; j < xSize; j++) x[i * xSize + j] = xs[r * xSize + (perm ? perm[j] : j)];
-      for (let j = 0; j < ySize; j++) y[i * ySize + j] = ys[r * ySize + j];
-    }
-    return { x, y, n: batchSize, task };
+    const count = (split.rows ?? split.x).shape[0];
+    const rows = new Int32Array(batchSize);
+    for (let i = 0; i < batchSize; i++) rows[i] = rng.int(count);
+    return { ...this.gather(split, rows), n: batchSize, task };
   }
 
   /** One sine wave: amplitude, phase, then per point x and (with noise) one normal draw, as the engine. */
@@ -430,14 +460,17 @@ export class Dataset {
     return { x, y, n, task, context: Float32Array.of(amplitude, phase) };
   }
 
-  /** The engine's evaluation batches of task (the same on every call). */
-  evalBatches(task: number): Batch[] {
-    let batches = this.evalSets.get(task);
+  /**
+   * The engine's evaluation batches of task (the same on every call): of the test set, or of the validation
+   * split (the test set where the dataset holds none).
+   */
+  evalBatches(task: number, split: 'val' | 'test' = 'test'): Batch[] {
+    const which = split === 'val' && this.manifest.val ? 'val' : 'eval';
+    const key = which + ':' + task;
+    let batches = this.evalSets.get(key);
     if (!batches) {
-      const e = this.manifest.eval[task];
-      const xs = this.array(e.x);
-      const ys = this.array(e.y);
-      const perm = e.permutation ? this.array(e.permutation) : undefined;
+      const e = this.manifest[which]![task];
+      const all = this.gather(e, Array.from({ length: (e.rows ?? e.x).shape[0] }, (_, i) => i));
       const contexts = e.context ? this.array(e.context) : undefined;
       const xSize = size(this.xShape);
       const ySize = size(this.yShape);
@@ -445,18 +478,13 @@ export class Dataset {
       batches = [];
       let start = 0;
       e.batches.forEach((n, i) => {
-        let x = xs.slice(start * xSize, (start + n) * xSize) as Float32Array;
-        if (perm) {
-          const src = x;
-          x = new Float32Array(src.length);
-          for (let r = 0; r < n; r++) for (let j = 0; j < xSize; j++) x[r * xSize + j] = src[r * xSize + perm[j]];
-        }
-        const y = ys.slice(start * ySize, (start + n) * ySize);
+        const x = all.x.slice(start * xSize, (start + n) * xSize);
+        const y = all.y.slice(start * ySize, (start + n) * ySize);
         const context = contexts ? (contexts.slice(i * width, (i + 1) * width) as Float32Array) : undefined;
         batches!.push({ x, y, n, task, context });
         start += n;
       });
-      this.evalSets.set(task, batches);
+      this.evalSets.set(key, batches);
     }
     return batches.slice();
   }
@@ -570,12 +598,12 @@ function meanOver(perTask: PerTask, tasks: number[]) {
   return { metrics, perTask: Object.fromEntries(tasks.map((t) => [t, perTask[t]])) };
 }
 
-function evaluate(params: Params, data: Dataset, tasks: number[], seed: number) {
+function evaluate(params: Params, data: Dataset, tasks: number[], seed: number, split: 'val' | 'test' = 'test') {
   const perTask: PerTask = {};
   for (const task of tasks) {
     const sums: Record<string, number> = {};
     let n = 0;
-    for (const b of data.evalBatches(task)) {
+    for (const b of data.evalBatches(task, split)) {
       const inputs = inputsOf(data, b);
       const values = tf.tidy(() => {
         const out = forward(params, inputs, { training: false, seed, step: 0 });
@@ -711,12 +739,12 @@ async function main(): Promise<void> {
       }
       if (step % eventEvery === 0 || inPhase === steps - 1) emit({ event: 'step', step, task, loss, losses, stepsPerSecond });
       if (TRAINING.evalEvery > 0 && step % TRAINING.evalEvery === 0 && inPhase !== steps - 1)
-        emit({ event: 'eval', step, task, ...evaluate(params, data, sequential ? taskList.slice(0, phase + 1) : taskList, seed) });
+        emit({ event: 'eval', step, task, ...evaluate(params, data, sequential ? taskList.slice(0, phase + 1) : taskList, seed, data.duringSplit), split: data.duringSplit });
     }
     if (sequential) {
       const ev = evaluate(params, data, taskList.slice(0, phase + 1), seed);
       accuracyMatrix.push(taskList.map((t, j) => (j <= phase && MAIN_METRIC ? (ev.perTask[t]?.[MAIN_METRIC] ?? null) : null)));
-      emit({ event: 'eval', step, task: tasks[0], ...ev });
+      emit({ event: 'eval', step, task: tasks[0], ...ev, split: 'test' });
       emit({ event: 'task_end', task: tasks[0], step, accuracyMatrix: accuracyMatrix.map((r) => [...r]), metricName: MAIN_METRIC ?? 'loss' });
     }
   }

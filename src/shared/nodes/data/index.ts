@@ -1,5 +1,7 @@
 /** Every dataset node type, in palette order. */
 import { CsvData } from './csv';
+import { FashionMnistData } from './fashionMnist';
+import { GaussianMixtureData } from './gaussianMixture';
 import { IdxData } from './idx';
 import { MnistData } from './mnist';
 import { MnistInrData } from './mnistInr';
@@ -12,6 +14,8 @@ import { ToyRegressionClData } from './toyRegressionCl';
 
 export {
   CsvData,
+  FashionMnistData,
+  GaussianMixtureData,
   IdxData,
   MnistData,
   MnistInrData,
@@ -28,10 +32,12 @@ export const dataNodes = [
   ToyRegressionClData,
   SpiralsData,
   MoonsData,
+  GaussianMixtureData,
   MnistData,
   SplitMnistData,
   PermutedMnistData,
   MnistInrData,
+  FashionMnistData,
   CsvData,
   IdxData,
 ];

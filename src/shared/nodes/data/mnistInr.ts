@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { dataOutputs, inferData, lowerData, type DataShapes } from './common';
-import { imageXShape, layoutParam, trainFractionParam, type Layout } from './mnist';
+import { imageXShape, layoutParam, officialSplitDoc, retiredTrainFraction, validationParam, type Layout } from './mnist';
 
 const SIDE = 28;
 
@@ -18,20 +18,21 @@ export const MnistInrData = defineNode({
   category: 'data',
   title: 'MNIST images to reconstruct',
   doc: [
-    'The bundled MNIST digits as functions to learn (implicit neural representations): each digit is an image',
+    'The MNIST digits (the official files of the MNIST node) as functions to learn (implicit neural representations): each digit is an image',
     'I(row, column) that a coordinate network reconstructs pixel by pixel.',
     '',
     '- `x`: the image, [784] (or [28, 28, 1] with the `image` layout), for an encoder that generates the network.',
     '- `coords`: the 784 pixel coordinates, [B, 784, 2]: (row, column) mapped onto [-1, 1], row-major.',
     '- `y`: the intensities to reconstruct at those coordinates, [B, 784, 1] in [0, 1].',
     '',
-    'The train/test split is the one of the MNIST node (stratified per digit, fixed by the seed), so the test',
-    'split holds digits never seen in training. One task.',
+    ...officialSplitDoc('digits'),
+    'The test digits are never seen in training. One task.',
   ].join('\n'),
   params: z.object({
-    trainFraction: trainFractionParam(),
+    validation: validationParam(),
     layout: layoutParam(),
   }),
+  retiredParams: retiredTrainFraction,
   inputs: () => [],
   outputs: () => dataOutputs(false, true),
   infer: (ctx) => inferData(mnistInrShapes(ctx.params)),

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '../types';
 import { dataOutputs, inferData, lowerData, type DataShapes } from './common';
-import { imageXShape, layoutParam, trainFractionParam, type Layout } from './mnist';
+import { imageXShape, layoutParam, officialSplitDoc, retiredTrainFraction, validationParam, type Layout } from './mnist';
 
 export const permutedMnistShapes = (p: { layout: Layout; tasks: number }): DataShapes => ({
   x: imageXShape(p.layout),
@@ -16,18 +16,20 @@ export const PermutedMnistData = defineNode({
   title: 'Permuted MNIST',
   doc: [
     'The Permuted MNIST continual-learning benchmark (Goodfellow et al. 2013; Kirkpatrick et al. 2017) on the',
-    '10,000 bundled digits. Every task is the same 10-class problem seen through its own fixed shuffle of the',
+    'full MNIST. Every task is the same 10-class problem seen through its own fixed shuffle of the',
     '784 pixels. **Task 0 is the identity** (the original digits); tasks 1… use permutations drawn from the',
     'run\'s seed, so a seed always gives the same tasks.',
     '',
-    'All tasks share one train/test split of the digits (stratified per class, fixed by the seed).',
+    ...officialSplitDoc('digits'),
+    'All tasks share that split: the same digits, each task through its own permutation.',
     'Outputs x [784] (or [28, 28, 1], permuted in row-major pixel order) and y [] int32 class ids 0–9.',
   ].join('\n'),
   params: z.object({
     tasks: z.number().int().min(1).max(100).default(10).meta({ ui: { label: 'tasks', key: true } }),
-    trainFraction: trainFractionParam(),
+    validation: validationParam(),
     layout: layoutParam(),
   }),
+  retiredParams: retiredTrainFraction,
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: (ctx) => inferData(permutedMnistShapes(ctx.params)),
