@@ -150,6 +150,7 @@ export class Model {
         return q;
       };
       const s2 = new Float64Array(want.length).fill(1);
+      if (!samples.length) return 1 / Math.max(1, init.fanIn);
       const q1 = measure(s2);
       const q0 = measure(new Float64Array(want.length));
       const global = chunkGlobalScale(want, q0, q1, init.fanIn);
