@@ -83,4 +83,16 @@ describe('chunked hyperfan targets: every route starts at its own variance', () 
     for (const a of expand(columns)) expect(a).toBeCloseTo(1, 3);
     for (const v of expand(chunks)) expect(v * 20).toBeCloseTo(1, 3);
   });
+
+  it("per_chunk is hypnettorch's scheme: equal columns, each chunk at the mean target of its elements", () => {
+    const chunkSize = 2000;
+    const { columns, chunks } = chunkedTargets(mnist, chunkSize, 'hyperfan_in', 'per_chunk');
+    expect(expand(columns)).toEqual(Array(chunkSize).fill(1));
+    const element = mnist.flatMap((r) => Array<number>(r.shape.reduce((x, y) => x * y, 1)).fill(r.init === 'fan' ? 1 / r.fanIn : 1 / (3 * r.fanIn)));
+    const v = expand(chunks);
+    v.forEach((got, c) => {
+      const part = element.slice(c * chunkSize, (c + 1) * chunkSize);
+      expect(got).toBeCloseTo(part.reduce((a, b) => a + b, 0) / part.length, 10);
+    });
+  });
 });

@@ -5,6 +5,22 @@ import { defineNode, type Route } from '../types';
 import { headInputs, headOutputs } from './mlpCore';
 
 /**
+ * How chunked hyperfan sets each element's scale. per_tensor: chunk embeddings and the shared last layer's column
+ * stds fitted together, so every generated tensor starts at its own std. per_chunk: hypnettorch's scheme, the
+ * chunk embeddings only (each chunk at the mean target of its elements, columns alike).
+ */
+export const ChunkInit = z
+  .enum(['per_tensor', 'per_chunk'])
+  .default('per_tensor')
+  .meta({
+    ui: {
+      label: 'chunked init',
+      help: "per_tensor: every generated tensor starts at its target's std (chunk embeddings and the last layer's columns fitted together). per_chunk: hypnettorch's apply_chunked_hyperfan_init (chunk embeddings only; a tensor sharing a chunk gets the chunk's mean).",
+    },
+  });
+export type ChunkInit = z.infer<typeof ChunkInit>;
+
+/**
  * hypnettorch's ChunkedHMLP: one small MLP, shared by all chunks, maps (context, chunk embedding) to a chunk of
  * `chunkSize` weights; the chunks laid end to end (the last one cut) are the generated weights. Because the MLP
  * is shared, the head can have fewer parameters than the weights it generates (compression ratio below 1).
@@ -15,7 +31,7 @@ export const ChunkedHead = defineNode({
   title: 'Chunked head',
   doc:
     'Generates the weights in chunks: a shared MLP maps (context, learned chunk embedding) to `chunkSize` weights, once per chunk (von Oswald et al. 2020; hypnettorch ChunkedHMLP). Use it to generate large targets with a small hypernetwork. ' +
-    'Hyperfan initialisation is chunked (hypnettorch apply_chunked_hyperfan_init): each chunk embedding is scaled, on real batches at initialisation, so that its chunk starts at the variance of the weights it holds. ' +
+    'Hyperfan initialisation is chunked (hypnettorch apply_chunked_hyperfan_init): each chunk embedding is scaled, on real batches at initialisation, so that its chunk starts at the variance of the weights it holds; with chunked init per_tensor (the default) the last layer\'s column stds are fitted alongside, so that a small tensor sharing a chunk with a big one still starts at its own std. ' +
     'A bias in a chunk shared with kernel entries cannot start at exactly zero: it aims for PyTorch\'s default bias variance 1/(3·fanIn) instead.',
   params: z.object({
     chunkSize: z.number().int().min(1).max(1_000_000).default(256).meta({ ui: { label: 'chunk size', key: true } }),
@@ -23,6 +39,7 @@ export const ChunkedHead = defineNode({
     hidden: HiddenSizes.default([64]).meta({ ui: { label: 'hidden sizes' } }),
     activation: ActivationName.default('relu'),
     init: InitMode,
+    chunkInit: ChunkInit,
   }),
   inputs: headInputs,
   outputs: headOutputs,
@@ -43,7 +60,7 @@ export const ChunkedHead = defineNode({
     const pairs = ctx.op({ op: 'pairRows' }, [ctx.input('context'), emb], [batch, chunks, (dim as number) + p.chunkEmbeddingDim], 'pairs');
     const trunk = lowerMlp(ctx, pairs, [batch, chunks, (dim as number) + p.chunkEmbeddingDim], p.hidden, p.activation as Activation, 'hidden');
     const fanIn = trunk.shape[2] as number;
-    const w = ctx.param('out.weight', [fanIn, p.chunkSize], chunkedLastLayerInit(p.init, trunk.value, fanIn, `${ctx.id}.chunk_embeddings`, routes, p.chunkSize));
+    const w = ctx.param('out.weight', [fanIn, p.chunkSize], chunkedLastLayerInit(p.init, p.chunkInit, trunk.value, fanIn, `${ctx.id}.chunk_embeddings`, routes, p.chunkSize));
     const b = ctx.param('out.bias', [p.chunkSize], { kind: 'zeros' });
     const out = ctx.op({ op: 'linear', perSample: false }, [trunk.value, w, b], [batch, chunks, p.chunkSize], 'out');
     const joined = ctx.op({ op: 'reshape' }, [out], [batch, chunks * p.chunkSize], 'chunks');
@@ -54,9 +71,9 @@ export const ChunkedHead = defineNode({
 });
 
 /** The shared last layer's initialiser: chunked hyperfan (the chunk embeddings scaled per chunk), or plain fan-in. */
-function chunkedLastLayerInit(mode: InitMode, input: string, fanIn: number, embeddings: string, routes: readonly Route[], chunkSize: number): Init {
+function chunkedLastLayerInit(mode: InitMode, fit: ChunkInit, input: string, fanIn: number, embeddings: string, routes: readonly Route[], chunkSize: number): Init {
   if (mode === 'plain') return fanInInit(fanIn);
-  const { columns, chunks } = chunkedTargets(routes, chunkSize, mode);
+  const { columns, chunks } = chunkedTargets(routes, chunkSize, mode, fit);
   return { kind: 'hyperfan', input, fanIn, blocks: columns, chunks: { embeddings, blocks: chunks } };
 }
 
@@ -82,7 +99,12 @@ export function chunkedElementVariance(r: Route, mode: InitMode): number {
 const LAMBDA = 0.05;
 const FIT_STEPS = 1000;
 
-export function chunkedTargets(routes: readonly Route[], chunkSize: number, mode: InitMode): { columns: InitBlock[]; chunks: InitBlock[] } {
+export function chunkedTargets(
+  routes: readonly Route[],
+  chunkSize: number,
+  mode: InitMode,
+  fit: ChunkInit = 'per_tensor',
+): { columns: InitBlock[]; chunks: InitBlock[] } {
   const S = chunkSize;
   // Pieces: a run of `count` chunks from `chunk`, columns [col0, col1), all of one route.
   interface Piece { route: number; group: number; col0: number; col1: number; variance: number; weight: number }
@@ -147,7 +169,7 @@ export function chunkedTargets(routes: readonly Route[], chunkSize: number, mode
   const coefA = new Float64Array(K + 1); // difference arrays over intervals
   const coefL = new Float64Array(K + 1);
   const coefB = new Float64Array(K + 1);
-  for (let it = 1; it <= FIT_STEPS; it++) {
+  for (let it = 1; it <= (fit === 'per_tensor' ? FIT_STEPS : 0); it++) {
     grad.fill(0);
     for (let k = 0; k < K; k++) {
       ea[k] = Math.exp(x[k]);
