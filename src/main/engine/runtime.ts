@@ -26,6 +26,11 @@ type ChunkedHyperfan = Extract<Init, { kind: 'hyperfan' }> & { chunks: NonNullab
 
 /** Fixed-point steps of the chunked hyperfan initialisation (the exports take the same number). */
 const CHUNK_STEPS = 8;
+/**
+ * Bounds of s_c² (the embedding scale within 0.01 to 10): where the trunk saturates (tanh) more scale stops
+ * helping, and an embedding scaled without bound would only saturate it further.
+ */
+const [S2_MIN, S2_MAX] = [1e-4, 100];
 
 /** Run-length blocks as one value per element. */
 function expandBlocks(blocks: readonly { size: number; variance: number }[]): Float64Array {
@@ -54,7 +59,7 @@ function chunkStep(s2: Float64Array, q: Float64Array, q0: Float64Array, want: Fl
     const aim = want[c] / global - q0[c];
     const got = q[c] - q0[c];
     const ratio = got > 0 && aim > 0 ? aim / got : aim > 0 ? 100 : 0.01;
-    s2[c] = Math.min(1e8, Math.max(1e-8, s2[c] * Math.min(100, Math.max(0.01, ratio))));
+    s2[c] = Math.min(S2_MAX, Math.max(S2_MIN, s2[c] * Math.min(100, Math.max(0.01, ratio))));
   }
 }
 

@@ -32,7 +32,7 @@ export function pyLiteral(v: unknown): string {
 const MODULE_NAMES = [
   'Rng', 'METADATA', 'TRAINING', 'BUDGET', 'MAIN_METRIC', 'OUTPUT_REGULARIZER', 'UNUSED_PARAMETERS', 'PARAMETERS',
   'GENERATED', 'channels', 'pair_rows', 'same_padding', 'pad_same', 'conv2d_nhwc', 'max_pool_nhwc', 'avg_pool_nhwc',
-  'layer_norm', 'film', 'pixel_grid', 'psnr', 'gaussian_noise', 'initial_values', 'initialize', 'init_hyperfan', 'CHUNK_STEPS', 'scale_chunk_embeddings',
+  'layer_norm', 'film', 'pixel_grid', 'psnr', 'gaussian_noise', 'initial_values', 'initialize', 'init_hyperfan', 'CHUNK_STEPS', 'S2_MIN', 'S2_MAX', 'scale_chunk_embeddings',
   'load_hnet_weights', 'save_hnet_weights', 'Model', 'HERE',
 ];
 
@@ -820,6 +820,8 @@ def init_hyperfan(model, seed, batches):
 
 
 CHUNK_STEPS = 8
+# Bounds of s_c^2 (embedding scales 0.01 to 10): past them a saturating trunk only saturates further.
+S2_MIN, S2_MAX = 1e-4, 100.0
 
 
 def scale_chunk_embeddings(model, init, batches):
@@ -860,7 +862,7 @@ def scale_chunk_embeddings(model, init, batches):
             aim = want[c] / g - q0[c]
             got = q[c] - q0[c]
             ratio = aim / got if got > 0 and aim > 0 else (100.0 if aim > 0 else 0.01)
-            s2[c] = min(1e8, max(1e-8, s2[c] * min(100.0, max(0.01, ratio))))
+            s2[c] = min(S2_MAX, max(S2_MIN, s2[c] * min(100.0, max(0.01, ratio))))
         q = measure(s2)
     return g
 

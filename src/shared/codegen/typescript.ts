@@ -494,6 +494,8 @@ export function initHyperfan(params: Params, seed: number, batches: Inputs[]): v
 }
 
 const CHUNK_STEPS = 8;
+/** Bounds of s_c² (embedding scales 0.01 to 10): past them a saturating trunk only saturates further. */
+const [S2_MIN, S2_MAX] = [1e-4, 100];
 
 /**
  * Chunked hyperfan (hypnettorch's apply_chunked_hyperfan_init, solved on the measured batches): row c of the
@@ -535,7 +537,7 @@ function scaleChunkEmbeddings(params: Params, seed: number, init: { input: strin
         const aim = want[c] / g - q0[c];
         const got = q[c] - q0[c];
         const ratio = got > 0 && aim > 0 ? aim / got : aim > 0 ? 100 : 0.01;
-        s2[c] = Math.min(1e8, Math.max(1e-8, s2[c] * Math.min(100, Math.max(0.01, ratio))));
+        s2[c] = Math.min(S2_MAX, Math.max(S2_MIN, s2[c] * Math.min(100, Math.max(0.01, ratio))));
       }
       q = measure(s2);
     }
