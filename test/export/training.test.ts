@@ -92,18 +92,27 @@ describe('every template, exported to PyTorch', () => {
 });
 
 describe('exported training follows the engine', () => {
-  const variants: [string, string, Record<string, unknown> | null][] = [
+  /** The fixture's head (node `hyper`) made a chunked one whose chunks mix kernels and biases. */
+  const chunked = (chunkSize: number) => (doc: { nodes: { id: string; type: string; params: Record<string, unknown> }[] }) => {
+    const head = doc.nodes.find((n) => n.id === 'hyper')!;
+    head.type = 'head.chunked';
+    head.params = { chunkSize, chunkEmbeddingDim: 4, hidden: [16] };
+  };
+  const variants: [string, string, Record<string, unknown> | null, ((doc: never) => void)?][] = [
     ['adam, hyperfan, sequential tasks with the output regulariser', fixture('continual-regression.hnet.json'), null],
     ['sgd with momentum, per-sample weights', fixture('spirals-per-sample.hnet.json'), null],
     ['rmsprop (TensorFlow semantics)', fixture('spirals-per-sample.hnet.json'), { type: 'rmsprop', learningRate: 0.01, momentum: 0.5 }],
     ['adam, per-sample low-rank head (hyperfan on a product)', fixture('lowrank-per-sample.hnet.json'), null],
     ['adam, a SIREN over pixel coordinates from a learned-base head (uniform initialisers)', join(root, 'templates', 'siren-inr.hnet.json'), null],
+    ['adam, chunked hyperfan (chunk embeddings scaled on measured batches), sequential tasks', fixture('continual-regression.hnet.json'), null, chunked(7)],
+    ['sgd, chunked hyperfan, per-sample weights', fixture('spirals-per-sample.hnet.json'), null, chunked(25)],
   ];
   it.each(variants)(
     '%s: same initial values, batches and updates, so the same step losses',
-    (name, source, optimizer) => {
+    (name, source, optimizer, edit) => {
       const doc = JSON.parse(readFileSync(source, 'utf8'));
       if (optimizer) doc.training.optimizer = optimizer;
+      edit?.(doc as never);
       const slug = name.replace(/\W+/g, '_').slice(0, 30);
       const file = join(dir, `${slug}.hnet.json`);
       writeFileSync(file, JSON.stringify(doc));

@@ -118,4 +118,25 @@ describe('TypeScript export', () => {
     },
     TIMEOUT,
   );
+
+  it(
+    'initialises a chunked head as the engine does (chunked hyperfan on measured batches), so training follows it step for step',
+    () => {
+      const doc = JSON.parse(readFileSync(fixture('continual-regression.hnet.json'), 'utf8'));
+      const head = doc.nodes.find((n: { id: string }) => n.id === 'hyper');
+      head.type = 'head.chunked';
+      head.params = { chunkSize: 7, chunkEmbeddingDim: 4, hidden: [16] };
+      const file = join(dir, 'chunked.hnet.json');
+      writeFileSync(file, JSON.stringify(doc));
+      const engine = hnet(['train', file, '--steps', '4', '--json']);
+      expect(engine.status, engine.stderr).toBe(0);
+      expect(hnet(['export', file, '--to', 'tfjs', '--out', join(dir, 'chunked')]).status).toBe(0);
+      const steps = (stdout: string) => events(stdout).filter((e) => e.event === 'step') as { step: number; loss: number }[];
+      const want = steps(engine.stdout);
+      const got = steps(train('chunked', ['--steps', '4']).stdout);
+      expect(got.map((s) => s.step)).toEqual(want.map((s) => s.step));
+      want.forEach((w, i) => expect(Math.abs(got[i].loss - w.loss), `step ${w.step}: engine ${w.loss}, TypeScript ${got[i].loss}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(w.loss))));
+    },
+    TIMEOUT,
+  );
 });

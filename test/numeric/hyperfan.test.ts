@@ -124,17 +124,23 @@ describe('hyperfan initialisation: variance of generated Dense kernels over 20 t
       expect(m.variance / target).toBeLessThan(1.2);
     });
 
-  it('head.chunked with a bias: the kernel keeps its variance; bias entries share columns with kernel entries', () => {
-    // A chunked head's last layer is shared by all chunks, so a column that produces bias entries in one chunk
-    // produces kernel entries in the others: the bias cannot start at exactly zero, it gets the mean variance.
+  it('head.chunked with a bias: the kernel keeps its variance; the bias, sharing a chunk with kernel entries, starts at 1/(3·fanIn)', () => {
+    // A chunked head's last layer is shared by all chunks, so a bias cannot start at exactly zero: chunked hyperfan
+    // aims for PyTorch's default bias variance 1/(3·fanIn) instead, as hypnettorch's apply_chunked_hyperfan_init.
     const program = perTaskProgram({ id: 'head', type: 'head.chunked' });
-    const g = generatedOverTasks(program, 1);
-    const m = moments(g.kernel);
+    const kernel: number[] = [];
+    const bias: number[] = [];
+    for (const seed of [1, 2, 3]) {
+      const g = generatedOverTasks(program, seed);
+      kernel.push(...g.kernel);
+      bias.push(...g.bias);
+    }
+    const m = moments(kernel);
     expect(m.variance * FAN_IN).toBeGreaterThan(0.8);
     expect(m.variance * FAN_IN).toBeLessThan(1.2);
-    // Bias columns hold 4 kernel chunks and 1 bias chunk: variance 4/5 of the kernel's.
-    const b = moments(g.bias);
-    expect(b.variance * FAN_IN).toBeLessThan(1.2);
+    const b = moments(bias);
+    expect(b.variance * 3 * FAN_IN).toBeGreaterThan(0.8);
+    expect(b.variance * 3 * FAN_IN).toBeLessThan(1.2);
   });
 });
 

@@ -22,6 +22,47 @@ export interface EvalOptions {
 
 let instances = 0;
 
+type ChunkedHyperfan = Extract<Init, { kind: 'hyperfan' }> & { chunks: NonNullable<Extract<Init, { kind: 'hyperfan' }>['chunks']> };
+
+/** Fixed-point steps of the chunked hyperfan initialisation (the exports take the same number). */
+const CHUNK_STEPS = 8;
+/**
+ * Bounds of s_c² (the embedding scale within 0.01 to 10): where the trunk saturates (tanh) more scale stops
+ * helping, and an embedding scaled without bound would only saturate it further.
+ */
+const [S2_MIN, S2_MAX] = [1e-4, 100];
+
+/** Run-length blocks as one value per element. */
+function expandBlocks(blocks: readonly { size: number; variance: number }[]): Float64Array {
+  const out = new Float64Array(blocks.reduce((a, b) => a + b.size, 0));
+  let i = 0;
+  for (const b of blocks) out.fill(b.variance, i, (i += b.size));
+  return out;
+}
+
+/**
+ * The shared last layer's scale G (variance per unit of E‖h‖² and column factor): the mean aim over the mean
+ * E‖h_c‖² at the embeddings' own scale, lowered where a chunk's aim would fall below twice its floor q0_c.
+ */
+function chunkGlobalScale(want: Float64Array, q0: Float64Array, q1: Float64Array, fanIn: number): number {
+  let sumWant = 0;
+  let sumQ = 0;
+  for (let c = 0; c < want.length; c++) [sumWant, sumQ] = [sumWant + want[c], sumQ + q1[c]];
+  let g = sumWant / sumQ;
+  for (let c = 0; c < want.length; c++) if (q0[c] > 0 && want[c] > 0) g = Math.min(g, want[c] / (2 * q0[c]));
+  return Number.isFinite(g) && g > 0 ? g : 1 / Math.max(1, fanIn);
+}
+
+/** One step: s_c² ← s_c² · (aim_c/G − q0_c) / (q_c − q0_c), by at most 100× either way. */
+function chunkStep(s2: Float64Array, q: Float64Array, q0: Float64Array, want: Float64Array, global: number): void {
+  for (let c = 0; c < s2.length; c++) {
+    const aim = want[c] / global - q0[c];
+    const got = q[c] - q0[c];
+    const ratio = got > 0 && aim > 0 ? aim / got : aim > 0 ? 100 : 0.01;
+    s2[c] = Math.min(S2_MAX, Math.max(S2_MIN, s2[c] * Math.min(100, Math.max(0.01, ratio))));
+  }
+}
+
 export class Model {
   readonly program: Program;
   readonly vars = new Map<string, tf.Variable>();
@@ -72,17 +113,60 @@ export class Model {
       const scale = Number.isFinite(m2) && m2 > 1e-12 ? m2 : 1;
       // sqrt(E[‖h‖⁴]) stands where fanIn·E[h²] = E[‖h‖²] does for an ordinary block.
       const scale4 = Number.isFinite(m4) && m4 > 1e-24 ? Math.sqrt(m4) : init.fanIn * scale;
+      // A chunked head: the chunk embeddings are scaled first; the columns then share one scale.
+      const global = init.chunks ? this.scaleChunkEmbeddings(init as ChunkedHyperfan, samples) : undefined;
       const [rows, cols] = p.shape;
       const values = new Float32Array(rows * cols);
       const r = rng.fork(p.name);
       let col = 0;
       for (const b of init.blocks) {
-        const std = Math.sqrt(b.variance / (b.product ? scale4 : init.fanIn * scale));
+        const std = Math.sqrt(global !== undefined ? b.variance * global : b.variance / (b.product ? scale4 : init.fanIn * scale));
         for (let i = 0; i < rows; i++) for (let j = col; j < col + b.size; j++) values[i * cols + j] = std === 0 ? 0 : std * r.normal();
         col += b.size;
       }
       const v = this.vars.get(p.name)!;
       tf.tidy(() => v.assign(tf.tensor(values, p.shape)));
+    }
+  }
+
+  /**
+   * Chunked hyperfan (hypnettorch's apply_chunked_hyperfan_init, solved on the measured batches rather than by
+   * its closed form): row c of the chunk embeddings is scaled by s_c so that E‖h_c‖², h_c the shared last
+   * layer's input for chunk c, makes chunk c's outputs start at the variance aimed for. The last layer's one
+   * scale G is chosen first so that every chunk's aim is reachable: at least twice the floor E‖h_c‖² with a zero
+   * embedding (what the context alone gives). Then a few multiplicative fixed-point steps, all chunks at once, on
+   * s_c² (E‖h_c‖² is close to affine in s_c²). Returns G; the embeddings are left scaled.
+   */
+  private scaleChunkEmbeddings(init: ChunkedHyperfan, samples: Feeds[]): number {
+    const want = expandBlocks(init.chunks.blocks);
+    const emb = this.vars.get(init.chunks.embeddings)!;
+    const base = tf.clone(emb);
+    try {
+      const measure = (s2: Float64Array): Float64Array => {
+        const scales = Float32Array.from(s2, Math.sqrt);
+        tf.tidy(() => emb.assign(tf.mul(base, tf.tensor2d(scales, [scales.length, 1]))));
+        const q = new Float64Array(want.length);
+        for (const feeds of samples)
+          tf.tidy(() => {
+            const h = this.evaluate(feeds, [init.input], { training: false, step: 0 }).get(init.input)!;
+            const perChunk = tf.mean(tf.sum(tf.square(h), -1), 0).dataSync();
+            for (let c = 0; c < q.length; c++) q[c] += perChunk[c] / samples.length;
+          });
+        return q;
+      };
+      const s2 = new Float64Array(want.length).fill(1);
+      if (!samples.length) return 1 / Math.max(1, init.fanIn);
+      const q1 = measure(s2);
+      const q0 = measure(new Float64Array(want.length));
+      const global = chunkGlobalScale(want, q0, q1, init.fanIn);
+      let q = q1;
+      for (let it = 0; it < CHUNK_STEPS; it++) {
+        chunkStep(s2, q, q0, want, global);
+        q = measure(s2);
+      }
+      return global;
+    } finally {
+      base.dispose();
     }
   }
 

@@ -160,7 +160,7 @@ export function planProgram(program: Program): Plan {
 
 /**
  * A parameter's initialiser as the generated code's PARAMETERS table holds it (both generators): hyperfan blocks
- * as [columns, variance, product 1|0], the fan-in key spelled in the target language's style.
+ * as [columns, variance, product 1|0] (and a chunked head's chunk blocks as [chunks, variance]), the fan-in key spelled in the target language's style.
  */
 export function initLiteral(p: ParamSpec, fanInKey: 'fanIn' | 'fan_in'): Record<string, unknown> {
   const i: Init = p.init;
@@ -170,7 +170,14 @@ export function initLiteral(p: ParamSpec, fanInKey: 'fanIn' | 'fan_in'): Record<
     case 'uniform':
       return { kind: 'uniform', limit: i.limit };
     case 'hyperfan':
-      return { kind: 'hyperfan', input: i.input, [fanInKey]: i.fanIn, blocks: i.blocks.map((b) => [b.size, b.variance, b.product ? 1 : 0]) };
+      return {
+        kind: 'hyperfan',
+        input: i.input,
+        [fanInKey]: i.fanIn,
+        blocks: i.blocks.map((b) => [b.size, b.variance, b.product ? 1 : 0]),
+        // A chunked head: column factors in blocks, chunk variances here (see Init in compiler/ir.ts).
+        ...(i.chunks ? { chunks: { embeddings: i.chunks.embeddings, blocks: i.chunks.blocks.map((b) => [b.size, b.variance]) } } : {}),
+      };
     default:
       return { kind: i.kind };
   }

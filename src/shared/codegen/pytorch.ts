@@ -35,7 +35,7 @@ const MODULE_NAMES = [
   'Rng', 'METADATA', 'TRAINING', 'BUDGET', 'MAIN_METRIC', 'OUTPUT_REGULARIZER', 'UNUSED_PARAMETERS', 'PARAMETERS',
   'PARAMETER_ROLES',
   'GENERATED', 'channels', 'pair_rows', 'same_padding', 'pad_same', 'conv2d_nhwc', 'max_pool_nhwc', 'avg_pool_nhwc',
-  'layer_norm', 'film', 'pixel_grid', 'psnr', 'gaussian_noise', 'initial_values', 'initialize', 'init_hyperfan',
+  'layer_norm', 'film', 'pixel_grid', 'psnr', 'gaussian_noise', 'initial_values', 'initialize', 'init_hyperfan', 'CHUNK_STEPS', 'S2_MIN', 'S2_MAX', 'scale_chunk_embeddings',
   'load_hnet_weights', 'save_hnet_weights', 'Model', 'HERE',
 ];
 
@@ -808,17 +808,70 @@ def init_hyperfan(model, seed, batches):
             m4 = total4 / len(batches) if batches else 0.0
             scale = m2 if math.isfinite(m2) and m2 > 1e-12 else 1.0
             scale4 = math.sqrt(m4) if math.isfinite(m4) and m4 > 1e-24 else init["fan_in"] * scale
+            # A chunked head: the chunk embeddings are scaled first; the columns then share one scale.
+            global_scale = scale_chunk_embeddings(model, init, batches) if "chunks" in init else None
             rows, cols = shape
             values = np.zeros((rows, cols), dtype=np.float32)
             r = rng.fork(name)
             col = 0
             for size, variance, product in init["blocks"]:
-                std = math.sqrt(variance / (scale4 if product else init["fan_in"] * scale))
+                if global_scale is not None:
+                    std = math.sqrt(variance * global_scale)
+                else:
+                    std = math.sqrt(variance / (scale4 if product else init["fan_in"] * scale))
                 if std != 0:
                     values[:, col : col + size] = std * r.normal_array(rows * size).reshape(rows, size)
                 col += size
             params[name].copy_(torch.from_numpy(values))
     model.train(was_training)
+
+
+CHUNK_STEPS = 8
+# Bounds of s_c^2 (embedding scales 0.01 to 10): past them a saturating trunk only saturates further.
+S2_MIN, S2_MAX = 1e-4, 100.0
+
+
+def scale_chunk_embeddings(model, init, batches):
+    """Chunked hyperfan (hypnettorch's apply_chunked_hyperfan_init, solved on the measured batches).
+
+    Row c of the chunk embeddings is scaled by s_c so that E[|h_c|^2] (h_c: the shared last layer's input for
+    chunk c) makes chunk c start at its variance. The last layer's one scale G is chosen first so that every
+    chunk's aim is at least twice the floor E[|h_c|^2] at a zero embedding; then a few multiplicative
+    fixed-point steps on s_c^2, all chunks at once. Returns G; the embeddings are left scaled.
+    """
+    want = np.concatenate([np.full(int(size), float(variance)) for size, variance in init["chunks"]["blocks"]])
+    emb = model.hnet_parameters()[init["chunks"]["embeddings"]]
+    base = emb.detach().clone()
+
+    def measure(s2):
+        scales = np.sqrt(s2).astype(np.float32)
+        emb.copy_(base * torch.from_numpy(scales).to(base.device)[:, None])
+        q = np.zeros(len(want))
+        for batch in batches:
+            h = model(*batch)["features"][init["input"]]
+            q += torch.mean(torch.sum(h * h, -1), 0).detach().cpu().numpy().astype(np.float64) / len(batches)
+        return q
+
+    s2 = np.ones(len(want))
+    if not batches:
+        return 1.0 / max(1, init["fan_in"])
+    q1 = measure(s2)
+    q0 = measure(np.zeros(len(want)))
+    g = want.sum() / q1.sum() if q1.sum() > 0 else math.inf
+    for c in range(len(want)):
+        if q0[c] > 0 and want[c] > 0:
+            g = min(g, want[c] / (2 * q0[c]))
+    if not (math.isfinite(g) and g > 0):
+        g = 1.0 / max(1, init["fan_in"])
+    q = q1
+    for _ in range(CHUNK_STEPS):
+        for c in range(len(want)):
+            aim = want[c] / g - q0[c]
+            got = q[c] - q0[c]
+            ratio = aim / got if got > 0 and aim > 0 else (100.0 if aim > 0 else 0.01)
+            s2[c] = min(S2_MAX, max(S2_MIN, s2[c] * min(100.0, max(0.01, ratio))))
+        q = measure(s2)
+    return g
 
 
 def load_hnet_weights(model, folder):

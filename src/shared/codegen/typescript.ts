@@ -399,8 +399,11 @@ export type Init =
   | { kind: 'normal'; std: number }
   | { kind: 'uniform'; limit: number }
   /** A head's last layer [fanIn, columns]: column blocks [size, variance] drawn from N(0, variance / (fanIn * E[h^2])). */
-  /** blocks: [columns, target variance, 1 for a low-rank factor block else 0]. */
-  | { kind: 'hyperfan'; input: string; fanIn: number; blocks: [number, number, number][] };
+  /**
+   * blocks: [columns, target variance, 1 for a low-rank factor block else 0]. A chunked head's shared last layer
+   * also has chunks: blocks are then column factors and chunks.blocks [chunks, variance] (see initHyperfan).
+   */
+  | { kind: 'hyperfan'; input: string; fanIn: number; blocks: [number, number, number][]; chunks?: { embeddings: string; blocks: [number, number][] } };
 
 export interface ParamSpec {
   name: string;
@@ -479,16 +482,72 @@ export function initHyperfan(params: Params, seed: number, batches: Inputs[]): v
     const m4 = batches.length ? total4 / batches.length : 0;
     const scale = Number.isFinite(m2) && m2 > 1e-12 ? m2 : 1;
     const scale4 = Number.isFinite(m4) && m4 > 1e-24 ? Math.sqrt(m4) : init.fanIn * scale;
+    // A chunked head: the chunk embeddings are scaled first; the columns then share one scale.
+    const global = init.chunks ? scaleChunkEmbeddings(params, seed, init, init.chunks, batches) : undefined;
     const [rows, cols] = p.shape;
     const values = new Float32Array(rows * cols);
     const r = rng.fork(p.name);
     let col = 0;
     for (const [blockSize, variance, product] of init.blocks) {
-      const std = Math.sqrt(variance / (product ? scale4 : init.fanIn * scale));
+      const std = Math.sqrt(global !== undefined ? variance * global : variance / (product ? scale4 : init.fanIn * scale));
       for (let i = 0; i < rows; i++) for (let j = col; j < col + blockSize; j++) values[i * cols + j] = std === 0 ? 0 : std * r.normal();
       col += blockSize;
     }
     tf.tidy(() => params[p.name].assign(tf.tensor(values, p.shape)));
+  }
+}
+
+const CHUNK_STEPS = 8;
+/** Bounds of s_c² (embedding scales 0.01 to 10): past them a saturating trunk only saturates further. */
+const [S2_MIN, S2_MAX] = [1e-4, 100];
+
+/**
+ * Chunked hyperfan (hypnettorch's apply_chunked_hyperfan_init, solved on the measured batches): row c of the
+ * chunk embeddings is scaled by s_c so that E[‖h_c‖²] (h_c: the shared last layer's input for chunk c) makes
+ * chunk c start at its variance. The last layer's one scale G is chosen first so that every chunk's aim is at
+ * least twice the floor E[‖h_c‖²] at a zero embedding; then a few multiplicative fixed-point steps on s_c², all
+ * chunks at once. Returns G; the embeddings are left scaled.
+ */
+function scaleChunkEmbeddings(params: Params, seed: number, init: { input: string; fanIn: number }, chunks: { embeddings: string; blocks: [number, number][] }, batches: Inputs[]): number {
+  const want: number[] = [];
+  for (const [n, variance] of chunks.blocks) for (let i = 0; i < n; i++) want.push(variance);
+  const emb = params[chunks.embeddings];
+  const base = tf.clone(emb);
+  try {
+    const measure = (s2: Float64Array): Float64Array => {
+      const scales = Float32Array.from(s2, Math.sqrt);
+      tf.tidy(() => emb.assign(tf.mul(base, tf.tensor2d(scales, [scales.length, 1]))));
+      const q = new Float64Array(want.length);
+      for (const inputs of batches)
+        tf.tidy(() => {
+          const h = forward(params, inputs, { training: false, seed, step: 0 }).features[init.input];
+          const perChunk = tf.mean(tf.sum(tf.square(h), -1), 0).dataSync();
+          for (let c = 0; c < q.length; c++) q[c] += perChunk[c] / batches.length;
+        });
+      return q;
+    };
+    const s2 = new Float64Array(want.length).fill(1);
+    if (!batches.length) return 1 / Math.max(1, init.fanIn);
+    const q1 = measure(s2);
+    const q0 = measure(new Float64Array(want.length));
+    let [sumWant, sumQ] = [0, 0];
+    for (let c = 0; c < want.length; c++) [sumWant, sumQ] = [sumWant + want[c], sumQ + q1[c]];
+    let g = sumWant / sumQ;
+    for (let c = 0; c < want.length; c++) if (q0[c] > 0 && want[c] > 0) g = Math.min(g, want[c] / (2 * q0[c]));
+    if (!(Number.isFinite(g) && g > 0)) g = 1 / Math.max(1, init.fanIn);
+    let q = q1;
+    for (let it = 0; it < CHUNK_STEPS; it++) {
+      for (let c = 0; c < s2.length; c++) {
+        const aim = want[c] / g - q0[c];
+        const got = q[c] - q0[c];
+        const ratio = got > 0 && aim > 0 ? aim / got : aim > 0 ? 100 : 0.01;
+        s2[c] = Math.min(S2_MAX, Math.max(S2_MIN, s2[c] * Math.min(100, Math.max(0.01, ratio))));
+      }
+      q = measure(s2);
+    }
+    return g;
+  } finally {
+    base.dispose();
   }
 }`;
 

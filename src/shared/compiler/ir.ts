@@ -26,7 +26,27 @@ export type Init =
    * since both factors scale with ‖h‖, it is drawn from N(0, variance / sqrt(E[‖h‖⁴])) instead (‖h‖² summed
    * over `input`'s last axis, per row), so that the product's entries get the variance aimed for.
    */
-  | { kind: 'hyperfan'; input: ValueId; fanIn: number; blocks: { size: number; variance: number; product?: boolean }[] };
+  | {
+      kind: 'hyperfan';
+      input: ValueId;
+      fanIn: number;
+      blocks: InitBlock[];
+      /**
+       * A chunked head's shared last layer (hypnettorch's apply_chunked_hyperfan_init, solved numerically): `input`
+       * is [batch, chunks, fanIn], and element (c, j) of the output should start with variance
+       * `blocks[j].variance · chunks.blocks[c].variance` (column factors of mean 1, chunk variances). Chunk c's
+       * part comes from scaling row c of the parameter `embeddings` (drawn N(0, 1) first): a few multiplicative
+       * fixed-point steps on the measured E‖h_c‖², all chunks at once; see the consumers' initHyperfan.
+       */
+      chunks?: { embeddings: string; blocks: InitBlock[] };
+    };
+
+/** A run of columns (or chunks) of a hyperfan-initialised layer that aim for one variance. */
+export interface InitBlock {
+  size: number;
+  variance: number;
+  product?: boolean;
+}
 
 export type ParamRole = 'hyper' | 'embedding' | 'target';
 

@@ -1,6 +1,6 @@
 /** Pieces several node types share: activation choices, small MLP stacks, and how heads hand out their output. */
 import { z } from 'zod';
-import type { Activation, Init, ValueId } from '../compiler/ir';
+import type { Activation, Init, InitBlock, ValueId } from '../compiler/ir';
 import type { Dim, Shape } from '../compiler/shape';
 import type { InferContext, LowerContext, Route, WeightDecl } from './types';
 
@@ -96,8 +96,9 @@ export function lastLayerInit(
   return { kind: 'hyperfan', input, fanIn, blocks: mergeBlocks(blocks) };
 }
 
-function mergeBlocks(blocks: { size: number; variance: number; product?: boolean }[]): { size: number; variance: number; product?: boolean }[] {
-  const out: { size: number; variance: number; product?: boolean }[] = [];
+/** Adjacent blocks of equal variance (and kind) as one. */
+export function mergeBlocks(blocks: InitBlock[]): InitBlock[] {
+  const out: InitBlock[] = [];
   for (const b of blocks) {
     const last = out[out.length - 1];
     if (last && last.variance === b.variance && !last.product === !b.product) last.size += b.size;
