@@ -105,6 +105,20 @@ function recorded(out: string): Entry[] {
   return existsSync(out) ? recordedEntries(readFileSync(out, 'utf8')) : [];
 }
 
+/**
+ * What the templates say about themselves (the published figure, why a goal is missed) is read from the template
+ * files when the page is written, so editing those words never needs a new training run.
+ */
+function withTemplateWords(entries: Entry[], root: string): Entry[] {
+  return entries.map((e) => {
+    const path = join(root, e.file);
+    if (!existsSync(path)) return e;
+    const { published, shortfall } = loadTemplate(path).metadata;
+    const { published: _p, shortfall: _s, ...rest } = e;
+    return { ...rest, ...(published ? { published } : {}), ...(shortfall ? { shortfall } : {}) };
+  });
+}
+
 export async function main(argv: string[]): Promise<void> {
   const flags = parseFlags(argv);
   const root = dirname(flags.templates);
@@ -112,7 +126,7 @@ export async function main(argv: string[]): Promise<void> {
   if (flags.render) {
     const entries = recorded(flags.out);
     if (entries.length === 0) usage(`${shown(flags.out)} records no runs to render`);
-    writeAtomic(flags.out, renderMarkdown(entries));
+    writeAtomic(flags.out, renderMarkdown(withTemplateWords(entries, root)));
     console.log(`wrote ${shown(flags.out)} from the ${entries.length} runs it records`);
     return;
   }
@@ -166,6 +180,6 @@ export async function main(argv: string[]): Promise<void> {
   const byFile = new Map([...previous.values()].filter((e) => existing.has(e.file)).map((e) => [e.file, e]));
   for (const e of fresh) byFile.set(e.file, e);
   const entries = [...byFile.values()].sort((a, b) => basename(a.file).localeCompare(basename(b.file)));
-  writeAtomic(flags.out, renderMarkdown(entries));
+  writeAtomic(flags.out, renderMarkdown(withTemplateWords(entries, root)));
   console.log(`wrote ${shown(flags.out)}${full ? '' : ` and metadata.result of ${fresh.length} template(s)`}`);
 }

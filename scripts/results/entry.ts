@@ -71,6 +71,8 @@ export interface Entry {
   name: string;
   /** metadata.published: the figure the template reproduces, its source, how the paper's setup differs. */
   published?: Published;
+  /** metadata.shortfall: why a goal the page marks is missed (read from the template when the page is written). */
+  shortfall?: string;
   /** fullBudget.note, when the template has a full-budget setting. */
   fullBudget?: string;
   twin?: Twin;

@@ -210,11 +210,11 @@ export function publishedGap(e: Entry): Gap | null {
 
 function gapCell(e: Entry): string {
   if (e.published?.value === undefined) return '–';
-  if (!e.full) return 'no full-budget run';
+  if (!e.full) return `no full-budget run${e.shortfall ? ' (why: under Details)' : ''}`;
   const gap = publishedGap(e);
   if (!gap) return '–';
   if (gap.met === null) return gap.text;
-  return `${gap.text}: goal (${gap.goal}) ${gap.met ? '**met**' : '**missed**'}`;
+  return `${gap.text}: goal (${gap.goal}) ${gap.met ? '**met**' : `**missed**${e.shortfall ? ' (why: under Details)' : ''}`}`;
 }
 
 /** One goal of the default budget (issue 11): at least the static twin; in continual learning, above fine-tuning. */
@@ -273,7 +273,8 @@ function goalsCell(e: Entry): string {
   if (!goals.length) return '–';
   const says = (g: Goal) =>
     g.what === 'static twin' ? `${g.text} against the twin: ${g.met ? 'met' : '**missed**'}` : `${g.text} against fine-tuning on earlier tasks: ${g.met ? 'met' : '**missed**'}`;
-  return goals.map(says).join('; ');
+  const missed = goals.some((g) => !g.met);
+  return goals.map(says).join('; ') + (missed && e.shortfall ? ' (why: under Details)' : '');
 }
 
 function matrixTable(e: Entry, outcomes: Outcome[]): string[] {
@@ -378,7 +379,8 @@ export function renderMarkdown(entries: Entry[]): string {
         `- Parameters: the generated weights (${int(e.budget.generated)}) come from ${int(e.budget.hyper)} hypernetwork parameters; ` +
           `the whole network trains ${int(e.budget.hyper + e.budget.ordinary)} parameters, its static twin ${int(e.twin.budget.ordinary)}.`,
       );
-    if (defaultGoals(e).length) lines.push(`- Default-budget goals: ${goalsCell(e).replace(/\*\*/g, '')}.`);
+    if (defaultGoals(e).length) lines.push(`- Default-budget goals: ${goalsCell(e).replace(/\*\*/g, '').replace(' (why: under Details)', '')}.`);
+    if (e.shortfall) lines.push(`- Why a goal is missed: ${e.shortfall}`);
     if (e.published?.setup) lines.push(`- Budget against the paper: ${e.published.setup}`);
     if (e.fullBudget) lines.push(`- Full budget: \`npx hnet train ${e.file} --budget full\` (${e.fullBudget.replace(/\.$/, '')}).`);
     if (e.full) {

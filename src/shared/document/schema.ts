@@ -65,6 +65,8 @@ export const Metadata = z
       })
       .loose()
       .optional(),
+    /** Why the template misses a goal docs/RESULTS.md marks (its twin, fine-tuning, the published figure): shown there. */
+    shortfall: z.string().max(2_000).optional(),
   })
   .loose();
 
