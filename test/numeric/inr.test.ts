@@ -97,9 +97,10 @@ function predictJS(x: ArrayLike<number>, param: (name: string) => Float32Array):
       for (let i = 0; i < P; i++) s += x[b * P + i] * we[i * CODE + j];
       return s;
     });
-    // Head output: Δ = code · W, split into the kernel [2, UNITS] then the bias [UNITS], each plus its base.
+    // Head output: Δ = code · W, split into the kernel, generated in PyTorch's [UNITS, 2] order, then the bias
+    // [UNITS]; each plus its base, which is held in the parameter's own shape ([2, UNITS] for the kernel).
     const flat = Array.from({ length: generated }, (_, k) => code.reduce((s, c, j) => s + c * wh[j * generated + k], 0));
-    const kernel = (i: number, u: number) => flat[i * UNITS + u] + base0[i * UNITS + u];
+    const kernel = (i: number, u: number) => flat[u * 2 + i] + base0[i * UNITS + u];
     const bias = (u: number) => flat[2 * UNITS + u] + base1[u];
     const outBias = code.reduce((s, c, j) => s + c * wb[j], bb[0]);
     for (let p = 0; p < P; p++) {
