@@ -6,7 +6,7 @@
  * without it.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -57,13 +57,15 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const leftovers = () => readdirSync(tmpdir()).filter((f) => f.startsWith('hnet-pytorch-') && !f.startsWith('hnet-pytorch-backend-'));
+/** The run's temporary folders left in `tmp` (the run is given its own TMPDIR, so other processes' never count). */
+const leftovers = (tmp: string) => readdirSync(tmp).filter((f) => f.startsWith('hnet-pytorch-'));
 
 describe('hnet train --backend pytorch', () => {
   it('streams valid engine events ending with done (accuracy included), as the tfjs engine reports them', () => {
-    const before = new Set(leftovers());
+    const tmp = join(dir, 'tmp');
+    mkdirSync(tmp);
     const save = join(dir, 'saved');
-    const r = hnet(['train', spirals, '--backend', 'pytorch', '--steps', '30', '--json', '--save', save]);
+    const r = hnet(['train', spirals, '--backend', 'pytorch', '--steps', '30', '--json', '--save', save], { HNET_PYTHON: PYTHON, TMPDIR: tmp });
     expect(r.status, r.stderr).toBe(0);
     const events = jsonLines(r.stdout).map((e) => EngineEvent.parse(e));
     const start = events.find((e) => e.event === 'start');
@@ -82,7 +84,7 @@ describe('hnet train --backend pytorch', () => {
     if (engine.event !== 'done') throw new Error('no done event from the tfjs run');
     for (const [k, v] of Object.entries(engine.metrics)) expect(Math.abs(done.metrics[k] - v), k).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v)));
     // The temporary export is removed before the done event (the CLI exits on it).
-    expect(leftovers().filter((f) => !before.has(f))).toEqual([]);
+    expect(leftovers(tmp)).toEqual([]);
   }, TIMEOUT);
 
   it('a diverging graph: train.py reports HN050, exit 3', () => {

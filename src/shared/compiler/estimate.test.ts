@@ -28,13 +28,14 @@ describe('estimateResources', () => {
     // Parameters: enc 1*4+4, head 4*16+16, d1 bias 16, d2 16*1+1 = 121; Adam keeps weight, gradient, m and v.
     const params = 1 * 4 + 4 + (4 * 16 + 16) + 16 + (16 + 1);
     expect(e.parameterBytes).toBe(params * 4 * 4);
-    // Activations: x, y [B,1]; task [1]; context [1,2]; enc [B,4]; head out, its slice, the generated kernel
-    // [B,1,16] (per sample: B weight sets), d1 linear and relu [B,16]; d2 [B,1]; the loss (one value).
-    const acts = B + B + 1 + 2 + 4 * B + 5 * 16 * B + B + 1;
+    // Activations: x, y [B,1]; task [1]; context [1,2]; enc [B,4]; head out, its slice, the kernel as generated
+    // ([B,16,1], PyTorch's [out, in]) and transposed to [B,1,16] (per sample: B weight sets), d1 linear and relu
+    // [B,16]; d2 [B,1]; the loss (one value).
+    const acts = B + B + 1 + 2 + 4 * B + 6 * 16 * B + B + 1;
     expect(e.activationBytes).toBe(acts * 4 * 2);
-    // Forward FLOPs: enc 2*B*4*1, head 2*B*16*4, slice B*16, d1 2*B*16*1, relu B*16, d2 2*B*1*16, mse B;
-    // the step is forward + backward (twice the forward).
-    const forward = 2 * B * 4 + 2 * B * 16 * 4 + B * 16 + 2 * B * 16 + B * 16 + 2 * B * 16 + B;
+    // Forward FLOPs: enc 2*B*4*1, head 2*B*16*4, slice B*16, transpose B*16, d1 2*B*16*1, relu B*16,
+    // d2 2*B*1*16, mse B; the step is forward + backward (twice the forward).
+    const forward = 2 * B * 4 + 2 * B * 16 * 4 + B * 16 + B * 16 + 2 * B * 16 + B * 16 + 2 * B * 16 + B;
     expect(e.flopsPerStep).toBe(3 * forward);
     expect(e.totalBytes).toBe(e.parameterBytes + e.activationBytes);
   });
@@ -52,7 +53,7 @@ describe('estimateResources', () => {
     expect(checkResources(e, DEFAULT_RESOURCE_LIMITS, 'raise it')).toBeNull();
     const p = checkResources(e, { maxBytes: 1000, maxFlops: 1e12 }, 'raise the limit with --max-memory GB');
     expect(p?.code).toBe('HN046');
-    expect(p?.message).toMatch(/memory 7\.5 kB over the limit of 1\.0 kB/);
+    expect(p?.message).toMatch(/memory 8\.6 kB over the limit of 1\.0 kB/);
     expect(p?.message).toMatch(/batch size 8/);
     expect(p?.message).toMatch(/--max-memory GB$/);
     const f = checkResources(e, { maxBytes: 1e12, maxFlops: 100 }, 'raise it');
