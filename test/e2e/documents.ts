@@ -46,7 +46,7 @@ const taskWeights = ['dense_1', 'dense_2', 'dense_3'].flatMap((layer) => [
  * A run that fails on purpose, shaped like the continual-regression template: plain SGD at 0.01 with a strong
  * output regulariser (β = 100) learns task 0 (steps 1-100, checkpoints every 25 steps) and turns NaN a few
  * steps into task 1, when the regulariser starts pulling (`hnet train --json`: "the loss became NaN at step
- * 104 (task 1): first non-finite value at dense_2.linear"). Resumed from the step-100 checkpoint with the
+ * 105 (task 1): first non-finite value at dense_3.y"). Resumed from the step-100 checkpoint with the
  * learning rate at 0.0001, it trains all three tasks to the end.
  */
 export const divergingDoc: DocJson = {

@@ -2,7 +2,7 @@
  * A run that diverges, in the Train tab: the failure display says where the loss first turned NaN (the node,
  * which a click selects on the canvas) and offers the last checkpoint; resuming from it at a lower learning rate
  * starts a new run that carries on past the checkpoint's step to the end. The document (documents.ts) turns NaN
- * at step 104, a few steps into its second task, with checkpoints every 25 steps.
+ * at step 105, a few steps into its second task, with checkpoints every 25 steps.
  */
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
@@ -24,8 +24,8 @@ test('a diverging run names the node, offers its last checkpoint and resumes fro
   await expect(page.getByTestId('train-status')).toHaveText('diverged', { timeout: 90_000 });
   const failure = page.getByTestId('train-failure');
   await expect(failure).toBeVisible();
-  await expect(page.getByTestId('train-failure-message')).toContainText(/the loss became NaN at step 104 \(task 1\): first non-finite value at dense_2\./);
-  await expect(page.getByTestId('train-failure-node')).toHaveText('dense_2');
+  await expect(page.getByTestId('train-failure-message')).toContainText(/the loss became NaN at step 105 \(task 1\): first non-finite value at dense_3\./);
+  await expect(page.getByTestId('train-failure-node')).toHaveText('dense_3');
   // The newest checkpoint before the failure, and a learning rate ten times lower to retry with.
   const resume = page.getByTestId('train-resume-checkpoint');
   await expect(resume).toHaveText('Resume from checkpoint (step 100)');
@@ -36,7 +36,7 @@ test('a diverging run names the node, offers its last checkpoint and resumes fro
 
   // The node name selects the node on the canvas.
   await page.getByTestId('train-failure-node').click();
-  await expect(nodeEl(page, 'dense_2')).toHaveClass(/selected/);
+  await expect(nodeEl(page, 'dense_3')).toHaveClass(/selected/);
 
   await screenshot(page, 'train-failure-light');
   await failure.screenshot({ path: screenshotPath('train-failure-card-light') });
