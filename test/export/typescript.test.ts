@@ -7,9 +7,10 @@ import { readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readWeights } from '../../src/main/engine/checkpoint';
 import { generateTypescript } from '../../src/shared/codegen/typescript';
 import { binaryGraph, imagesGraph, pointsGraph, vectorsGraph } from './graphs';
-import { compileOk, doneOf, events, hnet, loadDoc, removeDir, root, run, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
+import { compileOk, doneOf, events, hnet, loadDoc, maxAbsDiff, removeDir, root, run, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
 
 const require = createRequire(import.meta.url);
 const TSC = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
@@ -80,7 +81,7 @@ describe('TypeScript export', () => {
   );
 
   it(
-    'training.continual: optimizerPerTask and regularizedTasksPerStep follow the engine step for step; the settings it lacks are refused by name',
+    'training.continual: optimizerPerTask and regularizedTasksPerStep follow the engine step for step; lookAhead on rmsprop is refused by name',
     () => {
       const doc = JSON.parse(readFileSync(fixture('continual-regression.hnet.json'), 'utf8'));
       doc.training.continual = { optimizerPerTask: true, regularizedTasksPerStep: 1 };
@@ -95,12 +96,80 @@ describe('TypeScript export', () => {
       expect(got.map((s) => s.step)).toEqual(want.map((s) => s.step));
       want.forEach((w, i) => expect(Math.abs(got[i].loss - w.loss), `step ${w.step}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(w.loss))));
 
-      doc.training.continual = { currentEmbeddingOnly: true };
+      // lookAhead on an optimizer whose step it cannot take: refused before training, in the engine's words.
+      doc.training.continual = { lookAhead: true };
+      doc.training.optimizer = { type: 'rmsprop', learningRate: 0.001, decay: 0.9, momentum: 0, epsilon: 1e-7 };
       writeFileSync(file, JSON.stringify(doc));
       expect(hnet(['export', file, '--to', 'tfjs', '--out', join(dir, 'continual-refused')]).status).toBe(0);
       const refused = run(process.execPath, [TSX, 'src/train.ts', '--steps', '1'], { cwd: join(dir, 'continual-refused') });
       expect(refused.status).toBe(2);
-      expect(refused.stderr).toMatch(/training\.continual\.currentEmbeddingOnly is not supported by the TypeScript export/);
+      expect(refused.stderr).toMatch(/training\.continual\.lookAhead: lookAhead needs the step of Adam or SGD; the optimizer is rmsprop/);
+    },
+    TIMEOUT,
+  );
+
+  const stepsOf = (stdout: string) => events(stdout).filter((e) => e.event === 'step') as { step: number; loss: number; losses: Record<string, number> }[];
+  /** The engine's and the TypeScript export's step events (and done) for a document. */
+  const both = (slug: string, doc: unknown, steps: number) => {
+    const file = join(dir, `${slug}.hnet.json`);
+    writeFileSync(file, JSON.stringify(doc));
+    const saved = { engine: join(dir, `${slug}-engine-weights`), exported: join(dir, `${slug}-ts-weights`) };
+    const engine = hnet(['train', file, '--steps', String(steps), '--save', saved.engine, '--json']);
+    expect(engine.status, engine.stderr).toBe(0);
+    expect(hnet(['export', file, '--to', 'tfjs', '--out', join(dir, slug)]).status).toBe(0);
+    return { engine: engine.stdout, exported: train(slug, ['--steps', String(steps), '--save', saved.exported]).stdout, saved };
+  };
+  const expectSameSteps = (engine: string, exported: string) => {
+    const want = stepsOf(engine);
+    const got = stepsOf(exported);
+    expect(got.map((s) => s.step)).toEqual(want.map((s) => s.step));
+    want.forEach((w, i) => {
+      expect(Object.keys(got[i].losses).sort()).toEqual(Object.keys(w.losses).sort());
+      expect(Math.abs(got[i].loss - w.loss), `step ${w.step}: engine ${w.loss}, TypeScript ${got[i].loss}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(w.loss)));
+      for (const [k, v] of Object.entries(w.losses))
+        expect(Math.abs(got[i].losses[k] - v), `step ${w.step} ${k}: engine ${v}, TypeScript ${got[i].losses[k]}`).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(v)));
+    });
+    return want;
+  };
+
+  it.each([
+    ['adam', { type: 'adam', learningRate: 0.01, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 }],
+    ['sgd', { type: 'sgd', learningRate: 0.003, momentum: 0 }],
+  ])(
+    'training.continual: currentEmbeddingOnly and lookAhead (%s) follow the engine step for step',
+    (name, optimizer) => {
+      const doc = JSON.parse(readFileSync(fixture('continual-regression.hnet.json'), 'utf8'));
+      doc.training.optimizer = optimizer;
+      doc.training.continual = { optimizerPerTask: false, currentEmbeddingOnly: true, lookAhead: true };
+      const { engine, exported, saved } = both(`continual-lookahead-${name}`, doc, 6);
+      const want = expectSameSteps(engine, exported);
+      expect(want.at(-1)!.losses.output_regularizer).toBeGreaterThan(0);
+      const [e, t] = [doneOf(engine).metrics, doneOf(exported).metrics];
+      for (const [k, v] of Object.entries(e)) expect(Math.abs(t[k] - v), k).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(v)));
+      // The same weights at the end, the task-embedding rows of earlier tasks included (held exactly where their task left them).
+      const [ew, tw] = [readWeights(saved.engine), readWeights(saved.exported)];
+      expect([...tw.keys()].sort()).toEqual([...ew.keys()].sort());
+      for (const [k, v] of ew) expect(maxAbsDiff(tw.get(k)!.values, v.values), k).toBeLessThanOrEqual(1e-5);
+    },
+    TIMEOUT,
+  );
+
+  it(
+    'training.continual.taskInference on Split MNIST (2 tasks): accuracy_cl1..3 and task_inferred as the engine reports them',
+    () => {
+      const doc = JSON.parse(readFileSync(join(root, 'templates', 'split-mnist-hnet.hnet.json'), 'utf8'));
+      doc.training = { ...doc.training, tasks: [0, 1], continual: { optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true, taskInference: true } };
+      doc.data = { ...doc.data, maxEvalSamples: 200 };
+      const { engine, exported } = both('task-inference', doc, 10);
+      expectSameSteps(engine, exported);
+      const want = doneOf(engine).metrics;
+      const got = doneOf(exported).metrics;
+      for (const k of ['accuracy_cl1', 'accuracy_cl2', 'accuracy_cl3', 'task_inferred']) {
+        expect(want[k], k).toBeGreaterThanOrEqual(0);
+        // An argmin over nearly equal entropies may fall differently in float32 on a sample or two (as the PyTorch test allows).
+        expect(Math.abs(got[k] - want[k]), `${k}: engine ${want[k]}, TypeScript ${got[k]}`).toBeLessThanOrEqual(0.01);
+      }
+      expect(got.accuracy_cl1).toBeCloseTo(got.accuracy, 6);
     },
     TIMEOUT,
   );

@@ -136,7 +136,7 @@ function modelTs(plan: Plan, metadata: ExportMetadata): string {
   L.line('/** Every parameter with its shape and initialisation, in the order of weights.json. */');
   L.line('export const PARAMETERS: ParamSpec[] = [');
   L.block(() => {
-    for (const p of program.params) L.line(`{ name: ${tsString(p.name)}, shape: ${tsLiteral(p.shape)}, init: ${tsLiteral(initLiteral(p, 'fanIn'))} },`);
+    for (const p of program.params) L.line(`{ name: ${tsString(p.name)}, shape: ${tsLiteral(p.shape)}, role: ${tsString(p.role)}, init: ${tsLiteral(initLiteral(p, 'fanIn'))} },`);
   });
   L.line('];');
   L.line('');
@@ -408,6 +408,8 @@ export type Init =
 export interface ParamSpec {
   name: string;
   shape: number[];
+  /** hyper: the hypernetwork's own weights; embedding: a task-embedding table [T, d]; target: the target network's own. */
+  role: 'hyper' | 'embedding' | 'target';
   init: Init;
 }
 

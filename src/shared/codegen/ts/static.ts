@@ -630,6 +630,104 @@ function pickTasks(tasks: number[], k: number, rng: Rng): number[] {
   return a.slice(0, k).sort((x, y) => x - y);
 }
 
+/** A setting of training.continual this model or optimizer cannot honour: one line, exit 2, before training. */
+function refuse(message: string): never {
+  console.error('train: ' + message);
+  exit(2);
+}
+
+/** [T, 1] boolean: true on row task of an embedding table [T, d]. */
+function rowMask(v: tf.Variable, task: number): tf.Tensor {
+  return tf.tidy(() => tf.cast(tf.reshape(tf.oneHot(tf.tensor1d([task], 'int32'), v.shape[0]), [v.shape[0], 1]), 'bool'));
+}
+
+/** currentEmbeddingOnly: the gradients with the rows of embedding tables other than task's set to zero (new tensors for those only). */
+function maskRows(grads: tf.NamedTensorMap, embeddings: tf.Variable[], task: number): tf.NamedTensorMap {
+  if (!embeddings.length) return grads;
+  const out = { ...grads };
+  for (const v of embeddings) {
+    const g = grads[v.name];
+    if (g) out[v.name] = tf.tidy(() => tf.where(tf.broadcastTo(rowMask(v, task), g.shape), g, tf.zerosLike(g)));
+  }
+  return out;
+}
+
+/**
+ * lookAhead: the change the optimizer would make to vars on grads, without changing its state (hypercl's
+ * calc_delta_theta), as the engine computes it. SGD: -lr g; Adam: its next bias-corrected step from its moments.
+ */
+function candidateStep(optimizer: tf.Optimizer, vars: tf.Variable[], grads: tf.NamedTensorMap, lr?: number): tf.Tensor[] {
+  const o = TRAINING.optimizer;
+  const rate = lr ?? o.learningRate;
+  return vars.map((v) =>
+    tf.tidy(() => {
+      const g = grads[v.name];
+      if (!g) return tf.zerosLike(v);
+      if (o.type !== 'adam') return tf.mul(g, -rate);
+      const adam = optimizer as unknown as {
+        accBeta1: tf.Variable;
+        accBeta2: tf.Variable;
+        accumulatedFirstMoment: { originalName: string; variable: tf.Variable }[];
+        accumulatedSecondMoment: { originalName: string; variable: tf.Variable }[];
+      };
+      const m0 = adam.accumulatedFirstMoment.find((s) => s?.originalName === v.name + '/m')?.variable ?? tf.zerosLike(v);
+      const v0 = adam.accumulatedSecondMoment.find((s) => s?.originalName === v.name + '/v')?.variable ?? tf.zerosLike(v);
+      const m = tf.add(tf.mul(m0, o.beta1), tf.mul(g, 1 - o.beta1));
+      const s = tf.add(tf.mul(v0, o.beta2), tf.mul(tf.square(g), 1 - o.beta2));
+      const mHat = tf.div(m, tf.sub(1, adam.accBeta1));
+      const sHat = tf.div(s, tf.sub(1, adam.accBeta2));
+      return tf.mul(tf.div(mHat, tf.add(tf.sqrt(sHat), o.epsilon)), -rate);
+    }),
+  );
+}
+
+/**
+ * taskInference (von Oswald et al. 2020, HNET+ENT), as the engine: each test sample of each trained task is run
+ * with every trained task's embedding and the task of the lowest-entropy softmax prediction is taken.
+ * accuracy_cl1: task given; accuracy_cl2: the class right with the inferred task's weights; accuracy_cl3: the
+ * inferred task and the class both right; task_inferred: the inferred task right. Means over tasks.
+ */
+function inferTasks(params: Params, data: Dataset, tasks: number[], seed: number): Record<string, number> {
+  const sums = { accuracy_cl1: 0, accuracy_cl2: 0, accuracy_cl3: 0, task_inferred: 0 };
+  const opts = { training: false, seed, step: 0 };
+  for (const task of tasks) {
+    let [taskN, cl1, cl2, cl3, found] = [0, 0, 0, 0, 0];
+    for (const b of data.evalBatches(task)) {
+      const labels = Array.from(b.y as Int32Array);
+      const best = new Array<number>(b.n).fill(Infinity);
+      const chosen = new Array<number>(b.n).fill(-1);
+      const classOf = new Array<number>(b.n).fill(-1);
+      for (const candidate of tasks) {
+        const inputs = inputsOf(data, { ...b, task: candidate });
+        const [entropy, classes] = tf.tidy(() => {
+          const logits = forward(params, inputs, opts).prediction!;
+          const logP = tf.logSoftmax(logits);
+          return [tf.neg(tf.sum(tf.mul(tf.exp(logP), logP), -1)).dataSync(), tf.argMax(logits, -1).dataSync()];
+        });
+        disposeInputs(inputs);
+        for (let i = 0; i < b.n; i++) if (entropy[i] < best[i]) [best[i], chosen[i], classOf[i]] = [entropy[i], candidate, classes[i]];
+      }
+      const inputs = inputsOf(data, b);
+      const given = tf.tidy(() => forward(params, inputs, opts).metrics[MAIN_METRIC!].dataSync()[0]);
+      disposeInputs(inputs);
+      cl1 += given * b.n;
+      taskN += b.n;
+      for (let i = 0; i < b.n; i++) {
+        const right = classOf[i] === labels[i];
+        cl2 += right ? 1 : 0;
+        cl3 += right && chosen[i] === task ? 1 : 0;
+        found += chosen[i] === task ? 1 : 0;
+      }
+    }
+    const of = (k: number) => k / Math.max(1, taskN) / tasks.length;
+    sums.accuracy_cl1 += of(cl1);
+    sums.accuracy_cl2 += of(cl2);
+    sums.accuracy_cl3 += of(cl3);
+    sums.task_inferred += of(found);
+  }
+  return sums;
+}
+
 async function main(): Promise<void> {
   const flags = parseFlags(argv.slice(2));
   const started = performance.now();
@@ -650,9 +748,22 @@ async function main(): Promise<void> {
   const totalSteps = phases.reduce((a, p) => a + p.steps, 0);
   const sequential = TRAINING.schedule === 'sequential' && phases.length > 1;
   const continual = TRAINING.continual;
-  // Not in this export's loop yet: train such a document with Hypernet Studio or the PyTorch export.
-  for (const setting of ['currentEmbeddingOnly', 'lookAhead', 'taskInference'] as const)
-    if (continual[setting]) usage('training.continual.' + setting + ' is not supported by the TypeScript export; train with Hypernet Studio or the PyTorch export (train.py), or turn it off');
+  // The engine's refusals, in its words.
+  const o = TRAINING.optimizer;
+  if (continual.lookAhead && o.type === 'rmsprop')
+    refuse('training.continual.lookAhead: lookAhead needs the step of Adam or SGD; the optimizer is rmsprop (choose adam or sgd, or turn lookAhead off)');
+  if (continual.lookAhead && o.type === 'sgd' && (o.momentum ?? 0) > 0)
+    refuse('training.continual.lookAhead: lookAhead supports SGD without momentum only (set momentum to 0, choose adam, or turn lookAhead off)');
+  if (continual.taskInference) {
+    const why = !sequential
+      ? 'it needs a sequential schedule of several tasks'
+      : !PARAMETERS.some((p) => p.role === 'embedding')
+        ? 'the graph has no task embedding to try each task with'
+        : !MAIN_METRIC || data.yShape.length > 0
+          ? 'it needs a classifier (class logits as the prediction, integer labels and an accuracy metric)'
+          : null;
+    if (why) refuse('training.continual.taskInference: taskInference cannot run here: ' + why + ' (turn it off)');
+  }
 
   const params = createParams(seed);
   if (flags.initFrom) {
@@ -676,6 +787,10 @@ async function main(): Promise<void> {
   }
   let optimizer = makeOptimizer(flags.lr);
   const varList = Object.values(params);
+  // currentEmbeddingOnly: only the batch's task's row of each task-embedding table trains.
+  const embeddings = continual.currentEmbeddingOnly ? PARAMETERS.filter((p) => p.role === 'embedding').map((p) => params[p.name]) : [];
+  // lookAhead: the regulariser is taken at the hypernetwork's weights plus the optimizer's candidate step.
+  const hyperVars = PARAMETERS.filter((p) => p.role === 'hyper').map((p) => params[p.name]);
   const rng = new Rng(seed).fork('batches');
   emit({ event: 'start', backend: 'tfjs-' + tf.getBackend(), totalSteps, tasks: taskList, budget: BUDGET });
   const eventEvery = Math.max(1, Math.floor(totalSteps / 200));
@@ -705,30 +820,63 @@ async function main(): Promise<void> {
       const k = continual.regularizedTasksPerStep;
       const held = earlier.size && k && k < earlier.size ? new Map(pickTasks(done, k, rng).map((t) => [t, earlier.get(t)!])) : earlier;
       const losses: Record<string, number> = {};
+      const regularize = OUTPUT_REGULARIZER !== null && held.size > 0;
+      const lookAhead = regularize && continual.lookAhead;
+      const regularizer = () => {
+        let sum: tf.Tensor = tf.scalar(0);
+        for (const [t, stored] of held) {
+          const now = taskWeights(params, tf.tensor1d([t], 'int32'));
+          for (const [key, v] of Object.entries(stored)) sum = tf.add(sum, tf.sum(tf.squaredDifference(now[key], v)));
+        }
+        return tf.mul(sum, OUTPUT_REGULARIZER!.beta / Math.max(1, held.size)) as tf.Scalar;
+      };
       const { value, grads } = tf.variableGrads(() => {
         const out = forward(params, inputs, { training: true, seed, step });
         for (const [name, l] of Object.entries(out.losses)) losses[name] = l.dataSync()[0];
         let total = out.loss;
-        if (OUTPUT_REGULARIZER && held.size) {
-          let sum: tf.Tensor = tf.scalar(0);
-          for (const [t, stored] of held) {
-            const now = taskWeights(params, tf.tensor1d([t], 'int32'));
-            for (const [key, v] of Object.entries(stored)) sum = tf.add(sum, tf.sum(tf.squaredDifference(now[key], v)));
-          }
-          const r = tf.mul(sum, OUTPUT_REGULARIZER.beta / Math.max(1, held.size));
+        if (regularize && !lookAhead) {
+          const r = regularizer();
           losses.output_regularizer = r.dataSync()[0];
           total = tf.add(total, r) as tf.Scalar;
         }
         return total;
       }, varList);
-      const loss = value.dataSync()[0];
+      let loss = value.dataSync()[0];
       disposeInputs(inputs);
+      const made: tf.Tensor[] = [value];
+      if (lookAhead) {
+        // hypercl's look-ahead, as the engine: ΔΘ is the step the optimizer would take on the task loss alone
+        // (detached, its state untouched); the regulariser's gradient at Θ + ΔΘ is added to the task loss's at Θ.
+        const maskedTask = maskRows(grads, embeddings, task);
+        const deltas = candidateStep(optimizer, hyperVars, maskedTask, flags.lr);
+        tf.dispose(Object.values(maskedTask).filter((g) => !Object.values(grads).includes(g)));
+        const saved = hyperVars.map((v) => tf.clone(v));
+        hyperVars.forEach((v, i) => tf.tidy(() => v.assign(tf.add(saved[i], deltas[i]))));
+        tf.dispose(deltas);
+        const r = tf.variableGrads(regularizer, varList);
+        hyperVars.forEach((v, i) => v.assign(saved[i]));
+        tf.dispose(saved);
+        losses.output_regularizer = r.value.dataSync()[0];
+        loss += losses.output_regularizer;
+        made.push(r.value);
+        for (const [name, g] of Object.entries(r.grads)) {
+          made.push(g, ...(grads[name] ? [grads[name]] : []));
+          grads[name] = grads[name] ? tf.add(grads[name], g) : tf.clone(g);
+        }
+      }
       if (!Number.isFinite(loss)) {
         emit({ event: 'error', code: 'HN050', message: 'the loss became ' + (Number.isNaN(loss) ? 'NaN' : 'infinite') + ' at step ' + (step + 1) + ' (task ' + task + ')', step: step + 1 });
         exit(3);
       }
-      optimizer.applyGradients(grads);
-      tf.dispose([value, ...Object.values(grads)]);
+      // Adam keeps its moments by the position of a variable among the gradients: always in varList's order.
+      const masked = maskRows(grads, embeddings, task);
+      const ordered: tf.NamedTensorMap = {};
+      for (const v of varList) if (masked[v.name]) ordered[v.name] = masked[v.name];
+      const frozen = embeddings.map((v) => tf.clone(v));
+      optimizer.applyGradients(ordered);
+      // A row with no gradient can still move under momentum or Adam state left by its own task: put it back exactly.
+      embeddings.forEach((v, i) => tf.tidy(() => v.assign(tf.where(tf.broadcastTo(rowMask(v, task), v.shape), v, frozen[i]))));
+      tf.dispose([...made, ...frozen, ...new Set([...Object.values(grads), ...Object.values(masked)])]);
       step++;
       windowSteps++;
       const now = performance.now();
@@ -756,6 +904,7 @@ async function main(): Promise<void> {
   const final = evaluate(params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed);
   const metrics: Record<string, number> = { ...final.metrics };
   if (taskList.length > 1) for (const [task, m] of Object.entries(final.perTask)) for (const [k, v] of Object.entries(m ?? {})) metrics[k + '/task' + task] = v;
+  if (continual.taskInference) Object.assign(metrics, inferTasks(params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed));
   emit({ event: 'done', step, seconds: (performance.now() - started) / 1000, metrics, ...(sequential ? { accuracyMatrix } : {}), stopped: false });
   for (const w of earlier.values()) tf.dispose(Object.values(w));
   optimizer.dispose();
