@@ -127,3 +127,13 @@ describe('why a goal is missed', () => {
     expect(row('One task')).not.toContain('why:');
   });
 });
+
+describe('continual-learning metrics', () => {
+  it('task-inference accuracies read as percent like accuracy, with their spread', () => {
+    const [one] = entries();
+    const runs = one.runs!.map((r, i) => ({ ...r, metrics: { ...r.metrics, accuracy_cl3: [0.6, 0.62, 0.64][i], task_inferred: [0.7, 0.7, 0.7][i] } }));
+    const page3 = renderMarkdown([{ ...one, runs }]);
+    expect(page3).toContain(`accuracy_cl3 ${pct([0.6, 0.62, 0.64])}`);
+    expect(page3).toContain('task_inferred 70.0 ± 0.0 %');
+  });
+});

@@ -30,11 +30,13 @@ export function recordedEntries(markdown: string): Entry[] {
 // ---------------------------------------------------------------------------------------------------------------
 
 const percent = (v: number) => `${(v * 100).toFixed(1)} %`;
+/** Fractions read as percent: accuracy and its continual-learning variants (accuracy_cl3, task_inferred). */
+const isFraction = (metric: string) => metric === 'accuracy' || metric.startsWith('accuracy_') || metric === 'task_inferred';
 
 /** A metric value as people read it: accuracy in percent, errors with three significant digits. */
 export function fmt(metric: string, v: number | null | undefined): string {
   if (v === null || v === undefined || !Number.isFinite(v)) return '–';
-  if (metric === 'accuracy') return percent(v);
+  if (isFraction(metric)) return percent(v);
   if (metric === 'psnr') return `${v.toFixed(1)} dB`;
   if (v !== 0 && Math.abs(v) < 1e-3) return v.toExponential(1).replace('e-', 'e−');
   return Number(v.toPrecision(3)).toString();
@@ -45,7 +47,7 @@ export function fmtSpread(metric: string, values: readonly (number | null | unde
   const s = spread(values);
   if (!s) return '–';
   if (s.sd === null) return fmt(metric, s.mean);
-  if (metric === 'accuracy') return `${(s.mean * 100).toFixed(1)} ± ${(s.sd * 100).toFixed(1)} %`;
+  if (isFraction(metric)) return `${(s.mean * 100).toFixed(1)} ± ${(s.sd * 100).toFixed(1)} %`;
   if (metric === 'psnr') return `${s.mean.toFixed(1)} ± ${s.sd.toFixed(1)} dB`;
   return `${fmt(metric, s.mean)} ± ${fmt(metric, s.sd)}`;
 }
