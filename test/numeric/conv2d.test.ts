@@ -1,11 +1,11 @@
 /**
- * The convolution that trains on wasm (src/main/engine/conv2d.ts): where the backend has no Conv2DBackpropFilter,
+ * The convolution that trains on wasm (src/runtime/ts/conv2d.ts): where the backend has no Conv2DBackpropFilter,
  * its gradients must equal the cpu backend's native ones, for both paddings, strides 1 and 2, odd and even sizes.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/main/engine/backend';
-import { conv2d } from '../../src/main/engine/conv2d';
+import { conv2d } from '../../src/runtime/ts/conv2d.ts';
 import { Rng } from '../../src/shared/util/rng';
 
 const cases = [

@@ -48,6 +48,27 @@ export interface Plan {
 /** `dense_1.kernel`: how generated weights are addressed (the same key as the engine's weight statistics). */
 export const routeKey = (g: Pick<GeneratedRoute, 'target' | 'targetPort'>): string => `${g.target}.${g.targetPort}`;
 
+/**
+ * The values `roots` depend on, themselves included: the one reachability walk of the program, used by the
+ * engine (which ops a request evaluates) and both generators (which ops a function emits).
+ */
+export function needed(program: Pick<Program, 'ops'>, roots: Iterable<ValueId>): Set<ValueId> {
+  let byId = indexCache.get(program.ops);
+  if (!byId) indexCache.set(program.ops, (byId = new Map(program.ops.map((o) => [o.id, o]))));
+  const seen = new Set<ValueId>();
+  const stack = [...roots];
+  while (stack.length) {
+    const id = stack.pop()!;
+    if (seen.has(id)) continue;
+    const o = byId.get(id);
+    if (!o) throw new Error(`the program has no value ${id}`);
+    seen.add(id);
+    for (const i of o.inputs) if (i) stack.push(i);
+  }
+  return seen;
+}
+const indexCache = new WeakMap<readonly Op[], Map<ValueId, Op>>();
+
 export function planProgram(program: Program): Plan {
   const byId = new Map(program.ops.map((o) => [o.id, o]));
   const op = (id: ValueId) => {
@@ -55,17 +76,7 @@ export function planProgram(program: Program): Plan {
     if (!o) throw new Error(`the program has no value ${id}`);
     return o;
   };
-  const ancestors = (roots: Iterable<ValueId>): Set<ValueId> => {
-    const seen = new Set<ValueId>();
-    const stack = [...roots];
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      for (const i of op(id).inputs) if (i) stack.push(i);
-    }
-    return seen;
-  };
+  const ancestors = (roots: Iterable<ValueId>): Set<ValueId> => needed(program, roots);
 
   const hyperfanInputs: ValueId[] = [];
   for (const p of program.params) if (p.init.kind === 'hyperfan' && !hyperfanInputs.includes(p.init.input)) hyperfanInputs.push(p.init.input);
@@ -77,8 +88,8 @@ export function planProgram(program: Program): Plan {
     ...program.probes.map((p) => p.value),
     ...hyperfanInputs,
   ];
-  const needed = ancestors(roots);
-  const ops = program.ops.filter((o) => needed.has(o.id));
+  const reached = ancestors(roots);
+  const ops = program.ops.filter((o) => reached.has(o.id));
 
   const inputs = new Map<InputName, ValueId>();
   const inputById = new Map<ValueId, InputName>();
