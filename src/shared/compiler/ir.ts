@@ -1,7 +1,8 @@
 /**
- * The program IR: what the compiler produces from a document, as plain JSON-able data. It has three consumers,
- * the tfjs runtime (src/main/engine), the TypeScript generator and the PyTorch generator (src/shared/codegen),
- * so every op kind below is implemented exactly three times and nowhere else.
+ * The program IR: what the compiler produces from a document, as plain JSON-able data. Every op kind below is
+ * implemented once for TypeScript (src/runtime/ts/ops.ts: the engine's interpreter runs it and the TypeScript
+ * export ships it, each through a table keyed by OpKind) and once for Python (the PyTorch generator's table),
+ * and nowhere else: a kind missing from a table does not compile.
  *
  * Values are named `<node>.<what>`; parameters are named `<node>.<param>`, the canonical names shared by
  * checkpoints, exported weights and generated code.
