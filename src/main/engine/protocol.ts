@@ -18,8 +18,7 @@ import { EngineEvent } from '../../shared/api/events';
 import { InspectQuery } from '../../shared/api/runs';
 import { ErrorCodes, type ErrorCode, type HnetProblem } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
-import { Backend } from '../../shared/document/schema';
-import type { TrainOptions } from './options';
+import { TrainOptionsSchema } from './options';
 
 const codes = Object.keys(ErrorCodes) as [ErrorCode, ...ErrorCode[]];
 
@@ -30,22 +29,6 @@ export const HnetProblemSchema = z.object({
   port: z.string().optional(),
   path: z.string().optional(),
 }) satisfies z.ZodType<HnetProblem>;
-
-const positiveInt = z.number().int().positive();
-
-export const TrainOptionsSchema = z.object({
-  steps: z.number().int().min(0).optional(),
-  seed: z.number().int().min(0).optional(),
-  backend: Backend.optional(),
-  baseDir: z.string().optional(),
-  dataGrants: z.array(z.string()).optional(),
-  maxDataBytes: positiveInt.optional(),
-  saveDir: z.string().optional(),
-  checkpointPath: z.string().optional(),
-  checkpointEvery: positiveInt.optional(),
-  resumeFrom: z.string().optional(),
-  stepEventEvery: positiveInt.optional(),
-}) satisfies z.ZodType<TrainOptions>;
 
 /** The program IR is plain data made by the compiler; the worker checks its outline, not every op. */
 const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
