@@ -143,7 +143,7 @@ export function continualOf(t: { continual?: Continual }): Continual {
 
 export const Training = z
   .object({
-    optimizer: Optimizer.default({ type: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 }),
+    optimizer: Optimizer.default(() => Optimizer.parse({ type: 'adam' })),
     batchSize: z.number().int().min(1).max(65_536).default(32),
     /** Steps per task (per run when the data has one task). Takes precedence over epochs. */
     steps: z.number().int().min(0).max(100_000_000).optional(),
@@ -194,10 +194,10 @@ export const HnetDocument = z
   .object({
     format: z.literal(FORMAT_NAME),
     version: z.literal(CURRENT_VERSION),
-    metadata: Metadata.default({ name: 'Untitled', description: '' }),
+    metadata: Metadata.default(() => Metadata.parse({})),
     nodes: z.array(DocNode).max(10_000),
     edges: z.array(DocEdge).max(50_000).default([]),
-    data: DataSettings.default({ maxEvalSamples: 2000, evalBatchSize: 500 }),
+    data: DataSettings.default(() => DataSettings.parse({})),
     training: Training.default(() => Training.parse({})),
     fullBudget: FullBudget.optional(),
     /** Editor state (viewport, open panels). Never read by the compiler. */

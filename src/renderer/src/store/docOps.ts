@@ -2,7 +2,7 @@
  * Pure edits of a document: each takes a document and returns a new one, sharing every object it did not
  * change (so memoised views of untouched nodes stay put). The store wraps them with history.
  */
-import type { DocEdge, DocNode, HnetDocument } from '../../../shared/document/schema';
+import { CURRENT_VERSION, FORMAT_NAME, HnetDocument, type DocEdge, type DocNode } from '../../../shared/document/schema';
 import { copyNodeId, getNodeType, newNodeId, nodeInfo } from './catalog';
 
 /**
@@ -26,23 +26,9 @@ export function cachedEdgeKeys(edges: readonly DocEdge[]): string[] {
   return k;
 }
 
+/** A new document: every field at the schema's default (src/shared/document/schema.ts is their one declaration). */
 export function emptyDocument(name = 'Untitled'): HnetDocument {
-  return {
-    format: 'hypernet-studio',
-    version: 1,
-    metadata: { name, description: '' },
-    nodes: [],
-    edges: [],
-    data: { maxEvalSamples: 2000, evalBatchSize: 500 },
-    training: {
-      optimizer: { type: 'adam', learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-      batchSize: 32,
-      seed: 0,
-      evalEvery: 200,
-      schedule: 'sequential',
-      backend: 'auto',
-    },
-  };
+  return HnetDocument.parse({ format: FORMAT_NAME, version: CURRENT_VERSION, metadata: { name }, nodes: [] });
 }
 
 export function addNode(doc: HnetDocument, typeId: string, position: { x: number; y: number }): { doc: HnetDocument; id: string } {
