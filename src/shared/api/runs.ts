@@ -12,7 +12,7 @@
  * api.onPush((m) => { if (m.type === 'engine' && m.runId === runId) applyRunEvent(history, m.event); });
  */
 import { z } from 'zod';
-import { Backend, Optimizer } from '../document/schema';
+import { Backend, Optimizer, OptimizerType } from '../document/schema';
 import {
   DoneEvent,
   ErrorEvent,
@@ -41,7 +41,7 @@ const count = z.number().int().min(0);
  */
 export const RunOverrides = z
   .object({
-    optimizer: z.enum(['adam', 'sgd', 'rmsprop']).optional(),
+    optimizer: OptimizerType.optional(),
     learningRate: z.number().positive().max(10).optional(),
     batchSize: z.number().int().min(1).max(65_536).optional(),
     /** Steps per task; takes precedence over epochs. */

@@ -98,6 +98,9 @@ export const Optimizer = z.discriminatedUnion('type', [
     .loose(),
 ]);
 export type Optimizer = z.infer<typeof Optimizer>;
+/** The optimizer types, as the union above declares them (the Train tab and the API's overrides list these). */
+export const OptimizerType = z.enum(Optimizer.options.map((o) => o.shape.type.value) as [Optimizer['type'], ...Optimizer['type'][]]);
+export type OptimizerType = z.infer<typeof OptimizerType>;
 
 /**
  * Where training runs: `auto` and the four tfjs backends run the engine itself; `pytorch` runs the program's

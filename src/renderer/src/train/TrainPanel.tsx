@@ -7,6 +7,7 @@
  */
 import { useEffect, useState } from 'react';
 import type { CheckpointInfo, RunHistory, RunOverrides, RunSummary } from '../../../shared/api/runs';
+import { Backend, OptimizerType } from '../../../shared/document/schema';
 import { api } from '../api/client';
 import { focusNode } from '../canvas/view';
 import { currentText, documentTitle } from '../files';
@@ -18,15 +19,18 @@ import { WeightsInspector } from './Inspector';
 import { isFinal, listen, loadRun, refreshRuns, statusLabel, useTrain, views } from './store';
 import './train.css';
 
-const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'pytorch'] as const;
+/** The lists of the form, as the document schema declares them. */
+const BACKENDS = Backend.options;
+const OPTIMIZERS = OptimizerType.options;
+const OPTIMIZER_LABELS: Record<OptimizerType, string> = { adam: 'Adam', sgd: 'SGD', rmsprop: 'RMSprop' };
 
 interface Form {
-  optimizer: 'adam' | 'sgd' | 'rmsprop';
+  optimizer: OptimizerType;
   learningRate: string;
   batchSize: string;
   steps: string;
   seed: string;
-  backend: (typeof BACKENDS)[number];
+  backend: Backend;
   /** Train the document's full-budget setting (`fullBudget`), when it has one. */
   fullBudget: boolean;
 }
@@ -35,7 +39,7 @@ function formFromDoc(): Form {
   const tr = useEditor.getState().doc.training;
   const opt = tr.optimizer as { type: string; learningRate?: number };
   return {
-    optimizer: (['adam', 'sgd', 'rmsprop'].includes(opt.type) ? opt.type : 'adam') as Form['optimizer'],
+    optimizer: OptimizerType.catch('adam').parse(opt.type),
     learningRate: String(opt.learningRate ?? 0.001),
     batchSize: String(tr.batchSize),
     steps: tr.steps !== undefined ? String(tr.steps) : '',
@@ -462,9 +466,11 @@ export default function TrainPanel() {
           <label>
             Optimizer
             <select value={form.optimizer} onChange={(e) => field('optimizer', e.target.value as Form['optimizer'])} data-testid="train-optimizer">
-              <option value="adam">Adam</option>
-              <option value="sgd">SGD</option>
-              <option value="rmsprop">RMSprop</option>
+              {OPTIMIZERS.map((o) => (
+                <option key={o} value={o}>
+                  {OPTIMIZER_LABELS[o]}
+                </option>
+              ))}
             </select>
           </label>
           <label>
