@@ -126,7 +126,7 @@ describe('hostile strings in a document', () => {
       writeFiles(hostileDir, generatePytorch(compileOk(hostile.doc), { metadata: hostile.metadata }).files);
       writeFiles(plainDir, generatePytorch(compileOk(plain.doc), { metadata: plain.metadata }).files);
       const pyFiles = files(hostileDir, '.py').map((f) => relative(hostileDir, f));
-      expect(pyFiles.sort()).toEqual(['data.py', 'model.py', 'rng.py', 'train.py']);
+      expect(pyFiles.sort()).toEqual(['constants.py', 'data.py', 'model.py', 'ops.py', 'parameters.py', 'rng.py', 'train.py']);
       python(['-m', 'py_compile', ...pyFiles.map((f) => join(hostileDir, f))]);
       writeFileSync(join(dir, 'mapping.json'), JSON.stringify(Object.fromEntries(mapping)));
       writeFileSync(join(dir, 'pyfiles.json'), JSON.stringify(pyFiles));

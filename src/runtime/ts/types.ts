@@ -104,6 +104,10 @@ export interface ExportedModel {
   OUTPUT_REGULARIZER: { beta: number } | null;
   PARAMETERS: ParamSpec[];
   GENERATED: Record<string, { head: string; shape: (number | 'B')[]; perSample: boolean }>;
+  /** The parameters as the engine initialises them for a seed (hyperfan layers at zero until initHyperfan). */
+  createParams(seed: number): Params;
+  /** Hyperfan initialisation of the heads' last layers, measured on batches of training data. */
+  initHyperfan(params: Params, seed: number, batches: Inputs[]): void;
   forward(params: Params, inputs: Inputs, opts: RunOptions): Outputs;
   /** The weights generated from the task alone (what the output regulariser holds). */
   taskWeights(params: Params, task: tf.Tensor): Record<string, tf.Tensor>;

@@ -1,21 +1,23 @@
 /**
  * Program IR -> a PyTorch project: model.py (an nn.Module per hypernetwork node and one for the target network,
- * composed by Model), data.py, rng.py, train.py and a README. Op semantics follow the tfjs runtime
- * (src/main/engine/runtime.ts) exactly, channels-last layout included, so the same parameters and inputs give
- * the same outputs; tests check that against real PyTorch.
+ * composed by Model), generated here, beside the Python runtime, which is real code in src/runtime/py (ops.py,
+ * parameters.py, data.py, rng.py, train.py; tested there) shipped as it is, constants.py (the shared settings, from
+ * src/runtime/ts) and a README. Op semantics follow the engine's (src/runtime/ts/ops.ts) exactly, channels-last
+ * layout included, so the same parameters and inputs give the same outputs; tests check that against real PyTorch.
  *
  * Pure: IR in, file texts out. The data files are written by the exporter (src/main/export).
  */
 import { parameterBudget } from '../compiler/budget';
 import { continualOf } from '../document/schema';
-import type { Op, ParamSpec, Program, ValueId } from '../compiler/ir';
+import type { Op, OpKind, ParamSpec, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
 import { plainText } from './plainText';
 import { Scope, localPart, markdownText, pascalCase, pyFloat, pyString } from './naming';
 import { initLiteral, planProgram, routeKey, type InputName, type NodeGroup, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
-import { LAYOUT_CHANGED, WEIGHTS_VERSION } from './fileFormats';
-import { DATA_PY, RNG_PY, TRAIN_PY } from './python/static';
+import { CHECKPOINT_VERSION, LAYOUT_CHANGED, WEIGHTS_VERSION } from '../../runtime/ts/formats.ts';
+import { CHUNK_STEPS, DEFAULT_STEPS, S2_MAX, S2_MIN } from '../../runtime/ts/constants.ts';
+import { RUNTIME_PY } from './runtimes.generated';
 
 export type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
 
@@ -80,9 +82,8 @@ export function generatePytorch(program: Program, options: GenerateOptions = {})
   return {
     files: {
       'model.py': model,
-      'data.py': DATA_PY,
-      'rng.py': RNG_PY,
-      'train.py': TRAIN_PY,
+      ...RUNTIME_PY,
+      'constants.py': CONSTANTS_PY,
       'requirements.txt': 'torch>=1.13\nnumpy\n',
       'README.md': readme(program, metadata),
     },
@@ -109,8 +110,9 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
   L.line('channels-last (NHWC) and every op computes what the Hypernet Studio engine computes, so weights move');
   L.line('between the two by canonical name ("<node>.<param>", see PARAMETERS and load_hnet_weights).');
   L.line('"""');
-  L.lines(['import json', 'import math', 'import os', '', 'import numpy as np', 'import torch', 'import torch.nn as nn', 'import torch.nn.functional as F', '']);
-  L.line('from rng import Rng');
+  L.lines(['import torch', 'import torch.nn as nn', 'import torch.nn.functional as F', '']);
+  L.line(OPS_IMPORT);
+  L.line('from parameters import initialize as initialize_parameters, load_hnet_weights, save_hnet_weights');
   L.line('');
   L.line(`METADATA = {`);
   L.block(() => {
@@ -159,8 +161,6 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
   });
   L.line('}');
   L.line('');
-  L.raw(HELPERS_PY);
-
   for (const m of modules) {
     L.line('');
     L.line('');
@@ -238,9 +238,38 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
   });
   L.line('');
   L.line('');
-  L.raw(WEIGHTS_PY);
-  return L.toString();
+  L.line('def initialize(model, seed, batches):');
+  L.block(() => {
+    L.line(`"""The engine's initialisation of every parameter for a seed, then hyperfan (measured on the batches)."""`);
+    L.line('initialize_parameters(model, PARAMETERS, seed, batches)');
+  });
+  const text = L.toString();
+  // model.py imports the runtime ops it calls, and only those.
+  const used = OPS_PY.filter((f) => new RegExp(`(?<![.\\w])${f}\\(`).test(text));
+  return text.replace(OPS_IMPORT, used.length ? `from ops import ${used.join(', ')}` : '');
 }
+
+/** The functions of the runtime's ops.py (src/runtime/py/ops.py). */
+const OPS_PY = [...RUNTIME_PY['ops.py'].matchAll(/^def (\w+)\(/gm)].map((m) => m[1]);
+/** Where model.py's `from ops import …` line goes, once the module is written. */
+const OPS_IMPORT = '# <ops>';
+
+/** constants.py: what the Python runtime shares with the engine, from its one declaration (src/runtime/ts). */
+export const CONSTANTS_PY = [
+  `"""Settings and file versions shared with Hypernet Studio's engine (from its src/runtime/ts/constants.ts and formats.ts)."""`,
+  '',
+  '#: Steps per task when the document gives neither steps nor epochs.',
+  `DEFAULT_STEPS = ${DEFAULT_STEPS}`,
+  '#: Fixed-point steps of the chunked hyperfan initialisation, and the bounds of s_c^2 (embedding scales 0.01 to 10).',
+  `CHUNK_STEPS = ${CHUNK_STEPS}`,
+  `S2_MIN = ${pyFloat(S2_MIN)}`,
+  `S2_MAX = ${pyFloat(S2_MAX)}`,
+  '#: The versions of weights.json and of checkpoints this export writes and reads, and why version 1 is refused.',
+  `WEIGHTS_VERSION = ${WEIGHTS_VERSION}`,
+  `CHECKPOINT_VERSION = ${CHECKPOINT_VERSION}`,
+  `LAYOUT_CHANGED = ${pyString(LAYOUT_CHANGED)}`,
+  '',
+].join('\n');
 
 
 const shapeArgs = (shape: readonly number[]) => (shape.length ? shape.join(', ') : '()');
@@ -348,92 +377,75 @@ function dims(shape: readonly (number | 'B')[]): string {
   return shape.length ? shape.map((d) => (d === 'B' ? '-1' : String(d))).join(', ') : '()';
 }
 
-/** The Python expression of one op, its inputs given as atoms (names or attribute/item references). */
+/** An op's Python expression: `a(i)` is input i's expression (a name or an attribute/item reference). */
+type EmitPy<K extends OpKind> = (op: Extract<Op, { op: K }>, a: (i: number) => string, fn: Fn) => string;
+
+const TRAINING = 'self.training';
+
+/**
+ * Each op kind as one Python expression, calling torch or the runtime's ops.py (src/runtime/py/ops.py, imported
+ * by name where model.py calls it). Inputs and parameters are bound, not computed (null). A kind without an
+ * entry does not compile.
+ */
+const EMIT_PY: { [K in OpKind]: EmitPy<K> | null } = {
+  input: null,
+  param: null,
+  linear: (op, a) => {
+    // Over points [B, P, in], a per-sample bias [B, out] is broadcast over the points (channels).
+    const points = op.shape.length === 3;
+    const bias = op.inputs[2] ? (points ? ` + channels(${a(2)}, 3)` : ` + ${a(2)}`) : '';
+    if (!op.perSample) return `${a(0)} @ ${a(1)}${bias}`;
+    return points ? `torch.bmm(${a(0)}, ${a(1)})${bias}` : `torch.bmm(${a(0)}.unsqueeze(1), ${a(1)}).squeeze(1)${bias}`;
+  },
+  matmul: (op, a) => (op.transposeB ? `${a(0)} @ ${a(1)}.transpose(-2, -1)` : `${a(0)} @ ${a(1)}`),
+  add: (_, a) => `${a(0)} + ${a(1)}`,
+  sub: (_, a) => `${a(0)} - ${a(1)}`,
+  mul: (_, a) => `${a(0)} * ${a(1)}`,
+  scale: (op, a) => {
+    let e = a(0);
+    if (op.factor !== 1) e = `${e} * ${pyFloat(op.factor)}`;
+    if (op.offset !== 0) e = `${e} + ${pyFloat(op.offset)}`;
+    return e;
+  },
+  activation: (op, a) => (ACTIVATIONS[op.fn] ?? ACTIVATIONS.linear)(a(0), op.w0),
+  reshape: (op, a) => `${a(0)}.reshape(${dims(op.shape)})`,
+  transpose: (op, a) => `${a(0)}.permute(${op.perm.join(', ')})`,
+  slice: (op, a) => `${a(0)}[${[...Array<string>(op.axis).fill(':'), `${op.begin}:${op.begin + op.size}`].join(', ')}]`,
+  concat: (op, a) => `torch.cat([${op.inputs.map((_, i) => a(i)).join(', ')}], dim=${op.axis})`,
+  broadcastBatch: (op, a) => `${a(0)}.expand(${a(1)}.shape[0]${', -1'.repeat(Math.max(0, op.shape.length - 1))})`,
+  pairRows: (_, a) => `pair_rows(${a(0)}, ${a(1)})`,
+  conv2d: (op, a) => `conv2d_nhwc(${a(0)}, ${a(1)}, ${a(2)}, stride=${op.strides}, padding=${pyString(op.padding)})`,
+  pool: (op, a) => `${op.kind === 'max' ? 'max' : 'avg'}_pool_nhwc(${a(0)}, ${op.size}, stride=${op.strides}, padding=${pyString(op.padding)})`,
+  layerNorm: (op, a) => `layer_norm(${a(0)}, ${a(1)}, ${a(2)}, ${pyFloat(op.epsilon)})`,
+  film: (_, a) => `film(${a(0)}, ${a(1)}, ${a(2)})`,
+  dropout: (op, a) => (op.rate > 0 ? `F.dropout(${a(0)}, ${pyFloat(op.rate)}, ${TRAINING})` : a(0)),
+  embedding: (_, a) => `${a(0)}[${a(1)}.long()]`,
+  noise: (op, a, fn) => {
+    const like = op.inputs[0] ? a(0) : null;
+    if (op.shape.includes('B')) {
+      if (!like) throw new Error(`${op.id}: a batched noise needs an input to take its batch from`);
+      const shape = op.shape.map((d) => (d === 'B' ? `${like}.shape[0]` : String(d)));
+      return `gaussian_noise((${shape.join(', ')}${shape.length === 1 ? ',' : ''}), ${pyFloat(op.std)}, ${TRAINING}, ${like}.device)`;
+    }
+    const buffer = registerBuffer(fn, op, 'zeros', `torch.zeros(${dims(op.shape)})`);
+    return `gaussian_noise(${buffer}.shape, ${pyFloat(op.std)}, ${TRAINING}, ${buffer}.device)`;
+  },
+  constant: (op, _, fn) =>
+    registerBuffer(fn, op, '', `torch.tensor(${pyLiteral(op.value.map((v) => (Number.isInteger(v) ? v + 0.0 : v)))}, dtype=torch.float32).reshape(${dims(op.shape)})`),
+  grid: (op, _, fn) => registerBuffer(fn, op, '', `pixel_grid(${op.height}, ${op.width})`),
+  crossEntropy: (_, a) => `F.cross_entropy(${a(0)}, ${a(1)}.long())`,
+  mse: (_, a) => `((${a(0)} - ${a(1)}) ** 2).mean()`,
+  bce: (_, a) => `F.binary_cross_entropy_with_logits(${a(0)}.reshape(-1), ${a(1)}.reshape(-1).float())`,
+  meanSquare: (_, a) => `(${a(0)} ** 2).mean()`,
+  accuracy: (_, a) => `(${a(0)}.argmax(-1) == ${a(1)}.long()).float().mean()`,
+  binaryAccuracy: (_, a) => `((${a(0)}.reshape(-1) > 0).long() == ${a(1)}.reshape(-1).long()).float().mean()`,
+  psnr: (op, a) => `psnr(${a(0)}, ${a(1)}, ${pyFloat(op.peak)})`,
+};
+
 function pyExpr(op: Op, a: (i: number) => string, fn: Fn): string {
-  const training = 'self.training';
-  switch (op.op) {
-    case 'linear': {
-      // Over points [B, P, in], a per-sample bias [B, out] is broadcast over the points (channels).
-      const points = op.shape.length === 3;
-      const bias = op.inputs[2] ? (points ? ` + channels(${a(2)}, 3)` : ` + ${a(2)}`) : '';
-      if (!op.perSample) return `${a(0)} @ ${a(1)}${bias}`;
-      return points ? `torch.bmm(${a(0)}, ${a(1)})${bias}` : `torch.bmm(${a(0)}.unsqueeze(1), ${a(1)}).squeeze(1)${bias}`;
-    }
-    case 'matmul':
-      return op.transposeB ? `${a(0)} @ ${a(1)}.transpose(-2, -1)` : `${a(0)} @ ${a(1)}`;
-    case 'add':
-      return `${a(0)} + ${a(1)}`;
-    case 'sub':
-      return `${a(0)} - ${a(1)}`;
-    case 'mul':
-      return `${a(0)} * ${a(1)}`;
-    case 'scale': {
-      let e = a(0);
-      if (op.factor !== 1) e = `${e} * ${pyFloat(op.factor)}`;
-      if (op.offset !== 0) e = `${e} + ${pyFloat(op.offset)}`;
-      return e;
-    }
-    case 'activation':
-      return (ACTIVATIONS[op.fn] ?? ACTIVATIONS.linear)(a(0), op.w0);
-    case 'reshape':
-      return `${a(0)}.reshape(${dims(op.shape)})`;
-    case 'transpose':
-      return `${a(0)}.permute(${op.perm.join(', ')})`;
-    case 'slice': {
-      const index = [...Array(op.axis).fill(':'), `${op.begin}:${op.begin + op.size}`];
-      return `${a(0)}[${index.join(', ')}]`;
-    }
-    case 'concat':
-      return `torch.cat([${op.inputs.map((_, i) => a(i)).join(', ')}], dim=${op.axis})`;
-    case 'broadcastBatch':
-      return `${a(0)}.expand(${a(1)}.shape[0]${', -1'.repeat(Math.max(0, op.shape.length - 1))})`;
-    case 'pairRows':
-      return `pair_rows(${a(0)}, ${a(1)})`;
-    case 'conv2d':
-      return `conv2d_nhwc(${a(0)}, ${a(1)}, ${a(2)}, stride=${op.strides}, padding=${pyString(op.padding)})`;
-    case 'pool':
-      return `${op.kind === 'max' ? 'max' : 'avg'}_pool_nhwc(${a(0)}, ${op.size}, stride=${op.strides}, padding=${pyString(op.padding)})`;
-    case 'layerNorm':
-      return `layer_norm(${a(0)}, ${a(1)}, ${a(2)}, ${pyFloat(op.epsilon)})`;
-    case 'film':
-      return `film(${a(0)}, ${a(1)}, ${a(2)})`;
-    case 'dropout':
-      return op.rate > 0 ? `F.dropout(${a(0)}, ${pyFloat(op.rate)}, ${training})` : a(0);
-    case 'embedding':
-      return `${a(0)}[${a(1)}.long()]`;
-    case 'noise': {
-      const like = op.inputs[0] ? a(0) : null;
-      if (op.shape.includes('B')) {
-        if (!like) throw new Error(`${op.id}: a batched noise needs an input to take its batch from`);
-        const shape = op.shape.map((d) => (d === 'B' ? `${like}.shape[0]` : String(d)));
-        return `gaussian_noise((${shape.join(', ')}${shape.length === 1 ? ',' : ''}), ${pyFloat(op.std)}, ${training}, ${like}.device)`;
-      }
-      const buffer = registerBuffer(fn, op, 'zeros', `torch.zeros(${dims(op.shape)})`);
-      return `gaussian_noise(${buffer}.shape, ${pyFloat(op.std)}, ${training}, ${buffer}.device)`;
-    }
-    case 'constant':
-      return registerBuffer(fn, op, '', `torch.tensor(${pyLiteral(op.value.map((v) => (Number.isInteger(v) ? v + 0.0 : v)))}, dtype=torch.float32).reshape(${dims(op.shape)})`);
-    case 'grid':
-      return registerBuffer(fn, op, '', `pixel_grid(${op.height}, ${op.width})`);
-    case 'crossEntropy':
-      return `F.cross_entropy(${a(0)}, ${a(1)}.long())`;
-    case 'mse':
-      return `((${a(0)} - ${a(1)}) ** 2).mean()`;
-    case 'bce':
-      return `F.binary_cross_entropy_with_logits(${a(0)}.reshape(-1), ${a(1)}.reshape(-1).float())`;
-    case 'meanSquare':
-      return `(${a(0)} ** 2).mean()`;
-    case 'accuracy':
-      return `(${a(0)}.argmax(-1) == ${a(1)}.long()).float().mean()`;
-    case 'binaryAccuracy':
-      return `((${a(0)}.reshape(-1) > 0).long() == ${a(1)}.reshape(-1).long()).float().mean()`;
-    case 'psnr':
-      return `psnr(${a(0)}, ${a(1)}, ${pyFloat(op.peak)})`;
-    case 'input':
-    case 'param':
-      throw new Error(`${op.op} has no expression`);
-  }
-  throw new Error(`unknown op ${(op as Op).op}`);
+  const emit = (EMIT_PY as Record<OpKind, EmitPy<OpKind> | null>)[op.op];
+  if (!emit) throw new Error(`${op.op} has no expression`);
+  return emit(op, a, fn);
 }
 
 /** A constant tensor of a module, registered as a (non-persistent) buffer so it follows .to(device). */
@@ -667,263 +679,6 @@ function taskWeightsMethod(L: Lines, plan: Plan, hyper: PyModule[], globals: Sco
   });
 }
 
-const HELPERS_PY = String.raw`
-def channels(p, rank):
-    """A per-channel value [C] or per-sample [B, C], shaped to broadcast over activations of the given rank."""
-    if p.dim() == 1 or rank == 2:
-        return p
-    return p.reshape(p.shape[0], *([1] * (rank - 2)), p.shape[1])
-
-
-def layer_norm(x, gamma, beta, eps):
-    """Normalise over the last axis (biased variance, epsilon inside the root), then scale and shift."""
-    mean = x.mean(-1, keepdim=True)
-    variance = ((x - mean) ** 2).mean(-1, keepdim=True)
-    return (x - mean) / torch.sqrt(variance + eps) * channels(gamma, x.dim()) + channels(beta, x.dim())
-
-
-def film(x, scale, shift):
-    """FiLM: x * scale + shift along the last axis."""
-    return x * channels(scale, x.dim()) + channels(shift, x.dim())
-
-
-def pair_rows(a, b):
-    """Every row of a [N, d] beside every row of b [M, e]: [N, M, d + e] (chunked heads)."""
-    n, m = a.shape[0], b.shape[0]
-    return torch.cat([a.unsqueeze(1).expand(n, m, a.shape[1]), b.unsqueeze(0).expand(n, m, b.shape[1])], dim=2)
-
-
-def same_padding(size, kernel, stride):
-    """TensorFlow's 'same' padding of one axis as (before, after); an odd total puts the extra pixel after."""
-    out = -(-size // stride)
-    total = max((out - 1) * stride + kernel - size, 0)
-    return total // 2, total - total // 2
-
-
-def pad_same(x, kernel, stride, value=0.0):
-    """Pad NCHW images for a kh x kw window with TensorFlow's 'same' rule."""
-    top, bottom = same_padding(x.shape[2], kernel[0], stride)
-    left, right = same_padding(x.shape[3], kernel[1], stride)
-    return F.pad(x, (left, right, top, bottom), value=value)
-
-
-def conv2d_nhwc(x, kernel, bias, stride, padding):
-    """Convolution of NHWC images with a [kh, kw, cin, cout] kernel, as TensorFlow computes it."""
-    x = x.permute(0, 3, 1, 2)
-    if padding == "same":
-        x = pad_same(x, kernel.shape[:2], stride)
-    y = F.conv2d(x, kernel.permute(3, 2, 0, 1), bias, stride=stride)
-    return y.permute(0, 2, 3, 1)
-
-
-def max_pool_nhwc(x, size, stride, padding):
-    """Max pooling of NHWC images; 'same' pads with -inf so padding never wins."""
-    x = x.permute(0, 3, 1, 2)
-    if padding == "same":
-        x = pad_same(x, (size, size), stride, value=-math.inf)
-    return F.max_pool2d(x, size, stride).permute(0, 2, 3, 1)
-
-
-def avg_pool_nhwc(x, size, stride, padding):
-    """Average pooling of NHWC images; with 'same', padded pixels are left out of each average (as TensorFlow)."""
-    x = x.permute(0, 3, 1, 2)
-    if padding == "same":
-        ones = pad_same(torch.ones_like(x[:1, :1]), (size, size), stride)
-        y = F.avg_pool2d(pad_same(x, (size, size), stride), size, stride) / F.avg_pool2d(ones, size, stride)
-    else:
-        y = F.avg_pool2d(x, size, stride)
-    return y.permute(0, 2, 3, 1)
-
-
-def pixel_grid(height, width):
-    """The (row, column) of every pixel of a height x width image, row-major, each in [-1, 1]: [1, height * width, 2]."""
-    def axis(n):
-        return torch.zeros(1, dtype=torch.float64) if n == 1 else -1 + 2 * torch.arange(n, dtype=torch.float64) / (n - 1)
-    rows, cols = torch.meshgrid(axis(height), axis(width), indexing="ij")
-    return torch.stack([rows, cols], dim=-1).reshape(1, height * width, 2).float()
-
-
-def psnr(prediction, target, peak):
-    """Mean over samples of 10 log10(peak^2 / MSE of the sample) in dB, the MSE floored at 1e-10 * peak^2."""
-    d = (prediction - target) ** 2
-    mse = d.reshape(d.shape[0], -1).mean(1)
-    return (10 * torch.log10(peak * peak / mse.clamp_min(1e-10 * peak * peak))).mean()
-
-
-def gaussian_noise(shape, std, training, device):
-    """Gaussian noise while training, zeros at evaluation."""
-    if training and std > 0:
-        return torch.randn(shape, device=device) * std
-    return torch.zeros(shape, device=device)
-`;
-
-const WEIGHTS_PY = String.raw`def initial_values(shape, init, rng):
-    """zeros, ones, normal(0, std) or uniform(-limit, limit), drawn as the engine draws them."""
-    n = int(np.prod(shape, dtype=np.int64))
-    if init["kind"] == "ones":
-        return np.ones(n, dtype=np.float32)
-    if init["kind"] == "normal":
-        return (init["std"] * rng.normal_array(n)).astype(np.float32)
-    if init["kind"] == "uniform":
-        return (-init["limit"] + 2 * init["limit"] * rng.next_array(n)).astype(np.float32)
-    return np.zeros(n, dtype=np.float32)
-
-
-def initialize(model, seed, batches):
-    """The engine's initialisation for a seed: each parameter from its own stream, then hyperfan.
-
-    batches: (x, y, task, context) tuples of training data, on which hyperfan measures its inputs.
-    """
-    params = model.hnet_parameters()
-    rng = Rng(seed).fork("init")
-    with torch.no_grad():
-        for name, (shape, init) in PARAMETERS.items():
-            values = initial_values(shape, init, rng.fork(name)) if init["kind"] != "hyperfan" else np.zeros(int(np.prod(shape)), np.float32)
-            params[name].copy_(torch.from_numpy(values).reshape(params[name].shape))
-    init_hyperfan(model, seed, batches)
-
-
-def init_hyperfan(model, seed, batches):
-    """Hyperfan initialisation (Chang, Sacramento & Zhang 2020) of heads' last layers [fan_in, columns].
-
-    Column block j is drawn from N(0, variance_j / (fan_in * E[h^2])), h being the layer's input measured on the
-    batches (with the parameters initialised so far), so generated weights start at the scale their targets want.
-    """
-    params = model.hnet_parameters()
-    rng = Rng(seed).fork("hyperfan")
-    was_training = model.training
-    model.eval()
-    with torch.no_grad():
-        for name, (shape, init) in PARAMETERS.items():
-            if init["kind"] != "hyperfan":
-                continue
-            # E[h^2] over every element and, for low-rank factor blocks (whose product scales with |h|^4), E[|h|^4].
-            total = 0.0
-            total4 = 0.0
-            for batch in batches:
-                h = model(*batch)["features"][init["input"]]
-                total += float(torch.mean(h * h))
-                total4 += float(torch.mean(torch.sum(h * h, -1) ** 2))
-            m2 = total / len(batches) if batches else 1.0
-            m4 = total4 / len(batches) if batches else 0.0
-            scale = m2 if math.isfinite(m2) and m2 > 1e-12 else 1.0
-            scale4 = math.sqrt(m4) if math.isfinite(m4) and m4 > 1e-24 else init["fan_in"] * scale
-            # A chunked head: the chunk embeddings are scaled first; the columns then share one scale.
-            global_scale = scale_chunk_embeddings(model, init, batches) if "chunks" in init else None
-            rows, cols = shape
-            values = np.zeros((rows, cols), dtype=np.float32)
-            r = rng.fork(name)
-            col = 0
-            for size, variance, product in init["blocks"]:
-                if global_scale is not None:
-                    std = math.sqrt(variance * global_scale)
-                else:
-                    std = math.sqrt(variance / (scale4 if product else init["fan_in"] * scale))
-                if std != 0:
-                    values[:, col : col + size] = std * r.normal_array(rows * size).reshape(rows, size)
-                col += size
-            params[name].copy_(torch.from_numpy(values))
-    model.train(was_training)
-
-
-CHUNK_STEPS = 8
-# Bounds of s_c^2 (embedding scales 0.01 to 10): past them a saturating trunk only saturates further.
-S2_MIN, S2_MAX = 1e-4, 100.0
-
-
-def scale_chunk_embeddings(model, init, batches):
-    """Chunked hyperfan (hypnettorch's apply_chunked_hyperfan_init, solved on the measured batches).
-
-    Row c of the chunk embeddings is scaled by s_c so that E[|h_c|^2] (h_c: the shared last layer's input for
-    chunk c) makes chunk c start at its variance. The last layer's one scale G is chosen first so that every
-    chunk's aim is at least twice the floor E[|h_c|^2] at a zero embedding; then a few multiplicative
-    fixed-point steps on s_c^2, all chunks at once. Returns G; the embeddings are left scaled.
-    """
-    want = np.concatenate([np.full(int(size), float(variance)) for size, variance in init["chunks"]["blocks"]])
-    emb = model.hnet_parameters()[init["chunks"]["embeddings"]]
-    base = emb.detach().clone()
-
-    def measure(s2):
-        scales = np.sqrt(s2).astype(np.float32)
-        emb.copy_(base * torch.from_numpy(scales).to(base.device)[:, None])
-        q = np.zeros(len(want))
-        for batch in batches:
-            h = model(*batch)["features"][init["input"]]
-            q += torch.mean(torch.sum(h * h, -1), 0).detach().cpu().numpy().astype(np.float64) / len(batches)
-        return q
-
-    s2 = np.ones(len(want))
-    if not batches:
-        return 1.0 / max(1, init["fan_in"])
-    q1 = measure(s2)
-    q0 = measure(np.zeros(len(want)))
-    g = want.sum() / q1.sum() if q1.sum() > 0 else math.inf
-    for c in range(len(want)):
-        if q0[c] > 0 and want[c] > 0:
-            g = min(g, want[c] / (2 * q0[c]))
-    if not (math.isfinite(g) and g > 0):
-        g = 1.0 / max(1, init["fan_in"])
-    q = q1
-    for _ in range(CHUNK_STEPS):
-        for c in range(len(want)):
-            aim = want[c] / g - q0[c]
-            got = q[c] - q0[c]
-            ratio = aim / got if got > 0 and aim > 0 else (100.0 if aim > 0 else 0.01)
-            s2[c] = min(S2_MAX, max(S2_MIN, s2[c] * min(100.0, max(0.01, ratio))))
-        q = measure(s2)
-    return g
-
-
-def load_hnet_weights(model, folder):
-    """Assign weights written by "hnet train --save" (weights.json + weights.bin, float32 little-endian) by name."""
-    with open(os.path.join(folder, "weights.json"), encoding="utf-8") as f:
-        manifest = json.load(f)
-    where = os.path.join(folder, "weights.json")
-    if not isinstance(manifest, dict) or manifest.get("format") != "hnet-weights":
-        raise ValueError("%s is not a Hypernet Studio weights file" % where)
-    if manifest.get("version") == 1:
-        raise ValueError("%s holds version-1 weights: %s" % (where, ${JSON.stringify(LAYOUT_CHANGED)}))
-    if manifest.get("version") != ${WEIGHTS_VERSION}:
-        raise ValueError("%s holds version-%s weights; this export reads version ${WEIGHTS_VERSION}" % (where, manifest.get("version")))
-    values = np.fromfile(os.path.join(folder, "weights.bin"), dtype="<f4")
-    params = model.hnet_parameters()
-    stored = {entry["name"]: entry for entry in manifest["params"]}
-    missing = [name for name in params if name not in stored]
-    unknown = [name for name in stored if name not in params]
-    if missing or unknown:
-        raise ValueError("%s does not match this model: missing %s, unknown %s" % (folder, missing, unknown))
-    with torch.no_grad():
-        for name, p in params.items():
-            entry = stored[name]
-            if list(entry["shape"]) != list(p.shape):
-                raise ValueError("%s: %s has shape %s in %s, the model expects %s" % (folder, name, entry["shape"], folder, list(p.shape)))
-            chunk = values[entry["offset"] : entry["offset"] + entry["length"]]
-            p.copy_(torch.from_numpy(chunk.copy()).reshape(p.shape))
-
-
-def save_hnet_weights(model, folder):
-    """Write weights.json + weights.bin in the format "hnet train --save" writes (and load_hnet_weights reads)."""
-    os.makedirs(folder, exist_ok=True)
-    params = model.hnet_parameters()
-    entries = []
-    chunks = []
-    offset = 0
-    for name in PARAMETERS:
-        v = params[name].detach().cpu().numpy().astype("<f4").reshape(-1)
-        entries.append({"name": name, "shape": list(params[name].shape), "offset": offset, "length": int(v.size)})
-        chunks.append(v)
-        offset += int(v.size)
-    data = np.concatenate(chunks) if chunks else np.zeros(0, dtype="<f4")
-    tmp = os.path.join(folder, "weights.bin.tmp")
-    data.tofile(tmp)
-    os.replace(tmp, os.path.join(folder, "weights.bin"))
-    tmp = os.path.join(folder, "weights.json.tmp")
-    with open(tmp, "w", encoding="utf-8") as f:
-        json.dump({"format": "hnet-weights", "version": ${WEIGHTS_VERSION}, "dtype": "float32", "params": entries}, f, indent=2)
-        f.write("\n")
-    os.replace(tmp, os.path.join(folder, "weights.json"))
-`;
-
 function readme(program: Program, metadata: ExportMetadata): string {
   const name = metadata.name ?? program.name;
   const L = new Lines();
@@ -946,9 +701,13 @@ Studio engine computes (activations are channels-last, as in the engine).
 - model.py: one nn.Module per hypernetwork node, Target (the network that uses generated weights; it takes
   them as a dict keyed by "<layer>.<port>", per-sample weights included), and Model, which composes them with
   the losses and metrics. PARAMETERS lists every parameter under its canonical name ("<node>.<param>").
+- ops.py: the ops PyTorch has no one call for (TensorFlow's "same" padding, channels-last convolution and
+  pooling, FiLM, ...), computed as the engine computes them.
+- parameters.py: initialisation (the engine's, hyperfan included) and the weights.json + weights.bin format.
 - data.py, data/: the dataset as the engine feeds it (training splits, evaluation batches), and rng.py, the
   engine's seeded generator, so batches and initial values follow the engine's streams.
 - train.py: the training loop, printing JSON lines in the schema of "hnet train --json".
+- constants.py: settings and file versions shared with Hypernet Studio.
 
 ## Use
 

@@ -1,8 +1,9 @@
 /**
  * Program IR -> a standalone TypeScript/tfjs project: package.json, tsconfig.json, src/model.ts (parameters as
  * tf.variables under their canonical names and a straight-line forward function, one statement per op, named
- * after the graph's nodes), src/ops.ts, src/data.ts, src/train.ts and a README. It type-checks with tsc and
- * trains with `npm run train` (tsx). Op semantics are the engine's (src/main/engine/runtime.ts).
+ * after the graph's nodes) and src/train.ts, generated here, beside the TypeScript runtime, which is real code in
+ * src/runtime/ts (ops, init, data, trainer, weights, ...; the engine runs its ops and init) shipped as it is, and
+ * a README. It type-checks with tsc and trains with `npm run train` (tsx).
  *
  * Pure: IR in, file texts out. The data folder is written by the exporter (src/main/export).
  */
@@ -15,7 +16,9 @@ import { Scope, markdownText, slug, tsNumber, tsString } from './naming';
 import { initLiteral, needed, planProgram, routeKey, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
 import { RUNTIME_TS } from './runtimes.generated';
-import { DATA_TS, TRAIN_TS, WEIGHTS_TS, imp } from './ts/static';
+
+/** An import statement of the generated code (built, so that this generator's source never reads as importing it). */
+const imp = (what: string, from: string): string => ['import', what, 'from', `'${from}';`].join(' ');
 
 /** Versions the generated package.json pins (the engine's tfjs). */
 export const TFJS_VERSION = '4.22.0';
@@ -83,12 +86,25 @@ export function generateTypescript(program: Program, options: GenerateOptions = 
       'src/model.ts': modelTs(plan, metadata),
       // The runtime, as the files the engine itself runs (src/runtime/ts).
       ...Object.fromEntries(Object.entries(RUNTIME_TS).map(([file, text]) => [`src/${file}`, text])),
-      'src/weights.ts': WEIGHTS_TS,
-      'src/data.ts': DATA_TS,
-      'src/train.ts': TRAIN_TS,
+      'src/train.ts': TRAIN_ENTRY,
     },
   };
 }
+
+/** src/train.ts: the runtime's training loop (trainer.ts) on this model. */
+const TRAIN_ENTRY = [
+  '/**',
+  ' * Train the model (src/model.ts) as Hypernet Studio\'s engine does; the loop is src/trainer.ts.',
+  ' *',
+  ' *   npm run train -- --steps 500 --seed 3',
+  ' *   npm run train -- --init-from weights/ --steps 0    (evaluate weights saved by "hnet train --save")',
+  ' */',
+  imp('* as model', './model.ts'),
+  imp('{ train }', './trainer.ts'),
+  '',
+  'await train(model);',
+  '',
+].join('\n');
 
 function modelTs(plan: Plan, metadata: ExportMetadata): string {
   const program = plan.program;
@@ -335,10 +351,12 @@ standalone TypeScript project.
 
 - src/model.ts: every parameter as a tf.Variable under its canonical name ("<node>.<param>") and forward(), one
   statement per op, named after the graph's nodes. Generated weights are keyed "<layer>.<port>".
-- src/ops.ts: the ops forward() uses, with the engine's semantics (channels-last images, TensorFlow padding).
+- src/ops.ts, src/conv2d.ts: the ops forward() uses, the very code the Hypernet Studio engine runs (channels-last
+  images, TensorFlow padding); src/init.ts: the engine's initialisation (hyperfan included); src/types.ts.
 - src/data.ts, data/: the dataset as the engine feeds it; src/rng.ts: the engine's seeded generator.
-- src/train.ts: the training loop, printing JSON lines in the schema of "hnet train --json".
-- src/weights.ts: weights.json + weights.bin, the format shared with Hypernet Studio and the PyTorch export.
+- src/train.ts: runs src/trainer.ts, the training loop, printing JSON lines in the schema of "hnet train --json".
+- src/weights.ts: weights.json + weights.bin, the format shared with Hypernet Studio and the PyTorch export;
+  src/formats.ts, src/constants.ts: the versions and settings shared with it.
 
 ## Use
 

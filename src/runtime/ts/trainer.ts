@@ -1,286 +1,18 @@
 /**
- * The parts of the TypeScript export that do not depend on the graph: the seeded generator, the op library
- * (the same semantics as the engine's runtime), weights files, the data reader and the training loop. They
- * read the graph-specific parts from model.ts. Import lines are built by `imp` so this generator's own source
- * never looks like it imports a platform module.
- */
-
-import { LAYOUT_CHANGED, WEIGHTS_VERSION } from '../fileFormats';
-
-/** An import statement of the generated code. */
-export const imp = (what: string, from: string): string => ['import', what, 'from', `'${from}';`].join(' ');
-
-export const WEIGHTS_TS = String.raw`/**
- * Weights files shared with Hypernet Studio and the PyTorch export: weights.json lists each parameter's
- * canonical name, shape, offset and length; weights.bin holds the float32 values, little-endian, back to back.
- */
-${imp('{ mkdirSync, readFileSync, renameSync, writeFileSync }', 'node:fs')}
-${imp('{ join }', 'node:path')}
-
-export interface StoredParam {
-  name: string;
-  shape: number[];
-  values: Float32Array;
-}
-
-interface Manifest {
-  format?: unknown;
-  version?: unknown;
-  params: { name: string; shape: number[]; offset: number; length: number }[];
-}
-
-/** The format version this code reads and writes (Hypernet Studio's). */
-export const WEIGHTS_VERSION = ${WEIGHTS_VERSION};
-
-export function readWeights(dir: string): Map<string, StoredParam> {
-  const file = join(dir, 'weights.json');
-  const manifest = JSON.parse(readFileSync(file, 'utf8')) as Manifest;
-  if (manifest?.format !== 'hnet-weights') throw new Error(file + ' is not a Hypernet Studio weights file');
-  if (manifest.version === 1) throw new Error(file + ' holds version-1 weights: ' + ${JSON.stringify(LAYOUT_CHANGED)});
-  if (manifest.version !== WEIGHTS_VERSION) throw new Error(file + ' holds version-' + String(manifest.version) + ' weights; this export reads version ' + WEIGHTS_VERSION);
-  const all = new Float32Array(new Uint8Array(readFileSync(join(dir, 'weights.bin'))).buffer);
-  return new Map(manifest.params.map((p) => [p.name, { name: p.name, shape: p.shape, values: all.slice(p.offset, p.offset + p.length) }]));
-}
-
-export function writeWeights(dir: string, params: StoredParam[]): void {
-  mkdirSync(dir, { recursive: true });
-  let offset = 0;
-  const entries = params.map((p) => {
-    const entry = { name: p.name, shape: p.shape, offset, length: p.values.length };
-    offset += p.values.length;
-    return entry;
-  });
-  const bin = new Float32Array(offset);
-  params.forEach((p, i) => bin.set(p.values, entries[i].offset));
-  const write = (name: string, data: string | Uint8Array) => {
-    writeFileSync(join(dir, name + '.tmp'), data);
-    renameSync(join(dir, name + '.tmp'), join(dir, name));
-  };
-  write('weights.bin', new Uint8Array(bin.buffer));
-  write('weights.json', JSON.stringify({ format: 'hnet-weights', version: WEIGHTS_VERSION, dtype: 'float32', params: entries }, null, 2) + '\n');
-}
-`;
-
-export const DATA_TS = String.raw`/**
- * The training and evaluation data, as the Hypernet Studio engine feeds it. data/manifest.json describes the
- * dataset: finite datasets are stored as arrays (each task's training split in the engine's order, and the
- * engine's evaluation batches exactly); the sinusoid family draws a fresh wave per training batch.
- */
-${imp('{ existsSync, readFileSync }', 'node:fs')}
-${imp('{ dirname, join, resolve }', 'node:path')}
-${imp('{ fileURLToPath }', 'node:url')}
-${imp('{ gunzipSync }', 'node:zlib')}
-${imp('type { Rng }', './rng.ts')}
-
-export interface Batch {
-  /** n samples of x, row-major. */
-  x: Float32Array;
-  /** n class ids (Int32Array) or n targets (Float32Array). */
-  y: Float32Array | Int32Array;
-  n: number;
-  task: number;
-  /** One context vector for the batch (sinusoid: amplitude and phase), when the dataset has one. */
-  context?: Float32Array;
-}
-
-interface ArrayRef {
-  file: string;
-  /** uint8: a value is byte · scale (float64), rounded to float32, as the engine reads image bytes. */
-  dtype: 'float32' | 'int32' | 'uint8';
-  shape: number[];
-  scale?: number;
-}
-
-/** A stored split; with rows, row i is row rows[i] of x (and of y when yPooled). */
-interface Split {
-  x: ArrayRef;
-  y: ArrayRef;
-  rows?: ArrayRef;
-  yPooled?: boolean;
-  permutation?: ArrayRef;
-}
-
-type EvalSet = Split & { context?: ArrayRef; batches: number[] };
-
-interface Manifest {
-  format: string;
-  tasks: number;
-  x: number[];
-  y: number[];
-  yDtype: 'float32' | 'int32';
-  context: number[] | null;
-  seed: number;
-  trainSize: number[];
-  train: (Split | null)[];
-  /** Evaluation batches of the test set, and of the validation split where the dataset holds one. */
-  eval: EvalSet[];
-  val?: EvalSet[];
-  generator?: { kind: 'sinusoid'; amplitude: [number, number]; phase: [number, number]; xRange: [number, number]; noise: number };
-}
-
-export const DATA_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'data');
-
-/** The data folder is missing or incomplete: train.ts prints the message as one line and exits 1. */
-export class DataMissingError extends Error {
-  override name = 'DataMissingError';
-}
-
-const howToAdd = (folder: string) =>
-  'put the data folder of a Hypernet Studio export there (run: hnet export DOCUMENT.hnet.json --to tfjs --out ' +
-  dirname(resolve(folder)) +
-  ', or Export in the app from a saved document), or pass --data FOLDER';
-
-const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
-
-export class Dataset {
-  readonly tasks: number;
-  readonly xShape: number[];
-  readonly yShape: number[];
-  readonly yDtype: 'float32' | 'int32';
-  readonly contextShape: number[] | null;
-  /** What evaluations during training read: the validation split where the dataset holds one. */
-  readonly duringSplit: 'val' | 'test';
-  private readonly manifest: Manifest;
-  private readonly arrays = new Map<string, Float32Array | Int32Array | Uint8Array>();
-  private readonly evalSets = new Map<string, Batch[]>();
-
-  constructor(readonly folder: string = DATA_DIR) {
-    const path = join(folder, 'manifest.json');
-    if (!existsSync(path)) throw new DataMissingError('no training data: ' + path + ' does not exist (this project was exported without its data); ' + howToAdd(folder));
-    let manifest: Manifest;
-    try {
-      manifest = JSON.parse(readFileSync(path, 'utf8')) as Manifest;
-    } catch (e) {
-      throw new DataMissingError('cannot read ' + path + ' (' + (e instanceof Error ? e.message : String(e)) + '); ' + howToAdd(folder));
-    }
-    if (manifest === null || typeof manifest !== 'object' || manifest.format !== 'hnet-data')
-      throw new DataMissingError(path + ' is not a Hypernet Studio data manifest; ' + howToAdd(folder));
-    this.manifest = manifest;
-    this.tasks = this.manifest.tasks;
-    this.xShape = this.manifest.x;
-    this.yShape = this.manifest.y;
-    this.yDtype = this.manifest.yDtype;
-    this.contextShape = this.manifest.context;
-    this.duringSplit = this.manifest.val ? 'val' : 'test';
-  }
-
-  private array(ref: ArrayRef): Float32Array | Int32Array | Uint8Array {
-    let a = this.arrays.get(ref.file);
-    if (!a) {
-      const path = join(this.folder, ref.file);
-      let bytes: Uint8Array;
-      try {
-        bytes = new Uint8Array(gunzipSync(readFileSync(path)));
-      } catch (e) {
-        throw new DataMissingError('cannot read the data file ' + path + ' (' + (e instanceof Error ? e.message : String(e)) + '); ' + howToAdd(this.folder));
-      }
-      a = ref.dtype === 'int32' ? new Int32Array(bytes.buffer) : ref.dtype === 'uint8' ? bytes : new Float32Array(bytes.buffer);
-      this.arrays.set(ref.file, a);
-    }
-    return a;
-  }
-
-  trainSize(task: number): number {
-    return this.manifest.trainSize[task];
-  }
-
-  /** Samples at rows (indices into the split) of a stored split, x through the split's permutation. */
-  private gather(split: Split, rows: ArrayLike<number>): { x: Float32Array; y: Float32Array | Int32Array } {
-    const xs = this.array(split.x);
-    const ys = this.array(split.y);
-    const pool = split.rows ? this.array(split.rows) : undefined;
-    const perm = split.permutation ? this.array(split.permutation) : undefined;
-    const xScale = split.x.dtype === 'uint8' ? split.x.scale! : 1;
-    const yScale = split.y.dtype === 'uint8' ? split.y.scale! : 1;
-    const xSize = size(this.xShape);
-    const ySize = size(this.yShape);
-    const n = rows.length;
-    const x = new Float32Array(n * xSize);
-    const y = this.yDtype === 'int32' ? new Int32Array(n * ySize) : new Float32Array(n * ySize);
-    for (let i = 0; i < n; i++) {
-      const r = pool ? pool[rows[i]] : rows[i];
-      const ry = pool && !split.yPooled ? rows[i] : r;
-      for (let j = 0; j < xSize; j++) x[i * xSize + j] = xs[r * xSize + (perm ? perm[j] : j)] * xScale;
-      for (let j = 0; j < ySize; j++) y[i * ySize + j] = ys[ry * ySize + j] * yScale;
-    }
-    return { x, y };
-  }
-
-  /** A training batch of task: rows drawn uniformly with replacement, one rng draw each (as the engine). */
-  trainBatch(task: number, batchSize: number, rng: Rng): Batch {
-    const split = this.manifest.train[task];
-    if (!split) return this.wave(task, batchSize, rng);
-    const count = (split.rows ?? split.x).shape[0];
-    const rows = new Int32Array(batchSize);
-    for (let i = 0; i < batchSize; i++) rows[i] = rng.int(count);
-    return { ...this.gather(split, rows), n: batchSize, task };
-  }
-
-  /** One sine wave: amplitude, phase, then per point x and (with noise) one normal draw, as the engine. */
-  private wave(task: number, n: number, rng: Rng): Batch {
-    const g = this.manifest.generator;
-    if (!g) throw new Error('task ' + task + ' has no training data');
-    const amplitude = rng.uniform(g.amplitude[0], g.amplitude[1]);
-    const phase = rng.uniform(g.phase[0], g.phase[1]);
-    const x = new Float32Array(n);
-    const y = new Float32Array(n);
-    for (let i = 0; i < n; i++) {
-      const xi = rng.uniform(g.xRange[0], g.xRange[1]);
-      x[i] = xi;
-      y[i] = amplitude * Math.sin(xi + phase) + (g.noise > 0 ? g.noise * rng.normal() : 0);
-    }
-    return { x, y, n, task, context: Float32Array.of(amplitude, phase) };
-  }
-
-  /**
-   * The engine's evaluation batches of task (the same on every call): of the test set, or of the validation
-   * split (the test set where the dataset holds none).
-   */
-  evalBatches(task: number, split: 'val' | 'test' = 'test'): Batch[] {
-    const which = split === 'val' && this.manifest.val ? 'val' : 'eval';
-    const key = which + ':' + task;
-    let batches = this.evalSets.get(key);
-    if (!batches) {
-      const e = this.manifest[which]![task];
-      const all = this.gather(e, Array.from({ length: (e.rows ?? e.x).shape[0] }, (_, i) => i));
-      const contexts = e.context ? this.array(e.context) : undefined;
-      const xSize = size(this.xShape);
-      const ySize = size(this.yShape);
-      const width = this.contextShape ? size(this.contextShape) : 0;
-      batches = [];
-      let start = 0;
-      e.batches.forEach((n, i) => {
-        const x = all.x.slice(start * xSize, (start + n) * xSize);
-        const y = all.y.slice(start * ySize, (start + n) * ySize);
-        const context = contexts ? (contexts.slice(i * width, (i + 1) * width) as Float32Array) : undefined;
-        batches!.push({ x, y, n, task, context });
-        start += n;
-      });
-      this.evalSets.set(key, batches);
-    }
-    return batches.slice();
-  }
-}
-`;
-
-export const TRAIN_TS = String.raw`/**
- * Train the exported model as Hypernet Studio's engine does, printing one JSON event per line in the schema of
- * "hnet train --json" (the last is {"event":"done","metrics":{...}}).
+ * The exported model's training loop, as Hypernet Studio's engine trains: one JSON event per line in the schema of
+ * "hnet train --json" (the last is {"event":"done","metrics":{...}}). The generated src/train.ts runs it on the
+ * model (src/model.ts):
  *
  *   npm run train -- --steps 500 --seed 3
  *   npm run train -- --init-from weights/ --steps 0    (evaluate weights saved by "hnet train --save")
  */
-${imp('* as tf', '@tensorflow/tfjs')}
-${imp('{ argv, exit, stdout }', 'node:process')}
-${imp('{ Dataset, DATA_DIR, DataMissingError, type Batch }', './data.ts')}
-${imp('{ BUDGET, MAIN_METRIC, OUTPUT_REGULARIZER, PARAMETERS, TRAINING, createParams, forward, initHyperfan, taskWeights, type Inputs, type Params }', './model.ts')}
-${imp('{ Rng }', './rng.ts')}
-${imp('{ readWeights, writeWeights }', './weights.ts')}
-
-// PROD drops tfjs's per-op checks and its console banner (which would corrupt the JSON lines).
-tf.env().set('PROD', true);
-
-const DEFAULT_STEPS = 1000;
+import * as tf from '@tensorflow/tfjs';
+import { argv, exit, stdout } from 'node:process';
+import { DEFAULT_STEPS } from './constants.ts';
+import { Dataset, DATA_DIR, DataMissingError, type Batch } from './data.ts';
+import { Rng } from './rng.ts';
+import type { ExportedModel, Inputs, OptimizerSettings, Params } from './types.ts';
+import { readWeights, writeWeights } from './weights.ts';
 
 interface Flags {
   steps?: number;
@@ -337,8 +69,7 @@ function usage(message: string): never {
 
 const emit = (event: Record<string, unknown>) => void stdout.write(JSON.stringify(event) + '\n');
 
-function makeOptimizer(lr?: number): tf.Optimizer {
-  const o = TRAINING.optimizer;
+function makeOptimizer(o: OptimizerSettings, lr?: number): tf.Optimizer {
   const rate = lr ?? o.learningRate;
   switch (o.type) {
     case 'sgd':
@@ -370,7 +101,7 @@ function meanOver(perTask: PerTask, tasks: number[]) {
   return { metrics, perTask: Object.fromEntries(tasks.map((t) => [t, perTask[t]])) };
 }
 
-function evaluate(params: Params, data: Dataset, tasks: number[], seed: number, split: 'val' | 'test' = 'test') {
+function evaluate(model: ExportedModel, params: Params, data: Dataset, tasks: number[], seed: number, split: 'val' | 'test' = 'test') {
   const perTask: PerTask = {};
   for (const task of tasks) {
     const sums: Record<string, number> = {};
@@ -378,7 +109,7 @@ function evaluate(params: Params, data: Dataset, tasks: number[], seed: number, 
     for (const b of data.evalBatches(task, split)) {
       const inputs = inputsOf(data, b);
       const values = tf.tidy(() => {
-        const out = forward(params, inputs, { training: false, seed, step: 0 });
+        const out = model.forward(params, inputs, { training: false, seed, step: 0 });
         const v: Record<string, number> = { loss: out.loss.dataSync()[0] };
         for (const [name, m] of Object.entries(out.metrics)) v[name] = m.dataSync()[0];
         return v;
@@ -428,8 +159,7 @@ function maskRows(grads: tf.NamedTensorMap, embeddings: tf.Variable[], task: num
  * lookAhead: the change the optimizer would make to vars on grads, without changing its state (hypercl's
  * calc_delta_theta), as the engine computes it. SGD: -lr g; Adam: its next bias-corrected step from its moments.
  */
-function candidateStep(optimizer: tf.Optimizer, vars: tf.Variable[], grads: tf.NamedTensorMap, lr?: number): tf.Tensor[] {
-  const o = TRAINING.optimizer;
+function candidateStep(optimizer: tf.Optimizer, o: OptimizerSettings, vars: tf.Variable[], grads: tf.NamedTensorMap, lr?: number): tf.Tensor[] {
   const rate = lr ?? o.learningRate;
   return vars.map((v) =>
     tf.tidy(() => {
@@ -459,7 +189,7 @@ function candidateStep(optimizer: tf.Optimizer, vars: tf.Variable[], grads: tf.N
  * accuracy_cl1: task given; accuracy_cl2: the class right with the inferred task's weights; accuracy_cl3: the
  * inferred task and the class both right; task_inferred: the inferred task right. Means over tasks.
  */
-function inferTasks(params: Params, data: Dataset, tasks: number[], seed: number): Record<string, number> {
+function inferTasks(model: ExportedModel, params: Params, data: Dataset, tasks: number[], seed: number): Record<string, number> {
   const sums = { accuracy_cl1: 0, accuracy_cl2: 0, accuracy_cl3: 0, task_inferred: 0 };
   const opts = { training: false, seed, step: 0 };
   for (const task of tasks) {
@@ -472,7 +202,7 @@ function inferTasks(params: Params, data: Dataset, tasks: number[], seed: number
       for (const candidate of tasks) {
         const inputs = inputsOf(data, { ...b, task: candidate });
         const [entropy, classes] = tf.tidy(() => {
-          const logits = forward(params, inputs, opts).prediction!;
+          const logits = model.forward(params, inputs, opts).prediction!;
           const logP = tf.logSoftmax(logits);
           return [tf.neg(tf.sum(tf.mul(tf.exp(logP), logP), -1)).dataSync(), tf.argMax(logits, -1).dataSync()];
         });
@@ -480,7 +210,7 @@ function inferTasks(params: Params, data: Dataset, tasks: number[], seed: number
         for (let i = 0; i < b.n; i++) if (entropy[i] < best[i]) [best[i], chosen[i], classOf[i]] = [entropy[i], candidate, classes[i]];
       }
       const inputs = inputsOf(data, b);
-      const given = tf.tidy(() => forward(params, inputs, opts).metrics[MAIN_METRIC!].dataSync()[0]);
+      const given = tf.tidy(() => model.forward(params, inputs, opts).metrics[model.MAIN_METRIC!].dataSync()[0]);
       disposeInputs(inputs);
       cl1 += given * b.n;
       taskN += b.n;
@@ -500,8 +230,9 @@ function inferTasks(params: Params, data: Dataset, tasks: number[], seed: number
   return sums;
 }
 
-async function main(): Promise<void> {
-  const flags = parseFlags(argv.slice(2));
+async function main(model: ExportedModel, args: string[]): Promise<void> {
+  const { BUDGET, MAIN_METRIC, OUTPUT_REGULARIZER, PARAMETERS, TRAINING, createParams, forward, initHyperfan, taskWeights } = model;
+  const flags = parseFlags(args);
   const started = performance.now();
   try {
     // The native backend, when installed, is much faster than the default cpu one.
@@ -557,7 +288,7 @@ async function main(): Promise<void> {
     initHyperfan(params, seed, samples);
     samples.forEach(disposeInputs);
   }
-  let optimizer = makeOptimizer(flags.lr);
+  let optimizer = makeOptimizer(TRAINING.optimizer, flags.lr);
   const varList = Object.values(params);
   // currentEmbeddingOnly: only the batch's task's row of each task-embedding table trains.
   const embeddings = continual.currentEmbeddingOnly ? PARAMETERS.filter((p) => p.role === 'embedding').map((p) => params[p.name]) : [];
@@ -583,7 +314,7 @@ async function main(): Promise<void> {
     // hypercl makes a new optimizer for each task.
     if (continual.optimizerPerTask && sequential && phase > 0) {
       optimizer.dispose();
-      optimizer = makeOptimizer(flags.lr);
+      optimizer = makeOptimizer(TRAINING.optimizer, flags.lr);
     }
     for (let inPhase = 0; inPhase < steps; inPhase++) {
       const task = tasks.length === 1 ? tasks[0] : tasks[rng.int(tasks.length)];
@@ -620,7 +351,7 @@ async function main(): Promise<void> {
         // hypercl's look-ahead, as the engine: ΔΘ is the step the optimizer would take on the task loss alone
         // (detached, its state untouched); the regulariser's gradient at Θ + ΔΘ is added to the task loss's at Θ.
         const maskedTask = maskRows(grads, embeddings, task);
-        const deltas = candidateStep(optimizer, hyperVars, maskedTask, flags.lr);
+        const deltas = candidateStep(optimizer, TRAINING.optimizer, hyperVars, maskedTask, flags.lr);
         tf.dispose(Object.values(maskedTask).filter((g) => !Object.values(grads).includes(g)));
         const saved = hyperVars.map((v) => tf.clone(v));
         hyperVars.forEach((v, i) => tf.tidy(() => v.assign(tf.add(saved[i], deltas[i]))));
@@ -659,10 +390,10 @@ async function main(): Promise<void> {
       }
       if (step % eventEvery === 0 || inPhase === steps - 1) emit({ event: 'step', step, task, loss, losses, stepsPerSecond });
       if (TRAINING.evalEvery > 0 && step % TRAINING.evalEvery === 0 && inPhase !== steps - 1)
-        emit({ event: 'eval', step, task, ...evaluate(params, data, sequential ? taskList.slice(0, phase + 1) : taskList, seed, data.duringSplit), split: data.duringSplit });
+        emit({ event: 'eval', step, task, ...evaluate(model, params, data, sequential ? taskList.slice(0, phase + 1) : taskList, seed, data.duringSplit), split: data.duringSplit });
     }
     if (sequential) {
-      const ev = evaluate(params, data, taskList.slice(0, phase + 1), seed);
+      const ev = evaluate(model, params, data, taskList.slice(0, phase + 1), seed);
       accuracyMatrix.push(taskList.map((t, j) => (j <= phase && MAIN_METRIC ? (ev.perTask[t]?.[MAIN_METRIC] ?? null) : null)));
       emit({ event: 'eval', step, task: tasks[0], ...ev, split: 'test' });
       emit({ event: 'task_end', task: tasks[0], step, accuracyMatrix: accuracyMatrix.map((r) => [...r]), metricName: MAIN_METRIC ?? 'loss' });
@@ -673,19 +404,23 @@ async function main(): Promise<void> {
     writeWeights(flags.save, PARAMETERS.map((p) => ({ name: p.name, shape: p.shape, values: params[p.name].dataSync() as Float32Array })));
     emit({ event: 'log', level: 'info', message: 'saved weights to ' + flags.save });
   }
-  const final = evaluate(params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed);
+  const final = evaluate(model, params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed);
   const metrics: Record<string, number> = { ...final.metrics };
   if (taskList.length > 1) for (const [task, m] of Object.entries(final.perTask)) for (const [k, v] of Object.entries(m ?? {})) metrics[k + '/task' + task] = v;
-  if (continual.taskInference) Object.assign(metrics, inferTasks(params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed));
+  if (continual.taskInference) Object.assign(metrics, inferTasks(model, params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed));
   emit({ event: 'done', step, seconds: (performance.now() - started) / 1000, metrics, ...(sequential ? { accuracyMatrix } : {}), stopped: false });
   for (const w of earlier.values()) tf.dispose(Object.values(w));
   optimizer.dispose();
 }
 
-await main().catch((e: unknown) => {
-  // Data to add is the user's to fix: one line saying what to put where, no stack.
-  if (!(e instanceof DataMissingError)) throw e;
-  console.error('train: ' + e.message);
-  exit(1);
-});
-`;
+/** Train the model with the command line's flags (or args); exits 1 on missing data, saying what to add. */
+export async function train(model: ExportedModel, args: string[] = argv.slice(2)): Promise<void> {
+  // PROD drops tfjs's per-op checks and its console banner (which would corrupt the JSON lines).
+  tf.env().set('PROD', true);
+  await main(model, args).catch((e: unknown) => {
+    // Data to add is the user's to fix: one line saying what to put where, no stack.
+    if (!(e instanceof DataMissingError)) throw e;
+    console.error('train: ' + e.message);
+    exit(1);
+  });
+}
