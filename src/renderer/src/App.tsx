@@ -5,7 +5,7 @@
  */
 import { ReactFlowProvider } from '@xyflow/react';
 import { Suspense, lazy, useEffect, useRef } from 'react';
-import { api } from './api/client';
+import { api, type InvalidPush } from './api/client';
 import { Canvas } from './canvas/Canvas';
 import { matchShortcut, runCommand } from './commands';
 import { Dialog, DraftsBanner, HelpDialog, Notices } from './dialogs/Dialogs';
@@ -44,6 +44,16 @@ async function startUp(): Promise<void> {
   }
   if (!opened && useEditor.getState().doc.nodes.length === 0) ui.set({ galleryOpen: true });
   await loadDrafts();
+}
+
+/**
+ * A push this version cannot read (a newer engine, a confused peer) was dropped: say so until dismissed, once
+ * per distinct problem (a run's every event may fail the same way).
+ */
+function noticeInvalidPush(push: InvalidPush): void {
+  const ui = useUi.getState();
+  const text = `The engine sent a message this version cannot read: ${push.issue}`;
+  if (!ui.notices.some((n) => n.text === text)) ui.notify('error', text, 0);
 }
 
 function useGlobalKeys() {
@@ -127,8 +137,10 @@ export function App() {
       if (p.type === 'menu') runCommand(p.command, 'menu');
       else if (p.type === 'open') void openOpened(p.document);
     });
+    const offInvalid = api.onInvalidPush(noticeInvalidPush);
     return () => {
       off();
+      offInvalid();
       stopSync();
     };
   }, []);

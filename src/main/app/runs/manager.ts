@@ -4,10 +4,9 @@
  * (./batcher.ts), records them in the run's folder (./store.ts), keeps checkpoints, and answers the
  * generated-weights inspector.
  *
- * Inspection: while a run is going, queries go to its worker and are answered between two steps on the live
- * model. Once it has ended, a separate inspection worker restores the run's last checkpoint and answers them
- * (so finished runs, and runs of earlier sessions, can be inspected too); one such worker is kept at a time,
- * closed when another run is inspected, when a run starts, or after a minute unused.
+ * Its parts: the contract and each live run's state (./types.ts), the queue (./queue.ts), the run record
+ * (./record.ts), the inspector's answers and the inspection worker of ended runs (./inspection.ts), and runs whose
+ * app has gone (./recovery.ts). This file ties them together: a run's lifecycle from start to its final status.
  *
  * Concurrency: at most `maxRuns` runs train at once (default {@link DEFAULT_MAX_RUNS}; `hnet serve --max-runs`).
  * A run started beyond that is recorded at once (folder, snapshot, run.json) with status `queued` and waits in
@@ -24,31 +23,22 @@
  * const { runId } = await runs.start({ documentText, root, baseDir, name: 'model.hnet.json', overrides: { steps: 500 }, caller });
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, stat } from 'node:fs/promises';
+import { copyFile, mkdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import type { Push } from '../../../shared/api/contract';
-import { FINAL_STATUSES, type EngineEvent, type RunStatus, type StreamEvent } from '../../../shared/api/events';
-import {
-  InspectResult,
-  applyRunEvent,
-  emptyHistory,
-  type CheckpointInfo,
-  type InspectQuery,
-  type RunDetail,
-  type RunHistory,
-  type RunOverrides,
-  type RunSummary,
-} from '../../../shared/api/runs';
+import type { EngineEvent, RunStatus, StreamEvent } from '../../../shared/api/events';
+import { applyRunEvent, emptyHistory, type RunSummary } from '../../../shared/api/runs';
 import { HnetError, formatProblem } from '../../../shared/compiler/errors';
-import { DEFAULT_RESOURCE_LIMITS, checkResources, estimateResources, type ResourceLimits } from '../../../shared/compiler/estimate';
+import { DEFAULT_RESOURCE_LIMITS, checkResources, estimateResources } from '../../../shared/compiler/estimate';
 import type { Program } from '../../../shared/compiler/ir';
 import { decode, readCheckpoint, writeWeights } from '../../engine/checkpoint';
-import type { DataAccess } from '../../engine/data/files';
 import type { TrainOptions } from '../../engine/options';
-import { outlineProgram } from '../../engine/outline';
-import { QueryError, startInspector, startRun, type InspectorHandle, type RunHandle, type StartRunOptions } from '../../engine/session';
+import { QueryError, startRun, type RunHandle } from '../../engine/session';
 import { AppError } from '../errors';
 import { StreamBatcher } from './batcher';
+import { InspectionPool, QUERY_TIMEOUT_MS, checkResult, queryFailed, withTimeout } from './inspection';
+import { RunQueue } from './queue';
+import { conclude, messageOf, newRecord, saveRecord } from './record';
+import { closeInstance, isOrphaned, markInterrupted, openInstance, rebuildRun } from './recovery';
 import { prepareRun } from './settings';
 import {
   CHECKPOINTS_DIR,
@@ -64,155 +54,24 @@ import {
   listRunDirs,
   newRunId,
   newestCheckpoint,
-  ownerAlive,
   readDocumentSnapshot,
   readHistory,
   readRecord,
   summaryOf,
-  thisHost,
   writeAtomic,
   type RunRecord,
 } from './store';
+import { DEFAULT_MAX_RUNS, type Live, type ResumeSource, type RunManager, type RunManagerOptions, type RunOutcome, type StartArgs } from './types';
 
-export interface RunManagerOptions<C> {
-  /** Deliver a push: Electron sends it to the window that started the run, the browser mode to every editor. */
-  push(caller: C, message: Push): void;
-  /** Where runs of unsaved documents go. */
-  defaultRoot: string;
-  /** The engine worker's entry (the Electron build passes its bundled worker; tests pass crashing fixtures). */
-  worker?: StartRunOptions;
-  /** Default 50 ms: at most about 20 pushes a second per run. */
-  flushIntervalMs?: number;
-  /** An inspection worker unused this long is closed. Default 60 s. */
-  inspectorIdleMs?: number;
-  /** How long `run.stop` waits for the run to wind down before answering. Default 15 s. */
-  stopWaitMs?: number;
-  /** Folders granted for data files besides the document's, and the size limit; asked for at each start. */
-  dataAccess?: () => Omit<DataAccess, 'baseDir'>;
-  /** Runs estimated above these per training step are refused at start. Default DEFAULT_RESOURCE_LIMITS. */
-  resourceLimits?: ResourceLimits;
-  /** At most this many runs train at once; others wait, queued. Default {@link DEFAULT_MAX_RUNS}. */
-  maxRuns?: number;
-}
+export { DEFAULT_MAX_RUNS, RunQueue };
+export type { RunManager, RunManagerOptions, StartArgs };
 
-/** How many runs train at once unless told otherwise: each takes a worker and its own heap (see session.ts). */
-export const DEFAULT_MAX_RUNS = 2;
-
-export interface StartArgs<C> {
-  documentText: string;
-  /** Folder that holds the document's runs (`<name>.runs`, or the per-user folder). */
-  root: string;
-  /** The document's folder, for data files named by relative path; null for an unsaved document. */
-  baseDir: string | null;
-  /** Shown in the run list; default: the document's metadata name. */
-  name?: string;
-  overrides?: RunOverrides;
-  caller: C;
-}
-
-export interface RunManager<C> {
-  start(args: StartArgs<C>): Promise<{ runId: string }>;
-  pause(runId: string): Promise<{ status: RunStatus }>;
-  resume(runId: string): Promise<{ runId: string; status: RunStatus }>;
-  /** A new run of `runId`'s document snapshot that continues from one of its checkpoints. */
-  resumeFrom(runId: string, checkpoint: string, overrides: RunOverrides | undefined, caller: C): Promise<{ runId: string; status: RunStatus }>;
-  stop(runId: string): Promise<{ status: RunStatus }>;
-  list(root: string): Promise<RunSummary[]>;
-  get(runId: string): RunDetail;
-  checkpoints(runId: string): Promise<CheckpointInfo[]>;
-  exportWeights(runId: string): Promise<{ dir: string; files: string[]; step: number }>;
-  inspect(runId: string, query: InspectQuery): Promise<InspectResult>;
-  /** Resolves once the run has ended and everything it recorded is on disk. */
-  settled(runId: string): Promise<void>;
-  /** Stop every run (each ends `interrupted` unless it finishes within a moment), close workers, flush files. */
-  close(): Promise<void>;
-}
-
-interface Live<C> {
-  id: string;
-  dir: string;
-  record: RunRecord;
-  history: RunHistory;
-  documentText: string;
-  program: Program;
-  options: TrainOptions;
-  handle: RunHandle;
-  batcher: StreamBatcher;
-  log: EventLog;
-  writer: RecordWriter;
-  caller: C;
-  t0: number;
-  /** Kept checkpoints are linked one after another. */
-  keeping: Promise<void>;
-  recordTimer: NodeJS.Timeout | null;
-  ended: Promise<void>;
-  markEnded: () => void;
-  /** The app is closing: a run that does not end on its own is `interrupted`, not `crashed`. */
-  closing: boolean;
-  finished: boolean;
-  /** Its worker was started (false while queued). */
-  started: boolean;
-}
-
-/**
- * Runs waiting for a slot, first in first out: run ids only, each with its folder and run.json already written,
- * so the list alone could be saved and reloaded.
- */
-export class RunQueue {
-  private readonly ids: string[] = [];
-  get length(): number {
-    return this.ids.length;
-  }
-  add(id: string): number {
-    this.ids.push(id);
-    return this.ids.length;
-  }
-  /** 1-based; undefined when not queued. */
-  position(id: string): number | undefined {
-    const i = this.ids.indexOf(id);
-    return i < 0 ? undefined : i + 1;
-  }
-  remove(id: string): boolean {
-    const i = this.ids.indexOf(id);
-    if (i >= 0) this.ids.splice(i, 1);
-    return i >= 0;
-  }
-  next(): string | undefined {
-    return this.ids.shift();
-  }
-  list(): readonly string[] {
-    return this.ids;
-  }
-}
-
-/** Manager instances of this process that are open, so a listing can tell our own lost runs from going ones. */
-const openInstances = new Set<string>();
-
-const RECORD_EVERY_MS = 1000;
-const QUERY_TIMEOUT_MS = 60_000;
+/** How long closing the app waits for its runs to wind down before their workers are killed. */
 const CLOSE_WAIT_MS = 3000;
-
-const messageOf = (e: unknown) => {
-  const m = e instanceof Error ? e.message : String(e);
-  return m.length > 500 ? `${m.slice(0, 500)}...` : m;
-};
-
-function statusOfFailure(e: unknown): RunStatus {
-  if (e instanceof HnetError) return e.problem.code === 'HN050' ? 'diverged' : e.problem.code === 'HN060' || e.problem.code === 'HN061' ? 'crashed' : 'failed';
-  return 'crashed';
-}
-
-function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AppError('internal', `${what} did not answer within ${ms / 1000} s`)), ms);
-  });
-  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
-}
 
 export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
   const instance = randomBytes(8).toString('hex');
-  openInstances.add(instance);
+  openInstance(instance);
   const live = new Map<string, Live<C>>();
   const queue = new RunQueue();
   const maxRuns = Math.max(1, Math.floor(opts.maxRuns ?? DEFAULT_MAX_RUNS));
@@ -220,8 +79,8 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
   /** Run id -> run folder, for every run this manager started or listed. */
   const known = new Map<string, string>();
   const roots = new Set<string>([opts.defaultRoot]);
-  let inspector: { runId: string; checkpoint: string; mtimeMs: number; handle: InspectorHandle; idle: NodeJS.Timeout | null } | null = null;
   let closed = false;
+  const inspection = new InspectionPool({ worker: () => opts.worker ?? {}, idleMs: opts.inspectorIdleMs ?? 60_000, recordOf, rebuild });
 
   /** Recording is best effort: a full disk must not end a run or the app. The run's editor hears about it. */
   const warn = (l: Live<C> | undefined, what: string) => (e: unknown) => {
@@ -248,22 +107,6 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     const record = readRecord(dir);
     if (!record) throw new AppError('not_found', `run ${runId} has no readable run.json`);
     return { dir, record };
-  }
-
-  function saveRecord(l: Live<C>, now = false): void {
-    l.record.updatedAt = new Date().toISOString();
-    if (now) {
-      if (l.recordTimer) clearTimeout(l.recordTimer);
-      l.recordTimer = null;
-      void l.writer.write(l.record);
-      return;
-    }
-    if (l.recordTimer) return;
-    l.recordTimer = setTimeout(() => {
-      l.recordTimer = null;
-      void l.writer.write(l.record);
-    }, RECORD_EVERY_MS);
-    l.recordTimer.unref?.();
   }
 
   function emitStatus(l: Live<C>, status: RunStatus, message?: string): void {
@@ -308,37 +151,11 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
    * The run is over: its final status and error are written (events.jsonl flushed to disk, run.json replaced)
    * before the editor hears the final status, so whoever sees it can rely on everything being recorded.
    */
-  async function finish(l: Live<C>, outcome: { done: Extract<EngineEvent, { event: 'done' }> } | { error: unknown } | { dequeued: true }): Promise<void> {
+  async function finish(l: Live<C>, outcome: RunOutcome): Promise<void> {
     if (l.finished) return;
     l.finished = true;
     const r = l.record;
-    let status: RunStatus;
-    let message: string | undefined;
-    if ('dequeued' in outcome) {
-      // Taken out of the queue before it started: stopped by its user, or interrupted by the app closing.
-      if (l.closing) {
-        status = 'interrupted';
-        r.error = { code: 'interrupted', message: 'the app closed while the run was queued; start it again', step: r.step };
-        message = r.error.message;
-      } else status = 'stopped';
-    } else if ('done' in outcome) {
-      status = outcome.done.stopped ? 'stopped' : 'done';
-      r.metrics = outcome.done.metrics;
-      r.step = outcome.done.step;
-    } else {
-      r.step = l.history.lastStep;
-      const e = outcome.error;
-      status = l.closing ? 'interrupted' : statusOfFailure(e);
-      const p = e instanceof HnetError ? e.problem : { code: 'HN060', message: messageOf(e) };
-      r.error = {
-        code: l.closing ? 'interrupted' : p.code,
-        message: l.closing ? `the app closed while the run was at step ${r.step}; resume it from its last checkpoint` : p.message,
-        ...('node' in p && p.node ? { node: p.node } : {}),
-        ...('port' in p && p.port ? { port: p.port } : {}),
-        step: r.step,
-      };
-      message = r.error.message;
-    }
+    const { status, message } = conclude(l, outcome);
     const event: StreamEvent = { event: 'status', status, step: r.step, ...(message ? { message } : {}) };
     try {
       if (l.recordTimer) clearTimeout(l.recordTimer);
@@ -379,7 +196,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
   function begin(l: Live<C>): void {
     l.started = true;
     // A new run takes the machine: an idle inspection worker goes.
-    void closeInspector();
+    void inspection.close();
     emitStatus(l, 'running');
     l.handle = startRun(l.program, l.options, opts.worker ?? {});
     l.handle.on((e) => {
@@ -395,7 +212,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     );
   }
 
-  async function launch(args: StartArgs<C> & { resumeFrom?: { runId: string; checkpoint: string; step: number; path: string } }): Promise<{ runId: string }> {
+  async function launch(args: StartArgs<C> & { resumeFrom?: ResumeSource }): Promise<{ runId: string }> {
     if (closed) throw new AppError('conflict', 'the app is closing');
     const overrides = args.overrides ?? {};
     const prepared = prepareRun(args.documentText, overrides);
@@ -420,28 +237,16 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       resumeFrom = join(dir, CHECKPOINTS_DIR, 'origin.json');
       await copyFile(args.resumeFrom.path, resumeFrom);
     }
-    const record: RunRecord = {
-      format: 'hnet-run',
-      version: 1,
+    const record = newRecord({
       id,
       name: args.name ?? prepared.doc.metadata.name,
-      startedAt: now,
-      endedAt: null,
-      updatedAt: now,
-      // Waiting for a slot until its worker starts (then `running`), so a queued run's record says so from the first write.
-      status: 'queued',
-      step: args.resumeFrom?.step ?? 0,
-      totalSteps: null,
-      metrics: {},
-      settings: prepared.settings,
+      now,
+      prepared,
       overrides,
-      backend: null,
-      error: null,
-      resumedFrom: args.resumeFrom ? { runId: args.resumeFrom.runId, checkpoint: args.resumeFrom.checkpoint, step: args.resumeFrom.step } : null,
+      resumeFrom: args.resumeFrom,
       baseDir: args.baseDir,
-      outline: outlineProgram(prepared.program),
-      owner: { pid: process.pid, host: thisHost, instance },
-    };
+      instance,
+    });
     // The run's own entry, once made; failures to record before that are thrown to the caller instead.
     let self: Live<C> | undefined;
     const writer = new RecordWriter(join(dir, RUN_FILE), (e) => warn(self, 'the run record could not be saved')(e));
@@ -494,7 +299,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     known.set(id, dir);
     roots.add(args.root);
     // A new run takes the machine: an idle inspection worker goes (before the run's worker starts).
-    if (training() < maxRuns) await closeInspector();
+    if (training() < maxRuns) await inspection.close();
     if (l.finished) return { runId: id };
     if (training() >= maxRuns) {
       queue.add(id);
@@ -518,102 +323,11 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     throw new AppError('conflict', `cannot ${action} run ${runId}: it has ended (${record.status})`);
   }
 
-  async function closeInspector(): Promise<void> {
-    const i = inspector;
-    inspector = null;
-    if (!i) return;
-    if (i.idle) clearTimeout(i.idle);
-    await i.handle.close().catch(() => {});
-  }
-
   /** Program and options to rebuild a run that is no longer live (inspection, export). */
   function rebuild(dir: string, record: RunRecord): { program: Program; options: TrainOptions } {
     const l = live.get(record.id);
     if (l) return { program: l.program, options: l.options };
-    const text = readDocumentSnapshot(dir);
-    if (!text) throw new AppError('not_found', `run ${record.id} has lost its document snapshot`);
-    const { program } = prepareRun(text, record.overrides);
-    return { program, options: { seed: record.settings.seed, backend: record.settings.backend, ...(record.baseDir ? { baseDir: record.baseDir } : {}), ...opts.dataAccess?.() } };
-  }
-
-  function queryFailed(e: unknown): never {
-    if (e instanceof QueryError) {
-      if (e.code === 'not_found') throw new AppError('not_found', e.message);
-      if (e.code === 'invalid_request') throw new AppError('invalid_request', e.message);
-      throw new AppError('internal', `the inspector failed: ${e.message}`);
-    }
-    if (e instanceof HnetError) throw new AppError(e.problem.code === 'HN053' ? 'invalid_request' : 'internal', `the run cannot be inspected: ${e.problem.message}`);
-    throw e;
-  }
-
-  function checkResult(raw: unknown): InspectResult {
-    const r = InspectResult.safeParse(raw);
-    if (!r.success) throw new AppError('internal', 'the inspector answered something the contract does not allow');
-    return r.data;
-  }
-
-  /** Queries to ended runs take turns, so two at once never start two inspection workers. */
-  let inspectorTurn: Promise<unknown> = Promise.resolve();
-  function inspectEnded(runId: string, query: InspectQuery): Promise<InspectResult> {
-    const turn = inspectorTurn.then(() => inspectFromCheckpoint(runId, query));
-    inspectorTurn = turn.catch(() => {});
-    return turn;
-  }
-
-  async function inspectFromCheckpoint(runId: string, query: InspectQuery): Promise<InspectResult> {
-    const { dir, record } = recordOf(runId);
-    const checkpoint = newestCheckpoint(dir);
-    if (!checkpoint) throw new AppError('not_found', `run ${runId} has no checkpoint to inspect (it ended before its first one)`);
-    const mtimeMs = (await stat(checkpoint)).mtimeMs;
-    if (!inspector || inspector.runId !== runId || inspector.checkpoint !== checkpoint || inspector.mtimeMs !== mtimeMs) {
-      await closeInspector();
-      const { program, options } = rebuild(dir, record);
-      inspector = { runId, checkpoint, mtimeMs, handle: startInspector(program, options, checkpoint, opts.worker ?? {}), idle: null };
-    }
-    const current = inspector;
-    if (current.idle) clearTimeout(current.idle);
-    current.idle = setTimeout(() => {
-      if (inspector === current) void closeInspector();
-    }, opts.inspectorIdleMs ?? 60_000);
-    current.idle.unref?.();
-    try {
-      await withTimeout(current.handle.ready, QUERY_TIMEOUT_MS, 'the inspection worker');
-      return checkResult(await withTimeout(current.handle.query(query), QUERY_TIMEOUT_MS, 'the inspection worker'));
-    } catch (e) {
-      if (inspector === current && !(e instanceof QueryError && (e.code === 'not_found' || e.code === 'invalid_request'))) await closeInspector();
-      return queryFailed(e);
-    }
-  }
-
-  async function markInterrupted(dir: string, record: RunRecord): Promise<RunRecord> {
-    const h = readHistory(dir);
-    let endedAt = record.updatedAt;
-    try {
-      endedAt = (await stat(join(dir, EVENTS_FILE))).mtime.toISOString();
-    } catch {
-      // no events: keep the record's own time
-    }
-    const last = h.evals[h.evals.length - 1];
-    const next: RunRecord = {
-      ...record,
-      status: 'interrupted',
-      step: Math.max(record.step, h.lastStep),
-      metrics: last ? last.metrics : record.metrics,
-      totalSteps: record.totalSteps ?? h.start?.totalSteps ?? null,
-      backend: record.backend ?? h.start?.backend ?? null,
-      endedAt,
-      updatedAt: new Date().toISOString(),
-      error: {
-        code: 'interrupted',
-        message:
-          record.status === 'queued'
-            ? 'the app ended while the run was queued (it never started); start it again'
-            : `the app ended while the run was at step ${Math.max(record.step, h.lastStep)}; resume it from its last checkpoint`,
-        step: Math.max(record.step, h.lastStep),
-      },
-    };
-    await writeAtomic(join(dir, RUN_FILE), `${JSON.stringify(next, null, 2)}\n`).catch(() => {});
-    return next;
+    return rebuildRun(dir, record, opts.dataAccess);
   }
 
   return {
@@ -689,7 +403,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
         let record = readRecord(dir);
         if (!record) continue;
         known.set(record.id, dir);
-        if (!FINAL_STATUSES.includes(record.status) && !ownerAlive(record.owner, openInstances)) record = await markInterrupted(dir, record);
+        if (isOrphaned(record)) record = await markInterrupted(dir, record);
         out.push(summaryOf(record));
       }
       return out;
@@ -702,7 +416,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       const record = readRecord(dir);
       if (!record) throw new AppError('not_found', `run ${runId} has no readable run.json`);
       // A run whose app is gone reads as interrupted even before a listing records it so.
-      if (!FINAL_STATUSES.includes(record.status) && !ownerAlive(record.owner, openInstances)) record.status = 'interrupted';
+      if (isOrphaned(record)) record.status = 'interrupted';
       const history = readHistory(dir);
       history.status = record.status;
       if (record.error && !history.error) history.error = { code: record.error.code, message: record.error.message, ...(record.error.node ? { node: record.error.node } : {}) };
@@ -751,7 +465,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
           await l.ended;
         }
       }
-      return inspectEnded(runId, query);
+      return inspection.ask(runId, query);
     },
 
     async settled(runId) {
@@ -775,8 +489,8 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       await Promise.race([Promise.all(running.map((l) => l.ended)), new Promise((r) => setTimeout(r, CLOSE_WAIT_MS))]);
       for (const l of running) if (!l.finished) await l.handle.kill();
       await Promise.all(running.map((l) => l.ended));
-      await closeInspector();
-      openInstances.delete(instance);
+      await inspection.close();
+      closeInstance(instance);
     },
   };
 }

@@ -5,12 +5,16 @@
  * WebSocket at `/api`, the token sent in the request itself as the `hnet.token.TOKEN` subprotocol (the server
  * accepts no cookie for the API). The token arrives in the page's address; it is moved to sessionStorage and
  * removed from the address bar, so it is not kept in history or shown, and a reload still works. Either way every response and push is validated against the contract's schemas
- * before the editor sees it, so a confused or hostile peer produces an error, never a malformed state.
+ * before the editor sees it, so a confused or hostile peer produces an error, never a malformed state. A push
+ * that fails validation is dropped, logged with its zod issue and handed to the `onInvalidPush` listeners (the
+ * editor shows a notice), so a newer engine's message this version cannot read is never lost without a word.
  *
  * @example
  * const templates = await api.invoke('templates.list', {});
  * const off = api.onPush((p) => { if (p.type === 'menu') run(p.command); });
+ * const offInvalid = api.onInvalidPush((p) => notify('error', `cannot read a message: ${p.issue}`));
  */
+import type { z } from 'zod';
 import { MAX_MESSAGE_BYTES, Methods, Push, RpcResponse, type MethodInput, type MethodName, type MethodOutput } from '../../../shared/api/contract';
 
 /** What the Electron preload exposes on `window.hnet`. */
@@ -167,14 +171,58 @@ function socketUrl(): string {
   return `${scheme}//${window.location.host}/api`;
 }
 
+/** A push the contract does not allow: dropped, and described so the user can be told. */
+export interface InvalidPush {
+  /** The first zod issue in a line: where in the message, and what is wrong there. */
+  issue: string;
+  issues: z.core.$ZodIssue[];
+  /** The message as it arrived. */
+  raw: unknown;
+}
+
+/** One zod issue as a line: `event.loss: Invalid input: expected number, received string`. */
+export function describeIssue(issues: readonly z.core.$ZodIssue[]): string {
+  const first = issues[0];
+  if (!first) return 'it does not match the contract';
+  const at = first.path.map(String).join('.');
+  const more = issues.length > 1 ? ` (and ${issues.length - 1} more)` : '';
+  return `${at ? `${at}: ` : ''}${first.message}${more}`;
+}
+
 export interface ApiClient {
   invoke<M extends MethodName>(method: M, input: MethodInput<M>): Promise<MethodOutput<M>>;
   onPush(listener: (push: Push) => void): () => void;
+  /** Hear about pushes dropped because they fail validation (each is also logged with console.warn). */
+  onInvalidPush(listener: (push: InvalidPush) => void): () => void;
   /** electron when a preload bridge is present, else browser. */
   readonly transport: 'electron' | 'browser';
 }
 
 export function createClient(transport: Transport, kind: 'electron' | 'browser'): ApiClient {
+  // One subscription to the transport for every listener, so each push is validated (and reported) once.
+  const listeners = new Set<(push: Push) => void>();
+  const invalidListeners = new Set<(push: InvalidPush) => void>();
+  let unsubscribe: (() => void) | null = null;
+  /** A listener that throws must not keep the push from the others; its error is still reported, uncaught. */
+  const call = <T>(listener: (value: T) => void, value: T) => {
+    try {
+      listener(value);
+    } catch (e) {
+      queueMicrotask(() => {
+        throw e;
+      });
+    }
+  };
+  const receive = (raw: unknown) => {
+    const p = Push.safeParse(raw);
+    if (p.success) {
+      for (const l of [...listeners]) call(l, p.data);
+      return;
+    }
+    const invalid: InvalidPush = { issue: describeIssue(p.error.issues), issues: p.error.issues, raw };
+    console.warn(`hnet: dropped a push that fails validation: ${invalid.issue}`, p.error.issues);
+    for (const l of [...invalidListeners]) call(l, invalid);
+  };
   return {
     transport: kind,
     async invoke(method, input) {
@@ -192,10 +240,19 @@ export function createClient(transport: Transport, kind: 'electron' | 'browser')
       return result.data as never;
     },
     onPush(listener) {
-      return transport.onPush((raw) => {
-        const p = Push.safeParse(raw);
-        if (p.success) listener(p.data);
-      });
+      listeners.add(listener);
+      unsubscribe ??= transport.onPush(receive);
+      return () => {
+        listeners.delete(listener);
+        if (listeners.size === 0 && unsubscribe) {
+          unsubscribe();
+          unsubscribe = null;
+        }
+      };
+    },
+    onInvalidPush(listener) {
+      invalidListeners.add(listener);
+      return () => invalidListeners.delete(listener);
     },
   };
 }

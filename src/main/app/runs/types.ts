@@ -1,0 +1,107 @@
+/**
+ * The run manager's contract (what the shells call, ./manager.ts implements) and the state it keeps for each run
+ * it has started, shared by its parts: ./queue.ts, ./record.ts, ./inspection.ts, ./recovery.ts.
+ */
+import type { Push } from '../../../shared/api/contract';
+import type { EngineEvent, RunStatus } from '../../../shared/api/events';
+import type { CheckpointInfo, InspectQuery, InspectResult, RunDetail, RunHistory, RunOverrides, RunSummary } from '../../../shared/api/runs';
+import type { ResourceLimits } from '../../../shared/compiler/estimate';
+import type { Program } from '../../../shared/compiler/ir';
+import type { DataAccess } from '../../engine/data/files';
+import type { TrainOptions } from '../../engine/options';
+import type { RunHandle, StartRunOptions } from '../../engine/session';
+import type { StreamBatcher } from './batcher';
+import type { EventLog, RecordWriter, RunRecord } from './store';
+
+export interface RunManagerOptions<C> {
+  /** Deliver a push: Electron sends it to the window that started the run, the browser mode to every editor. */
+  push(caller: C, message: Push): void;
+  /** Where runs of unsaved documents go. */
+  defaultRoot: string;
+  /** The engine worker's entry (the Electron build passes its bundled worker; tests pass crashing fixtures). */
+  worker?: StartRunOptions;
+  /** Default 50 ms: at most about 20 pushes a second per run. */
+  flushIntervalMs?: number;
+  /** An inspection worker unused this long is closed. Default 60 s. */
+  inspectorIdleMs?: number;
+  /** How long `run.stop` waits for the run to wind down before answering. Default 15 s. */
+  stopWaitMs?: number;
+  /** Folders granted for data files besides the document's, and the size limit; asked for at each start. */
+  dataAccess?: () => Omit<DataAccess, 'baseDir'>;
+  /** Runs estimated above these per training step are refused at start. Default DEFAULT_RESOURCE_LIMITS. */
+  resourceLimits?: ResourceLimits;
+  /** At most this many runs train at once; others wait, queued. Default {@link DEFAULT_MAX_RUNS}. */
+  maxRuns?: number;
+}
+
+/** How many runs train at once unless told otherwise: each takes a worker and its own heap (see session.ts). */
+export const DEFAULT_MAX_RUNS = 2;
+
+export interface StartArgs<C> {
+  documentText: string;
+  /** Folder that holds the document's runs (`<name>.runs`, or the per-user folder). */
+  root: string;
+  /** The document's folder, for data files named by relative path; null for an unsaved document. */
+  baseDir: string | null;
+  /** Shown in the run list; default: the document's metadata name. */
+  name?: string;
+  overrides?: RunOverrides;
+  caller: C;
+}
+
+/** The checkpoint of an earlier run that a new run continues from. */
+export interface ResumeSource {
+  runId: string;
+  checkpoint: string;
+  step: number;
+  /** The checkpoint file in the source run's folder. */
+  path: string;
+}
+
+export interface RunManager<C> {
+  start(args: StartArgs<C>): Promise<{ runId: string }>;
+  pause(runId: string): Promise<{ status: RunStatus }>;
+  resume(runId: string): Promise<{ runId: string; status: RunStatus }>;
+  /** A new run of `runId`'s document snapshot that continues from one of its checkpoints. */
+  resumeFrom(runId: string, checkpoint: string, overrides: RunOverrides | undefined, caller: C): Promise<{ runId: string; status: RunStatus }>;
+  stop(runId: string): Promise<{ status: RunStatus }>;
+  list(root: string): Promise<RunSummary[]>;
+  get(runId: string): RunDetail;
+  checkpoints(runId: string): Promise<CheckpointInfo[]>;
+  exportWeights(runId: string): Promise<{ dir: string; files: string[]; step: number }>;
+  inspect(runId: string, query: InspectQuery): Promise<InspectResult>;
+  /** Resolves once the run has ended and everything it recorded is on disk. */
+  settled(runId: string): Promise<void>;
+  /** Stop every run (each ends `interrupted` unless it finishes within a moment), close workers, flush files. */
+  close(): Promise<void>;
+}
+
+/** A run this manager started and that has not ended yet (queued, running or paused). */
+export interface Live<C> {
+  id: string;
+  dir: string;
+  record: RunRecord;
+  history: RunHistory;
+  documentText: string;
+  program: Program;
+  options: TrainOptions;
+  handle: RunHandle;
+  batcher: StreamBatcher;
+  log: EventLog;
+  writer: RecordWriter;
+  caller: C;
+  t0: number;
+  /** Kept checkpoints are linked one after another. */
+  keeping: Promise<void>;
+  recordTimer: NodeJS.Timeout | null;
+  ended: Promise<void>;
+  markEnded: () => void;
+  /** The app is closing: a run that does not end on its own is `interrupted`, not `crashed`. */
+  closing: boolean;
+  finished: boolean;
+  /** Its worker was started (false while queued). */
+  started: boolean;
+}
+
+/** How a run ended: its worker reported done, its worker failed, or it was taken out of the queue unstarted. */
+export type RunOutcome = { done: Extract<EngineEvent, { event: 'done' }> } | { error: unknown } | { dequeued: true };

@@ -1,0 +1,84 @@
+import { useEffect, useState } from 'react';
+import type { CheckpointInfo, RunHistory, RunOverrides, RunSummary } from '../../../shared/api/runs';
+import { focusNode } from '../canvas/view';
+import { useEditor } from '../store/editor';
+
+/** Select a node the engine blamed and centre the canvas on it (as the Problems panel does), if it still exists. */
+function showNode(id: string): void {
+  const s = useEditor.getState();
+  if (s.doc.nodes.some((n) => n.id === id)) s.setSelection(new Set([id]), new Set());
+  focusNode(id);
+}
+
+/** The run's learning rate divided by ten: where a retry after a divergence starts. */
+function lowerRate(summary: RunSummary | null | undefined): string {
+  const lr = summary?.settings.optimizer.learningRate;
+  return lr ? String(Number((lr / 10).toPrecision(3))) : '';
+}
+
+/**
+ * Why the run ended badly, the node the engine blames (click to show it on the canvas), and the newest
+ * checkpoint to continue from, optionally at a lower learning rate.
+ */
+export function FailureCard(props: {
+  status: string;
+  error: RunHistory['error'];
+  message: string | null;
+  checkpoint: CheckpointInfo | undefined;
+  summary: RunSummary | null | undefined;
+  busy: boolean;
+  onResume(cp: CheckpointInfo, overrides: RunOverrides): void;
+}) {
+  const { status, error: err, checkpoint } = props;
+  const [rate, setRate] = useState(() => (status === 'diverged' ? lowerRate(props.summary) : ''));
+  const runId = props.summary?.id;
+  useEffect(() => setRate(status === 'diverged' ? lowerRate(props.summary) : ''), [runId, status]); // eslint-disable-line react-hooks/exhaustive-deps
+  const lr = Number(rate);
+  const rateOk = rate.trim() === '' || (Number.isFinite(lr) && lr > 0 && lr <= 10);
+  return (
+    <div className="hn-train__failure" role="alert" data-testid="train-failure">
+      <div>
+        <strong className="hn-train__failure-title">The run {status === 'failed' ? 'failed' : status === 'interrupted' ? 'was interrupted' : status}</strong>
+        {err?.step !== undefined && <span> at step {err.step}</span>}
+        {err?.node && (
+          <>
+            {' '}in node{' '}
+            <button type="button" className="hn-train__link hn-train__node" onClick={() => showNode(err.node!)} title="Select this node on the canvas" data-testid="train-failure-node">
+              {err.node}
+              {err.port ? `.${err.port}` : ''}
+            </button>
+          </>
+        )}
+      </div>
+      <div className="hn-train__failure-message" data-testid="train-failure-message">
+        {err?.message ?? props.message ?? 'the run ended.'}
+      </div>
+      {checkpoint ? (
+        <form
+          className="hn-train__failure-resume"
+          onSubmit={(e) => {
+            e.preventDefault();
+            if (rateOk) props.onResume(checkpoint, rate.trim() === '' ? {} : { learningRate: lr });
+          }}
+        >
+          <label>
+            Retry at learning rate{' '}
+            <input
+              value={rate}
+              placeholder="as before"
+              onChange={(e) => setRate(e.target.value)}
+              inputMode="decimal"
+              aria-invalid={!rateOk}
+              data-testid="train-resume-lr"
+            />
+          </label>
+          <button type="submit" className="hn-btn hn-btn--primary" disabled={props.busy || !rateOk} data-testid="train-resume-checkpoint">
+            Resume from checkpoint (step {checkpoint.step})
+          </button>
+        </form>
+      ) : (
+        <div className="hn-train__muted">No checkpoint was kept before this; start a new run (with a lower learning rate if the loss diverged).</div>
+      )}
+    </div>
+  );
+}
