@@ -18,6 +18,8 @@ import { openDataset, type Batch, type Dataset, type EvalSplit } from './data';
 import { dataAccessOf } from './data/files';
 import type { TrainOptions } from './options';
 import { Model, type Feeds } from './runtime';
+import { batchInputs, disposeInputs } from '../../runtime/ts/batch.ts';
+import { inferTasks as inferTaskAccuracies } from '../../runtime/ts/continual.ts';
 
 interface Phase {
   /** The task trained in this phase; interleaved schedules draw one per step from `tasks`. */
@@ -237,21 +239,11 @@ function makeOptimizer(o: Optimizer): tf.Optimizer {
 
 /** Tensors for a list of batches, shaped as the program declares its inputs, released after `fn` runs. */
 export function withFeeds<T>(program: Program, batches: Batch[], fn: (feeds: Feeds[]) => T): T {
-  const made: tf.Tensor[] = [];
-  const track = <X extends tf.Tensor>(x: X) => (made.push(x), x);
-  const d = program.data;
+  const feeds = batches.map((b) => batchInputs(b, program.data.x, program.data.y));
   try {
-    const feeds = batches.map(
-      (b): Feeds => ({
-        x: track(tf.tensor(b.x, [b.n, ...d.x])),
-        y: track(b.y instanceof Int32Array ? tf.tensor(b.y, [b.n, ...d.y], 'int32') : tf.tensor(b.y, [b.n, ...d.y])),
-        task: track(tf.tensor1d([b.task], 'int32')),
-        ...(b.context ? { context: track(tf.tensor(b.context, [1, b.context.length])) } : {}),
-      }),
-    );
     return fn(feeds);
   } finally {
-    tf.dispose(made);
+    feeds.forEach(disposeInputs);
   }
 }
 
@@ -423,53 +415,17 @@ function checkContinual(program: Program, cl: Continual, sequentialCl: boolean):
   }
 }
 
-/**
- * Task inference (von Oswald et al. 2020, HNET+ENT): each test sample of each trained task is run with every
- * trained task's embedding, and the task whose softmax prediction has the lowest entropy is taken.
- * accuracy_cl1: task given (the mean of the accuracy metric); accuracy_cl2: the class right with the inferred
- * task's weights; accuracy_cl3: the inferred task and the class both right (for disjoint class sets, as Split
- * MNIST's, the global class right); task_inferred: the inferred task right.
- */
+/** Task inference (HNET+ENT) of a classifier over the trained tasks, as the runtime's continual.ts defines it. */
 export function inferTasks(model: Model, program: Program, data: Dataset, tasks: number[]): Record<string, number> {
   const pred = program.prediction!;
   const accuracy = program.metrics.find((m) => m.kind === 'accuracy')!;
-  const sums = { accuracy_cl1: 0, accuracy_cl2: 0, accuracy_cl3: 0, task_inferred: 0 };
-  for (const task of tasks) {
-    let [taskN, cl1, cl2, cl3, found] = [0, 0, 0, 0, 0];
-    for (const b of data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples)) {
-      const labels = Array.from(b.y as Int32Array);
-      const best = new Array<number>(b.n).fill(Infinity);
-      const chosen = new Array<number>(b.n).fill(-1);
-      const classOf = new Array<number>(b.n).fill(-1);
-      for (const candidate of tasks) {
-        const [entropy, classes] = withFeeds(program, [{ ...b, task: candidate }], ([feeds]) =>
-          tf.tidy(() => {
-            const logits = model.evaluate(feeds, [pred], { training: false, step: 0 }).get(pred)!;
-            const logP = tf.logSoftmax(logits);
-            return [tf.neg(tf.sum(tf.mul(tf.exp(logP), logP), -1)).dataSync(), tf.argMax(logits, -1).dataSync()];
-          }),
-        );
-        for (let i = 0; i < b.n; i++)
-          if (entropy[i] < best[i]) [best[i], chosen[i], classOf[i]] = [entropy[i], candidate, classes[i]];
-      }
-      const given = withFeeds(program, [b], ([feeds]) => tf.tidy(() => model.evaluate(feeds, [accuracy.value], { training: false, step: 0 }).get(accuracy.value)!.dataSync()[0]));
-      cl1 += given * b.n;
-      taskN += b.n;
-      for (let i = 0; i < b.n; i++) {
-        const right = classOf[i] === labels[i];
-        cl2 += right ? 1 : 0;
-        cl3 += right && chosen[i] === task ? 1 : 0;
-        found += chosen[i] === task ? 1 : 0;
-      }
-    }
-    // Means over tasks of each task's fraction, as the other metrics of a continual run are.
-    const of = (k: number) => k / Math.max(1, taskN) / tasks.length;
-    sums.accuracy_cl1 += of(cl1);
-    sums.accuracy_cl2 += of(cl2);
-    sums.accuracy_cl3 += of(cl3);
-    sums.task_inferred += of(found);
-  }
-  return sums;
+  const opts = { training: false, step: 0 };
+  return inferTaskAccuracies(
+    tasks,
+    (task) => data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples),
+    (b) => withFeeds(program, [b], ([feeds]) => model.evaluate(feeds, [pred], opts).get(pred)!),
+    (b) => withFeeds(program, [b], ([feeds]) => tf.tidy(() => model.evaluate(feeds, [accuracy.value], opts).get(accuracy.value)!.dataSync()[0])),
+  );
 }
 
 /** β/|earlier| · Σ_t' Σ_routes ‖h(t') − h*(t')‖² (von Oswald et al. 2020, eq. 2). */

@@ -7,18 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import type { Batch } from './batch.ts';
 import type { Rng } from './rng.ts';
 
-export interface Batch {
-  /** n samples of x, row-major. */
-  x: Float32Array;
-  /** n class ids (Int32Array) or n targets (Float32Array). */
-  y: Float32Array | Int32Array;
-  n: number;
-  task: number;
-  /** One context vector for the batch (sinusoid: amplitude and phase), when the dataset has one. */
-  context?: Float32Array;
-}
+export type { Batch } from './batch.ts';
 
 interface ArrayRef {
   file: string;

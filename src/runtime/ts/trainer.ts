@@ -9,7 +9,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { argv, exit, stdout } from 'node:process';
 import { DEFAULT_STEPS } from './constants.ts';
-import { Dataset, DATA_DIR, DataMissingError, type Batch } from './data.ts';
+import { batchInputs, disposeInputs, type Batch } from './batch.ts';
+import { inferTasks as inferTaskAccuracies } from './continual.ts';
+import { Dataset, DATA_DIR, DataMissingError } from './data.ts';
 import { Rng } from './rng.ts';
 import type { ExportedModel, Inputs, OptimizerSettings, Params } from './types.ts';
 import { readWeights, writeWeights } from './weights.ts';
@@ -82,16 +84,7 @@ function makeOptimizer(o: OptimizerSettings, lr?: number): tf.Optimizer {
 }
 
 /** Tensors of a batch, shaped as the model reads them. Dispose them with disposeInputs. */
-function inputsOf(data: Dataset, b: Batch): Inputs {
-  return {
-    x: tf.tensor(b.x, [b.n, ...data.xShape]),
-    y: b.y instanceof Int32Array ? tf.tensor(b.y, [b.n, ...data.yShape], 'int32') : tf.tensor(b.y, [b.n, ...data.yShape]),
-    task: tf.tensor1d([b.task], 'int32'),
-    ...(b.context ? { context: tf.tensor(b.context, [1, b.context.length]) } : {}),
-  };
-}
-
-const disposeInputs = (i: Inputs) => tf.dispose([i.x, i.y, i.task, ...(i.context ? [i.context] : [])]);
+const inputsOf = (data: Dataset, b: Batch): Inputs => batchInputs(b, data.xShape, data.yShape);
 
 type PerTask = Record<string, Record<string, number>>;
 
@@ -183,51 +176,15 @@ function candidateStep(optimizer: tf.Optimizer, o: OptimizerSettings, vars: tf.V
   );
 }
 
-/**
- * taskInference (von Oswald et al. 2020, HNET+ENT), as the engine: each test sample of each trained task is run
- * with every trained task's embedding and the task of the lowest-entropy softmax prediction is taken.
- * accuracy_cl1: task given; accuracy_cl2: the class right with the inferred task's weights; accuracy_cl3: the
- * inferred task and the class both right; task_inferred: the inferred task right. Means over tasks.
- */
+/** taskInference (HNET+ENT) over the trained tasks, as the engine computes it (continual.ts). */
 function inferTasks(model: ExportedModel, params: Params, data: Dataset, tasks: number[], seed: number): Record<string, number> {
-  const sums = { accuracy_cl1: 0, accuracy_cl2: 0, accuracy_cl3: 0, task_inferred: 0 };
   const opts = { training: false, seed, step: 0 };
-  for (const task of tasks) {
-    let [taskN, cl1, cl2, cl3, found] = [0, 0, 0, 0, 0];
-    for (const b of data.evalBatches(task)) {
-      const labels = Array.from(b.y as Int32Array);
-      const best = new Array<number>(b.n).fill(Infinity);
-      const chosen = new Array<number>(b.n).fill(-1);
-      const classOf = new Array<number>(b.n).fill(-1);
-      for (const candidate of tasks) {
-        const inputs = inputsOf(data, { ...b, task: candidate });
-        const [entropy, classes] = tf.tidy(() => {
-          const logits = model.forward(params, inputs, opts).prediction!;
-          const logP = tf.logSoftmax(logits);
-          return [tf.neg(tf.sum(tf.mul(tf.exp(logP), logP), -1)).dataSync(), tf.argMax(logits, -1).dataSync()];
-        });
-        disposeInputs(inputs);
-        for (let i = 0; i < b.n; i++) if (entropy[i] < best[i]) [best[i], chosen[i], classOf[i]] = [entropy[i], candidate, classes[i]];
-      }
-      const inputs = inputsOf(data, b);
-      const given = tf.tidy(() => model.forward(params, inputs, opts).metrics[model.MAIN_METRIC!].dataSync()[0]);
-      disposeInputs(inputs);
-      cl1 += given * b.n;
-      taskN += b.n;
-      for (let i = 0; i < b.n; i++) {
-        const right = classOf[i] === labels[i];
-        cl2 += right ? 1 : 0;
-        cl3 += right && chosen[i] === task ? 1 : 0;
-        found += chosen[i] === task ? 1 : 0;
-      }
-    }
-    const of = (k: number) => k / Math.max(1, taskN) / tasks.length;
-    sums.accuracy_cl1 += of(cl1);
-    sums.accuracy_cl2 += of(cl2);
-    sums.accuracy_cl3 += of(cl3);
-    sums.task_inferred += of(found);
-  }
-  return sums;
+  return inferTaskAccuracies(
+    tasks,
+    (task) => data.evalBatches(task),
+    (b) => model.forward(params, inputsOf(data, b), opts).prediction!,
+    (b) => tf.tidy(() => model.forward(params, inputsOf(data, b), opts).metrics[model.MAIN_METRIC!].dataSync()[0]),
+  );
 }
 
 async function main(model: ExportedModel, args: string[]): Promise<void> {

@@ -2,6 +2,7 @@
  * The engine's view of a dataset: seeded, deterministic batches per task. Every batch holds samples of a
  * single task, which is what lets a task embedding (context batch 1) generate one weight set per batch.
  */
+import type { Batch } from '../../../runtime/ts/batch.ts';
 import type { Rng } from '../../../shared/util/rng';
 
 /**
@@ -24,16 +25,8 @@ export interface PoolRows {
   yIsX: boolean;
 }
 
-export interface Batch {
-  /** n samples of x, row-major, each of the dataset's xShape. */
-  x: Float32Array;
-  /** n labels (int32 class ids) or n targets of yShape (float32). */
-  y: Float32Array | Int32Array;
-  n: number;
-  task: number;
-  /** One context vector for the whole batch (sinusoid: amplitude and phase), when the dataset has one. */
-  context?: Float32Array;
-}
+/** A batch of data (declared with the runtime, whose exported data reader yields the same). */
+export type { Batch };
 
 export interface Dataset {
   /** Number of tasks (1 for ordinary datasets). */
