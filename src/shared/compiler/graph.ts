@@ -102,7 +102,7 @@ export function validateGraph(doc: HnetDocument): { graph: Graph; problems: Hnet
     problems.push(problem('HN040', 'the graph has no dataset; add one from the Data category', { path: 'nodes' }));
   if (datasets.length > 1)
     problems.push(problem('HN041', `the graph has ${datasets.length} datasets (${datasets.map((d) => d.doc.id).join(', ')}); a run trains on one`, { node: datasets[1].doc.id }));
-  const objectives = [...nodes.values()].filter((n) => n.type.category === 'objective' && n.type.id !== 'objective.output_regularizer');
+  const objectives = [...nodes.values()].filter((n) => n.type.category === 'objective' && !n.type.roles?.regularizer);
   if (doc.nodes.length > 0 && objectives.length === 0 && ![...doc.nodes].some((n) => n.type.startsWith('objective.')))
     problems.push(problem('HN042', 'the graph has no objective to train; add a loss such as Cross-entropy or MSE', { path: 'nodes' }));
 
