@@ -114,7 +114,8 @@ export interface LowerContext<P> {
   generatedFrom(port: string): { route: Route; value: ValueId; perSample: boolean }[];
   /** Heads: deliver the generated value for a route, shaped [...route.shape] or ['B', ...route.shape]. */
   deliver(route: Route, value: ValueId): void;
-  dataset(spec: Omit<DatasetSpec, 'node'>): void;
+  /** Dataset nodes: the dataset a run trains on (its type is the lowered node's). */
+  dataset(spec: Omit<DatasetSpec, 'node' | 'type'>): void;
   loss(value: ValueId, weight: number, name: string): void;
   metric(value: ValueId, kind: MetricKind, name: string): void;
   prediction(value: ValueId): void;

@@ -33,5 +33,5 @@ export const PermutedMnistData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: (ctx) => inferData(permutedMnistShapes(ctx.params)),
-  lower: (ctx) => lowerData(ctx, 'data.permuted_mnist', permutedMnistShapes(ctx.params)),
+  lower: (ctx) => lowerData(ctx, permutedMnistShapes(ctx.params)),
 });

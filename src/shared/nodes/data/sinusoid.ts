@@ -21,5 +21,5 @@ export const SinusoidData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(true),
   infer: () => inferData(shapes()),
-  lower: (ctx) => lowerData(ctx, 'data.sinusoid', shapes()),
+  lower: (ctx) => lowerData(ctx, shapes()),
 });
