@@ -13,6 +13,7 @@ export const permutedMnistShapes = (p: { layout: Layout; tasks: number }): DataS
 export const PermutedMnistData = defineNode({
   id: 'data.permuted_mnist',
   category: 'data',
+  dataset: { permutedTasks: true },
   title: 'Permuted MNIST',
   doc: [
     'The Permuted MNIST continual-learning benchmark (Goodfellow et al. 2013; Kirkpatrick et al. 2017) on the',
