@@ -8,7 +8,10 @@ import type { DatasetSpec, DType, Init, MetricKind, OpBody, ParamRole, ValueId }
 import type { ErrorCode } from '../compiler/errors';
 import type { Shape } from '../compiler/shape';
 
-export type Category = 'data' | 'context' | 'head' | 'target' | 'objective' | 'metric' | 'probe';
+/** The categories in palette order. A type id is `<category>.<name>` (the probe's is `probe` alone). */
+export const CATEGORIES = ['data', 'context', 'head', 'target', 'objective', 'metric', 'probe'] as const;
+
+export type Category = (typeof CATEGORIES)[number];
 
 /**
  * tensor: activations with a batch dimension. weights: one parameter tensor of one target layer.
