@@ -16,6 +16,7 @@ import type { Program } from '../../src/shared/compiler/ir';
 import { staticTwin, withFullBudget } from '../../src/shared/compiler/variants';
 import { parseDocument } from '../../src/shared/document/load';
 import { Backend, type HnetDocument } from '../../src/shared/document/schema';
+import { getNodeType } from '../../src/shared/nodes';
 import { runTraining } from '../../src/main/engine/run';
 import type { Entry, FullBudgetRecord, Machine, Outcome, SeedRun } from './entry';
 
@@ -97,10 +98,15 @@ function backendFlag(used: string, opts: RunOptions): string {
 
 const seedsFlag = (opts: RunOptions) => (opts.seeds ? ` --seeds ${opts.seeds.join(',')}` : '');
 
-/** The graph without its output regulariser, when that leaves a sequential continual-learning run; else null. */
+/** The graph without its regularisers (the output regulariser), when that leaves a sequential continual-learning run; else null. */
 function withoutRegulariser(doc: HnetDocument, path: string): Program | null {
-  if (!doc.nodes.some((n) => n.type === 'objective.output_regularizer')) return null;
-  const plain = { ...doc, nodes: doc.nodes.filter((n) => n.type !== 'objective.output_regularizer') };
+  const regularisers = new Set(doc.nodes.filter((n) => getNodeType(n.type)?.roles?.regularizer).map((n) => n.id));
+  if (!regularisers.size) return null;
+  const plain = {
+    ...doc,
+    nodes: doc.nodes.filter((n) => !regularisers.has(n.id)),
+    edges: doc.edges.filter((e) => !regularisers.has(e.source) && !regularisers.has(e.target)),
+  };
   const { program } = compileTemplate(plain, `${path} without its output regulariser`);
   return program.training.schedule === 'sequential' && program.data.tasks >= 2 ? program : null;
 }

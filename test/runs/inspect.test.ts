@@ -227,6 +227,20 @@ describe('prediction views', () => {
     expect(c.accuracy).toBeCloseTo(summary.metrics.accuracy, 5);
   });
 
+  it('permuted tasks (declared on the dataset node): past task 0, samples are said to be drawn scrambled', async () => {
+    const text = editedTemplate('permuted-mnist-hnet', (doc) => {
+      doc.nodes.find((n: { id: string }) => n.id === 'digits').params.tasks = 2;
+      doc.data = { maxEvalSamples: 100, evalBatchSize: 100 };
+      doc.training.continual.taskInference = false;
+    });
+    const { runId } = await h.service.invoke('run.start', { documentText: text, handle: null, overrides: { steps: 4, evalEvery: 0 } }, caller);
+    expect((await ended(h.service, runId)).status).toBe('done');
+    const notesOf = async (task: number) =>
+      (await h.service.invoke('run.inspect', { runId, context: { task }, weights: false, predictions: true }, caller)).notes.join('\n');
+    expect(await notesOf(0)).not.toMatch(/permutes the pixels/);
+    expect(await notesOf(1)).toMatch(/^task 1 permutes the pixels, so its images are drawn as the model sees them \(scrambled\)$/m);
+  });
+
   it('counts at most CONFUSION_MAX_SAMPLES evaluation samples, cutting inside a batch', async () => {
     const text = editedTemplate('chunked-compression', (doc) => {
       doc.data = { maxEvalSamples: CONFUSION_MAX_SAMPLES + 100, evalBatchSize: 700 };

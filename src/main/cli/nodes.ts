@@ -1,9 +1,8 @@
 /** `hnet nodes`: every node type of the registry, grouped by category. */
 import { nodeTypes } from '../../shared/nodes/index';
-import type { Category } from '../../shared/nodes/types';
+import { CATEGORIES, type Category } from '../../shared/nodes/types';
 import { EXIT, firstSentence, out } from './io';
 
-const CATEGORY_ORDER: Category[] = ['data', 'context', 'head', 'target', 'objective', 'metric', 'probe'];
 const CATEGORY_TITLE: Record<Category, string> = {
   data: 'Data',
   context: 'Context',
@@ -19,10 +18,7 @@ export interface NodesFlags {
 }
 
 export function nodesCommand(flags: NodesFlags): number {
-  const rank = (c: Category) => {
-    const i = CATEGORY_ORDER.indexOf(c);
-    return i < 0 ? CATEGORY_ORDER.length : i;
-  };
+  const rank = (c: Category) => CATEGORIES.indexOf(c);
   const sorted = [...nodeTypes].sort((a, b) => rank(a.category) - rank(b.category));
   if (flags.json) {
     for (const t of sorted) out(JSON.stringify({ id: t.id, category: t.category, title: t.title, doc: t.doc }));

@@ -10,6 +10,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { GeneratedMatrix, InspectQuery, InspectResult, Predictions } from '../../shared/api/runs';
 import type { GeneratedRoute, Program } from '../../shared/compiler/ir';
+import { getNodeType } from '../../shared/nodes';
 import { useBackend } from './backend';
 import { decode, readCheckpoint } from './checkpoint';
 import type { LiveModel } from './control';
@@ -433,7 +434,7 @@ function predict(model: Model, program: Program, contexts: Contexts, ctx: Resolv
       return { index, x: xSize <= MAX_SAMPLE_VALUES ? forDisplay(batch.x) : [], label: batch.y[0], predicted: classOf(logits, k), logits };
     });
     if (xSize > MAX_SAMPLE_VALUES) notes.push(`inputs have ${xSize} values; samples are sent without them`);
-    if (program.data.type === 'data.permuted_mnist' && ctx.task > 0) notes.push(`task ${ctx.task} permutes the pixels, so its images are drawn as the model sees them (scrambled)`);
+    if (getNodeType(program.data.type)?.dataset?.permutedTasks && ctx.task > 0) notes.push(`task ${ctx.task} permutes the pixels, so its images are drawn as the model sees them (scrambled)`);
     return { kind: 'classes', classes, image: imageShape(program.data.x), samples };
   }
   const ySize = prod(program.data.y);

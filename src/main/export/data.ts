@@ -12,13 +12,11 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import type { ArrayRef, DataManifest, EvalSet, TrainSplit } from '../../shared/codegen/dataManifest';
 import type { Program } from '../../shared/compiler/ir';
-import { SinusoidData } from '../../shared/nodes/data/sinusoid';
+import { getNodeType } from '../../shared/nodes';
 import type { Rng } from '../../shared/util/rng';
-import { openDataset, type Batch, type Dataset, type EvalSplit } from '../engine/data';
+import { loaderOf, openDataset, type Batch, type Dataset, type EvalSplit } from '../engine/data';
 import type { PoolRows } from '../engine/data/types';
 import { dataAccessOf, type DataAccess } from '../engine/data/files';
-import { mnistPermutation } from '../engine/data/mnist';
-import { AMPLITUDE, PHASE, X_RANGE } from '../engine/data/sinusoid';
 
 /** `baseDir`, `dataGrants`, `maxDataBytes`: what the data files may be (engine/data/files.ts). */
 export interface DataOptions extends DataAccess {
@@ -42,6 +40,9 @@ const prod = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 export function writeDataFolder(program: Program, dir: string, opts: DataOptions): { manifest: DataManifest; files: string[] } {
   const spec = program.data;
   const data: Dataset = openDataset(spec.type, spec.params, { seed: opts.seed, node: spec.node, ...dataAccessOf(opts) });
+  // What the dataset's declaration says its samples are; its loader implements each fact (a test checks both agree).
+  const { permutedTasks: permuted, generatedTrainBatches: generated } = getNodeType(spec.type)?.dataset ?? {};
+  const loader = loaderOf(spec.type, spec.node);
   mkdirSync(dir, { recursive: true });
   const files: string[] = [];
   const write = (name: string, values: Float32Array | Int32Array | Uint8Array, shape: number[], scale?: number): ArrayRef => {
@@ -53,8 +54,6 @@ export function writeDataFolder(program: Program, dir: string, opts: DataOptions
     return { file, dtype, shape, ...(scale !== undefined ? { scale } : {}) };
   };
   const yShape = (n: number) => [n, ...spec.y];
-  const permuted = spec.type === 'data.permuted_mnist';
-  const sinusoid = spec.type === 'data.sinusoid';
   // Bytes are written once with row indices per split; float pools (generated toys) as each split's rows.
   const pool = data.pool && data.pool.x instanceof Uint8Array ? data.pool : undefined;
   const pooled = pool ? pooledWriter(pool, spec.x, spec.y, write) : undefined;
@@ -66,9 +65,9 @@ export function writeDataFolder(program: Program, dir: string, opts: DataOptions
   const trainSize: number[] = [];
   for (let task = 0; task < data.tasks; task++) {
     trainSize.push(data.trainSize(task));
-    const perm = permuted ? mnistPermutation(opts.seed, task) : undefined;
+    const perm = permuted ? loader.permutation!(opts.seed, task) : undefined;
     const permutation = perm ? write(`permutation${task}`, perm, [perm.length]) : undefined;
-    // Permuted MNIST: every task shows task 0's rows through its permutation.
+    // Permuted tasks (Permuted MNIST) show task 0's rows through their own permutation.
     if (permuted && task > 0) {
       train.push({ ...train[0]!, permutation });
       evals.push({ ...evals[0], permutation });
@@ -79,7 +78,7 @@ export function writeDataFolder(program: Program, dir: string, opts: DataOptions
       const batches = data.evalBatches(task, evalBatchSize, maxEvalSamples, split);
       return pooled ? pooled.evalSet(task, split, name, batches, maxEvalSamples) : evalSet(name, batches, spec.x, spec.y, write);
     };
-    if (sinusoid) train.push(null);
+    if (generated) train.push(null);
     else if (pooled) train.push(pooled.train(task));
     else {
       const n = data.trainSize(task);
@@ -108,10 +107,7 @@ export function writeDataFolder(program: Program, dir: string, opts: DataOptions
     evalBatchSize: program.evaluation.evalBatchSize,
     maxEvalSamples: program.evaluation.maxEvalSamples,
   };
-  if (sinusoid) {
-    const p = SinusoidData.params.parse(spec.params);
-    manifest.generator = { kind: 'sinusoid', amplitude: [...AMPLITUDE], phase: [...PHASE], xRange: [...X_RANGE], noise: p.noise };
-  }
+  if (generated) manifest.generator = loader.generator!(spec.params);
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   files.push('manifest.json');
   return { manifest, files };

@@ -207,6 +207,13 @@ describe('errors name the node and port', () => {
     expect(m.join('\n')).toMatch(/no dataset.*\(HN040\)/);
     expect(m.join('\n')).toMatch(/no objective.*\(HN042\)/);
   });
+
+  it('an unknown data or objective type is reported as unknown, not also as a missing dataset or objective', () => {
+    const m = messages(testDoc([['data', 'data.mnsit'], ['d', 'target.dense'], ['loss', 'objective.cross_entropyy']], [])).join('\n');
+    expect(m).toMatch(/data\.mnsit/);
+    expect(m).toMatch(/objective\.cross_entropyy/);
+    expect(m).not.toMatch(/HN040|HN042/);
+  });
 });
 
 describe('warnings', () => {

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { DocEdge, DocNode, HnetDocument } from '../document/schema';
-import { getNodeType, nodeTypes } from '../nodes';
+import { categoryOfId, getNodeType, nodeTypes } from '../nodes';
 import type { NodeType, PortDecl } from '../nodes/types';
 import { problem, type HnetProblem } from './errors';
 
@@ -98,12 +98,12 @@ export function validateGraph(doc: HnetDocument): { graph: Graph; problems: Hnet
   if (cycle.length) problems.push(problem('HN025', `the graph has a cycle: ${[...cycle, cycle[0]].join(' → ')}`, { node: cycle[0] }));
 
   const datasets = [...nodes.values()].filter((n) => n.type.category === 'data');
-  if (doc.nodes.length > 0 && datasets.length === 0 && ![...doc.nodes].some((n) => n.type.startsWith('data.')))
+  if (doc.nodes.length > 0 && datasets.length === 0 && ![...doc.nodes].some((n) => categoryOfId(n.type) === 'data'))
     problems.push(problem('HN040', 'the graph has no dataset; add one from the Data category', { path: 'nodes' }));
   if (datasets.length > 1)
     problems.push(problem('HN041', `the graph has ${datasets.length} datasets (${datasets.map((d) => d.doc.id).join(', ')}); a run trains on one`, { node: datasets[1].doc.id }));
-  const objectives = [...nodes.values()].filter((n) => n.type.category === 'objective' && n.type.id !== 'objective.output_regularizer');
-  if (doc.nodes.length > 0 && objectives.length === 0 && ![...doc.nodes].some((n) => n.type.startsWith('objective.')))
+  const objectives = [...nodes.values()].filter((n) => n.type.category === 'objective' && !n.type.roles?.regularizer);
+  if (doc.nodes.length > 0 && objectives.length === 0 && ![...doc.nodes].some((n) => categoryOfId(n.type) === 'objective'))
     problems.push(problem('HN042', 'the graph has no objective to train; add a loss such as Cross-entropy or MSE', { path: 'nodes' }));
 
   return { graph: { doc, nodes, edges, inEdge, outEdges, order }, problems };

@@ -103,7 +103,7 @@ export function lowerToProgram(graph: Graph, inf: Inference): { program?: Progra
         });
       },
       dataset(spec) {
-        program.data = { node: id, ...spec };
+        program.data = { node: id, type: n.type.id, ...spec };
       },
       loss(value, weight, name) {
         program.losses.push({ node: id, value, weight, name: labelFor(graph, typeCounts, id, name) });

@@ -28,9 +28,6 @@ export interface ReplacedWeight {
 
 export type StaticTwin = (Variant & { ok: false }) | { ok: true; doc: HnetDocument; summary: string; replaced: ReplacedWeight[]; removed: string[] };
 
-/** Node types that only make sense with generated weights: dropped from a static twin even with no wires. */
-const GENERATION_ONLY = new Set(['objective.output_regularizer', 'objective.l2_weights']);
-
 export function staticTwin(doc: HnetDocument): StaticTwin {
   const { graph, problems } = validateGraph(doc);
   if (problems.length) return { ok: false, problems };
@@ -48,7 +45,7 @@ export function staticTwin(doc: HnetDocument): StaticTwin {
 
   // Heads only generate weights; what only fed them, or reads from what was removed, goes too.
   const removed = new Set<string>();
-  for (const n of graph.nodes.values()) if (n.type.category === 'head' || GENERATION_ONLY.has(n.type.id)) removed.add(n.doc.id);
+  for (const n of graph.nodes.values()) if (n.type.category === 'head' || n.type.roles?.onlyServesGeneration) removed.add(n.doc.id);
   for (let changed = true; changed; ) {
     changed = false;
     for (const [id, n] of graph.nodes) {

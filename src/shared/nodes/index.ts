@@ -30,7 +30,7 @@ import { Flatten } from './targets/flatten';
 import { LayerNorm } from './targets/layerNorm';
 import { Pool } from './targets/pool';
 import { Reshape } from './targets/reshape';
-import type { NodeType } from './types';
+import { CATEGORIES, type Category, type NodeType } from './types';
 
 export const nodeTypes: readonly NodeType[] = [
   ...dataNodes,
@@ -72,6 +72,16 @@ const byId = new Map(nodeTypes.map((t) => [t.id, t]));
 
 export function getNodeType(id: string): NodeType | undefined {
   return byId.get(id);
+}
+
+/**
+ * The category a type id belongs to, also for an id this version does not know (a typo, a newer document's):
+ * ids are `<category>.<name>`, so an unknown `data.…` still says the document meant a dataset.
+ *
+ * @example categoryOfId('data.mnist') === 'data'; categoryOfId('objective.typo') === 'objective'
+ */
+export function categoryOfId(id: string): Category | undefined {
+  return getNodeType(id)?.category ?? CATEGORIES.find((c) => id.startsWith(`${c}.`));
 }
 
 export type { NodeType } from './types';

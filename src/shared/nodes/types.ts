@@ -8,7 +8,10 @@ import type { DatasetSpec, DType, Init, MetricKind, OpBody, ParamRole, ValueId }
 import type { ErrorCode } from '../compiler/errors';
 import type { Shape } from '../compiler/shape';
 
-export type Category = 'data' | 'context' | 'head' | 'target' | 'objective' | 'metric' | 'probe';
+/** The categories in palette order. A type id is `<category>.<name>` (the probe's is `probe` alone). */
+export const CATEGORIES = ['data', 'context', 'head', 'target', 'objective', 'metric', 'probe'] as const;
+
+export type Category = (typeof CATEGORIES)[number];
 
 /**
  * tensor: activations with a batch dimension. weights: one parameter tensor of one target layer.
@@ -114,7 +117,8 @@ export interface LowerContext<P> {
   generatedFrom(port: string): { route: Route; value: ValueId; perSample: boolean }[];
   /** Heads: deliver the generated value for a route, shaped [...route.shape] or ['B', ...route.shape]. */
   deliver(route: Route, value: ValueId): void;
-  dataset(spec: Omit<DatasetSpec, 'node'>): void;
+  /** Dataset nodes: the dataset a run trains on (its type is the lowered node's). */
+  dataset(spec: Omit<DatasetSpec, 'node' | 'type'>): void;
   loss(value: ValueId, weight: number, name: string): void;
   metric(value: ValueId, kind: MetricKind, name: string): void;
   prediction(value: ValueId): void;
@@ -123,10 +127,50 @@ export interface LowerContext<P> {
   fail(code: ErrorCode, message: string, port?: string): never;
 }
 
+/**
+ * What a node type does beyond its category, for the passes that treat some types apart. Declared here so that
+ * no pass compares type ids: a new type with the same role is treated the same by declaring it.
+ *
+ * @example Output regulariser: `roles: { regularizer: true, onlyServesGeneration: true }`
+ */
+export interface NodeRoles {
+  /**
+   * An objective that only regularises what other objectives train (it adds no loss of its own to fit): a graph
+   * whose only objectives are regularisers has nothing to train.
+   */
+  regularizer?: boolean;
+  /**
+   * Means something only while weights are generated (a penalty on generated weights, the continual-learning
+   * output regulariser): a static twin drops it even when nothing is wired to it.
+   */
+  onlyServesGeneration?: boolean;
+}
+
+/**
+ * What a dataset node's samples are, as passes outside the loader need to know it (the inspector, the export's
+ * data folder). The engine's loader for the type implements each declared fact (src/main/engine/data/index.ts).
+ */
+export interface DatasetFacts {
+  /**
+   * Every task past the first is task 0's samples seen through the task's own fixed permutation of the input
+   * values (Permuted MNIST): images of those tasks look scrambled, and an export stores task 0's rows once.
+   */
+  permutedTasks?: boolean;
+  /**
+   * Training batches are drawn fresh from a generator, not from a stored training split (the sinusoid family):
+   * an export writes the generator's settings instead of training rows.
+   */
+  generatedTrainBatches?: boolean;
+}
+
 export interface NodeType<S extends z.ZodObject = z.ZodObject> {
   /** Stable id, never renamed (a rename needs a document migration). */
   id: string;
   category: Category;
+  /** Roles some passes treat apart (none by default). */
+  roles?: NodeRoles;
+  /** Dataset nodes: what their samples are, beyond their shapes. */
+  dataset?: DatasetFacts;
   title: string;
   /** Markdown shown in the palette and the inspector. */
   doc: string;
@@ -145,7 +189,10 @@ export interface NodeType<S extends z.ZodObject = z.ZodObject> {
   lower(ctx: LowerContext<z.output<S>>): Record<string, ValueId>;
 }
 
-/** Declare a node type with its params' type flowing into every callback. */
-export function defineNode<S extends z.ZodObject>(def: NodeType<S>): NodeType<S> {
+/**
+ * Declare a node type with its params' type flowing into every callback. The id keeps its literal type, so
+ * tables keyed by node type (`satisfies Record<DataNodeType, …>`) are checked for completeness.
+ */
+export function defineNode<S extends z.ZodObject, const Id extends string>(def: NodeType<S> & { id: Id }): NodeType<S> & { id: Id } {
   return def;
 }

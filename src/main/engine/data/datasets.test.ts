@@ -13,7 +13,7 @@ import { dataNodes } from '../../../shared/nodes/data/index';
 import type { NodeType } from '../../../shared/nodes/types';
 import { HnetError } from '../../../shared/compiler/errors';
 import { Rng } from '../../../shared/util/rng';
-import { datasetTypes, openDataset } from './index';
+import { datasetTypes, loaderOf, openDataset } from './index';
 import { checkBatch, datasetInfo, inferNode, plain } from './testUtil';
 
 /** The datasets that need no file, with a few parameter settings each. */
@@ -120,6 +120,21 @@ describe('openDataset', () => {
   it('opens every declared dataset node', () => {
     expect(new Set(datasetTypes())).toEqual(new Set(dataNodes.map((n) => n.id)));
     for (const n of dataNodes) expect(n.category).toBe('data');
+  });
+
+  it('each loader implements exactly the facts its declaration states', () => {
+    for (const n of dataNodes) {
+      const loader = loaderOf(n.id, 'd1');
+      expect(loader.permutation !== undefined, `${n.id} permutation`).toBe(n.dataset?.permutedTasks === true);
+      expect(loader.generator !== undefined, `${n.id} generator`).toBe(n.dataset?.generatedTrainBatches === true);
+    }
+    expect(() => loaderOf('data.nope', 'x1')).toThrow(/x1.*"data\.nope" is not a dataset type.*HN011/);
+  });
+
+  it('the sinusoid\'s generator is the family of Finn et al.: A in [0.1, 5], phi in [0, pi], x in [-5, 5]', () => {
+    const generator = loaderOf(SinusoidData.id, 'd1').generator!;
+    expect(generator({ noise: 0.25 })).toEqual({ kind: 'sinusoid', amplitude: [0.1, 5], phase: [0, Math.PI], xRange: [-5, 5], noise: 0.25 });
+    expect(generator({}).noise).toBe(0);
   });
 
   it('fails on unknown types, bad params and tasks out of range', () => {

@@ -3,12 +3,28 @@
  * the node's own schema (so defaults are filled and types are known) and returns a seeded Dataset.
  */
 import { z } from 'zod';
+import type { SinusoidGenerator } from '../../../shared/codegen/dataManifest';
 import { fail } from '../../../shared/compiler/errors';
+import {
+  CsvData,
+  FashionMnistData,
+  GaussianMixtureData,
+  IdxData,
+  MnistData,
+  MnistInrData,
+  MoonsData,
+  PermutedMnistData,
+  SinusoidData,
+  SpiralsData,
+  SplitMnistData,
+  ToyRegressionClData,
+  type DataNodeType,
+} from '../../../shared/nodes/data';
 import { openCsv } from './csv';
 import { openIdx } from './idx';
 import { openGaussianMixture } from './gaussianMixture';
-import { openFashionMnist, openMnist, openMnistInr, openPermutedMnist, openSplitMnist } from './mnist';
-import { openSinusoid } from './sinusoid';
+import { mnistPermutation, openFashionMnist, openMnist, openMnistInr, openPermutedMnist, openSplitMnist } from './mnist';
+import { openSinusoid, sinusoidGenerator } from './sinusoid';
 import { openMoons, openSpirals } from './toy2d';
 import { openToyRegression } from './toyRegression';
 import type { DataAccess } from './files';
@@ -26,26 +42,44 @@ export interface OpenOptions extends DataAccess {
 
 type Opener = (params: Record<string, unknown>, opts: OpenOptions) => Dataset;
 
-const openers: Record<string, Opener> = {
-  'data.sinusoid': openSinusoid,
-  'data.toy_regression_cl': openToyRegression,
-  'data.mnist': openMnist,
-  'data.split_mnist': openSplitMnist,
-  'data.permuted_mnist': openPermutedMnist,
-  'data.mnist_inr': openMnistInr,
-  'data.fashion_mnist': openFashionMnist,
-  'data.spirals': openSpirals,
-  'data.moons': openMoons,
-  'data.gaussian_mixture': openGaussianMixture,
-  'data.csv': openCsv,
-  'data.idx': openIdx,
-};
+/**
+ * What the engine implements for a dataset node type: its opener, and the means behind each fact its
+ * declaration states (`dataset` on the node type; a test checks that the two agree).
+ */
+export interface Loader {
+  open: Opener;
+  /** Declared `permutedTasks`: the permutation task `task`'s inputs are seen through (undefined: the identity). */
+  permutation?(seed: number, task: number): Int32Array | undefined;
+  /** Declared `generatedTrainBatches`: the settings an export regenerates the training batches from. */
+  generator?(params: Record<string, unknown>): SinusoidGenerator;
+}
 
-export const datasetTypes = (): string[] => Object.keys(openers);
+// Keyed by the declarations' own ids: a dataset node without a loader here does not compile.
+const loaders = {
+  [SinusoidData.id]: { open: openSinusoid, generator: sinusoidGenerator },
+  [ToyRegressionClData.id]: { open: openToyRegression },
+  [MnistData.id]: { open: openMnist },
+  [SplitMnistData.id]: { open: openSplitMnist },
+  [PermutedMnistData.id]: { open: openPermutedMnist, permutation: mnistPermutation },
+  [MnistInrData.id]: { open: openMnistInr },
+  [FashionMnistData.id]: { open: openFashionMnist },
+  [SpiralsData.id]: { open: openSpirals },
+  [MoonsData.id]: { open: openMoons },
+  [GaussianMixtureData.id]: { open: openGaussianMixture },
+  [CsvData.id]: { open: openCsv },
+  [IdxData.id]: { open: openIdx },
+} satisfies Record<DataNodeType, Loader>;
+
+export const datasetTypes = (): DataNodeType[] => Object.keys(loaders) as DataNodeType[];
+
+/** The loader of a program's dataset type, failing with HN011 (naming `node`) for a type that is not a dataset. */
+export function loaderOf(type: string, node: string): Loader {
+  if (!Object.hasOwn(loaders, type)) fail('HN011', `"${type}" is not a dataset type (known: ${datasetTypes().join(', ')})`, { node });
+  return loaders[type as DataNodeType];
+}
 
 export function openDataset(type: string, params: Record<string, unknown>, opts: OpenOptions): Dataset {
-  const open = Object.hasOwn(openers, type) ? openers[type] : undefined;
-  if (!open) fail('HN011', `"${type}" is not a dataset type (known: ${Object.keys(openers).join(', ')})`, { node: opts.node });
+  const { open } = loaderOf(type, opts.node);
   try {
     return open(params, opts);
   } catch (e) {

@@ -6,6 +6,7 @@
  * Draw order (kept simple so generated Python can reproduce it): A, phi, then for each point x and, when
  * noise > 0, one normal draw for its label noise.
  */
+import type { SinusoidGenerator } from '../../../shared/codegen/dataManifest';
 import { SinusoidData } from '../../../shared/nodes/data/sinusoid';
 import { Rng } from '../../../shared/util/rng';
 import { checkBatchSize, checkTask, linspace } from './pool';
@@ -16,6 +17,12 @@ export const PHASE: readonly [number, number] = [0, Math.PI];
 export const X_RANGE: readonly [number, number] = [-5, 5];
 /** Training samples per nominal epoch: the family has no finite training set. */
 export const SINUSOID_EPOCH = 1000;
+
+/** What an export regenerates the training waves from, in the draw order above. */
+export function sinusoidGenerator(raw: Record<string, unknown>): SinusoidGenerator {
+  const p = SinusoidData.params.parse(raw);
+  return { kind: 'sinusoid', amplitude: [...AMPLITUDE], phase: [...PHASE], xRange: [...X_RANGE], noise: p.noise };
+}
 
 export function openSinusoid(raw: Record<string, unknown>, opts: { seed: number; node: string }): Dataset {
   const p = SinusoidData.params.parse(raw);

@@ -8,7 +8,7 @@ import type { DocNode } from '../../../shared/document/schema';
 import { getNodeType, nodeTypes, type NodeType } from '../../../shared/nodes';
 import type { Category, ParamUi, PortDecl } from '../../../shared/nodes/types';
 
-export const CATEGORIES: readonly Category[] = ['data', 'context', 'head', 'target', 'objective', 'metric', 'probe'];
+export { CATEGORIES } from '../../../shared/nodes/types';
 
 export const CATEGORY_TITLES: Record<Category, string> = {
   data: 'Data',

@@ -60,5 +60,5 @@ export const CsvData = defineNode({
       ctx.fail('HN012', `tasks = ${ctx.params.tasks} needs a task column (set taskColumn, or tasks = 1)`);
     return inferData(csvShapes(ctx.params));
   },
-  lower: (ctx) => lowerData(ctx, 'data.csv', csvShapes(ctx.params)),
+  lower: (ctx) => lowerData(ctx, csvShapes(ctx.params)),
 });

@@ -31,5 +31,5 @@ export const FashionMnistData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: (ctx) => inferData(mnistShapes(ctx.params)),
-  lower: (ctx) => lowerData(ctx, 'data.fashion_mnist', mnistShapes(ctx.params)),
+  lower: (ctx) => lowerData(ctx, mnistShapes(ctx.params)),
 });

@@ -49,5 +49,5 @@ export const GaussianMixtureData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: (ctx) => inferData(gaussianMixtureShapes(ctx.params)),
-  lower: (ctx) => lowerData(ctx, 'data.gaussian_mixture', gaussianMixtureShapes(ctx.params)),
+  lower: (ctx) => lowerData(ctx, gaussianMixtureShapes(ctx.params)),
 });

@@ -46,5 +46,5 @@ export const IdxData = defineNode({
       ctx.fail('HN012', 'set both test images and test labels, or neither');
     return inferData(idxShapes(ctx.params));
   },
-  lower: (ctx) => lowerData(ctx, 'data.idx', idxShapes(ctx.params)),
+  lower: (ctx) => lowerData(ctx, idxShapes(ctx.params)),
 });

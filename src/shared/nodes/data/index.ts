@@ -27,6 +27,9 @@ export {
   ToyRegressionClData,
 };
 
+/** The dataset node types' ids: tables keyed by dataset type are `Record<DataNodeType, …>`. */
+export type DataNodeType = (typeof dataNodes)[number]['id'];
+
 export const dataNodes = [
   SinusoidData,
   ToyRegressionClData,
@@ -40,4 +43,4 @@ export const dataNodes = [
   FashionMnistData,
   CsvData,
   IdxData,
-];
+] as const;

@@ -73,5 +73,5 @@ export const MnistData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: (ctx) => inferData(mnistShapes(ctx.params)),
-  lower: (ctx) => lowerData(ctx, 'data.mnist', mnistShapes(ctx.params)),
+  lower: (ctx) => lowerData(ctx, mnistShapes(ctx.params)),
 });

@@ -36,5 +36,5 @@ export const MnistInrData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false, true),
   infer: (ctx) => inferData(mnistInrShapes(ctx.params)),
-  lower: (ctx) => lowerData(ctx, 'data.mnist_inr', mnistInrShapes(ctx.params)),
+  lower: (ctx) => lowerData(ctx, mnistInrShapes(ctx.params)),
 });

@@ -21,5 +21,5 @@ export const MoonsData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: () => inferData(toy2dShapes()),
-  lower: (ctx) => lowerData(ctx, 'data.moons', toy2dShapes()),
+  lower: (ctx) => lowerData(ctx, toy2dShapes()),
 });

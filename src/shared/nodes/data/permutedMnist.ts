@@ -13,6 +13,7 @@ export const permutedMnistShapes = (p: { layout: Layout; tasks: number }): DataS
 export const PermutedMnistData = defineNode({
   id: 'data.permuted_mnist',
   category: 'data',
+  dataset: { permutedTasks: true },
   title: 'Permuted MNIST',
   doc: [
     'The Permuted MNIST continual-learning benchmark (Goodfellow et al. 2013; Kirkpatrick et al. 2017) on the',
@@ -33,5 +34,5 @@ export const PermutedMnistData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: (ctx) => inferData(permutedMnistShapes(ctx.params)),
-  lower: (ctx) => lowerData(ctx, 'data.permuted_mnist', permutedMnistShapes(ctx.params)),
+  lower: (ctx) => lowerData(ctx, permutedMnistShapes(ctx.params)),
 });

@@ -11,6 +11,7 @@ const shapes = (): DataShapes => ({ x: [1], y: [1], yDtype: 'float32', context: 
 export const SinusoidData = defineNode({
   id: 'data.sinusoid',
   category: 'data',
+  dataset: { generatedTrainBatches: true },
   title: 'Sinusoid family',
   doc: 'Regression on sine waves y = A·sin(x + φ). Each batch samples one wave (A ∈ [0.1, 5], φ ∈ [0, π]); the `context` output carries its (A, φ). Evaluation uses a fixed set of waves.',
   params: z.object({
@@ -21,5 +22,5 @@ export const SinusoidData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(true),
   infer: () => inferData(shapes()),
-  lower: (ctx) => lowerData(ctx, 'data.sinusoid', shapes()),
+  lower: (ctx) => lowerData(ctx, shapes()),
 });

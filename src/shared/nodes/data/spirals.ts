@@ -28,5 +28,5 @@ export const SpiralsData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: () => inferData(toy2dShapes()),
-  lower: (ctx) => lowerData(ctx, 'data.spirals', toy2dShapes()),
+  lower: (ctx) => lowerData(ctx, toy2dShapes()),
 });

@@ -31,5 +31,5 @@ export const SplitMnistData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: (ctx) => inferData(splitMnistShapes(ctx.params)),
-  lower: (ctx) => lowerData(ctx, 'data.split_mnist', splitMnistShapes(ctx.params)),
+  lower: (ctx) => lowerData(ctx, splitMnistShapes(ctx.params)),
 });

@@ -39,5 +39,5 @@ export const ToyRegressionClData = defineNode({
   inputs: () => [],
   outputs: () => dataOutputs(false),
   infer: () => inferData(toyRegressionShapes()),
-  lower: (ctx) => lowerData(ctx, 'data.toy_regression_cl', toyRegressionShapes()),
+  lower: (ctx) => lowerData(ctx, toyRegressionShapes()),
 });

@@ -5,6 +5,7 @@ import { LossWeight } from './common';
 export const L2Weights = defineNode({
   id: 'objective.l2_weights',
   category: 'objective',
+  roles: { onlyServesGeneration: true },
   title: 'L2 on generated weights',
   doc: 'Penalises the mean square of the weights a head generates (wire a head\'s output here as well as to its targets).',
   params: z.object({ weight: LossWeight.default(1e-4) }),
