@@ -45,11 +45,13 @@ import {
   type Values,
 } from './helpers';
 
-const ALL_OPS: OpKind[] = [
-  'input', 'param', 'linear', 'matmul', 'add', 'sub', 'mul', 'scale', 'activation', 'reshape', 'transpose', 'slice', 'concat',
-  'broadcastBatch', 'pairRows', 'conv2d', 'pool', 'layerNorm', 'film', 'dropout', 'embedding', 'noise', 'constant',
-  'grid', 'crossEntropy', 'mse', 'bce', 'meanSquare', 'accuracy', 'binaryAccuracy', 'psnr',
-];
+/** Every op kind (a kind added to the IR and missing here does not compile). */
+const ALL_OPS = Object.keys({
+  input: 1, param: 1, linear: 1, fusedLinear: 1, matmul: 1, add: 1, sub: 1, mul: 1, scale: 1, activation: 1, reshape: 1,
+  transpose: 1, slice: 1, concat: 1, broadcastBatch: 1, pairRows: 1, conv2d: 1, pool: 1, layerNorm: 1, film: 1, dropout: 1,
+  embedding: 1, noise: 1, constant: 1, grid: 1, crossEntropy: 1, mse: 1, bce: 1, meanSquare: 1, accuracy: 1,
+  binaryAccuracy: 1, psnr: 1,
+} satisfies Record<OpKind, 1>) as OpKind[];
 
 const require = createRequire(import.meta.url);
 

@@ -145,6 +145,7 @@ const RUN: { [K in OpKind]: OpRunner<K> } = {
   },
   param: (op, c) => c.vars.get(op.name)!,
   linear: (op, c) => (op.perSample ? ops.linearPerSample : ops.linear)(c.at(0), c.at(1), c.maybe(2)),
+  fusedLinear: (op, c) => ops.fusedLinear(c.at(0), c.at(1), c.maybe(2), op.activation),
   matmul: (op, c) => tf.matMul(c.at(0), c.at(1), false, op.transposeB),
   add: (_, c) => tf.add(c.at(0), c.at(1)),
   sub: (_, c) => tf.sub(c.at(0), c.at(1)),

@@ -22,6 +22,14 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tens
   return b ? tf.add(y, channels(b, y.rank)) : y;
 }
 
+/** act(x W + b) as one fused kernel, W [in, out] shared and b [out] (or null); act linear or relu. */
+export function fusedLinear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, act: 'linear' | 'relu'): tf.Tensor {
+  const inDim = x.shape[x.rank - 1];
+  const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inDim]);
+  const y = tf.fused.matMul({ a: flat as tf.Tensor2D, b: w as tf.Tensor2D, bias: b ?? undefined, activation: act });
+  return x.rank === 2 ? y : tf.reshape(y, [...x.shape.slice(0, -1), w.shape[1]!]);
+}
+
 /**
  * One weight set per sample, W [B, in, out]: x [B, in] as a batched product [B, 1, in] x [B, in, out], or
  * points x [B, P, in] as [B, P, in] x [B, in, out] (a per-sample bias [B, out] is the same for every point).

@@ -397,6 +397,10 @@ const EMIT_PY: { [K in OpKind]: EmitPy<K> | null } = {
     if (!op.perSample) return `${a(0)} @ ${a(1)}${bias}`;
     return points ? `torch.bmm(${a(0)}, ${a(1)})${bias}` : `torch.bmm(${a(0)}.unsqueeze(1), ${a(1)}).squeeze(1)${bias}`;
   },
+  fusedLinear: (op, a) => {
+    const y = `${a(0)} @ ${a(1)}${op.inputs[2] ? ` + ${a(2)}` : ''}`;
+    return op.activation === 'relu' ? `torch.relu(${y})` : y;
+  },
   matmul: (op, a) => (op.transposeB ? `${a(0)} @ ${a(1)}.transpose(-2, -1)` : `${a(0)} @ ${a(1)}`),
   add: (_, a) => `${a(0)} + ${a(1)}`,
   sub: (_, a) => `${a(0)} - ${a(1)}`,

@@ -204,6 +204,7 @@ const EMIT_TS: { [K in OpKind]: Emit<K> | null } = {
   input: null,
   param: null,
   linear: (op, a, use) => `${use(op.perSample ? 'linearPerSample' : 'linear')}(${a(0)}, ${a(1)}, ${op.inputs[2] ? a(2) : 'null'})`,
+  fusedLinear: (op, a, use) => `${use('fusedLinear')}(${a(0)}, ${a(1)}, ${op.inputs[2] ? a(2) : 'null'}, ${tsString(op.activation)})`,
   matmul: (op, a) => `tf.matMul(${a(0)}, ${a(1)}, false, ${op.transposeB})`,
   add: (_, a) => `tf.add(${a(0)}, ${a(1)})`,
   sub: (_, a) => `tf.sub(${a(0)}, ${a(1)})`,

@@ -58,7 +58,7 @@ export function estimateResources(program: Pick<Program, 'ops' | 'params' | 'tra
     const out = elements(op.shape, batchSize);
     if (op.op !== 'param') activations += out;
     const a = op.inputs[0] ? shapes.get(op.inputs[0]) : undefined;
-    if (op.op === 'linear' || op.op === 'matmul') forward += 2 * out * lastDim(a, batchSize);
+    if (op.op === 'linear' || op.op === 'fusedLinear' || op.op === 'matmul') forward += 2 * out * lastDim(a, batchSize);
     else if (op.op === 'conv2d') {
       const k = op.inputs[1] ? shapes.get(op.inputs[1]) : undefined;
       forward += 2 * out * (k ? elements(k.slice(0, 3), batchSize) : 1);

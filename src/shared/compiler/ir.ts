@@ -72,6 +72,12 @@ export type OpBody =
    * b is [out] or [B, out] (broadcast over the points).
    */
   | { op: 'linear'; perSample: boolean }
+  /**
+   * y = act(x W + b), a shared linear layer and its activation as one kernel (tf.fused.matMul): W [in, out],
+   * x [..., in], b [out] a parameter or null. Only the activations whose gradient tfjs fuses (linear, relu); a
+   * generated bias stays a `linear` op (wasm's fused kernel refuses a bias reshaped from a head's output).
+   */
+  | { op: 'fusedLinear'; activation: 'linear' | 'relu' }
   | { op: 'matmul'; transposeB: boolean }
   | { op: 'add' }
   | { op: 'sub' }

@@ -75,10 +75,10 @@ export function lowerToProgram(graph: Graph, inf: Inference): { program?: Progra
       },
       weight(port) {
         const got = delivered.get(portKey(id, port));
-        if (got) return { value: got.value, perSample: got.perSample };
+        if (got) return { value: got.value, perSample: got.perSample, generated: true };
         const decl = inf.weights.get(id)?.find((w) => w.port === port);
         if (!decl) return ctx.fail('HN030', `has no weights port "${port}"`, port);
-        return { value: ctx.param(port, decl.shape, ownedInit(decl), 'target'), perSample: false };
+        return { value: ctx.param(port, decl.shape, ownedInit(decl), 'target'), perSample: false, generated: false };
       },
       routes: (port) => inf.routes.get(portKey(id, port)) ?? [],
       deliver(route, value) {

@@ -50,8 +50,11 @@ export function lowerMlp<P>(
   hidden.forEach((h, i) => {
     const w = ctx.param(`${prefix}${i}.weight`, [dim, h], hiddenInit(dim, act), role);
     const b = ctx.param(`${prefix}${i}.bias`, [h], { kind: 'zeros' }, role);
-    const lin = ctx.op({ op: 'linear', perSample: false }, [value, w, b], [...lead, h], `${prefix}${i}.linear`);
-    value = ctx.op({ op: 'activation', fn: act, w0: 1 }, [lin], [...lead, h], `${prefix}${i}.out`);
+    if (act === 'relu') value = ctx.op({ op: 'fusedLinear', activation: 'relu' }, [value, w, b], [...lead, h], `${prefix}${i}.out`);
+    else {
+      const lin = ctx.op({ op: 'linear', perSample: false }, [value, w, b], [...lead, h], `${prefix}${i}.linear`);
+      value = ctx.op({ op: 'activation', fn: act, w0: 1 }, [lin], [...lead, h], `${prefix}${i}.out`);
+    }
     dim = h;
   });
   return { value, shape: [...lead, dim] };

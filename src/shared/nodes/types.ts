@@ -110,7 +110,8 @@ export interface LowerContext<P> {
   /** Declare a parameter `<node>.<name>`; returns its value. */
   param(name: string, shape: number[], init: Init, role?: ParamRole): ValueId;
   /** Target layers: the generated weight wired to `port`, or an owned parameter initialised per its decl. */
-  weight(port: string): { value: ValueId; perSample: boolean };
+  /** A weights port's value: what a head delivers (generated) or, unwired, the layer's own parameter. */
+  weight(port: string): { value: ValueId; perSample: boolean; generated: boolean };
   /** Heads: the routes of an output port. */
   routes(port: string): Route[];
   /** Consumers of a head's output other than target layers (L2 penalty, probe): what the head delivered. */

@@ -82,6 +82,9 @@ export const Dense = defineNode({
     requireBatchFor(ctx, kernel.perSample, x, 'kernel');
     if (bias) requireBatchFor(ctx, bias.perSample, x, 'bias');
     const shape = outShape(x, p.units);
+    // A shared ReLU layer with its own (or no) bias is one fused kernel.
+    if (p.activation === 'relu' && !kernel.perSample && !bias?.generated)
+      return { y: ctx.op({ op: 'fusedLinear', activation: 'relu' }, [ctx.input('x'), kernel.value, bias?.value ?? null], shape, 'y') };
     const lin = ctx.op({ op: 'linear', perSample: kernel.perSample }, [ctx.input('x'), kernel.value, bias?.value ?? null], shape, p.activation === 'linear' ? 'y' : 'linear');
     return { y: activate(ctx, lin, shape, p.activation, p.w0) };
   },
