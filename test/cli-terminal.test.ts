@@ -14,6 +14,7 @@ const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'hnet.mjs');
 const TIMEOUT = 120_000;
 /** Every control character but newline and tab, C1 controls and the bidirectional overrides. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const CLEAR = '\u001b[2J\u001b[H';
 const CLIPBOARD = '\u001b]52;c;ZWNobyBwd25lZA==\u0007';

@@ -289,7 +289,7 @@ describe('hnet train', () => {
     const [hyperTarget, twinTarget] = row('target network parameters');
     expect(twinTarget).toBe(hyperTarget);
     expect(row('trained parameters')[1]).toBe(twinTarget);
-    expect(table).toMatch(/^  mse\s+\d+\.\d+\s+\d+\.\d+$/m);
+    expect(table).toMatch(/^ {2}mse\s+\d+\.\d+\s+\d+\.\d+$/m);
   }, TIMEOUT);
 
   it('--baseline static --json: events tagged with their variant, then one comparison line', () => {
