@@ -24,7 +24,6 @@ import {
   Model,
   Rng,
   compareValues,
-  compileOk,
   disposeFeeds,
   jitter,
   loadDoc,
@@ -44,6 +43,7 @@ import {
   type DriverCase,
   type Values,
 } from './helpers';
+import { compileOk } from '../helpers/templates';
 
 const ALL_OPS: OpKind[] = [
   'input', 'param', 'linear', 'matmul', 'add', 'sub', 'mul', 'scale', 'activation', 'reshape', 'transpose', 'slice', 'concat',
