@@ -42,6 +42,17 @@ export default defineConfig(
       'react-hooks/exhaustive-deps': 'error',
     },
   },
+  // End-to-end specs wait for what a sleep would stand for; a fixed sleep is too short on a loaded machine and
+  // wasted time on an idle one.
+  {
+    files: ['test/e2e/**'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { property: 'waitForTimeout', message: 'wait for the condition instead: expect(locator).toHaveText(...), expect.poll(...), expect(...).toPass() or page.waitForFunction(...)' },
+      ],
+    },
+  },
   // Layering: imports flow one way (STYLE.md). Tests run in Node next to the code and are not layered.
   {
     files: ['src/**/*.{ts,tsx,mts,mjs}'],

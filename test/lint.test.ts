@@ -67,6 +67,13 @@ describe('src/shared uses no platform global (no-restricted-globals)', () => {
   });
 });
 
+describe('end-to-end specs', () => {
+  it('never sleep: page.waitForTimeout is reported (no-restricted-properties)', async () => {
+    const spec = "import { test } from '@playwright/test';\ntest('x', async ({ page }) => {\n  await page.waitForTimeout(500);\n});\n";
+    expect(await broken('test/e2e/probe.spec.ts', spec)).toEqual(['no-restricted-properties']);
+  });
+});
+
 describe('react hooks', () => {
   it('a hook called conditionally breaks rules-of-hooks; an effect missing a dependency breaks exhaustive-deps', async () => {
     const conditional = "import { useState } from 'react';\nexport function C({ on }: { on: boolean }) {\n  if (on) useState(0);\n  return null;\n}\n";
