@@ -25,9 +25,15 @@ export default defineConfig(
       'prefer-const': ['error', { ignoreReadBeforeAssign: true }],
     },
   },
-  // Where code runs decides its globals: Node for the main process, tools and tests; the browser for the renderer.
+  // Where code runs decides its globals: Node for the main process, tools and tests; the browser for the renderer;
+  // none for src/shared, which runs in both (its tests run in Node).
   {
     files: ['**/*.{js,mjs,ts,tsx}'],
+    ignores: ['src/shared/**'],
+    languageOptions: { globals: globals.node },
+  },
+  {
+    files: ['src/shared/**/*.test.ts'],
     languageOptions: { globals: globals.node },
   },
   {
@@ -63,7 +69,6 @@ export default defineConfig(
   {
     files: ['src/shared/**'],
     ignores: ['**/*.test.ts'],
-    languageOptions: { globals: {} },
     rules: {
       'no-restricted-globals': [
         'error',
