@@ -110,7 +110,13 @@ interface El {
   dataset: Record<string, string | undefined>;
   getBoundingClientRect(): { left: number; top: number; right: number; bottom: number; width: number; height: number };
 }
-declare const window: any;
+/** The page's window as the probes use it: what they leave there for the bench to read back. */
+declare const window: {
+  __load: { shell: number | null; all: number | null; frame: number | null };
+  __frames: FrameRecord;
+  __edit: { t0: number | null; t1: number | null };
+  addEventListener(type: string, listener: () => void, options: { capture: boolean; once: boolean }): void;
+};
 declare const document: {
   querySelector(s: string): El | null;
   querySelectorAll(s: string): ArrayLike<El> & Iterable<El>;
@@ -307,7 +313,8 @@ async function openEditor(browser: Browser, served: Served, n: number): Promise<
     throw new Error(`the editor did not show ${n} nodes in 60 s (${JSON.stringify(state)}; page errors: ${errors.join('; ') || 'none'})`, { cause: e });
   }
   trace('open: loaded');
-  const L = await page.evaluate((): { shell: number; frame: number } => window.__load);
+  // Both are set by now: the wait above saw the frame, and the shell comes first.
+  const L = await page.evaluate(() => window.__load as { shell: number; frame: number });
   if (errors.length) throw new Error(`errors in the page: ${errors.join('; ')}`);
   return { context, page, loadMs: L.frame, shellMs: L.shell };
 }
@@ -400,7 +407,7 @@ async function timeEdits(page: Page, id: string, edits: number): Promise<EditTim
       await page.keyboard.press(key);
       const h = await page.waitForFunction(() => window.__edit.t1 !== null, null, { timeout: 20_000, polling: 20 });
       await h.dispose();
-      const E = await page.evaluate((): { t0: number; t1: number } => window.__edit);
+      const E = await page.evaluate(() => window.__edit as { t0: number; t1: number }); // t1 waited for; t0 set by the key press before it
       out[kind].push(E.t1 - E.t0);
       await nextFrames(page, 3);
     }

@@ -16,7 +16,7 @@ const time = (f: () => void): number => {
 };
 
 for (const [set, type] of [['mnist', 'data.mnist'], ['fashion', 'data.fashion_mnist']] as const) {
-  let first = 0;
+  let first: number;
   try {
     first = time(() => openDataset(type, {}, { seed: 1, node: 'bench' }));
   } catch (e) {

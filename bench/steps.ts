@@ -28,7 +28,8 @@ import { Model } from '../src/main/engine/runtime';
 import { train, trainStep, withFeeds } from '../src/main/engine/train';
 import type { Program } from '../src/shared/compiler/ir';
 import type { HnetDocument, Optimizer } from '../src/shared/document/schema';
-import { getNodeType } from '../src/shared/nodes';
+import { MlpHead } from '../src/shared/nodes/heads/mlp';
+import { Dense } from '../src/shared/nodes/targets/dense';
 import { Rng } from '../src/shared/util/rng';
 import { TEMPLATES, compileFile, flag, fmt, heading, isMain, median, numFlag, table } from './common';
 import { join } from 'node:path';
@@ -58,12 +59,11 @@ interface HandSpec {
 /** Read the head and target layers off the document (params parsed with each node's schema, so defaults apply). */
 export function handSpecFromDocument(doc: HnetDocument, program: Program): HandSpec {
   const node = (id: string) => doc.nodes.find((n) => n.id === id)!;
-  const params = (id: string) => getNodeType(node(id).type)!.params.parse(node(id).params ?? {}) as Record<string, any>;
   const data = doc.nodes.find((n) => n.type.startsWith('data.'));
   const heads = doc.nodes.filter((n) => n.type.startsWith('head.'));
   if (!data || heads.length !== 1 || heads[0].type !== 'head.mlp') throw new Error('the steps bench expects one data node and one head.mlp');
   const head = heads[0];
-  const hp = params(head.id);
+  const hp = MlpHead.params.parse(head.params ?? {});
   // Follow x from the dataset through the chain of Dense layers.
   const layers: HandSpec['layers'] = [];
   let from = { node: data.id, port: 'x' };
@@ -71,7 +71,7 @@ export function handSpecFromDocument(doc: HnetDocument, program: Program): HandS
   for (;;) {
     const next = doc.edges.find((e) => e.source === from.node && e.sourcePort === from.port && e.targetPort === 'x');
     if (!next || node(next.target).type !== 'target.dense') break;
-    const p = params(next.target);
+    const p = Dense.params.parse(node(next.target).params ?? {});
     if (!p.useBias) throw new Error(`${next.target}: the hand-written program assumes biases`);
     layers.push({ id: next.target, inDim, units: p.units, activation: p.activation });
     inDim = p.units;

@@ -7,9 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { AppError } from '../src/main/app/errors';
 import { documentStem, exportFolderBeside } from '../src/main/app/exportCode';
 import { createAppService, type AppService, type Shell } from '../src/main/app/service';
+import { rejects } from './helpers/errors';
 
 const root = resolve(import.meta.dirname, '..');
 const templatesDir = join(root, 'templates');
@@ -75,17 +75,6 @@ function filesUnder(folder: string, prefix = ''): string[] {
     else out.push(`${prefix}${e.name}`);
   }
   return out.sort();
-}
-
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<AppError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  expect((e as AppError).code).toBe(code);
-  if (message) expect((e as AppError).message).toMatch(message);
-  return e as AppError;
 }
 
 function servedDocument(name = 'my model.hnet.json'): string {

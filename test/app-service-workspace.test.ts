@@ -11,6 +11,7 @@ import { documentFileName, documentNameProblem, workspacePathProblem } from '../
 import { AppError } from '../src/main/app/errors';
 import { createAppService } from '../src/main/app/service';
 import { browserShell } from '../src/main/server/browserShell';
+import { rejection } from './helpers/errors';
 
 const templatesDir = resolve(import.meta.dirname, '..', 'templates');
 const doc = (name: string) => `${JSON.stringify({ format: 'hypernet-studio', version: 1, metadata: { name }, nodes: [] })}\n`;
@@ -33,16 +34,6 @@ function service(options: { file?: string; workspace?: string | null } = {}) {
   return createAppService(
     browserShell({ templatesDir, draftsDir: join(dir, 'home', 'drafts'), runsDir: join(dir, 'home', 'runs'), file: options.file, workspace: options.workspace === null ? undefined : (options.workspace ?? ws) }),
   );
-}
-
-async function rejection(p: Promise<unknown>): Promise<AppError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(AppError);
-    return e as AppError;
-  }
-  throw new Error('expected the request to fail');
 }
 
 describe('document names', () => {
@@ -136,12 +127,12 @@ describe('workspace.open', () => {
     symlinkSync(outside, join(ws, 'out-dir'));
     const s = service();
     for (const path of ['../outside/secret.hnet.json', join(outside, 'secret.hnet.json'), 'a/../../outside/secret.hnet.json']) {
-      const e = await rejection(s.call('workspace.open', { path }, undefined));
+      const e = await rejection(s.call('workspace.open', { path }, undefined), AppError);
       expect(e.code, path).toBe('invalid_request');
       expect(e.message).toMatch(/path: /);
     }
     for (const path of ['leak.hnet.json', 'out-dir/secret.hnet.json']) {
-      const e = await rejection(s.call('workspace.open', { path }, undefined));
+      const e = await rejection(s.call('workspace.open', { path }, undefined), AppError);
       expect(e.code, path).toBe('forbidden');
       expect(e.message).toMatch(/leads outside the workspace/);
       expect(e.message).not.toContain('secret"');
@@ -181,7 +172,7 @@ describe('workspace.saveNew', () => {
   it('refuses bad names with an error naming the field, and writes nothing', async () => {
     const s = service();
     for (const name of ['../outside/x', '/tmp/x', 'a/b', 'two\nlines', '..']) {
-      const e = await rejection(s.call('workspace.saveNew', { name, text: doc('x') }, undefined));
+      const e = await rejection(s.call('workspace.saveNew', { name, text: doc('x') }, undefined), AppError);
       expect(e.code, JSON.stringify(name)).toBe('invalid_request');
       expect(e.message).toMatch(/name: /);
     }
@@ -195,18 +186,18 @@ describe('workspace.saveNew', () => {
     symlinkSync(join(outside, 'missing.hnet.json'), join(ws, 'dangling.hnet.json'));
     mkdirSync(join(ws, 'folder.hnet.json'));
     const s = service();
-    const e1 = await rejection(s.call('workspace.saveNew', { name: 'victim', text: doc('x'), overwrite: true }, undefined));
+    const e1 = await rejection(s.call('workspace.saveNew', { name: 'victim', text: doc('x'), overwrite: true }, undefined), AppError);
     expect(e1.code).toBe('forbidden');
     expect(readFileSync(join(outside, 'victim.hnet.json'), 'utf8')).toBe(doc('victim'));
-    const e2 = await rejection(s.call('workspace.saveNew', { name: 'dangling', text: doc('x') }, undefined));
+    const e2 = await rejection(s.call('workspace.saveNew', { name: 'dangling', text: doc('x') }, undefined), AppError);
     expect(e2.code).toBe('forbidden');
     expect(readdirSync(outside)).toEqual(['victim.hnet.json']);
-    const e3 = await rejection(s.call('workspace.saveNew', { name: 'folder', text: doc('x'), overwrite: true }, undefined));
+    const e3 = await rejection(s.call('workspace.saveNew', { name: 'folder', text: doc('x'), overwrite: true }, undefined), AppError);
     expect(e3).toMatchObject({ code: 'io', message: expect.stringMatching(/folder\.hnet\.json: a folder of that name/) });
   });
 
   it('is refused without a workspace', async () => {
-    const e = await rejection(service({ workspace: null }).call('workspace.saveNew', { name: 'x', text: doc('x') }, undefined));
+    const e = await rejection(service({ workspace: null }).call('workspace.saveNew', { name: 'x', text: doc('x') }, undefined), AppError);
     expect(e.code).toBe('forbidden');
   });
 });

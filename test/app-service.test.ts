@@ -13,6 +13,7 @@ import { isAllowedExternalUrl } from '../src/main/app/links';
 import { createRecentStore, MAX_RECENT } from '../src/main/app/recent';
 import { createAppService, type Shell } from '../src/main/app/service';
 import { resolveStaticFile } from '../src/main/app/static';
+import { rejects } from './helpers/errors';
 
 const root = resolve(import.meta.dirname, '..');
 const templatesDir = join(root, 'templates');
@@ -61,18 +62,6 @@ function stubShell(over: Partial<Shell<string>> = {}): Stub {
     ...over,
   };
   return stub;
-}
-
-async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<AppError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  expect((e as AppError).code).toBe(code);
-  if (message) expect((e as AppError).message).toMatch(message);
-  expect((e as AppError).message).not.toMatch(/\n\s+at /);
-  return e as AppError;
 }
 
 describe('requests', () => {

@@ -3,27 +3,20 @@
  * The command runs as a user runs it (`node bin/hnet.mjs` in a child process) on small templates for a few steps;
  * the spreads are recomputed here from the per-seed results, independently of src/shared/seeds.ts.
  */
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { matrixSummary, parseSeedList, spread } from '../src/shared/seeds';
+import { hnet, jsonLines, root } from './helpers/cli';
 
-const root = resolve(import.meta.dirname, '..');
-const bin = join(root, 'bin', 'hnet.mjs');
 const sinusoid = join(root, 'templates', 'sinusoid-family.hnet.json');
 const continual = join(root, 'templates', 'toy-continual-regression.hnet.json');
 const TIMEOUT = 120_000;
 
-function hnet(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, FORCE_COLOR: '0' } });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-const jsonLines = (stdout: string): Json[] => stdout.split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Json);
+/** A `--json` line, read loosely: the tests reach several levels into seeds and summary events. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the assertions below are the shape check; typing each event kind here would repeat the CLI's own types
+type Json = Record<string, any>;
 
 /** Mean and sample sd written out, not taken from the code under test. */
 function meanSd(xs: number[]): { mean: number; sd: number } {
@@ -89,13 +82,13 @@ describe('hnet train --seeds', () => {
   it('--json: each seed is the run --seed trains, every event tagged with its seed, then mean ± sd of every metric', () => {
     const r = hnet(['train', sinusoid, '--steps', '15', '--seeds', '1-2', '--json', '--save', join(dir, 'w'), '--checkpoint', join(dir, 'run.ckpt')]);
     expect(r.status, r.stderr).toBe(0);
-    const events = jsonLines(r.stdout);
+    const events = jsonLines<Json>(r.stdout);
     const done = events.filter((e) => e.event === 'done');
     expect(done.map((e) => e.seed)).toEqual([1, 2]);
     expect(events.filter((e) => e.event !== 'seeds').every((e) => e.seed === 1 || e.seed === 2)).toBe(true);
     // Different seeds train differently; each is exactly the run `--seed S` trains.
     expect(done[0].metrics.mse).not.toBe(done[1].metrics.mse);
-    const alone = jsonLines(hnet(['train', sinusoid, '--steps', '15', '--seed', '2', '--json']).stdout).find((e) => e.event === 'done')!;
+    const alone = jsonLines<Json>(hnet(['train', sinusoid, '--steps', '15', '--seed', '2', '--json']).stdout).find((e) => e.event === 'done')!;
     expect(alone.metrics.mse).toBe(done[1].metrics.mse);
 
     const seeds = events[events.length - 1];
@@ -119,7 +112,7 @@ describe('hnet train --seeds', () => {
   it('continual learning with --baseline: per-seed lines, then a table with mean ± sd per task and of the matrix summary', () => {
     const r = hnet(['train', continual, '--steps', '8', '--seeds', '3,4', '--baseline', 'static', '--json']);
     expect(r.status, r.stderr).toBe(0);
-    const events = jsonLines(r.stdout);
+    const events = jsonLines<Json>(r.stdout);
     const done = events.filter((e) => e.event === 'done' && e.variant === 'hypernetwork');
     expect(events.filter((e) => e.event === 'comparison').map((e) => e.seed)).toEqual([3, 4]);
     const seeds = events[events.length - 1];

@@ -3,26 +3,19 @@
  * (clear screen, OSC 52 clipboard writes, a lone CSI) come out of `hnet validate`, `hnet train` and usage errors
  * as visible `\uXXXX` text, while the CLI's own newlines stay.
  */
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { terminalText } from '../src/main/cli/terminal';
+import { hnet, root } from './helpers/cli';
 
-const root = resolve(import.meta.dirname, '..');
-const bin = join(root, 'bin', 'hnet.mjs');
 const TIMEOUT = 120_000;
 /** Every control character but newline and tab, C1 controls and the bidirectional overrides. */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 const CLEAR = '\u001b[2J\u001b[H';
 const CLIPBOARD = '\u001b]52;c;ZWNobyBwd25lZA==\u0007';
-
-function hnet(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, FORCE_COLOR: '0' } });
-  if (r.error) throw r.error;
-  return r;
-}
 
 let dir: string;
 beforeAll(() => {

@@ -2,29 +2,19 @@
  * The `hnet` command as a user runs it: `node bin/hnet.mjs ...` in a child process, checked by exit code,
  * stdout and stderr. Messages are matched by pattern; no output may ever carry a stack trace.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EngineEvent } from '../src/shared/api/events';
+import { hnet, root, type Run } from './helpers/cli';
 
-const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'hnet.mjs');
 const template = join(root, 'templates', 'sinusoid-family.hnet.json');
 const TIMEOUT = 120_000;
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function hnet(args: string[], cwd = root): Result {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, FORCE_COLOR: '0' } });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
+type Result = Run;
 
 const STACK = /at .*\.(ts|mjs|js):\d+|^\s+at /m;
 function expectNoStack(r: Result): void {
@@ -186,7 +176,7 @@ describe('usage errors exit 2', () => {
 
 describe('hnet templates and hnet nodes', () => {
   it('templates --json: one parseable object per template, from any working directory', () => {
-    const r = hnet(['templates', '--json'], dir);
+    const r = hnet(['templates', '--json'], { cwd: dir });
     expect(r.status).toBe(0);
     const items = lines(r.stdout).map((l) => JSON.parse(l));
     const sinusoid = items.find((t) => t.file === 'sinusoid-family.hnet.json');
@@ -289,7 +279,7 @@ describe('hnet train', () => {
     const [hyperTarget, twinTarget] = row('target network parameters');
     expect(twinTarget).toBe(hyperTarget);
     expect(row('trained parameters')[1]).toBe(twinTarget);
-    expect(table).toMatch(/^  mse\s+\d+\.\d+\s+\d+\.\d+$/m);
+    expect(table).toMatch(/^ {2}mse\s+\d+\.\d+\s+\d+\.\d+$/m);
   }, TIMEOUT);
 
   it('--baseline static --json: events tagged with their variant, then one comparison line', () => {

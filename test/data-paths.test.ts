@@ -4,15 +4,14 @@
  * `hnet serve --data DIR` and the Electron Open dialog feed), and no error, on the terminal or in a run's
  * record, carries the file's contents.
  */
-import { spawnSync } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ended, editedTemplate, harness, type Harness } from './runs/helpers';
+import { ended, harness, type Harness } from './runs/helpers';
+import { hnet } from './helpers/cli';
+import { editedTemplate } from './helpers/templates';
 
-const root = resolve(import.meta.dirname, '..');
-const bin = join(root, 'bin', 'hnet.mjs');
 const TIMEOUT = 120_000;
 const SECRET = 'hunter2-SECRET-7f3a';
 
@@ -104,50 +103,44 @@ describe('runs started through the app service (the editor, hnet serve)', () => 
   }, TIMEOUT);
 });
 
-function hnet(args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: dir, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, FORCE_COLOR: '0' } });
-  if (r.error) throw r.error;
-  return r;
-}
-
 describe('the command line', () => {
   it('hnet train refuses a path outside the folder, naming --allow-data; with it, trains', () => {
-    const refused = hnet(['train', join(docDir, 'outside.hnet.json'), '--json']);
+    const refused = hnet(['train', join(docDir, 'outside.hnet.json'), '--json'], { cwd: dir });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/spirals: path: \.\.\/outside\/points\.csv is outside the document's folder.*--allow-data .*outside.*\(HN054\)/);
-    const allowed = hnet(['train', join(docDir, 'outside.hnet.json'), '--json', '--allow-data', outside]);
+    const allowed = hnet(['train', join(docDir, 'outside.hnet.json'), '--json', '--allow-data', outside], { cwd: dir });
     expect(allowed.stderr).toBe('');
     expect(allowed.status).toBe(0);
     expect(allowed.stdout.trim().split('\n').at(-1)).toMatch(/^\{"event":"done"/);
   }, TIMEOUT);
 
   it('hnet train: no file contents in errors; --max-data-mb; a grant that is not a folder is a usage error', () => {
-    const bad = hnet(['train', join(docDir, 'bad.hnet.json')]);
+    const bad = hnet(['train', join(docDir, 'bad.hnet.json')], { cwd: dir });
     expect(bad.status).toBe(1);
     expect(bad.stderr).toMatch(/line 3, column 1: expected a plain decimal number/);
     expect(bad.stdout + bad.stderr).not.toContain(SECRET);
-    const big = hnet(['train', join(docDir, 'big.hnet.json'), '--max-data-mb', '1']);
+    const big = hnet(['train', join(docDir, 'big.hnet.json'), '--max-data-mb', '1'], { cwd: dir });
     expect(big.status).toBe(1);
     expect(big.stderr).toMatch(/path: big\.csv is 2 MiB, larger than the data file limit of 1 MiB: raise it with --max-data-mb.*\(HN055\)/);
-    const notDir = hnet(['train', join(docDir, 'outside.hnet.json'), '--allow-data', join(dir, 'nope')]);
+    const notDir = hnet(['train', join(docDir, 'outside.hnet.json'), '--allow-data', join(dir, 'nope')], { cwd: dir });
     expect(notDir.status).toBe(2);
     expect(notDir.stderr).toMatch(/--allow-data .*nope: no such folder/);
-    expect(hnet(['train', join(docDir, 'big.hnet.json'), '--max-data-mb', '0']).status).toBe(2);
+    expect(hnet(['train', join(docDir, 'big.hnet.json'), '--max-data-mb', '0'], { cwd: dir }).status).toBe(2);
   }, TIMEOUT);
 
   it('hnet export reads data under the same policy', () => {
     const out = join(dir, 'export-out');
-    const refused = hnet(['export', join(docDir, 'outside.hnet.json'), '--to', 'pytorch', '--out', out]);
+    const refused = hnet(['export', join(docDir, 'outside.hnet.json'), '--to', 'pytorch', '--out', out], { cwd: dir });
     expect(refused.status).toBe(1);
     expect(refused.stderr).toMatch(/is outside the document's folder.*\(HN054\)/);
-    const allowed = hnet(['export', join(docDir, 'outside.hnet.json'), '--to', 'pytorch', '--out', out, '--allow-data', outside]);
+    const allowed = hnet(['export', join(docDir, 'outside.hnet.json'), '--to', 'pytorch', '--out', out, '--allow-data', outside], { cwd: dir });
     expect(allowed.stderr).toBe('');
     expect(allowed.status).toBe(0);
     expect(statSync(join(out, 'data', 'manifest.json')).isFile()).toBe(true);
   }, TIMEOUT);
 
   it('hnet serve --data: a grant that is not a folder is refused before anything starts', () => {
-    const r = hnet(['serve', '--no-open', '--data', join(dir, 'nope')]);
+    const r = hnet(['serve', '--no-open', '--data', join(dir, 'nope')], { cwd: dir });
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/--data .*nope: no such folder/);
   }, TIMEOUT);

@@ -11,7 +11,10 @@ import { compile } from '../src/shared/compiler/compile';
 import { DEFAULT_RESOURCE_LIMITS, checkResources, estimateResources } from '../src/shared/compiler/estimate';
 import { withFullBudget } from '../src/shared/compiler/variants';
 import { parseDocument } from '../src/shared/document/load';
-import { ended, fixture, harness, rejects, root, templateText } from './runs/helpers';
+import { ended, harness } from './runs/helpers';
+import { root } from './helpers/cli';
+import { rejects } from './helpers/errors';
+import { fixture, templateText } from './helpers/templates';
 
 const LAYERS = 9990;
 function chainText(): string {

@@ -5,10 +5,10 @@
  * Python: HNET_PYTHON, else Debian's /usr/bin/python3, which must have torch: these tests fail, never skip,
  * without it.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useBackend } from '../src/main/engine/backend';
 import { RunControl } from '../src/main/engine/control';
@@ -17,42 +17,23 @@ import { trainWithPytorch } from '../src/main/engine/pytorch';
 import { train } from '../src/main/engine/train';
 import { HnetError } from '../src/shared/compiler/errors';
 import { EngineEvent } from '../src/shared/api/events';
-import { compileOk, loadDoc } from './export/helpers';
+import { loadDoc } from './export/helpers';
+import { hnet as hnetCommand, jsonLines, root, type Run } from './helpers/cli';
+import { PYTHON, requireTorch } from './helpers/python';
+import { compileOk } from './helpers/templates';
 
-const root = resolve(import.meta.dirname, '..');
 const bin = join(root, 'bin', 'hnet.mjs');
 const spirals = join(root, 'templates', 'spirals-per-sample.hnet.json');
 const sinusoid = join(root, 'templates', 'sinusoid-family.hnet.json');
-const PYTHON = process.env.HNET_PYTHON ?? '/usr/bin/python3';
 const TIMEOUT = 180_000;
 const STACK = /at .*\.(ts|mjs|js):\d+|^\s+at /m;
 
-interface Result {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function hnet(args: string[], env: Record<string, string> = { HNET_PYTHON: PYTHON }): Result {
-  const r = spawnSync(process.execPath, [bin, ...args], { cwd: root, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, FORCE_COLOR: '0', ...env } });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-
-const jsonLines = (text: string) =>
-  text
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .map((l) => JSON.parse(l) as unknown);
+/** The command line with this file's Python (`env` adds to the environment instead) and its longer limit. */
+const hnet = (args: string[], env: Record<string, string> = { HNET_PYTHON: PYTHON }): Run => hnetCommand(args, { timeout: TIMEOUT, env });
 
 let dir: string;
 beforeAll(() => {
-  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
-  if (r.status !== 0)
-    throw new Error(
-      `PyTorch is required for the pytorch backend tests: ${PYTHON} -c "import torch, numpy" failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()}). ` +
-        'Install python3-torch (Debian) or set HNET_PYTHON to a Python with torch and numpy.',
-    );
+  requireTorch();
   dir = mkdtempSync(join(tmpdir(), 'hnet-pytorch-backend-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -104,7 +85,7 @@ describe('hnet train --backend pytorch', () => {
     const fake = join(dir, 'python-without-torch');
     writeFileSync(fake, '#!/bin/sh\necho "Traceback (most recent call last):" >&2\necho "ModuleNotFoundError: No module named \'torch\'" >&2\nexit 1\n');
     chmodSync(fake, 0o755);
-    const check = (r: Result) => {
+    const check = (r: Run) => {
       expect(r.status, r.stderr).toBe(1);
       expect(r.stderr).toContain(`PyTorch is not available to ${fake} (ModuleNotFoundError: No module named 'torch')`);
       expect(r.stderr).toContain('apt-get install python3-torch');

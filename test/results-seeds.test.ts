@@ -2,25 +2,18 @@
  * `npm run results` end to end on a tiny template in a folder of its own (--templates, --out): 2 seeds, then its
  * full budget, then --render from the recorded runs. The script runs as a user runs it (node bin/run-ts.mjs).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Entry } from '../scripts/results/entry';
+import { hnet, jsonLines, root, run as runCommand } from './helpers/cli';
 
-const root = resolve(import.meta.dirname, '..');
 const TIMEOUT = 180_000;
 
-function run(args: string[], script = 'scripts/results.ts') {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'run-ts.mjs'), script, ...args], { cwd: root, encoding: 'utf8', timeout: TIMEOUT, env: { ...process.env, FORCE_COLOR: '0' } });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}
-const hnet = (args: string[]) => {
-  const r = spawnSync(process.execPath, [join(root, 'bin', 'hnet.mjs'), ...args], { cwd: root, encoding: 'utf8', timeout: TIMEOUT });
-  return r.stdout;
-};
+/** A script as `npm run` runs it (`node bin/run-ts.mjs script args`), colours off. */
+const run = (args: string[], script = 'scripts/results.ts') =>
+  runCommand(process.execPath, [join(root, 'bin', 'run-ts.mjs'), script, ...args], { cwd: root, timeout: TIMEOUT, env: { ...process.env, FORCE_COLOR: '0' } });
 
 let dir: string;
 let templates: string;
@@ -67,8 +60,8 @@ describe('npm run results', () => {
     expect(entry.seeds).toEqual([1, 2]);
     expect(entry.runs!.map((r) => r.seed)).toEqual([1, 2]);
     expect(entry.runs!.every((r) => r.twin)).toBe(true);
-    const alone = hnet(['train', tiny, '--seed', '2', '--backend', 'wasm', '--json']).split('\n').filter(Boolean).map((l) => JSON.parse(l)).find((e) => e.event === 'done');
-    expect(entry.runs![1].metrics.mse).toBe(alone.metrics.mse);
+    const alone = jsonLines<{ event: string; metrics: Record<string, number> }>(hnet(['train', tiny, '--seed', '2', '--backend', 'wasm', '--json'], { timeout: TIMEOUT }).stdout).find((e) => e.event === 'done');
+    expect(entry.runs![1].metrics.mse).toBe(alone!.metrics.mse);
     expect(entry.runs![0].metrics.mse).not.toBe(entry.runs![1].metrics.mse);
     expect(entry.command).toBe('npx hnet train templates/tiny.hnet.json --backend wasm --seeds 1,2 --baseline static');
 

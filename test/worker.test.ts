@@ -3,52 +3,21 @@
  * from the caller, and workers that crash (fixtures under test/fixtures/) ending the run with HN060 while the
  * caller carries on.
  */
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { EngineEvent } from '../src/shared/api/events';
-import { compile } from '../src/shared/compiler/compile';
 import { HnetError } from '../src/shared/compiler/errors';
 import type { Program } from '../src/shared/compiler/ir';
-import { parseDocument } from '../src/shared/document/load';
 import { startRun, type RunHandle } from '../src/main/engine/session';
+import { rejection } from './helpers/errors';
+import { fixture, templateProgram, type JsonEdit } from './helpers/templates';
+import { sleep, until } from './helpers/wait';
 
-const templateUrl = new URL('../templates/sinusoid-family.hnet.json', import.meta.url);
-const fixture = (name: string) => new URL(`./fixtures/${name}`, import.meta.url);
-
-function sinusoidProgram(edit?: (doc: Record<string, any>) => void): Program {
-  const value = JSON.parse(readFileSync(templateUrl, 'utf8'));
-  edit?.(value);
-  const parsed = parseDocument(JSON.stringify(value));
-  if (!parsed.ok) throw new Error(`template does not load: ${JSON.stringify(parsed.problems)}`);
-  const result = compile(parsed.doc);
-  if (!result.program) throw new Error(`template does not compile: ${JSON.stringify(result.problems)}`);
-  return result.program;
-}
+const sinusoidProgram = (edit?: JsonEdit) => templateProgram('sinusoid-family', edit);
 
 function collect(run: RunHandle): EngineEvent[] {
   const events: EngineEvent[] = [];
   run.on((e) => events.push(e));
   return events;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until(check: () => boolean, what: string, limitMs = 60_000): Promise<void> {
-  const start = Date.now();
-  while (!check()) {
-    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(20);
-  }
-}
-
-async function rejection(p: Promise<unknown>): Promise<HnetError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(HnetError);
-    return e as HnetError;
-  }
-  throw new Error('expected the run to fail');
 }
 
 const steps = (events: EngineEvent[]) => events.filter((e) => e.event === 'step').map((e) => (e as { step: number }).step);
@@ -102,7 +71,7 @@ describe('training session (worker thread)', () => {
     });
     const run = startRun(program, { steps: 500 });
     const events = collect(run);
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN050');
     expect(error.problem.node).toBeTruthy();
     const last = events[events.length - 1];
@@ -113,7 +82,7 @@ describe('training session (worker thread)', () => {
     const program = sinusoidProgram();
     const run = startRun({ ...program, data: { ...program.data, type: 'data.nothing' } }, { steps: 5 });
     const events = collect(run);
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN011');
     expect(error.problem.node).toBe(program.data.node);
     expect(events[events.length - 1]).toMatchObject({ event: 'error', code: 'HN011' });
@@ -123,7 +92,7 @@ describe('training session (worker thread)', () => {
     const program = sinusoidProgram();
     const run = startRun({ ...program, ops: [{ bogus: true } as unknown as Program['ops'][number]] }, { steps: 5 });
     const events = collect(run);
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN060');
     expect(error.problem.message).toMatch(/^training failed: \S/);
     expect(error.problem.message).not.toMatch(/\n\s+at |\.ts:\d+/);
@@ -132,7 +101,7 @@ describe('training session (worker thread)', () => {
 
   it('the worker refuses a start message that carries no program', async () => {
     const run = startRun({ irVersion: 2 } as unknown as Program, {});
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN060');
     expect(error.problem.message).toMatch(/invalid message.*program/);
   });
@@ -140,7 +109,7 @@ describe('training session (worker thread)', () => {
   it('a worker that exits mid-run rejects with HN060 and the caller survives', async () => {
     const run = startRun(sinusoidProgram(), {}, { workerUrl: fixture('worker-exit.mjs') });
     const events = collect(run);
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN060');
     expect(error.problem.message).toMatch(/training worker crashed/);
     expect(events.map((e) => e.event)).toEqual(['log', 'error']);
@@ -149,7 +118,7 @@ describe('training session (worker thread)', () => {
 
   it('a worker that throws rejects with HN060, with the message and no stack', async () => {
     const run = startRun(sinusoidProgram(), {}, { workerUrl: fixture('worker-throw.mjs') });
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN060');
     expect(error.problem.message).toMatch(/fixture: unexpected failure/);
     expect(error.problem.message).not.toMatch(/\n\s+at /);
@@ -157,7 +126,7 @@ describe('training session (worker thread)', () => {
 
   it('a worker that ends without a done event rejects with HN060', async () => {
     const run = startRun(sinusoidProgram(), {}, { workerUrl: fixture('worker-quiet.mjs') });
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN060');
   });
 
@@ -166,14 +135,14 @@ describe('training session (worker thread)', () => {
       workerUrl: fixture('worker-oom.mjs'),
       resourceLimits: { maxOldGenerationSizeMb: 32, maxYoungGenerationSizeMb: 8 },
     });
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN061');
     expect(error.problem.message).toMatch(/ran out of memory \(its heap limit is 32 MB\)/);
   });
 
   it('a missing worker entry rejects with HN060', async () => {
     const run = startRun(sinusoidProgram(), {}, { workerUrl: fixture('no-such-worker.mjs') });
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN060');
   });
 
@@ -190,7 +159,7 @@ describe('training session (worker thread)', () => {
     const events = collect(run);
     await until(() => steps(events).length > 0, 'the first step');
     await run.kill();
-    const error = await rejection(run.done);
+    const error = await rejection(run.done, HnetError);
     expect(error.problem.code).toBe('HN060');
   });
 });

@@ -163,9 +163,24 @@ export async function clickPane(page: Page): Promise<void> {
 /** Mod key for shortcuts (Meta on macOS, Control elsewhere). */
 export const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
 
+/** Where a screenshot named `name` goes: test-results/screenshots/NAME.png (element screenshots use it too). */
+export const screenshotPath = (name: string) => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
+
 /** Save a full-page screenshot under test-results/screenshots/. */
 export async function screenshot(page: Page, name: string): Promise<string> {
-  const path = join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
+  const path = screenshotPath(name);
   await page.screenshot({ path });
   return path;
 }
+
+/** Open the Train dock tab and wait for its panel. */
+export async function openTrain(page: Page): Promise<void> {
+  await page.getByTestId('dock-tab-train').click();
+  await expect(page.getByTestId('train-panel')).toBeVisible();
+}
+
+/** The step the Train tab's counter shows (its data-step). */
+export const trainStep = async (page: Page) => Number(await page.getByTestId('train-step').getAttribute('data-step'));
+
+/** How many points a chart plots (its data-points), by test id. */
+export const chartPoints = async (page: Page, chart: string) => Number(await page.getByTestId(chart).getAttribute('data-points'));

@@ -4,14 +4,9 @@
  * each generated tensor is charted per route. Stopping keeps every metric recorded so far, also after a reload.
  * A classifier of 2-D points (spirals) gets the matrix and no images.
  */
-import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, nextPaint, screenshot, test, toggleTheme } from './fixtures';
-import { repoRoot } from './server';
+import { chartPoints, expect, nextPaint, screenshot, screenshotPath, test, toggleTheme, trainStep } from './fixtures';
 
-const screenshotPath = (name: string) => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
-const step = async (page: Page) => Number(await page.getByTestId('train-step').getAttribute('data-step'));
-const points = async (page: Page, chart: string) => Number(await page.getByTestId(chart).getAttribute('data-points'));
 const accuracy = async (page: Page) => Number(await page.getByTestId('confusion-matrix').getAttribute('data-accuracy'));
 
 test.describe('MNIST classifier', () => {
@@ -22,7 +17,7 @@ test.describe('MNIST classifier', () => {
     await page.getByTestId('dock-tab-train').click();
     await page.getByTestId('train-steps').fill('20000');
     await page.getByTestId('train-start').click();
-    await expect.poll(() => step(page), { timeout: 90_000 }).toBeGreaterThan(5);
+    await expect.poll(() => trainStep(page), { timeout: 90_000 }).toBeGreaterThan(5);
 
     await page.getByTestId('train-inspect').click();
     const matrix = page.getByTestId('confusion-matrix');
@@ -51,7 +46,7 @@ test.describe('MNIST classifier', () => {
     const first = await accuracy(page);
     await expect.poll(() => accuracy(page), { timeout: 120_000 }).toBeGreaterThan(Math.min(0.8, first + 0.2));
     // Generated-weight norms, recorded at every evaluation (every 250 steps), one series per generated tensor.
-    await expect.poll(() => points(page, 'weight-norms-chart'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+    await expect.poll(() => chartPoints(page, 'weight-norms-chart'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
     const norms = page.getByTestId('weight-norms-chart');
     await expect(norms.locator('.u-legend .u-series')).toHaveText(['dense_1.kernel', 'dense_1.bias', 'dense_2.kernel', 'dense_2.bias']);
 
@@ -78,33 +73,33 @@ test.describe('MNIST classifier', () => {
     // Stop: the evaluations and generated-weight norms recorded so far stay, plus the final evaluation at the stop.
     // (At least two evaluations first: the run keeps training, so it gets there; this waited on the screenshots'
     // sleeps before.)
-    await expect.poll(() => points(page, 'eval-chart'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
-    const evalsBefore = await points(page, 'eval-chart');
-    const normsBefore = await points(page, 'weight-norms-chart');
+    await expect.poll(() => chartPoints(page, 'eval-chart'), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
+    const evalsBefore = await chartPoints(page, 'eval-chart');
+    const normsBefore = await chartPoints(page, 'weight-norms-chart');
     await page.getByTestId('train-stop').click();
     await expect(page.getByTestId('train-status')).toHaveText('stopped', { timeout: 30_000 });
-    const stoppedAt = await step(page);
+    const stoppedAt = await trainStep(page);
     expect(stoppedAt).toBeLessThan(20_000);
-    await expect.poll(() => points(page, 'eval-chart')).toBeGreaterThanOrEqual(evalsBefore);
-    expect(await points(page, 'weight-norms-chart')).toBeGreaterThanOrEqual(normsBefore);
-    const lossPoints = await points(page, 'loss-chart');
+    await expect.poll(() => chartPoints(page, 'eval-chart')).toBeGreaterThanOrEqual(evalsBefore);
+    expect(await chartPoints(page, 'weight-norms-chart')).toBeGreaterThanOrEqual(normsBefore);
+    const lossPoints = await chartPoints(page, 'loss-chart');
     expect(lossPoints).toBeGreaterThan(10);
     const run = page.getByTestId('run-history').locator('li[data-status="stopped"]');
     await expect(run).toHaveCount(1);
     await expect(run).toContainText(/accuracy 0\.\d/);
     // The inspector now answers from the checkpoint written at the stop.
     await expect(page.getByTestId('weights-inspector')).toContainText(`checkpoint · step ${stoppedAt}`, { timeout: 20_000 });
-    const evalsAfter = await points(page, 'eval-chart');
+    const evalsAfter = await chartPoints(page, 'eval-chart');
 
     // A reload reads the same record back from disk.
     await page.reload();
     await page.getByTestId('dock-tab-train').click();
     await page.getByTestId('run-history').getByTestId('run-select').first().click();
     await expect(page.getByTestId('train-status')).toHaveText('stopped');
-    await expect.poll(() => step(page)).toBe(stoppedAt);
-    await expect.poll(() => points(page, 'eval-chart')).toBe(evalsAfter);
-    expect(await points(page, 'loss-chart')).toBeGreaterThan(10);
-    expect(await points(page, 'weight-norms-chart')).toBeGreaterThanOrEqual(normsBefore);
+    await expect.poll(() => trainStep(page)).toBe(stoppedAt);
+    await expect.poll(() => chartPoints(page, 'eval-chart')).toBe(evalsAfter);
+    expect(await chartPoints(page, 'loss-chart')).toBeGreaterThan(10);
+    expect(await chartPoints(page, 'weight-norms-chart')).toBeGreaterThanOrEqual(normsBefore);
   });
 });
 

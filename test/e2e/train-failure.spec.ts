@@ -4,14 +4,8 @@
  * starts a new run that carries on past the checkpoint's step to the end. The document (documents.ts) turns NaN
  * at step 105, a few steps into its second task, with checkpoints every 25 steps.
  */
-import { join } from 'node:path';
-import type { Page } from '@playwright/test';
 import { divergingDoc } from './documents';
-import { expect, nodeEl, screenshot, test, toggleTheme } from './fixtures';
-import { repoRoot } from './server';
-
-const screenshotPath = (name: string) => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
-const step = async (page: Page) => Number(await page.getByTestId('train-step').getAttribute('data-step'));
+import { expect, nodeEl, screenshot, screenshotPath, test, toggleTheme, trainStep } from './fixtures';
 
 test.use({ serveDocument: { json: divergingDoc } });
 
@@ -49,9 +43,9 @@ test('a diverging run names the node, offers its last checkpoint and resumes fro
   await page.getByTestId('train-resume-lr').fill('0.0001');
   await resume.click();
   await expect(failure).toBeHidden({ timeout: 30_000 });
-  await expect.poll(() => step(page), { timeout: 60_000 }).toBeGreaterThan(100);
+  await expect.poll(() => trainStep(page), { timeout: 60_000 }).toBeGreaterThan(100);
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 90_000 });
-  expect(await step(page)).toBe(300);
+  expect(await trainStep(page)).toBe(300);
   const history = page.getByTestId('run-history');
   await expect(history.locator('li')).toHaveCount(2);
   await expect(history.locator('li[data-status="done"]')).toHaveCount(1);

@@ -7,11 +7,8 @@
  * short run trains to the end.
  */
 import { join } from 'node:path';
-import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
+import { expect, screenshot, test, trainStep } from './fixtures';
 import { repoRoot } from './server';
-
-const step = async (page: Page) => Number(await page.getByTestId('train-step').getAttribute('data-step'));
 
 test('a pytorch run from the Train tab: badge, pause/resume, live inspection, inspected from its checkpoint after', async ({ editor: page }) => {
   test.setTimeout(240_000);
@@ -22,7 +19,7 @@ test('a pytorch run from the Train tab: badge, pause/resume, live inspection, in
   await page.getByTestId('train-steps').fill('200000');
   await page.getByTestId('train-start').click();
 
-  await expect.poll(() => step(page), { timeout: 120_000 }).toBeGreaterThan(0);
+  await expect.poll(() => trainStep(page), { timeout: 120_000 }).toBeGreaterThan(0);
   await expect(page.getByTestId('train-backend-badge')).toHaveText(/^pytorch \((cpu|cuda)/);
   await expect(page.getByTestId('train-failure')).toHaveCount(0);
 
@@ -48,19 +45,19 @@ test('a pytorch run from the Train tab: badge, pause/resume, live inspection, in
   // Steps already printed may still arrive; then the counter holds still from one answer to the next.
   await expect
     .poll(async () => {
-      const a = await step(page);
+      const a = await trainStep(page);
       await nextAnswer();
-      return (await step(page)) === a;
+      return (await trainStep(page)) === a;
     }, { timeout: 60_000 })
     .toBe(true);
-  const paused = await step(page);
+  const paused = await trainStep(page);
   // Paused, it keeps answering at one step (at or after the last streamed), and the counter stays where it is.
   const held = Number(await source.getAttribute('data-step'));
   expect(held).toBeGreaterThanOrEqual(paused);
   const seen = await answers();
   await expect.poll(answers, { timeout: 30_000 }).toBeGreaterThanOrEqual(seen + 2);
   await expect(source).toHaveAttribute('data-step', String(held));
-  expect(await step(page)).toBe(paused);
+  expect(await trainStep(page)).toBe(paused);
   await screenshot(page, 'train-pytorch-live');
   await inspector.scrollIntoViewIfNeeded();
   await inspector.screenshot({ path: join(repoRoot, 'test-results', 'screenshots', 'train-pytorch-live-inspector.png') });
@@ -68,7 +65,7 @@ test('a pytorch run from the Train tab: badge, pause/resume, live inspection, in
   // Resume: the counter moves again, and so does the live inspection; then stop.
   await page.getByTestId('train-pause').click();
   await expect(page.getByTestId('train-status')).toHaveText('running');
-  await expect.poll(() => step(page), { timeout: 60_000 }).toBeGreaterThan(paused);
+  await expect.poll(() => trainStep(page), { timeout: 60_000 }).toBeGreaterThan(paused);
   await expect.poll(async () => Number(await source.getAttribute('data-step')), { timeout: 60_000 }).toBeGreaterThan(held);
   await expect(source).toHaveAttribute('data-source', 'live');
   await page.getByTestId('train-stop').click();

@@ -6,14 +6,14 @@ import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, screenshot, templatesDir, test } from './fixtures';
+import { expect, openTrain, screenshot, templatesDir, test } from './fixtures';
 import { startServe } from './server';
 
-async function openTrain(page: Page, url: string): Promise<void> {
+/** The editor at `url`, once its graph shows, on the Train tab. */
+async function openTrainAt(page: Page, url: string): Promise<void> {
   await page.goto(url);
   await expect(page.locator('.react-flow__node').first()).toBeVisible();
-  await page.getByTestId('dock-tab-train').click();
-  await expect(page.getByTestId('train-panel')).toBeVisible();
+  await openTrain(page);
 }
 
 test('a run beyond --max-runs waits queued with its position, and Stop cancels it', async ({ browser }) => {
@@ -26,13 +26,13 @@ test('a run beyond --max-runs waits queued with its position, and Stop cancels i
   const second = await browser.newPage();
   try {
     // One tab trains a long run...
-    await openTrain(first, served.url);
+    await openTrainAt(first, served.url);
     await first.getByTestId('train-steps').fill('100000');
     await first.getByTestId('train-start').click();
     await expect(first.getByTestId('train-status')).toHaveText('running', { timeout: 90_000 });
 
     // ...so a run started from another tab waits for its slot.
-    await openTrain(second, served.url);
+    await openTrainAt(second, served.url);
     await second.getByTestId('train-steps').fill('100000');
     await second.getByTestId('train-start').click();
     const status = second.getByTestId('train-status');

@@ -3,13 +3,7 @@
  * (same data, budget and seed) and compares it with the run it is the twin of; the run list marks it. A template
  * with a full budget offers it as a setting, recorded on the run.
  */
-import type { Page } from '@playwright/test';
-import { expect, screenshot, test } from './fixtures';
-
-async function openTrain(page: Page): Promise<void> {
-  await page.getByTestId('dock-tab-train').click();
-  await expect(page.getByTestId('train-panel')).toBeVisible();
-}
+import { expect, openTrain, screenshot, test } from './fixtures';
 
 test.describe('spirals, per-sample weights', () => {
   test.use({ serveDocument: { template: 'spirals-per-sample' } });

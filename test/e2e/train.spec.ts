@@ -4,20 +4,8 @@
  * weights (heatmap, interpolation slider, predicted curve), keeps a run history that survives a server restart
  * and compares two runs; a continual-learning document shows its accuracy matrix.
  */
-import { join } from 'node:path';
-import type { Page } from '@playwright/test';
-import { expect, screenshot, test, toggleTheme } from './fixtures';
-import { repoRoot, startServe } from './server';
-
-const screenshotPath = (name: string) => join(repoRoot, 'test-results', 'screenshots', `${name}.png`);
-
-const step = async (page: Page) => Number(await page.getByTestId('train-step').getAttribute('data-step'));
-const points = async (page: Page) => Number(await page.getByTestId('loss-chart').getAttribute('data-points'));
-
-async function openTrain(page: Page): Promise<void> {
-  await page.getByTestId('dock-tab-train').click();
-  await expect(page.getByTestId('train-panel')).toBeVisible();
-}
+import { chartPoints, expect, openTrain, screenshot, screenshotPath, test, toggleTheme, trainStep } from './fixtures';
+import { startServe } from './server';
 
 test.describe('sinusoid family', () => {
   test.use({ serveDocument: { template: 'sinusoid-family' } });
@@ -31,9 +19,9 @@ test.describe('sinusoid family', () => {
     await page.getByTestId('train-steps').fill('4000');
     await page.getByTestId('train-start').click();
 
-    await expect.poll(() => step(page), { timeout: 90_000 }).toBeGreaterThan(20);
+    await expect.poll(() => trainStep(page), { timeout: 90_000 }).toBeGreaterThan(20);
     await expect(page.getByTestId('train-step')).toContainText('/ 4000');
-    await expect.poll(() => points(page)).toBeGreaterThan(10);
+    await expect.poll(() => chartPoints(page, 'loss-chart')).toBeGreaterThan(10);
     await expect(page.getByTestId('train-backend-badge')).toBeVisible();
 
     // Pause: the counter stops.
@@ -47,10 +35,10 @@ test.describe('sinusoid family', () => {
     await page.getByTestId('train-inspect').click();
     const answers = async () => Number(await page.getByTestId('weights-inspector').getAttribute('data-answers'));
     await expect.poll(answers, { timeout: 30_000 }).toBeGreaterThanOrEqual(2);
-    const paused = await step(page);
+    const paused = await trainStep(page);
     const seen = await answers();
     await expect.poll(answers, { timeout: 30_000 }).toBeGreaterThanOrEqual(seen + 2);
-    expect(await step(page)).toBe(paused);
+    expect(await trainStep(page)).toBe(paused);
     await expect.poll(async () => Number(await page.getByTestId('weights-heatmap').getAttribute('data-cells')), { timeout: 30_000 }).toBeGreaterThan(0);
     const pred = page.getByTestId('predictions');
     await expect(pred).toHaveAttribute('data-pred', /\d/, { timeout: 20_000 });
@@ -62,7 +50,7 @@ test.describe('sinusoid family', () => {
     // Resume: the counter moves again.
     await page.getByTestId('train-pause').click();
     await expect(page.getByTestId('train-status')).toHaveText('running');
-    await expect.poll(() => step(page), { timeout: 30_000 }).toBeGreaterThan(paused);
+    await expect.poll(() => trainStep(page), { timeout: 30_000 }).toBeGreaterThan(paused);
 
     await screenshot(page, 'train-running-light');
     await toggleTheme(page);
@@ -72,7 +60,7 @@ test.describe('sinusoid family', () => {
     // Stop keeps the curves.
     await page.getByTestId('train-stop').click();
     await expect(page.getByTestId('train-status')).toHaveText('stopped', { timeout: 30_000 });
-    expect(await points(page)).toBeGreaterThan(10);
+    expect(await chartPoints(page, 'loss-chart')).toBeGreaterThan(10);
     await expect(page.getByTestId('train-checkpoints')).toBeVisible();
 
     // A second, short run.
@@ -91,7 +79,7 @@ test.describe('sinusoid family', () => {
     await history.getByTestId('run-compare').nth(0).check();
     await history.getByTestId('run-compare').nth(1).check();
     await expect(page.getByTestId('loss-chart')).toContainText('comparing two runs');
-    await expect.poll(() => points(page)).toBeGreaterThan(10);
+    await expect.poll(() => chartPoints(page, 'loss-chart')).toBeGreaterThan(10);
     await screenshot(page, 'train-compare-light');
 
     // A new server on the same document finds both runs on disk.
@@ -104,7 +92,7 @@ test.describe('sinusoid family', () => {
       await expect(p2.getByTestId('run-history').locator('li')).toHaveCount(2);
       await expect(p2.getByTestId('run-history').locator('li[data-status="done"]')).toHaveCount(1);
       await p2.getByTestId('run-select').first().click();
-      await expect.poll(() => points(p2), { timeout: 20_000 }).toBeGreaterThan(10);
+      await expect.poll(() => chartPoints(p2, 'loss-chart'), { timeout: 20_000 }).toBeGreaterThan(10);
       await p2.close();
     } finally {
       await again.close();

@@ -14,6 +14,7 @@ import { Model } from '../../src/main/engine/runtime';
 import { Rng } from '../../src/shared/util/rng';
 import { disposeFeeds, jitterParams, paramValues, programOf, randomFeeds, valuesOf } from '../numeric/helpers';
 import { python, removeDir, requireTorch, tempDir, TIMEOUT } from './helpers';
+import { maxAbsDiff, transposed } from '../helpers/numbers';
 
 let dir: string;
 beforeAll(async () => {
@@ -78,20 +79,6 @@ with torch.no_grad():
     y = F.linear(F.relu(F.linear(x, w1, b1)), w2, b2)
 print(json.dumps({"w1": w1.reshape(-1).tolist(), "b1": b1.tolist(), "w2": w2.reshape(-1).tolist(), "b2": b2.tolist(), "y": y.reshape(-1).tolist()}))
 `;
-
-/** A row-major [rows, cols] matrix as [cols, rows]. */
-function transposed(m: ArrayLike<number>, rows: number, cols: number): number[] {
-  const t = new Array<number>(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
-  return t;
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
 
 describe('chunked head against an independent PyTorch ChunkedHMLP (hypnettorch semantics)', () => {
   it(

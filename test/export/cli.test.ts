@@ -131,6 +131,7 @@ describe('hnet export', () => {
       const files = (JSON.parse(r.stdout) as { files: string[] }).files.filter((f) => !f.endsWith('.gz'));
       for (const f of files) {
         const text = readFileSync(join(out, f), 'utf8');
+        // eslint-disable-next-line no-control-regex -- no control characters may reach the exported files
         expect(text, f).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
       }
       const readme = readFileSync(join(out, 'README.md'), 'utf8');

@@ -14,7 +14,8 @@ import { openDataset, type Batch } from '../../src/main/engine/data';
 import { exportProgram } from '../../src/main/export/export';
 import type { Program } from '../../src/shared/compiler/ir';
 import { Rng } from '../../src/shared/util/rng';
-import { buildDoc, compileOk, loadDoc, python, removeDir, requireTorch, root, runOk, tempDir, TIMEOUT } from './helpers';
+import { buildDoc, loadDoc, python, removeDir, requireTorch, root, runOk, tempDir, TIMEOUT } from './helpers';
+import { compileOk } from '../helpers/templates';
 
 const require = createRequire(import.meta.url);
 let dir: string;

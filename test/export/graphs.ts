@@ -4,7 +4,8 @@
  * padding matter.
  */
 import type { Op, Program } from '../../src/shared/compiler/ir';
-import { buildDoc, compileOk, type NodeSpec } from './helpers';
+import { buildDoc, type NodeSpec } from './helpers';
+import { compileOk } from '../helpers/templates';
 
 /** Convolutions (same/valid, strides 1 and 2, generated and owned kernels), pools, conv encoder, FiLM, concat. */
 export function imagesGraph(): Program {

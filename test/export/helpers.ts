@@ -3,51 +3,26 @@
  * torch: the tests fail, never skip, without it), temporary folders, documents built in code, runtime values
  * of a program as plain arrays, and input batches written for a Python driver.
  */
-import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import type { SpawnSyncOptions } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { Model, type Feeds } from '../../src/main/engine/runtime';
-import { compile } from '../../src/shared/compiler/compile';
 import { formatProblem } from '../../src/shared/compiler/errors';
 import type { Program, ValueId } from '../../src/shared/compiler/ir';
 import { parseDocument } from '../../src/shared/document/load';
 import { HnetDocument } from '../../src/shared/document/schema';
 import { Rng } from '../../src/shared/util/rng';
+import { hnet as hnetCommand, root, run as runCommand, type Run } from '../helpers/cli';
+import { maxAbsDiff } from '../helpers/numbers';
+import { PYTHON, requireTorch } from '../helpers/python';
 
-export const root = resolve(import.meta.dirname, '..', '..');
-export const PYTHON = process.env.HNET_PYTHON ?? '/usr/bin/python3';
+export { PYTHON, requireTorch, root };
 export const TIMEOUT = 300_000;
 
-let torchChecked: string | null = null;
-
-/** Fails (never skips) with a clear message when Python or PyTorch is missing. */
-export function requireTorch(): void {
-  if (torchChecked !== null) {
-    if (torchChecked) throw new Error(torchChecked);
-    return;
-  }
-  const r = spawnSync(PYTHON, ['-c', 'import torch, numpy; print(torch.__version__)'], { encoding: 'utf8' });
-  torchChecked =
-    r.status === 0
-      ? ''
-      : `PyTorch is required for the export tests: ${PYTHON} -c "import torch, numpy" failed (${r.error?.message ?? r.stderr.trim().split('\n').pop()}). ` +
-        'Install python3-torch (Debian) or set HNET_PYTHON to a Python with torch and numpy.';
-  if (torchChecked) throw new Error(torchChecked);
-}
-
-export interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-export function run(cmd: string, args: string[], opts: SpawnSyncOptions = {}): Run {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: TIMEOUT, maxBuffer: 256 * 1024 * 1024, ...opts });
-  if (r.error) throw r.error;
-  return { status: r.status, stdout: String(r.stdout), stderr: String(r.stderr) };
-}
+/** test/helpers/cli's `run`, with the export tests' longer limit (PyTorch training in a child process). */
+export const run = (cmd: string, args: string[], opts: SpawnSyncOptions = {}): Run => runCommand(cmd, args, { timeout: TIMEOUT, ...opts });
 
 /** Run and insist on exit 0, showing stderr otherwise. */
 export function runOk(cmd: string, args: string[], opts: SpawnSyncOptions = {}): Run {
@@ -58,9 +33,8 @@ export function runOk(cmd: string, args: string[], opts: SpawnSyncOptions = {}):
 
 export const python = (args: string[], opts: SpawnSyncOptions = {}) => runOk(PYTHON, args, opts);
 
-/** `node bin/hnet.mjs ...` */
-export const hnet = (args: string[], opts: SpawnSyncOptions = {}) =>
-  run(process.execPath, [join(root, 'bin', 'hnet.mjs'), ...args], { cwd: root, ...opts, env: { ...process.env, FORCE_COLOR: '0', ...(opts.env ?? {}) } });
+/** `node bin/hnet.mjs ...` (test/helpers/cli), with the same limit. */
+export const hnet = (args: string[], opts: SpawnSyncOptions = {}): Run => hnetCommand(args, { timeout: TIMEOUT, ...opts });
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `hnet-export-${prefix}-`));
@@ -112,12 +86,6 @@ export function buildDoc(nodes: NodeSpec[], edges: string[], extra: Record<strin
     }),
     ...extra,
   });
-}
-
-export function compileOk(doc: HnetDocument): Program {
-  const r = compile(doc);
-  if (!r.ok || !r.program) throw new Error(`does not compile:\n${r.problems.map(formatProblem).join('\n')}`);
-  return r.program;
 }
 
 export function loadDoc(file: string): HnetDocument {
@@ -311,13 +279,6 @@ export function runDriver(dir: string, cases: DriverCase[]): DriverResult {
   return JSON.parse(r.stdout.trim().split('\n').pop()!) as DriverResult;
 }
 
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
 /** Every value of `got` within `tol` of `want`, as a list of what differs (empty when all agree). */
 export function compareValues(want: Values & { taskWeights?: Record<string, number[]> }, got: Values & { taskWeights?: Record<string, number[]> }, tol = 1e-4): string[] {
   const bad: string[] = [];
@@ -326,7 +287,7 @@ export function compareValues(want: Values & { taskWeights?: Record<string, numb
       if (a !== b) bad.push(`${what}: present on one side only`);
       return;
     }
-    const d = maxAbsDiff(a, b);
+    const d = a.length === b.length ? maxAbsDiff(a, b) : Infinity;
     if (!(d <= tol)) bad.push(`${what}: max |diff| ${d} (lengths ${a.length}, ${b.length})`);
   };
   check('loss', [want.loss], [got.loss]);

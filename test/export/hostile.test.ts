@@ -15,7 +15,8 @@ import type { ExportMetadata } from '../../src/shared/codegen/project';
 import { generatePytorch } from '../../src/shared/codegen/pytorch';
 import { generateTypescript } from '../../src/shared/codegen/typescript';
 import type { HnetDocument } from '../../src/shared/document/schema';
-import { compileOk, loadDoc, python, removeDir, requireTorch, root, runOk, tempDir, TIMEOUT, writeFiles } from './helpers';
+import { loadDoc, python, removeDir, requireTorch, root, runOk, tempDir, TIMEOUT, writeFiles } from './helpers';
+import { compileOk } from '../helpers/templates';
 
 const HOSTILE = [
   '"; import os; os.system("echo pwned") #',

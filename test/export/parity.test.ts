@@ -24,7 +24,6 @@ import {
   Model,
   Rng,
   compareValues,
-  compileOk,
   disposeFeeds,
   jitter,
   loadDoc,
@@ -44,6 +43,7 @@ import {
   type DriverCase,
   type Values,
 } from './helpers';
+import { compileOk } from '../helpers/templates';
 
 /** Every op kind (a kind added to the IR and missing here does not compile). */
 const ALL_OPS = Object.keys({

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportProgram, generateProject } from '../../src/main/export/export';
 import { singleTaskEmbeddingDoc } from '../fixtures/singleTask';
-import { compileOk, doneOf, events, hnet, loadDoc, PYTHON, python, removeDir, requireTorch, root, run, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
+import { doneOf, events, hnet, loadDoc, PYTHON, python, removeDir, requireTorch, root, run, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
+import { compileOk } from '../helpers/templates';
 
 const require = createRequire(import.meta.url);
 const TSX = require.resolve('tsx/cli');

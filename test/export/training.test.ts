@@ -11,7 +11,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { compileOk, doneOf, events, hnet, loadDoc, python, removeDir, requireTorch, root, templateFiles, tempDir, TIMEOUT } from './helpers';
+import { doneOf, events, hnet, loadDoc, python, removeDir, requireTorch, root, templateFiles, tempDir, TIMEOUT } from './helpers';
+import { compileOk } from '../helpers/templates';
 
 let dir: string;
 beforeAll(() => {

@@ -10,7 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readWeights } from '../../src/main/engine/checkpoint';
 import { generateTypescript } from '../../src/shared/codegen/typescript';
 import { binaryGraph, imagesGraph, pointsGraph, vectorsGraph } from './graphs';
-import { compileOk, doneOf, events, hnet, loadDoc, maxAbsDiff, removeDir, root, run, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
+import { doneOf, events, hnet, loadDoc, removeDir, root, run, runOk, templateFiles, tempDir, TIMEOUT, writeFiles } from './helpers';
+import { maxAbsDiff } from '../helpers/numbers';
+import { compileOk } from '../helpers/templates';
 
 const require = createRequire(import.meta.url);
 const TSC = join(root, 'node_modules', 'typescript', 'bin', 'tsc');

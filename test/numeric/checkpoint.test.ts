@@ -11,7 +11,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/shared/api/events';
 import type { Program } from '../../src/shared/compiler/ir';
 import type { Backend } from '../../src/shared/document/schema';
-import { clProgram, record, templateProgram } from './helpers';
+import { clProgram, record } from './helpers';
+import { templateProgram } from '../helpers/templates';
 
 const dir = mkdtempSync(join(tmpdir(), 'hnet-numeric-ck-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -34,7 +35,7 @@ async function interruptedAndWhole(program: Program, name: string, steps: number
 describe('checkpoint resume is exact', () => {
   // k = 13: there tfjs's pow(0.9, 14) differs in the last bit from Adam's running product 0.9·0.9·…
   it.each(['wasm', 'cpu'] as Backend[])('sinusoid template, 30 steps, checkpoint at 13 (%s)', async (backend) => {
-    const program = templateProgram('sinusoid-family.hnet.json');
+    const program = templateProgram('sinusoid-family');
     const { whole, resumed, checkpoints } = await interruptedAndWhole(program, `sinusoid-${backend}`, 30, 13, backend);
     expect(checkpoints).toEqual([13, 26, 30]);
     expect(whole.losses).toHaveLength(30);

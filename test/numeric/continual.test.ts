@@ -17,7 +17,8 @@ import { inferTasks, pickTasks, train, trainStep, withFeeds } from '../../src/ma
 import type { EngineEvent } from '../../src/shared/api/events';
 import type { Program, ValueId } from '../../src/shared/compiler/ir';
 import { Rng } from '../../src/shared/util/rng';
-import { clProgram, record, templateProgram } from './helpers';
+import { clProgram, record } from './helpers';
+import { templateProgram } from '../helpers/templates';
 
 const dir = mkdtempSync(join(tmpdir(), 'hnet-continual-'));
 beforeAll(() => useBackend('cpu'));
@@ -276,7 +277,7 @@ describe('look-ahead against a step computed by hand', () => {
 
 describe('task inference (HNET+ENT)', () => {
   it('picks the task whose prediction has the lowest entropy; CL1/CL2/CL3 and the task rate as computed independently', () => {
-    const program = templateProgram('split-mnist-hnet.hnet.json');
+    const program = templateProgram('split-mnist-hnet');
     const tasks = [0, 1, 2];
     const perTask = 7;
     const r = new Rng(21);

@@ -4,13 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Backend } from '../../src/shared/document/schema';
-import { record, templateProgram } from './helpers';
+import { record } from './helpers';
+import { templateProgram } from '../helpers/templates';
 
 const STEPS = 40;
 
 describe.each(['wasm', 'cpu'] as Backend[])('sinusoid template, %s backend', (backend) => {
   it(`same seed: identical losses over ${STEPS} steps and identical final metrics; other seed: different`, async () => {
-    const program = templateProgram('sinusoid-family.hnet.json');
+    const program = templateProgram('sinusoid-family');
     const a = await record(program, { steps: STEPS, seed: 5, backend });
     const b = await record(program, { steps: STEPS, seed: 5, backend });
     const c = await record(program, { steps: STEPS, seed: 6, backend });

@@ -15,7 +15,6 @@ import {
   identity,
   jitterParams,
   matmul,
-  maxAbsDiff,
   mlpJS,
   paramValues,
   programOf,
@@ -23,6 +22,7 @@ import {
   valuesOf,
   type NodeSpec,
 } from './helpers';
+import { maxAbsDiff, transposed } from '../helpers/numbers';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -78,13 +78,6 @@ function encoderJS(x: ArrayLike<number>, P: (name: string) => Float32Array): num
     { w: P('enc.hidden0.weight'), b: P('enc.hidden0.bias'), inDim: F, outDim: 6, act: Math.tanh },
     { w: P('enc.out.weight'), b: P('enc.out.bias'), inDim: 6, outDim: 4, act: identity },
   ]);
-}
-
-/** A row-major [rows, cols] matrix as [cols, rows]. */
-function transposed(m: ArrayLike<number>, rows: number, cols: number): number[] {
-  const t = new Array<number>(rows * cols);
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) t[c * rows + r] = m[r * cols + c];
-  return t;
 }
 
 /**

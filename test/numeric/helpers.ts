@@ -3,17 +3,15 @@
  * of a program, central finite differences against tfjs gradients, and small plain-JS (float64) linear algebra
  * for forward computations that do not go through tfjs at all.
  */
-import { readFileSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs-core';
 import type { DoneEvent, EngineEvent, StepEvent } from '../../src/shared/api/events';
-import { compile } from '../../src/shared/compiler/compile';
-import { formatProblem } from '../../src/shared/compiler/errors';
 import type { Program, ValueId } from '../../src/shared/compiler/ir';
 import { HnetDocument, type DocEdge } from '../../src/shared/document/schema';
 import { Rng } from '../../src/shared/util/rng';
 import type { TrainOptions } from '../../src/main/engine/options';
 import type { Model, Feeds } from '../../src/main/engine/runtime';
 import { train } from '../../src/main/engine/train';
+import { compileOk } from '../helpers/templates';
 
 export interface NodeSpec {
   id: string;
@@ -40,13 +38,7 @@ export function buildDoc(nodes: NodeSpec[], edges: string[], training: Record<st
   });
 }
 
-/** Compile a document and insist that it compiles. */
-export function compileOk(doc: HnetDocument): Program {
-  const r = compile(doc);
-  if (!r.ok || !r.program) throw new Error(`does not compile:\n${r.problems.map(formatProblem).join('\n')}`);
-  return r.program;
-}
-
+/** A document built in code, compiled (it must compile). */
 export const programOf = (nodes: NodeSpec[], edges: string[], training: Record<string, unknown> = {}, data: Record<string, unknown> = {}): Program =>
   compileOk(buildDoc(nodes, edges, training, data));
 
@@ -251,13 +243,6 @@ export function mlpJS(x: number[], n: number, layers: { w: ArrayLike<number>; b:
 
 export const identity = (v: number) => v;
 
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} vs ${b.length}`);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i] - b[i]));
-  return m;
-}
-
 /** Mean of squares and variance of a list of numbers, in float64. */
 export function moments(values: ArrayLike<number>): { mean: number; meanSquare: number; variance: number } {
   let s = 0;
@@ -273,13 +258,6 @@ export function moments(values: ArrayLike<number>): { mean: number; meanSquare: 
 
 // ---------------------------------------------------------------------------------------------------------
 // Training runs.
-
-/** The sinusoid template compiled, after an optional edit of its JSON. */
-export function templateProgram(file: string, edit?: (doc: Record<string, any>) => void): Program {
-  const value = JSON.parse(readFileSync(new URL(`../../templates/${file}`, import.meta.url), 'utf8'));
-  edit?.(value);
-  return compileOk(HnetDocument.parse(value));
-}
 
 /**
  * A continual-learning graph: toy regression (3 tasks) -> task embedding -> MLP head generating a 1-16-16-1

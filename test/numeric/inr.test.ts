@@ -10,7 +10,9 @@ import { useBackend } from '../../src/main/engine/backend';
 import { Model, type Feeds } from '../../src/main/engine/runtime';
 import type { Program } from '../../src/shared/compiler/ir';
 import { Rng } from '../../src/shared/util/rng';
-import { disposeFeeds, gradCheck, jitterParams, maxAbsDiff, moments, paramValues, programOf, randomFeeds, templateProgram, valuesOf, type NodeSpec } from './helpers';
+import { disposeFeeds, gradCheck, jitterParams, moments, paramValues, programOf, randomFeeds, valuesOf, type NodeSpec } from './helpers';
+import { maxAbsDiff } from '../helpers/numbers';
+import { templateProgram } from '../helpers/templates';
 
 beforeAll(async () => {
   await useBackend('cpu');
@@ -168,7 +170,7 @@ describe('a SIREN over the pixel grid with per-sample weights', () => {
 
 describe('the template’s generated SIREN at initialisation', () => {
   it('is the same SIREN for every digit, drawn with SIREN’s initialisation (learned base)', () => {
-    const program = templateProgram('siren-inr.hnet.json');
+    const program = templateProgram('siren-inr');
     const { model, feeds } = setup(program, false);
     const route = (target: string, port: string) => program.generated.find((g) => g.target === target && g.targetPort === port)!;
     const layers: [string, number, number][] = [
@@ -197,7 +199,7 @@ describe('the template’s generated SIREN at initialisation', () => {
   });
 
   it('under hyperfan instead, starts each digit from its own SIREN at the prescribed scale', () => {
-    const program = templateProgram('siren-inr.hnet.json', (doc) => {
+    const program = templateProgram('siren-inr', (doc) => {
       const head = doc.nodes.find((n: { id: string }) => n.id === 'hyper');
       head.params = { init: 'hyperfan_in' };
     });

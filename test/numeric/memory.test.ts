@@ -6,12 +6,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/main/engine/backend';
-import { clProgram, record, templateProgram } from './helpers';
+import { clProgram, record } from './helpers';
+import { templateProgram } from '../helpers/templates';
 
 describe('constant tensor count during training (wasm)', () => {
   it('sinusoid template, evaluating every 10 steps', async () => {
     await useBackend('wasm');
-    const program = templateProgram('sinusoid-family.hnet.json', (doc) => (doc.training.evalEvery = 10));
+    const program = templateProgram('sinusoid-family', (doc) => (doc.training.evalEvery = 10));
     const before = tf.memory().numTensors;
     const counts: number[] = [];
     const r = await record(program, { steps: 40, backend: 'wasm' }, (e) => {

@@ -4,13 +4,14 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { EngineEvent } from '../../src/shared/api/events';
-import { record, templateProgram } from './helpers';
+import { record } from './helpers';
+import { templateProgram } from '../helpers/templates';
 
 type WeightsEvent = Extract<EngineEvent, { event: 'weights' }>;
 
 describe('generated-weight norms over training', () => {
   it('are reported about 50 times a run with evaluation only at the end, in step order, one per generated tensor', async () => {
-    const program = templateProgram('sinusoid-family.hnet.json', (d) => {
+    const program = templateProgram('sinusoid-family', (d) => {
       d.training.evalEvery = 0;
     });
     const run = await record(program, { steps: 200, backend: 'cpu', seed: 5 });

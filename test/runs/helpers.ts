@@ -1,24 +1,11 @@
-/** What the run tests share: a stub shell that records pushes, templates as text, and waiting helpers. */
-import { readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { expect } from 'vitest';
+/** What the run tests share: a stub shell that records pushes, and waiting for a run to end (templates, waiting and errors: test/helpers). */
+import { join } from 'node:path';
 import { Push } from '../../src/shared/api/contract';
 import type { StreamEvent } from '../../src/shared/api/events';
 import type { RunSummary } from '../../src/shared/api/runs';
-import { AppError } from '../../src/main/app/errors';
 import { createAppService, type AppService, type AppServiceOptions, type Shell } from '../../src/main/app/service';
-
-export const root = resolve(import.meta.dirname, '..', '..');
-export const templatesDir = join(root, 'templates');
-export const templateText = (name: string) => readFileSync(join(templatesDir, `${name}.hnet.json`), 'utf8');
-export const fixture = (name: string) => new URL(`../fixtures/${name}`, import.meta.url);
-
-/** Edit a template's JSON value and return its text. */
-export function editedTemplate(name: string, edit: (doc: Record<string, any>) => void): string {
-  const value = JSON.parse(templateText(name));
-  edit(value);
-  return JSON.stringify(value, null, 2);
-}
+import { templatesDir } from '../helpers/templates';
+import { until } from '../helpers/wait';
 
 export interface Received {
   at: number;
@@ -73,16 +60,6 @@ export function harness(dir: string, options: AppServiceOptions = {}, over: Part
   return { service, shell, pushes, events: (runId) => pushes.filter((p) => p.runId === runId).map((p) => p.event) };
 }
 
-export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-export async function until(check: () => boolean | Promise<boolean>, what: string, limitMs = 90_000): Promise<void> {
-  const start = Date.now();
-  while (!(await check())) {
-    if (Date.now() - start > limitMs) throw new Error(`timed out waiting for ${what}`);
-    await sleep(25);
-  }
-}
-
 const FINAL = new Set(['done', 'stopped', 'diverged', 'crashed', 'failed', 'interrupted']);
 
 /** Wait until a run has ended (its status is final) and return its summary. */
@@ -97,17 +74,6 @@ export async function ended(service: AppService<string>, runId: string, limitMs 
     limitMs,
   );
   return summary!;
-}
-
-export async function rejects(p: Promise<unknown>, code: string, message?: RegExp): Promise<AppError> {
-  const e = await p.then(
-    () => null,
-    (x: unknown) => x,
-  );
-  expect(e).toBeInstanceOf(AppError);
-  expect((e as AppError).code).toBe(code);
-  if (message) expect((e as AppError).message).toMatch(message);
-  return e as AppError;
 }
 
 /** Every step point the editor received for a run, from its `steps` pushes. */

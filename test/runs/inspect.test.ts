@@ -10,7 +10,11 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InspectResult } from '../../src/shared/api/runs';
 import { CONFUSION_MAX_SAMPLES, heatmap } from '../../src/main/engine/inspect';
-import { editedTemplate, ended, harness, rejects, streamedSteps, templateText, until, type Harness } from './helpers';
+import { ended, harness, streamedSteps, type Harness } from './helpers';
+import { rejects } from '../helpers/errors';
+import { maxAbsDiff } from '../helpers/numbers';
+import { editedTemplate, templateText } from '../helpers/templates';
+import { until } from '../helpers/wait';
 
 let dir: string;
 let h: Harness;
@@ -25,7 +29,6 @@ afterAll(async () => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-const maxAbsDiff = (a: number[], b: number[]) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 const flat = (r: InspectResult) => r.weights.flatMap((w) => w.values);
 
 describe('heatmap (pure)', () => {

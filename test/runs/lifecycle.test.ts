@@ -10,7 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunHistory } from '../../src/shared/api/runs';
-import { ended, editedTemplate, fixture, harness, rejects, sleep, streamedSteps, templateText, until, type Harness } from './helpers';
+import { ended, harness, streamedSteps, type Harness } from './helpers';
+import { rejects } from '../helpers/errors';
+import { editedTemplate, fixture, templateText } from '../helpers/templates';
+import { sleep, until } from '../helpers/wait';
 
 let dir: string;
 let docPath: string;

@@ -9,7 +9,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ended, harness, streamedSteps, templateText, until, type Harness } from './helpers';
+import { ended, harness, streamedSteps, type Harness } from './helpers';
+import { templateText } from '../helpers/templates';
+import { until } from '../helpers/wait';
 
 let dir: string;
 let h: Harness;

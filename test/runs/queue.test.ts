@@ -10,7 +10,11 @@ import { dirname, join } from 'node:path';
 import { BroadcastChannel } from 'node:worker_threads';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { StatusEvent } from '../../src/shared/api/events';
-import { ended, fixture, harness, rejects, root, templateText, until, type Harness } from './helpers';
+import { ended, harness, type Harness } from './helpers';
+import { root } from '../helpers/cli';
+import { rejects } from '../helpers/errors';
+import { fixture, templateText } from '../helpers/templates';
+import { until } from '../helpers/wait';
 
 let dir: string;
 let gate: BroadcastChannel;

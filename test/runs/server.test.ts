@@ -10,7 +10,8 @@ import WebSocket from 'ws';
 import { Push } from '../../src/shared/api/contract';
 import type { StreamEvent } from '../../src/shared/api/events';
 import { startServer, type RunningServer } from '../../src/main/server/server';
-import { templateText, until } from './helpers';
+import { templateText } from '../helpers/templates';
+import { until } from '../helpers/wait';
 
 let dir: string;
 let rendererDir: string;

@@ -7,7 +7,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ended, harness, rejects, templateText, type Harness } from './helpers';
+import { ended, harness, type Harness } from './helpers';
+import { rejects } from '../helpers/errors';
+import { templateText } from '../helpers/templates';
 
 let dir: string;
 let h: Harness;

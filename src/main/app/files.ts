@@ -192,6 +192,7 @@ function syncDir(dir: string): void {
 export function suggestedFileName(name: string): string {
   let base = name
     .replace(/\.hnet\.json$/i, '')
+    // eslint-disable-next-line no-control-regex -- control characters are invalid in file names: matching them is the point
     .replace(/[\\/:*?"<>|\u0000-\u001f\u007f]+/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()

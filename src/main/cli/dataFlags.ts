@@ -38,7 +38,7 @@ export function dataAccessFromFlags(flags: DataFlags, grant: '--allow-data' | '-
   const dirs = (grant === '--data' ? flags.data : flags.allowData) ?? [];
   const dataGrants: string[] = [];
   for (const dir of dirs) {
-    let isDir = false;
+    let isDir: boolean;
     try {
       isDir = statSync(dir).isDirectory();
     } catch {

@@ -250,7 +250,7 @@ async function acquireLock(lock: string): Promise<boolean> {
     } catch {
       // held: by a live process, wait; by a dead one, take it over
     }
-    let holder = '';
+    let holder: string;
     try {
       holder = readFileSync(lock, 'utf8').trim();
     } catch {

@@ -10,6 +10,7 @@
  * C0 controls but tab and newline, DEL, C1 controls (CSI U+009B is an escape on its own in some terminals), and the
  * bidirectional overrides and isolates that make text read differently from what it is.
  */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

@@ -102,7 +102,7 @@ function answerFromSnapshot(snapshot: (path: string) => Promise<number>, q: Quer
   const start = running;
   snapshotQueue = snapshotQueue.then(async () => {
     const path = join(tmpdir(), `hnet-live-${process.pid}-${threadId}-${++snapshotCount}.json`);
-    let live: LiveModel | null = null;
+    let live: LiveModel;
     try {
       await snapshot(path);
       if (!start) throw new Error('the run has not started');

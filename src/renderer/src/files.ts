@@ -81,7 +81,7 @@ export function openText(text: string, source: { name: string; handle: string | 
     showLoadErrors(source.name, parsed.problems);
     return false;
   }
-  let problems: HnetProblem[] = [];
+  let problems: HnetProblem[];
   try {
     problems = compile(parsed.doc).problems;
   } catch (e) {

@@ -18,6 +18,7 @@ export const MAX_DOCUMENT_NAME = 120;
 export const DOCUMENT_SUFFIX = '.hnet.json';
 
 // C0 and C1 control characters, DEL, and the Unicode line/paragraph separators.
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
 const WINDOWS_RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
 

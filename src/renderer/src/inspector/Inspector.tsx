@@ -135,7 +135,7 @@ function NodeInspector({ id }: { id: string }) {
               {info.inputs.map((p) => {
                 const e = edges.find((x) => x.target === id && x.targetPort === p.name);
                 let shape = '';
-                let note = '';
+                let note: string;
                 if (p.kind === 'weights') {
                   const decl = inf?.weights.get(id)?.find((w) => w.port === p.name);
                   shape = decl ? formatShape(decl.shape) : '?';

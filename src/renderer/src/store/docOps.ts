@@ -123,7 +123,11 @@ function reaches(edges: readonly DocEdge[], from: string, to: string): boolean {
   while (stack.length) {
     const n = stack.pop()!;
     if (n === to) return true;
-    for (const m of next.get(n) ?? []) if (!seen.has(m)) seen.add(m), stack.push(m);
+    for (const m of next.get(n) ?? [])
+      if (!seen.has(m)) {
+        seen.add(m);
+        stack.push(m);
+      }
   }
   return false;
 }

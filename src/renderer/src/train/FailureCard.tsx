@@ -32,7 +32,8 @@ export function FailureCard(props: {
   const { status, error: err, checkpoint } = props;
   const [rate, setRate] = useState(() => (status === 'diverged' ? lowerRate(props.summary) : ''));
   const runId = props.summary?.id;
-  useEffect(() => setRate(status === 'diverged' ? lowerRate(props.summary) : ''), [runId, status]); // eslint-disable-line react-hooks/exhaustive-deps
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- the suggestion resets when the run or its status changes, not on each push of its summary (a new object every time), which would overwrite what the user typed
+  useEffect(() => setRate(status === 'diverged' ? lowerRate(props.summary) : ''), [runId, status]);
   const lr = Number(rate);
   const rateOk = rate.trim() === '' || (Number.isFinite(lr) && lr > 0 && lr <= 10);
   return (

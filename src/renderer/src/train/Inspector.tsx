@@ -114,7 +114,7 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
       alive = false;
       if (timer) clearTimeout(timer);
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `key` stands for runId, the route and the context (a new object each render): the poll restarts when what it asks changes, not on every render
   }, [key, running]);
 
   const m = result?.weights[0];

@@ -125,8 +125,7 @@ export function LineChart(props: {
       u.destroy();
       plot.current = null;
     };
-    // Made again only when the series or options change; data goes through setData below.
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- made again only when the series or options change (`signature`); new data goes through setData below
   }, [signature]);
 
   useEffect(() => {

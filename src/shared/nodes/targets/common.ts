@@ -2,7 +2,7 @@
 import { z } from 'zod';
 import type { Activation, ValueId } from '../../compiler/ir';
 import type { Shape } from '../../compiler/shape';
-import { ActivationName, ownedInit } from '../common';
+import { ActivationName } from '../common';
 import type { InferContext, LowerContext, PortDecl, ValueInfo, WeightDecl } from '../types';
 
 export const xInput: PortDecl = { name: 'x', kind: 'tensor', doc: 'Input activations.' };
