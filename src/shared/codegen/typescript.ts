@@ -17,9 +17,6 @@ import { initLiteral, needed, planProgram, routeKey, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
 import { RUNTIME_TS } from './runtimes.generated';
 
-/** An import statement of the generated code (built, so that this generator's source never reads as importing it). */
-const imp = (what: string, from: string): string => ['import', what, 'from', `'${from}';`].join(' ');
-
 /** Versions the generated package.json pins (the engine's tfjs). */
 export const TFJS_VERSION = '4.22.0';
 
@@ -99,8 +96,8 @@ const TRAIN_ENTRY = [
   ' *   npm run train -- --steps 500 --seed 3',
   ' *   npm run train -- --init-from weights/ --steps 0    (evaluate weights saved by "hnet train --save")',
   ' */',
-  imp('* as model', './model.ts'),
-  imp('{ train }', './trainer.ts'),
+  "import * as model from './model.ts';",
+  "import { train } from './trainer.ts';",
   '',
   'await train(model);',
   '',
@@ -121,11 +118,11 @@ function modelTs(plan: Plan, metadata: ExportMetadata): string {
   forwardFn(body, plan, globals, used);
   body.line('');
   taskWeightsFn(body, plan, globals, used);
-  L.line(imp('* as tf', '@tensorflow/tfjs-core'));
-  if (used.size) L.line(imp(`{ ${[...used].sort().join(', ')} }`, './ops.ts'));
-  L.line(imp('{ initHyperfan as initHyperfanLayers, startingValues }', './init.ts'));
-  L.line(imp('type { Budget, Inputs, Outputs, ParamSpec, Params, RunOptions, TrainingSettings }', './types.ts'));
-  L.line(['export', 'type { Inputs, Outputs, Params }', 'from', "'./types.ts';"].join(' '));
+  L.line("import * as tf from '@tensorflow/tfjs-core';");
+  if (used.size) L.line(`import { ${[...used].sort().join(', ')} } from './ops.ts';`);
+  L.line("import { initHyperfan as initHyperfanLayers, startingValues } from './init.ts';");
+  L.line("import type { Budget, Inputs, Outputs, ParamSpec, Params, RunOptions, TrainingSettings } from './types.ts';");
+  L.line("export type { Inputs, Outputs, Params } from './types.ts';");
   L.line('');
   L.line('export const METADATA = {');
   L.block(() => {
