@@ -5,7 +5,8 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CHECKPOINT_VERSION, LAYOUT_CHANGED, WEIGHTS_VERSION, layoutChanged } from '../../shared/codegen/fileFormats';
+import { CHECKPOINT_VERSION, LAYOUT_CHANGED, layoutChanged } from '../../shared/codegen/fileFormats';
+import { parseWeights, weightsFiles, WeightsFileError, type StoredParam } from '../../runtime/ts/weights.ts';
 import { fail } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
 
@@ -84,32 +85,23 @@ export function readCheckpoint(path: string, program: Program): Checkpoint {
 }
 
 /**
- * Trained parameters under their canonical names (`<node>.<param>`): weights.json lists name, shape and
- * offset; weights.bin holds the float32 values, little-endian, back to back (numpy.fromfile reads it).
+ * Trained parameters under their canonical names (`<node>.<param>`), in the format of the runtime's weights.ts:
+ * weights.json lists name, shape and offset; weights.bin holds the float32 values, little-endian, back to back
+ * (numpy.fromfile reads it). Each file is written atomically.
  */
-export function writeWeights(dir: string, params: { name: string; shape: number[]; values: Float32Array }[]): void {
-  let offset = 0;
-  const manifest = params.map((p) => {
-    const entry = { name: p.name, shape: p.shape, offset, length: p.values.length };
-    offset += p.values.length;
-    return entry;
-  });
-  const bin = new Float32Array(offset);
-  params.forEach((p, i) => bin.set(p.values, manifest[i].offset));
-  writeFileAtomic(join(dir, 'weights.bin'), new Uint8Array(bin.buffer));
-  writeFileAtomic(join(dir, 'weights.json'), JSON.stringify({ format: 'hnet-weights', version: WEIGHTS_VERSION, dtype: 'float32', params: manifest }, null, 2) + '\n');
+export function writeWeights(dir: string, params: StoredParam[]): void {
+  const { json, bin } = weightsFiles(params);
+  writeFileAtomic(join(dir, 'weights.bin'), bin);
+  writeFileAtomic(join(dir, 'weights.json'), json);
 }
 
 /** The weights `writeWeights` wrote; refuses another format or version (HN053, naming the file). */
-export function readWeights(dir: string): Map<string, { shape: number[]; values: Float32Array }> {
+export function readWeights(dir: string): Map<string, StoredParam> {
   const file = join(dir, 'weights.json');
-  const manifest = JSON.parse(readFileSync(file, 'utf8')) as { format?: unknown; version?: unknown; params: { name: string; shape: number[]; offset: number; length: number }[] };
-  if (manifest?.format !== 'hnet-weights') fail('HN053', `${file} is not a Hypernet Studio weights file`, { path: 'weights' });
-  if (manifest.version === 1) fail('HN053', `${file} holds version-1 weights: ${LAYOUT_CHANGED}`, { path: 'weights' });
-  if (manifest.version !== WEIGHTS_VERSION)
-    fail('HN053', `${file} holds version-${String(manifest.version)} weights; this version of Hypernet Studio reads version ${WEIGHTS_VERSION}`, { path: 'weights' });
-  const buf = readFileSync(join(dir, 'weights.bin'));
-  const all = new Float32Array(buf.byteLength / 4);
-  new Uint8Array(all.buffer).set(buf);
-  return new Map(manifest.params.map((p) => [p.name, { shape: p.shape, values: all.slice(p.offset, p.offset + p.length) }]));
+  try {
+    return parseWeights(file, readFileSync(file, 'utf8'), readFileSync(join(dir, 'weights.bin')), 'this version of Hypernet Studio');
+  } catch (e) {
+    if (e instanceof WeightsFileError) fail('HN053', e.message, { path: 'weights' });
+    throw e;
+  }
 }
