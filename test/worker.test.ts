@@ -10,7 +10,7 @@ import type { Program } from '../src/shared/compiler/ir';
 import { startRun, type RunHandle } from '../src/main/engine/session';
 import { rejection } from './helpers/errors';
 import { fixture, templateProgram, type JsonEdit } from './helpers/templates';
-import { sleep, until } from './helpers/wait';
+import { until } from './helpers/wait';
 
 const sinusoidProgram = (edit?: JsonEdit) => templateProgram('sinusoid-family', edit);
 
@@ -42,14 +42,18 @@ describe('training session (worker thread)', () => {
     const events = collect(run);
     await until(() => steps(events).length > 0, 'the first step');
 
+    // The loop says when it is idle; no step runs until it says it resumed, and it goes on from the next step.
+    const said = (prefix: string) => events.findIndex((e) => e.event === 'log' && e.message.startsWith(prefix));
     run.pause();
-    await sleep(500); // let the step in flight finish
-    const whilePaused = steps(events).length;
-    await sleep(700);
-    expect(steps(events).length).toBe(whilePaused);
-
+    await until(() => said('paused at step') >= 0, 'the loop to pause');
+    const at = Number((events[said('paused at step')] as { message: string }).message.match(/\d+$/)![0]);
+    expect(steps(events).at(-1)).toBe(at);
     run.resume();
-    await until(() => steps(events).length > whilePaused, 'a step after resume');
+    await until(() => steps(events).length > 0 && steps(events).at(-1)! > at, 'a step after resume');
+    const between = events.slice(said('paused at step'), said('resumed at step'));
+    expect(said('resumed at step')).toBeGreaterThan(said('paused at step'));
+    expect(between.filter((e) => e.event === 'step')).toEqual([]);
+    expect(steps(events).find((k) => k > at)).toBe(at + 1);
 
     run.stop();
     const done = await run.done;

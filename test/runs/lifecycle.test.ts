@@ -13,7 +13,7 @@ import { RunHistory } from '../../src/shared/api/runs';
 import { ended, harness, streamedSteps, type Harness } from './helpers';
 import { rejects } from '../helpers/errors';
 import { editedTemplate, fixture, templateText } from '../helpers/templates';
-import { sleep, until } from '../helpers/wait';
+import { until } from '../helpers/wait';
 
 let dir: string;
 let docPath: string;
@@ -127,14 +127,18 @@ describe('a run started from the editor', () => {
     await until(() => streamedSteps(h.events(id)).length > 2, 'the first steps');
 
     expect(await h.service.invoke('run.pause', { runId: id }, caller)).toEqual({ status: 'paused' });
-    await sleep(600); // the step in flight ends, its event arrives
-    const whilePaused = streamedSteps(h.events(id)).length;
-    await sleep(800);
-    expect(streamedSteps(h.events(id)).length).toBe(whilePaused);
+    // The engine says when its loop is idle (the step in flight has ended) and when it goes on.
+    const said = (prefix: string) => h.events(id).findIndex((e) => e.event === 'log' && e.message.startsWith(prefix));
+    await until(() => said('paused at step') >= 0, 'the loop to pause');
     expect((await h.service.invoke('run.list', { handle }, caller)).find((r) => r.id === id)?.status).toBe('paused');
+    const whilePaused = streamedSteps(h.events(id)).length;
 
     expect(await h.service.invoke('run.resume', { runId: id }, caller)).toEqual({ runId: id, status: 'running' });
     await until(() => streamedSteps(h.events(id)).length > whilePaused, 'a step after resume');
+    await until(() => said('resumed at step') >= 0, 'the loop to resume');
+    // Nothing stepped while paused: the first step streamed after the pause comes after the resume.
+    const paused = Number((h.events(id)[said('paused at step')] as { message: string }).message.match(/\d+$/)![0]);
+    expect(Math.max(...streamedSteps(h.events(id).slice(0, said('resumed at step'))))).toBeLessThanOrEqual(paused);
 
     const stopped = await h.service.invoke('run.stop', { runId: id }, caller);
     expect(stopped.status).toBe('stopped');

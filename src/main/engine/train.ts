@@ -135,7 +135,12 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
         if (control) {
           // App hook: inspection queries (engine/inspect.ts) are answered here, between steps, on the live model.
           control.idle({ model, data, step });
-          await control.waitWhilePaused();
+          if (control.pauseRequested && !control.stopRequested) {
+            // Said when the loop is idle, not when the pause was asked for: the step in flight has ended.
+            emit({ event: 'log', level: 'info', message: `paused at step ${step}` });
+            await control.waitWhilePaused();
+            if (!control.stopRequested) emit({ event: 'log', level: 'info', message: `resumed at step ${step}` });
+          }
           if (control.stopRequested) {
             stopped = true;
             [phaseAt, stepAt] = [phase, stepInPhase];
