@@ -20,6 +20,7 @@ import type { TrainOptions } from './options';
 import { Model, type Feeds } from './runtime';
 import { batchInputs, disposeInputs } from '../../runtime/ts/batch.ts';
 import { inferTasks as inferTaskAccuracies } from '../../runtime/ts/continual.ts';
+import { StepRate } from '../../runtime/ts/rate.ts';
 
 interface Phase {
   /** The task trained in this phase; interleaved schedules draw one per step from `tasks`. */
@@ -103,9 +104,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
     emit({ event: 'start', backend, totalSteps, tasks: taskList, budget: parameterBudget(program) });
     const eventEvery = opts.stepEventEvery ?? Math.max(1, Math.floor(totalSteps / 200));
     const normEvery = Math.max(1, Math.ceil(totalSteps / NORM_POINTS));
-    let windowStart = performance.now();
-    let windowSteps = 0;
-    let stepsPerSecond = 0;
+    const rate = new StepRate();
     let stopped = false;
     let [phaseAt, stepAt] = [0, 0];
 
@@ -140,6 +139,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
             emit({ event: 'log', level: 'info', message: `paused at step ${step}` });
             await control.waitWhilePaused();
             if (!control.stopRequested) emit({ event: 'log', level: 'info', message: `resumed at step ${step}` });
+            rate.restart();
           }
           if (control.stopRequested) {
             stopped = true;
@@ -159,13 +159,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
           return out;
         });
         step++;
-        windowSteps++;
-        const now = performance.now();
-        if (now - windowStart > 1000 || step === totalSteps) {
-          stepsPerSecond = (windowSteps * 1000) / Math.max(1, now - windowStart);
-          windowStart = now;
-          windowSteps = 0;
-        }
+        const stepsPerSecond = rate.tick(step === totalSteps);
         if (step % eventEvery === 0 || stepInPhase === steps - 1)
           emit({ event: 'step', step, task, loss: parts.total, losses: parts.losses, stepsPerSecond });
         const evalNow = t.evalEvery > 0 && step % t.evalEvery === 0 && stepInPhase !== steps - 1;

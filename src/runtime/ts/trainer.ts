@@ -12,6 +12,7 @@ import { DEFAULT_STEPS } from './constants.ts';
 import { batchInputs, disposeInputs, type Batch } from './batch.ts';
 import { inferTasks as inferTaskAccuracies } from './continual.ts';
 import { Dataset, DATA_DIR, DataMissingError } from './data.ts';
+import { StepRate } from './rate.ts';
 import { Rng } from './rng.ts';
 import type { ExportedModel, Inputs, OptimizerSettings, Params } from './types.ts';
 import { readWeights, writeWeights } from './weights.ts';
@@ -257,9 +258,7 @@ async function main(model: ExportedModel, args: string[]): Promise<void> {
   const accuracyMatrix: (number | null)[][] = [];
   let earlier = new Map<number, Record<string, tf.Tensor>>();
   let step = 0;
-  let windowStart = performance.now();
-  let windowSteps = 0;
-  let stepsPerSecond = 0;
+  const rate = new StepRate();
 
   for (let phase = 0; phase < phases.length; phase++) {
     const { tasks, steps } = phases[phase];
@@ -338,13 +337,7 @@ async function main(model: ExportedModel, args: string[]): Promise<void> {
       embeddings.forEach((v, i) => tf.tidy(() => v.assign(tf.where(tf.broadcastTo(rowMask(v, task), v.shape), v, frozen[i]))));
       tf.dispose([...made, ...frozen, ...new Set([...Object.values(grads), ...Object.values(masked)])]);
       step++;
-      windowSteps++;
-      const now = performance.now();
-      if (now - windowStart > 1000 || step === totalSteps) {
-        stepsPerSecond = (windowSteps * 1000) / Math.max(1, now - windowStart);
-        windowStart = now;
-        windowSteps = 0;
-      }
+      const stepsPerSecond = rate.tick(step === totalSteps);
       if (step % eventEvery === 0 || inPhase === steps - 1) emit({ event: 'step', step, task, loss, losses, stepsPerSecond });
       if (TRAINING.evalEvery > 0 && step % TRAINING.evalEvery === 0 && inPhase !== steps - 1)
         emit({ event: 'eval', step, task, ...evaluate(model, params, data, sequential ? taskList.slice(0, phase + 1) : taskList, seed, data.duringSplit), split: data.duringSplit });
