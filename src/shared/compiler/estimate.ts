@@ -8,7 +8,7 @@
  * count B times, since their values are [B, ...]).
  */
 import { problem, type HnetProblem } from './errors';
-import type { Op, Program } from './ir';
+import type { Op, OpKind, Program } from './ir';
 import type { Shape } from './shape';
 
 export interface ResourceEstimate {
@@ -36,7 +36,53 @@ export interface ResourceLimits {
 export const DEFAULT_RESOURCE_LIMITS: ResourceLimits = { maxBytes: 1e9, maxFlops: 20e9 };
 
 const BYTES = 4;
-const NO_WORK = new Set<Op['op']>(['input', 'param', 'reshape', 'constant']);
+
+/** Forward FLOPs of one op: `out` its output's elements, `input(i)` input i's shape, `b` the batch size. */
+type Work<K extends OpKind> = (op: Extract<Op, { op: K }>, out: number, input: (i: number) => Shape | undefined, b: number) => number;
+/** Matrix products: 2 per multiply-add, over the input's last axis. */
+const product = (_: Op, out: number, input: (i: number) => Shape | undefined, b: number) => 2 * out * lastDim(input(0), b);
+/** Everything else: one per element of the output or of the first input, whichever is larger. */
+const elementwise = (_: Op, out: number, input: (i: number) => Shape | undefined, b: number) => Math.max(out, input(0) ? elements(input(0)!, b) : 0);
+const none = () => 0;
+
+/** Each op kind's forward FLOPs (a kind without an entry does not compile). */
+const WORK: { [K in OpKind]: Work<K> } = {
+  input: none,
+  param: none,
+  reshape: none,
+  constant: none,
+  linear: product,
+  fusedLinear: product,
+  matmul: product,
+  conv2d: (_, out, input, b) => {
+    const k = input(1);
+    return 2 * out * (k ? elements(k.slice(0, 3), b) : 1);
+  },
+  pool: (op, out) => out * op.size * op.size,
+  add: elementwise,
+  sub: elementwise,
+  mul: elementwise,
+  scale: elementwise,
+  activation: elementwise,
+  transpose: elementwise,
+  slice: elementwise,
+  concat: elementwise,
+  broadcastBatch: elementwise,
+  pairRows: elementwise,
+  layerNorm: elementwise,
+  film: elementwise,
+  dropout: elementwise,
+  embedding: elementwise,
+  noise: elementwise,
+  grid: elementwise,
+  crossEntropy: elementwise,
+  mse: elementwise,
+  bce: elementwise,
+  meanSquare: elementwise,
+  accuracy: elementwise,
+  binaryAccuracy: elementwise,
+  psnr: elementwise,
+};
 
 const elements = (s: Shape, b: number): number => s.reduce<number>((n, d) => n * (d === 'B' ? b : d), 1);
 const lastDim = (s: Shape | undefined, b: number): number => {
@@ -57,13 +103,8 @@ export function estimateResources(program: Pick<Program, 'ops' | 'params' | 'tra
   for (const op of program.ops) {
     const out = elements(op.shape, batchSize);
     if (op.op !== 'param') activations += out;
-    const a = op.inputs[0] ? shapes.get(op.inputs[0]) : undefined;
-    if (op.op === 'linear' || op.op === 'fusedLinear' || op.op === 'matmul') forward += 2 * out * lastDim(a, batchSize);
-    else if (op.op === 'conv2d') {
-      const k = op.inputs[1] ? shapes.get(op.inputs[1]) : undefined;
-      forward += 2 * out * (k ? elements(k.slice(0, 3), batchSize) : 1);
-    } else if (op.op === 'pool') forward += out * op.size * op.size;
-    else if (!NO_WORK.has(op.op)) forward += Math.max(out, a ? elements(a, batchSize) : 0);
+    const input = (i: number) => (op.inputs[i] ? shapes.get(op.inputs[i]!) : undefined);
+    forward += (WORK[op.op] as Work<OpKind>)(op, out, input, batchSize);
   }
   const opt = program.training.optimizer;
   const slots = opt.type === 'adam' ? 2 : 'momentum' in opt && opt.momentum > 0 ? 1 : 0;
