@@ -11,15 +11,15 @@ import { parameterBudget } from '../compiler/budget';
 import { continualOf } from '../document/schema';
 import type { Op, OpKind, ParamSpec, Program, ValueId } from '../compiler/ir';
 import { Lines, commentSafe } from './code';
-import { plainText } from './plainText';
-import { Scope, localPart, markdownText, pascalCase, pyFloat, pyString } from './naming';
+import { Scope, localPart, pascalCase, pyFloat, pyString } from './naming';
 import { initLiteral, planProgram, routeKey, type InputName, type NodeGroup, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
-import { CHECKPOINT_VERSION, LAYOUT_CHANGED, WEIGHTS_VERSION } from '../../runtime/ts/formats.ts';
-import { CHUNK_STEPS, DEFAULT_STEPS, S2_MAX, S2_MIN } from '../../runtime/ts/constants.ts';
 import { RUNTIME_PY } from './runtimes.generated';
+import { CONSTANTS_PY } from './pytorch/constants';
+import { readme } from './pytorch/readme';
 
 export type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
+export { CONSTANTS_PY } from './pytorch/constants';
 
 /** A JSON-like value as a Python literal. Strings go through pyString, so any text is safe. */
 export function pyLiteral(v: unknown): string {
@@ -253,24 +253,6 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
 const OPS_PY = [...RUNTIME_PY['ops.py'].matchAll(/^def (\w+)\(/gm)].map((m) => m[1]);
 /** Where model.py's `from ops import …` line goes, once the module is written. */
 const OPS_IMPORT = '# <ops>';
-
-/** constants.py: what the Python runtime shares with the engine, from its one declaration (src/runtime/ts). */
-export const CONSTANTS_PY = [
-  `"""Settings and file versions shared with Hypernet Studio's engine (from its src/runtime/ts/constants.ts and formats.ts)."""`,
-  '',
-  '#: Steps per task when the document gives neither steps nor epochs.',
-  `DEFAULT_STEPS = ${DEFAULT_STEPS}`,
-  '#: Fixed-point steps of the chunked hyperfan initialisation, and the bounds of s_c^2 (embedding scales 0.01 to 10).',
-  `CHUNK_STEPS = ${CHUNK_STEPS}`,
-  `S2_MIN = ${pyFloat(S2_MIN)}`,
-  `S2_MAX = ${pyFloat(S2_MAX)}`,
-  '#: The versions of weights.json and of checkpoints this export writes and reads, and why version 1 is refused.',
-  `WEIGHTS_VERSION = ${WEIGHTS_VERSION}`,
-  `CHECKPOINT_VERSION = ${CHECKPOINT_VERSION}`,
-  `LAYOUT_CHANGED = ${pyString(LAYOUT_CHANGED)}`,
-  '',
-].join('\n');
-
 
 const shapeArgs = (shape: readonly number[]) => (shape.length ? shape.join(', ') : '()');
 
@@ -681,58 +663,4 @@ function taskWeightsMethod(L: Lines, plan: Plan, hyper: PyModule[], globals: Sco
     L.line('"""The weights generated from the task alone (what the output regulariser holds), keyed "<layer>.<port>"."""');
     L.raw(indent(body.toString(), 2));
   });
-}
-
-function readme(program: Program, metadata: ExportMetadata): string {
-  const name = metadata.name ?? program.name;
-  const L = new Lines();
-  // markdownText drops control characters (a README is read in terminals); a title stays on one line.
-  L.line(`# ${markdownText(plainText(name))} (PyTorch)`);
-  L.line('');
-  if (metadata.description) {
-    for (const para of metadata.description.split(/\n\s*\n/)) L.line(`> ${markdownText(para).replace(/\n/g, ' ')}`);
-    L.line('');
-  }
-  if (metadata.citation) {
-    L.line(`Citation: ${markdownText(metadata.citation).replace(/\n/g, ' ')}`);
-    L.line('');
-  }
-  L.raw(String.raw`Exported from Hypernet Studio. For the same parameters and inputs this code computes what the Hypernet
-Studio engine computes (activations are channels-last, as in the engine).
-
-## Files
-
-- model.py: one nn.Module per hypernetwork node, Target (the network that uses generated weights; it takes
-  them as a dict keyed by "<layer>.<port>", per-sample weights included), and Model, which composes them with
-  the losses and metrics. PARAMETERS lists every parameter under its canonical name ("<node>.<param>").
-- ops.py: the ops PyTorch has no one call for (TensorFlow's "same" padding, channels-last convolution and
-  pooling, FiLM, ...), computed as the engine computes them.
-- parameters.py: initialisation (the engine's, hyperfan included) and the weights.json + weights.bin format.
-- data.py, data/: the dataset as the engine feeds it (training splits, evaluation batches), and rng.py, the
-  engine's seeded generator, so batches and initial values follow the engine's streams.
-- train.py: the training loop, printing JSON lines in the schema of "hnet train --json".
-- constants.py: settings and file versions shared with Hypernet Studio.
-
-## Use
-
-    pip install -r requirements.txt
-    python train.py                                 # the document's settings, CPU or CUDA
-    python train.py --steps 200 --seed 3 --device cuda --save out/
-    python train.py --init-from weights/ --steps 0  # evaluate weights saved by "hnet train FILE --save weights/"
-    torchrun --nproc_per_node=2 train.py            # DistributedDataParallel: gradients averaged over ranks
-
-In one process, Ctrl-C stops after the current step: the model is evaluated (and saved with --save) and the done
-event says "stopped": true. --event-every N prints a step event every N steps (about 200 per run by default).
-
-Under torchrun each rank draws its own batches and rank 0 prints the events; --save-all-ranks makes every rank
-save to SAVE/rank<r> (to check that the replicas agree). Debian's python3-torch 1.13 on Python 3.11 cannot
-parse torchrun's default --redirects/--tee; add "--redirects 9:1 --tee 9:1" there (no redirection for any rank).
-
-Weights move between Hypernet Studio, this project and the TypeScript export as weights.json (names, shapes,
-offsets) plus weights.bin (float32, little-endian): load_hnet_weights and save_hnet_weights in model.py.
-
-The data folder was written with the document's seed: a different --seed changes initialisation and the order
-of batches, not the train/test split. Dropout and noise draw from PyTorch's generator, not the engine's.
-`);
-  return L.toString();
 }
