@@ -3,7 +3,7 @@
  * tf.variables under their canonical names and a straight-line forward function, one statement per op, named
  * after the graph's nodes) and src/train.ts, generated here, beside the TypeScript runtime, which is real code in
  * src/runtime/ts (ops, init, data, trainer, weights, ...; the engine runs its ops and init) shipped as it is, and
- * a README. It type-checks with tsc and trains with `npm run train` (tsx).
+ * a README (written by ./typescript/readme.ts). It type-checks with tsc and trains with `npm run train` (tsx).
  *
  * Pure: IR in, file texts out. The data folder is written by the exporter (src/main/export).
  */
@@ -12,10 +12,11 @@ import type { Op, OpKind, Program, ValueId } from '../compiler/ir';
 import { continualOf } from '../document/schema';
 import { Lines, commentSafe } from './code';
 import { plainText } from './plainText';
-import { Scope, markdownText, slug, tsNumber, tsString } from './naming';
+import { Scope, slug, tsNumber, tsString } from './naming';
 import { initLiteral, needed, planProgram, routeKey, type Plan } from './plan';
 import type { ExportMetadata, GenerateOptions, GeneratedProject } from './project';
 import { RUNTIME_TS } from './runtimes.generated';
+import { readme } from './typescript/readme';
 
 /** Versions the generated package.json pins (the engine's tfjs). */
 export const TFJS_VERSION = '4.22.0';
@@ -327,46 +328,4 @@ function taskWeightsFn(L: Lines, plan: Plan, globals: Scope, used: Set<string>):
     L.line(`return { ${plan.regularized.map((g) => `${tsString(routeKey(g))}: ${expr.get(g.value)}`).join(', ')} };`);
   });
   L.line('}');
-}
-
-function readme(program: Program, metadata: ExportMetadata): string {
-  const L = new Lines();
-  // markdownText drops control characters (a README is read in terminals); a title stays on one line.
-  L.line(`# ${markdownText(plainText(metadata.name ?? program.name))} (TensorFlow.js)`);
-  L.line('');
-  if (metadata.description) {
-    for (const para of metadata.description.split(/\n\s*\n/)) L.line(`> ${markdownText(para).replace(/\n/g, ' ')}`);
-    L.line('');
-  }
-  if (metadata.citation) {
-    L.line(`Citation: ${markdownText(metadata.citation).replace(/\n/g, ' ')}`);
-    L.line('');
-  }
-  L.raw(String.raw`Exported from Hypernet Studio: the same model, data and training loop as the Hypernet Studio engine, as a
-standalone TypeScript project.
-
-## Files
-
-- src/model.ts: every parameter as a tf.Variable under its canonical name ("<node>.<param>") and forward(), one
-  statement per op, named after the graph's nodes. Generated weights are keyed "<layer>.<port>".
-- src/ops.ts, src/conv2d.ts: the ops forward() uses, the very code the Hypernet Studio engine runs (channels-last
-  images, TensorFlow padding); src/init.ts: the engine's initialisation (hyperfan included); src/types.ts.
-- src/data.ts, data/: the dataset as the engine feeds it; src/rng.ts: the engine's seeded generator.
-- src/train.ts: runs src/trainer.ts, the training loop, printing JSON lines in the schema of "hnet train --json".
-- src/weights.ts: weights.json + weights.bin, the format shared with Hypernet Studio and the PyTorch export;
-  src/formats.ts, src/constants.ts: the versions and settings shared with it.
-
-## Use
-
-    npm install
-    npm run typecheck
-    npm run train                                  # the graph's settings
-    npm run train -- --steps 200 --seed 3 --save out/
-    npm run train -- --init-from weights/ --steps 0  # evaluate weights saved by "hnet train FILE --save weights/"
-
-Install @tensorflow/tfjs-node next to it for the native backend; train.ts uses it when present.
-The data folder was written with the graph's seed: a different --seed changes initialisation and the order of
-batches, not the train/test split.
-`);
-  return L.toString();
 }

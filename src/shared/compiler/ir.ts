@@ -1,9 +1,9 @@
 /**
  * The program IR: what the compiler produces from a document, as plain JSON-able data. Every op kind below is
  * implemented once for TypeScript (src/runtime/ts/ops.ts: the engine's interpreter runs it and the TypeScript
- * export ships it, each through a table keyed by OpKind) and once for Python (EMIT_PY in codegen/pytorch.ts, whose
- * expressions call torch and src/runtime/py/ops.py),
- * and nowhere else: a kind missing from a table does not compile.
+ * export ships it, each through a table keyed by OpKind) and once for Python (EMIT_PY in codegen/pytorch/emit.ts,
+ * whose expressions call torch and src/runtime/py/ops.py), and nowhere else: a kind missing from a table does not
+ * compile.
  *
  * Values are named `<node>.<what>`; parameters are named `<node>.<param>`, the canonical names shared by
  * checkpoints, exported weights and generated code.
