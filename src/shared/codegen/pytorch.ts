@@ -209,7 +209,7 @@ function modelPy(plan: Plan, metadata: ExportMetadata): string {
   const text = L.toString();
   // model.py imports the runtime ops it calls, and only those.
   const used = OPS_PY.filter((f) => new RegExp(`(?<![.\\w])${f}\\(`).test(text));
-  return text.replace(OPS_IMPORT, used.length ? `from ops import ${used.join(', ')}` : '');
+  return text.replace(`${OPS_IMPORT}\n`, used.length ? `from ops import ${used.join(', ')}\n` : '');
 }
 
 /** The functions of the runtime's ops.py (src/runtime/py/ops.py). */
