@@ -6,7 +6,7 @@
 import type { ValueId } from '../../compiler/ir';
 import { Lines, commentSafe } from '../code';
 import { pyFloat, pyString, type Scope } from '../naming';
-import { routeKey, type InputName, type Plan } from '../plan';
+import { needed, routeKey, type InputName, type Plan } from '../plan';
 import { emitOps, type Fn } from './emit';
 import type { PyModule } from './modules';
 
@@ -205,24 +205,15 @@ export function taskWeightsMethod(L: Lines, plan: Plan, hyper: PyModule[], globa
   const taskArg = scope.reserve('input:task', 'task');
   const taskValue = plan.inputs.get('task');
   if (taskValue) expr.set(taskValue, taskArg);
-  // The modules the held weights depend on, and the modules those read from.
-  const needed = new Set<PyModule>();
-  const stack = plan.regularized.map((g) => hyper.find((m) => m.outputs.includes(g.value))!).filter(Boolean);
-  while (stack.length) {
-    const m = stack.pop()!;
-    if (needed.has(m)) continue;
-    needed.add(m);
-    for (const v of m.inputs) {
-      const from = hyper.find((x) => x.outputs.includes(v));
-      if (from) stack.push(from);
-    }
-  }
+  // The modules computing any value the held weights depend on.
+  const need = needed(plan.program, plan.regularized.map((g) => g.value));
+  const uses = (m: PyModule) => m.groups.some((g) => g.ops.some((o) => need.has(o.id)));
   const body = new Lines();
   const fn: Fn = { scope, expr, L: body };
   callModules(
     fn,
     plan,
-    hyper.filter((m) => needed.has(m)),
+    hyper.filter(uses),
     new Map<InputName, string | null>([['task', taskArg]]),
   );
   body.line('return {');
