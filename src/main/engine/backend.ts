@@ -4,6 +4,7 @@
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
+import { useWasmKernels } from './kernels';
 // The umbrella package registers the cpu backend and every op's gradient (tfjs-core alone has none).
 import '@tensorflow/tfjs';
 import type { Backend } from '../../shared/document/schema';
@@ -61,6 +62,7 @@ export async function useBackend(choice: Backend = 'auto'): Promise<Concrete> {
     try {
       if (await tf.setBackend(tfName(b))) {
         await tf.ready();
+        if (b === 'wasm') useWasmKernels();
         active = b;
         return b;
       }

@@ -22,7 +22,10 @@ export function linear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null): tf.Tens
   return b ? tf.add(y, channels(b, y.rank)) : y;
 }
 
-/** act(x W + b) as one fused kernel, W [in, out] shared and b [out] (or null); act linear or relu. */
+/**
+ * act(x W + b) as one fused kernel, W [in, out] shared and b [out] (or null); act linear or relu. Always a 2-D
+ * product: wasm's batched fused product leaves the ReLU off rows of later batches (tfjs-backend-wasm 4.22).
+ */
 export function fusedLinear(x: tf.Tensor, w: tf.Tensor, b: tf.Tensor | null, act: 'linear' | 'relu'): tf.Tensor {
   const inDim = x.shape[x.rank - 1];
   const flat = x.rank === 2 ? x : tf.reshape(x, [-1, inDim]);
