@@ -161,9 +161,9 @@ export function binaryGraph(): Program {
   // extra = mean(((logit - 0.25) * logit)^2): sub and mul, as a metric.
   const logit = program.prediction!;
   const shape = program.ops.find((o) => o.id === logit)!.shape;
-  const op = (o: Omit<Op, 'node' | 'dataDependent' | 'dtype'> & Partial<Op>): Op => ({ node: 'extra', dataDependent: true, dtype: 'float32', ...o }) as Op;
+  const op = (o: Omit<Op, 'node' | 'dataDependent' | 'dtype' | 'trainable'> & Partial<Op>): Op => ({ node: 'extra', dataDependent: true, trainable: true, dtype: 'float32', ...o }) as Op;
   program.ops.push(
-    op({ op: 'constant', value: [0.25], id: 'extra.quarter', inputs: [], shape: [1, 1], dataDependent: false }),
+    op({ op: 'constant', value: [0.25], id: 'extra.quarter', inputs: [], shape: [1, 1], dataDependent: false, trainable: false }),
     op({ op: 'sub', id: 'extra.shifted', inputs: [logit, 'extra.quarter'], shape }),
     op({ op: 'mul', id: 'extra.product', inputs: ['extra.shifted', logit], shape }),
     op({ op: 'meanSquare', id: 'extra.value', inputs: ['extra.product'], shape: [] }),

@@ -22,12 +22,12 @@ function values(shape: readonly number[], seed: number): Float32Array {
 }
 
 /** Loss Σ y·r (a fixed random r) and its gradients for x and the kernel. */
-function grads(c: (typeof cases)[number]) {
+function grads(c: (typeof cases)[number], inputGrad = true) {
   return tf.tidy(() => {
     const x = tf.tensor4d(values(c.x, 1), c.x as unknown as [number, number, number, number]);
     const k = tf.tensor4d(values(c.k, 2), c.k as unknown as [number, number, number, number]);
     const f = (a: tf.Tensor, b: tf.Tensor) => {
-      const y = conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.mode);
+      const y = conv2d(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.mode, inputGrad);
       return tf.sum(tf.mul(y, tf.tensor(values(y.shape, 3), y.shape)));
     };
     const [dx, dk] = tf.grads(f)([x, k]);
@@ -52,5 +52,16 @@ describe('conv2d gradients without a native filter-gradient kernel', () => {
     const maxDiff = (a: number[], b: number[]) => Math.max(...a.map((v, i) => Math.abs(v - b[i])));
     expect(maxDiff(actual.dx, expected.dx)).toBeLessThan(1e-3);
     expect(maxDiff(actual.dk, expected.dk)).toBeLessThan(1e-3);
+  });
+
+  it.each(cases)('for data input (inputGrad false) the same kernel gradient, none for x: x $x, stride $stride, $mode', async (c) => {
+    await useBackend('wasm');
+    const full = grads(c);
+    const before = tf.memory().numTensors;
+    const kernelOnly = grads(c, false);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(kernelOnly.dk).toEqual(full.dk);
+    expect(kernelOnly.y).toBe(full.y);
+    expect(kernelOnly.dx.every((v) => v === 0)).toBe(true);
   });
 });

@@ -105,6 +105,7 @@ export class Model {
       at,
       maybe: (i) => (op.inputs[i] ? at(i) : null),
       all: () => op.inputs.map((_, i) => at(i)),
+      trainable: (i) => this.ops.get(op.inputs[i]!)?.trainable !== false,
       feeds,
       vars: this.vars,
       run: { training: opts.training, seed: this.seed, step: opts.step },
@@ -126,6 +127,8 @@ interface OpContext {
   at(i: number): tf.Tensor;
   maybe(i: number): tf.Tensor | null;
   all(): tf.Tensor[];
+  /** Whether input i depends on a parameter (a gradient must flow into it). */
+  trainable(i: number): boolean;
   feeds: Feeds;
   vars: ReadonlyMap<string, tf.Variable>;
   run: RunOptions;
@@ -158,7 +161,7 @@ const RUN: { [K in OpKind]: OpRunner<K> } = {
   concat: (op, c) => tf.concat(c.all(), op.axis),
   broadcastBatch: (_, c) => ops.broadcastBatch(c.at(0), c.at(1)),
   pairRows: (_, c) => ops.pairRows(c.at(0), c.at(1)),
-  conv2d: (op, c) => ops.conv2d(c.at(0), c.at(1), c.maybe(2), op.strides, op.padding),
+  conv2d: (op, c) => ops.conv2d(c.at(0), c.at(1), c.maybe(2), op.strides, op.padding, c.trainable(0)),
   pool: (op, c) => ops.pool(c.at(0), op.kind, op.size, op.strides, op.padding),
   layerNorm: (op, c) => ops.layerNorm(c.at(0), c.at(1), c.at(2), op.epsilon),
   film: (_, c) => ops.film(c.at(0), c.at(1), c.at(2)),

@@ -73,8 +73,11 @@ export function conv2dInputGrad(dy: tf.Tensor4D, kernel: tf.Tensor4D, inputShape
 
 const hasFilterGrad = new Map<string, boolean>();
 
-/** tf.conv2d, with the filter gradient computed as above where the backend has no kernel for it. */
-export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number, mode: 'same' | 'valid'): tf.Tensor4D {
+/**
+ * tf.conv2d, with the filter gradient computed as above where the backend has no kernel for it. inputGrad false:
+ * x is data (nothing trainable feeds it), so its gradient is not computed (zeros stand in for it).
+ */
+export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number, mode: 'same' | 'valid', inputGrad = true): tf.Tensor4D {
   const backend = tf.getBackend();
   let native = hasFilterGrad.get(backend);
   if (native === undefined) hasFilterGrad.set(backend, (native = tf.getKernel('Conv2DBackpropFilter', backend) !== undefined));
@@ -87,7 +90,8 @@ export function conv2d(x: tf.Tensor4D, kernel: tf.Tensor4D, stride: number, mode
       gradFunc: (dy, saved) => {
         const [sx, sf] = saved as [tf.Tensor4D, tf.Tensor4D];
         const g = dy as tf.Tensor4D;
-        return [conv2dInputGrad(g, sf, sx.shape, stride, mode), conv2dFilterGrad(sx, g, [sf.shape[0], sf.shape[1]], stride, mode)];
+        const dx = inputGrad ? conv2dInputGrad(g, sf, sx.shape, stride, mode) : tf.zerosLike(sx);
+        return [dx, conv2dFilterGrad(sx, g, [sf.shape[0], sf.shape[1]], stride, mode)];
       },
     };
   });

@@ -90,9 +90,12 @@ export function pairRows(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   return tf.concat([left, right], 2);
 }
 
-/** 2-D convolution, channels-last, kernel [kh, kw, cin, cout]; it trains on every backend (see conv2d.ts). */
-export function conv2d(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null, strides: number, padding: 'same' | 'valid'): tf.Tensor {
-  const y = trainableConv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding);
+/**
+ * 2-D convolution, channels-last, kernel [kh, kw, cin, cout]; it trains on every backend (see conv2d.ts). inputGrad
+ * false: x is data, whose gradient nothing needs.
+ */
+export function conv2d(x: tf.Tensor, kernel: tf.Tensor, bias: tf.Tensor | null, strides: number, padding: 'same' | 'valid', inputGrad = true): tf.Tensor {
+  const y = trainableConv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, strides, padding, inputGrad);
   return bias ? tf.add(y, bias) : y;
 }
 

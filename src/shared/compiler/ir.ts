@@ -138,6 +138,8 @@ export type Op = OpBody & {
   node: string;
   /** True when the value depends on the batch's x or y (false: depends only on parameters, task, context). */
   dataDependent: boolean;
+  /** True when the value depends on a parameter, so training needs its gradient (false: data and constants only). */
+  trainable: boolean;
 };
 
 export interface GeneratedRoute {

@@ -61,7 +61,8 @@ export function lowerToProgram(graph: Graph, inf: Inference): { program?: Progra
         const opId = unique(`${id}.${name}`);
         const dataDependent =
           (body.op === 'input' && body.name !== 'task') || body.op === 'noise' || body.op === 'dropout' || inputs.some((v) => v !== null && opById.get(v)?.dataDependent);
-        const op = { ...body, id: opId, inputs, shape: [...shape], dtype, node: id, dataDependent } as Op;
+        const trainable = body.op === 'param' || inputs.some((v) => v !== null && opById.get(v)?.trainable);
+        const op = { ...body, id: opId, inputs, shape: [...shape], dtype, node: id, dataDependent, trainable } as Op;
         ops.push(op);
         opById.set(opId, op);
         return opId;
