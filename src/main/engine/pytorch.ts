@@ -41,7 +41,7 @@ import type { TrainOptions } from './options';
 export interface PytorchOptions extends TrainOptions {
   /** The Python to run; HNET_PYTHON, then /usr/bin/python3 and `python3`, by default. */
   python?: string;
-  /** `auto` (CUDA when available, the default), `cpu`, `cuda` or `cuda:N`. */
+  /** `auto` (CUDA, else Apple's MPS, else the CPU: the default), `cpu`, `cuda`, `cuda:N` or `mps`. */
   device?: string;
   /** Extra environment for the Python process (OMP_NUM_THREADS...). */
   env?: Record<string, string>;
@@ -54,6 +54,8 @@ export interface TorchInfo {
   python: string;
   torch: string;
   cuda: boolean;
+  /** Apple's GPU (Metal Performance Shaders) is usable. */
+  mps: boolean;
   /** torch.get_num_threads(): the CPU threads an operation may use. */
   threads: number;
   pythonVersion: string;
@@ -62,7 +64,7 @@ export interface TorchInfo {
 export const INSTALL_HINT =
   'install it (Debian/Ubuntu: apt-get install python3-torch; or pip install torch) or point --python / HNET_PYTHON at a Python that has it';
 
-const DETECT_PY = 'import json, sys, numpy, torch; print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available(), "threads": torch.get_num_threads(), "python": sys.version.split()[0]}))';
+const DETECT_PY = 'import json, sys, numpy, torch; print(json.dumps({"torch": torch.__version__, "cuda": torch.cuda.is_available(), "mps": bool(getattr(torch.backends, "mps", None) and torch.backends.mps.is_available()), "threads": torch.get_num_threads(), "python": sys.version.split()[0]}))';
 const DETECT_TIMEOUT_MS = 120_000;
 
 /**
@@ -158,8 +160,8 @@ async function probe(python: string): Promise<TorchInfo | string> {
   if (r.error) return `cannot run it: ${r.error}`;
   if (r.status !== 0) return lastLine(r.stderr) || `it exited with code ${r.status}`;
   try {
-    const v = JSON.parse(lastLine(r.stdout)) as { torch: string; cuda: boolean; threads: number; python: string };
-    const info: TorchInfo = { python, torch: String(v.torch), cuda: v.cuda === true, threads: Number(v.threads) || 1, pythonVersion: String(v.python) };
+    const v = JSON.parse(lastLine(r.stdout)) as { torch: string; cuda: boolean; mps?: boolean; threads: number; python: string };
+    const info: TorchInfo = { python, torch: String(v.torch), cuda: v.cuda === true, mps: v.mps === true, threads: Number(v.threads) || 1, pythonVersion: String(v.python) };
     found.set(python, info);
     return info;
   } catch {
@@ -183,11 +185,14 @@ export async function findTorch(python?: string): Promise<TorchInfo> {
   return fail('HN052', `PyTorch is not available to ${who}: ${INSTALL_HINT}`, { path: 'training.backend' });
 }
 
-function resolveDevice(asked: string, info: TorchInfo): string {
-  if (asked === 'auto') return info.cuda ? 'cuda' : 'cpu';
+/** The device train.py runs on: what was asked for, checked against what this torch sees. */
+export function resolveDevice(asked: string, info: TorchInfo): string {
+  if (asked === 'auto') return info.cuda ? 'cuda' : info.mps ? 'mps' : 'cpu';
   if (asked.startsWith('cuda') && !info.cuda)
-    fail('HN052', `device ${asked} was asked for, but PyTorch ${info.torch} on ${info.python} sees no CUDA device; use cpu`, { path: 'training.backend' });
-  if (!/^(cpu|cuda(:\d+)?)$/.test(asked)) fail('HN052', `unknown PyTorch device "${asked}": use auto, cpu, cuda or cuda:N`, { path: 'training.backend' });
+    fail('HN052', `device ${asked} was asked for, but PyTorch ${info.torch} on ${info.python} sees no CUDA device; use cpu${info.mps ? ' or mps' : ''}`, { path: 'training.backend' });
+  if (asked === 'mps' && !info.mps)
+    fail('HN052', `device mps was asked for, but PyTorch ${info.torch} on ${info.python} has no usable MPS device (Apple silicon, macOS 12.3+, torch 1.12+); use cpu${info.cuda ? ' or cuda' : ''}`, { path: 'training.backend' });
+  if (!/^(cpu|mps|cuda(:\d+)?)$/.test(asked)) fail('HN052', `unknown PyTorch device "${asked}": use auto, cpu, cuda, cuda:N or mps`, { path: 'training.backend' });
   return asked;
 }
 

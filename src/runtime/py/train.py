@@ -1,4 +1,4 @@
-"""Train the exported model as Hypernet Studio's engine does, on CPU, CUDA or several processes (torchrun).
+"""Train the exported model as Hypernet Studio's engine does, on CPU, CUDA, Apple's MPS or several processes (torchrun).
 
     python train.py                      # the document's settings
     python train.py --steps 500 --seed 3 --device cuda
@@ -80,7 +80,7 @@ def parse_args():
     p.add_argument("--steps", type=int, default=None, help="steps per task (overrides the document)")
     p.add_argument("--seed", type=int, default=None, help="random seed (overrides the document)")
     p.add_argument("--lr", type=float, default=None, help="learning rate (overrides the document)")
-    p.add_argument("--device", default="auto", help="auto, cpu, cuda or cuda:N")
+    p.add_argument("--device", default="auto", help="auto (CUDA, else MPS, else CPU), cpu, cuda, cuda:N or mps")
     p.add_argument("--init-from", default=None, help="folder with weights.json + weights.bin to start from")
     p.add_argument("--save", default=None, help="write the trained weights (weights.json + weights.bin) here")
     p.add_argument("--save-all-ranks", action="store_true", help="under torchrun, every rank saves to SAVE/rank<r>")
@@ -104,9 +104,16 @@ def setup_distributed(device_arg):
     return rank, world, (torch.device("cuda", local) if cuda else torch.device("cpu"))
 
 
+def mps_available():
+    """Apple's GPU (Metal Performance Shaders), in a torch that has it."""
+    mps = getattr(torch.backends, "mps", None)
+    return mps is not None and mps.is_available()
+
+
 def pick_device(arg):
+    """auto: CUDA, else Apple's MPS, else the CPU."""
     if arg == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return torch.device("cuda" if torch.cuda.is_available() else "mps" if mps_available() else "cpu")
     return torch.device(arg)
 
 
