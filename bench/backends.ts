@@ -237,7 +237,25 @@ export function printBackends(report: BackendsReport): void {
       `${fmt(report.seconds, 1)} s.`,
     ].join('\n'),
   );
+  const against = againstPytorch(report);
+  if (against.length) console.log(`\nThe engine (wasm) against the PyTorch export on one thread (goal >= 0.5x):\n${table(PYTORCH_HEADER, against)}`);
 }
+
+/**
+ * The engine's default backend against the PyTorch export on one thread, per model: the median over rounds of
+ * the per-round ratio (wasm steps/s / PyTorch steps/s), the measure the speed goal is stated in (>= 0.5x).
+ */
+export function againstPytorch(report: BackendsReport): string[][] {
+  return report.models.flatMap((m) => {
+    const wasm = m.variants.find((v) => v.variant === 'tfjs wasm');
+    const torch = m.variants.find((v) => v.variant === 'pytorch cpu (1 thread)');
+    if (!wasm || !torch) return [];
+    const ratio = median(wasm.perRound.map((w, i) => w / torch.perRound[i]));
+    return [[m.file.replace(/\.hnet\.json$/, ''), fmt(wasm.median, 1), fmt(torch.median, 1), `${fmt(ratio, 2)}x`]];
+  });
+}
+
+const PYTORCH_HEADER = ['model', 'engine (wasm) steps/s', 'PyTorch (1 thread) steps/s', 'engine / PyTorch'];
 
 /** docs/BENCHMARKS.md, written from a report. */
 export function benchmarksDoc(report: BackendsReport): string {
@@ -275,6 +293,21 @@ export function benchmarksDoc(report: BackendsReport): string {
     }.`,
     'Absolute numbers depend on the machine and on what else runs on it (rounds that disagree show load from other',
     'processes); the ratios are the result.',
+    '',
+    '## The engine against the PyTorch export',
+    '',
+    'The engine\'s default CPU backend (wasm, one thread) against the same program\'s PyTorch export on one thread:',
+    'the median over rounds of the per-round ratio of steps per second. The goal is at least 0.5x.',
+    '',
+    md(PYTORCH_HEADER),
+    md(['---', '---:', '---:', '---:']),
+    ...againstPytorch(report).map(md),
+    '',
+    '## GPU',
+    '',
+    'GPU speed is unmeasured: no machine with a GPU has run these benchmarks yet. The engine has no GPU backend',
+    'that works on current drivers (`@tensorflow/tfjs-node-gpu` needs CUDA 11.2 and cuDNN 8.1); the PyTorch',
+    'backend trains on CUDA or Apple\'s MPS where torch sees one.',
     '',
     '## Reproducing',
     '',

@@ -3,7 +3,8 @@
  * (BatchMatMul and _FusedMatMul with transposeA or transposeB, which every backward pass of a linear layer
  * runs: dx = dy·Wᵀ, dW = xᵀ·dy) runs about 10x slower than an untransposed one (1.4-1.9 against 11-22 GFLOP/s
  * measured here); transposing the operand first with wasm's Transpose and multiplying untransposed takes the
- * fast path for the same values. Put in place when the wasm backend is chosen (./backend.ts).
+ * fast path for the same values (and, for _FusedMatMul, the right ones: see useWasmKernels). Put in place when
+ * the wasm backend is chosen (./backend.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -17,12 +18,28 @@ function transposeLast(transpose: KernelFunc, x: Info, backend: tf.KernelBackend
   return transpose({ inputs: { x }, backend, attrs: { perm } }) as Info;
 }
 
+/**
+ * Below this many multiply-adds the extra Transpose costs more than the slow path loses (a per-kernel overhead
+ * of some 10 µs here against products of a few thousand): small products keep wasm's own kernel.
+ */
+const MIN_WORK = 16_384;
+
+/** Multiply-adds of a (batched) product of a and b. */
+function products(a: Info, b: Info, transposeA: boolean): number {
+  const r = a.shape.length;
+  const batch = a.shape.slice(0, -2).reduce((x, y) => x * y, 1);
+  const [m, k] = transposeA ? [a.shape[r - 1], a.shape[r - 2]] : [a.shape[r - 2], a.shape[r - 1]];
+  const n = b.shape.reduce((x, y) => x * y, 1) / (b.shape.slice(0, -2).reduce((x, y) => x * y, 1) * k);
+  return batch * m * k * n;
+}
+
 /** Wrap a matrix-product kernel so that transposed operands are transposed explicitly first. */
-function untransposed(kernel: KernelFunc, transpose: KernelFunc): KernelFunc {
+function untransposed(kernel: KernelFunc, transpose: KernelFunc, always: boolean): KernelFunc {
   return ({ inputs, backend: be, attrs }) => {
     const backend = be as tf.KernelBackend;
     const { transposeA, transposeB } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
     if (!transposeA && !transposeB) return kernel({ inputs, backend, attrs });
+    if (!always && products(inputs.a as Info, inputs.b as Info, !!transposeA) < MIN_WORK) return kernel({ inputs, backend, attrs });
     const made: Info[] = [];
     const a = transposeA ? (made.push(transposeLast(transpose, inputs.a as Info, backend)), made.at(-1)!) : (inputs.a as Info);
     const b = transposeB ? (made.push(transposeLast(transpose, inputs.b as Info, backend)), made.at(-1)!) : (inputs.b as Info);
@@ -48,7 +65,9 @@ export function useWasmKernels(on = true): void {
     if (!current) continue;
     if (!OWN.has(name)) OWN.set(name, current);
     const own = OWN.get(name)!;
-    const want = on ? { ...own, kernelFunc: untransposed(own.kernelFunc, transpose) } : own;
+    // wasm's own _FusedMatMul with a transposed operand adds the bias to the wrong columns (tfjs-backend-wasm
+    // 4.22; test/numeric/kernels.test.ts): it is always transposed explicitly, whatever the size.
+    const want = on ? { ...own, kernelFunc: untransposed(own.kernelFunc, transpose, name === '_FusedMatMul') } : own;
     if (on === (current !== own)) continue;
     tf.unregisterKernel(name, 'wasm');
     tf.registerKernel(want);
