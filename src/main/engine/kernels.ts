@@ -1,8 +1,8 @@
 /**
  * Faster kernels for tfjs-backend-wasm, registered over its own. Its matrix product with a transposed operand
  * (BatchMatMul and _FusedMatMul with transposeA or transposeB, which every backward pass of a linear layer
- * runs: dx = dy·Wᵀ, dW = xᵀ·dy) runs about 10x slower than an untransposed one (1.4-1.9 against 11-22 GFLOP/s
- * measured here); transposing the operand first with wasm's Transpose and multiplying untransposed takes the
+ * runs: dx = dy·Wᵀ, dW = xᵀ·dy) runs several times slower than an untransposed one (2-3x on this project's
+ * layer sizes, up to 10x on others); transposing the operand first with wasm's Transpose and multiplying untransposed takes the
  * fast path for the same values (and, for _FusedMatMul, the right ones: see useWasmKernels). Put in place when
  * the wasm backend is chosen (./backend.ts).
  */
@@ -41,8 +41,13 @@ function untransposed(kernel: KernelFunc, transpose: KernelFunc, always: boolean
     if (!transposeA && !transposeB) return kernel({ inputs, backend, attrs });
     if (!always && products(inputs.a as Info, inputs.b as Info, !!transposeA) < MIN_WORK) return kernel({ inputs, backend, attrs });
     const made: Info[] = [];
-    const a = transposeA ? (made.push(transposeLast(transpose, inputs.a as Info, backend)), made.at(-1)!) : (inputs.a as Info);
-    const b = transposeB ? (made.push(transposeLast(transpose, inputs.b as Info, backend)), made.at(-1)!) : (inputs.b as Info);
+    const flipped = (x: Info) => {
+      const t = transposeLast(transpose, x, backend);
+      made.push(t);
+      return t;
+    };
+    const a = transposeA ? flipped(inputs.a as Info) : (inputs.a as Info);
+    const b = transposeB ? flipped(inputs.b as Info) : (inputs.b as Info);
     try {
       return kernel({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
     } finally {

@@ -4,24 +4,13 @@
  */
 import type { Program } from '../../compiler/ir';
 import { Lines } from '../code';
-import { markdownText } from '../naming';
-import { plainText } from '../plainText';
 import type { ExportMetadata } from '../project';
+import { readmeHeading } from '../readme';
 
 export function readme(program: Program, metadata: ExportMetadata): string {
   const name = metadata.name ?? program.name;
   const L = new Lines();
-  // markdownText drops control characters (a README is read in terminals); a title stays on one line.
-  L.line(`# ${markdownText(plainText(name))} (PyTorch)`);
-  L.line('');
-  if (metadata.description) {
-    for (const para of metadata.description.split(/\n\s*\n/)) L.line(`> ${markdownText(para).replace(/\n/g, ' ')}`);
-    L.line('');
-  }
-  if (metadata.citation) {
-    L.line(`Citation: ${markdownText(metadata.citation).replace(/\n/g, ' ')}`);
-    L.line('');
-  }
+  readmeHeading(L, name, 'PyTorch', metadata);
   L.raw(String.raw`Exported from Hypernet Studio. For the same parameters and inputs this code computes what the Hypernet
 Studio engine computes (activations are channels-last, as in the engine).
 

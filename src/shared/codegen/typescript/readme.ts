@@ -4,23 +4,12 @@
  */
 import type { Program } from '../../compiler/ir';
 import { Lines } from '../code';
-import { markdownText } from '../naming';
-import { plainText } from '../plainText';
 import type { ExportMetadata } from '../project';
+import { readmeHeading } from '../readme';
 
 export function readme(program: Program, metadata: ExportMetadata): string {
   const L = new Lines();
-  // markdownText drops control characters (a README is read in terminals); a title stays on one line.
-  L.line(`# ${markdownText(plainText(metadata.name ?? program.name))} (TensorFlow.js)`);
-  L.line('');
-  if (metadata.description) {
-    for (const para of metadata.description.split(/\n\s*\n/)) L.line(`> ${markdownText(para).replace(/\n/g, ' ')}`);
-    L.line('');
-  }
-  if (metadata.citation) {
-    L.line(`Citation: ${markdownText(metadata.citation).replace(/\n/g, ' ')}`);
-    L.line('');
-  }
+  readmeHeading(L, metadata.name ?? program.name, 'TensorFlow.js', metadata);
   L.raw(String.raw`Exported from Hypernet Studio: the same model, data and training loop as the Hypernet Studio engine, as a
 standalone TypeScript project.
 
