@@ -5,7 +5,7 @@
  */
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { CHECKPOINT_VERSION, LAYOUT_CHANGED, layoutChanged } from '../../shared/codegen/fileFormats';
+import { CHECKPOINT_VERSION, LAYOUT_CHANGED, layoutChanged } from '../../runtime/ts/formats.ts';
 import { parseWeights, weightsFiles, WeightsFileError, type StoredParam } from '../../runtime/ts/weights.ts';
 import { fail } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';

@@ -11,7 +11,7 @@ import type { GeneratedRoute, Program, ValueId } from '../../shared/compiler/ir'
 import { continualOf, type Continual, type Optimizer } from '../../shared/document/schema';
 import { Rng } from '../../shared/util/rng';
 import { useBackend } from './backend';
-import { CHECKPOINT_VERSION } from '../../shared/codegen/fileFormats';
+import { CHECKPOINT_VERSION } from '../../runtime/ts/formats.ts';
 import { decode, encode, programSignature, readCheckpoint, writeFileAtomic, writeWeights, type Checkpoint } from './checkpoint';
 import type { RunControl } from './control';
 import { openDataset, type Batch, type Dataset, type EvalSplit } from './data';
