@@ -1,10 +1,19 @@
 /**
- * Faster kernels for tfjs-backend-wasm, registered over its own. Its matrix product with a transposed operand
+ * Faster kernels for tfjs-backend-wasm, registered over its own.
+ *
+ * Matrix products: its matrix product with a transposed operand
  * (BatchMatMul and _FusedMatMul with transposeA or transposeB, which every backward pass of a linear layer
  * runs: dx = dy·Wᵀ, dW = xᵀ·dy) runs several times slower than an untransposed one (2-3x on this project's
  * layer sizes, up to 10x on others); transposing the operand first with wasm's Transpose and multiplying untransposed takes the
- * fast path for the same values (and, for _FusedMatMul, the right ones: see useWasmKernels). Put in place when
- * the wasm backend is chosen (./backend.ts).
+ * fast path for the same values (and, for _FusedMatMul, the right ones: see useWasmKernels).
+ *
+ * Max-pool gradient: wasm's MaxPoolGrad takes 3-4x longer than finding each window's maximum once and adding dy
+ * there, as maxPoolGrad below does in JavaScript on wasm's own memory (about 14 against 4 ms for a
+ * [64, 28, 28, 16] input here; the two poolings' gradients were a fifth of a Ha CNN step). Where a window holds
+ * its maximum more than once, wasm's own gives dy to the last, this one to the first, as tfjs's cpu backend,
+ * TensorFlow and PyTorch do (after a ReLU the usual tie is at 0, whose gradient the ReLU stops either way).
+ *
+ * Put in place when the wasm backend is chosen (./backend.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -56,25 +65,85 @@ function untransposed(kernel: KernelFunc, transpose: KernelFunc, always: boolean
   };
 }
 
+/** The wasm backend's memory views (typedArrayFromHeap is public on BackendWasm but not on KernelBackend). */
+interface WasmHeap {
+  typedArrayFromHeap(info: Info): Float32Array;
+  makeOutput(shape: number[], dtype: tf.DataType): Info;
+}
+
+/**
+ * dL/dx of y = maxPool(x): each window's dy goes to its first largest x (rows, then columns, as tfjs's cpu
+ * backend picks it; a window of NaN or -Infinity only gets none), summed where windows overlap.
+ */
+const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { dy, input } = inputs as { dy: Info; input: Info };
+  const { filterSize, strides, pad, dimRoundingMode } = attrs as unknown as tf.MaxPoolGradAttrs;
+  const info = tf.backend_util.computePool2DInfo(input.shape as [number, number, number, number], filterSize, strides, 1, pad, dimRoundingMode);
+  const heap = backend as unknown as WasmHeap;
+  const out = heap.makeOutput([...input.shape], input.dtype);
+  // Views after the allocation: growing wasm's memory detaches views made before it.
+  const [x, g, dx] = [heap.typedArrayFromHeap(input), heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(out)];
+  dx.fill(0);
+  const { batchSize, inHeight: h, inWidth: w, inChannels: c, outHeight, outWidth, strideHeight, strideWidth } = info;
+  const [fh, fw] = [info.effectiveFilterHeight, info.effectiveFilterWidth];
+  // Where each tap of the current window starts (its channel 0), rows first, then columns.
+  const taps = new Int32Array(fh * fw);
+  let o = 0;
+  for (let b = 0; b < batchSize; b++)
+    for (let yr = 0; yr < outHeight; yr++) {
+      const r0 = yr * strideHeight - info.padInfo.top;
+      const rMin = Math.max(0, r0);
+      const rMax = Math.min(h, r0 + fh);
+      for (let yc = 0; yc < outWidth; yc++) {
+        const c0 = yc * strideWidth - info.padInfo.left;
+        const cMin = Math.max(0, c0);
+        const cMax = Math.min(w, c0 + fw);
+        let n = 0;
+        for (let r = rMin; r < rMax; r++) for (let col = cMin; col < cMax; col++) taps[n++] = ((b * h + r) * w + col) * c;
+        for (let d = 0; d < c; d++, o++) {
+          let best = -Infinity;
+          let at = -1;
+          for (let t = 0; t < n; t++) {
+            const v = x[taps[t] + d];
+            if (v > best) {
+              best = v;
+              at = taps[t] + d;
+            }
+          }
+          if (at >= 0) dx[at] += g[o];
+        }
+      }
+    }
+  return out;
+};
+
 const OWN = new Map<string, tf.KernelConfig>();
 
 /**
- * Put the faster matrix-product kernels in place of wasm's own (on: true, the default; idempotent), or put wasm's
- * own back (on: false: the benchmarks measure both side by side).
+ * The engine's kernels by name, each made from wasm's own (own) and its Transpose. wasm's own _FusedMatMul with a
+ * transposed operand adds the bias to the wrong columns (tfjs-backend-wasm 4.22; test/numeric/kernels.test.ts):
+ * it is always transposed explicitly, whatever the size.
+ */
+const FASTER: Record<string, (own: KernelFunc, transpose: KernelFunc) => KernelFunc> = {
+  BatchMatMul: (own, transpose) => untransposed(own, transpose, false),
+  _FusedMatMul: (own, transpose) => untransposed(own, transpose, true),
+  MaxPoolGrad: () => maxPoolGrad,
+};
+
+/**
+ * Put the faster kernels in place of wasm's own (on: true, the default; idempotent), or put wasm's own back (on:
+ * false: the benchmarks measure both side by side).
  */
 export function useWasmKernels(on = true): void {
   const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
   if (!transpose) return;
-  for (const name of ['BatchMatMul', '_FusedMatMul']) {
+  for (const [name, faster] of Object.entries(FASTER)) {
     const current = tf.getKernel(name, 'wasm');
     if (!current) continue;
     if (!OWN.has(name)) OWN.set(name, current);
     const own = OWN.get(name)!;
-    // wasm's own _FusedMatMul with a transposed operand adds the bias to the wrong columns (tfjs-backend-wasm
-    // 4.22; test/numeric/kernels.test.ts): it is always transposed explicitly, whatever the size.
-    const want = on ? { ...own, kernelFunc: untransposed(own.kernelFunc, transpose, name === '_FusedMatMul') } : own;
     if (on === (current !== own)) continue;
     tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(want);
+    tf.registerKernel(on ? { ...own, kernelFunc: faster(own.kernelFunc, transpose) } : own);
   }
 }
