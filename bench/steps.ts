@@ -22,6 +22,7 @@
  *                          [--backends wasm,cpu]
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { FusedAdam } from '../src/main/engine/adam';
 import { availableBackends, useBackend } from '../src/main/engine/backend';
 import { openDataset, type Batch, type Dataset } from '../src/main/engine/data';
 import { Model } from '../src/main/engine/runtime';
@@ -114,7 +115,8 @@ function makeOptimizer(o: Optimizer): tf.Optimizer {
     case 'rmsprop':
       return tf.train.rmsprop(o.learningRate, o.decay, o.momentum, o.epsilon);
     default:
-      return tf.train.adam(o.learningRate, o.beta1, o.beta2, o.epsilon);
+      // The engine's Adam (one kernel per variable on wasm), so both sides of the comparison update alike.
+      return new FusedAdam(o.learningRate, o.beta1, o.beta2, o.epsilon);
   }
 }
 

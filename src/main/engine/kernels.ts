@@ -66,7 +66,7 @@ function untransposed(kernel: KernelFunc, transpose: KernelFunc, always: boolean
 }
 
 /** The wasm backend's memory views (typedArrayFromHeap is public on BackendWasm but not on KernelBackend). */
-interface WasmHeap {
+export interface WasmHeap {
   typedArrayFromHeap(info: Info): Float32Array;
   makeOutput(shape: number[], dtype: tf.DataType): Info;
 }

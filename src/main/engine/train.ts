@@ -10,6 +10,7 @@ import { HnetError, fail } from '../../shared/compiler/errors';
 import type { GeneratedRoute, Program, ValueId } from '../../shared/compiler/ir';
 import { continualOf, type Continual, type Optimizer } from '../../shared/document/schema';
 import { Rng } from '../../shared/util/rng';
+import { FusedAdam } from './adam';
 import { useBackend } from './backend';
 import { CHECKPOINT_VERSION } from '../../runtime/ts/formats.ts';
 import { decode, encode, programSignature, readCheckpoint, writeFileAtomic, writeWeights, type Checkpoint } from './checkpoint';
@@ -232,7 +233,7 @@ function makeOptimizer(o: Optimizer): tf.Optimizer {
     case 'rmsprop':
       return tf.train.rmsprop(o.learningRate, o.decay, o.momentum, o.epsilon);
     default:
-      return tf.train.adam(o.learningRate, o.beta1, o.beta2, o.epsilon);
+      return new FusedAdam(o.learningRate, o.beta1, o.beta2, o.epsilon);
   }
 }
 
