@@ -1,7 +1,8 @@
 /**
  * The wasm matrix-product kernels (src/main/engine/kernels.ts) against the cpu backend: every combination of
- * transposed operands, batched products, and the (2-D) fused product with bias and ReLU, values and gradients; and
- * wasm's own kernels come back when asked (what the benchmark compares against).
+ * transposed operands, batched products, short-by-wide products (computed transposed), and the (2-D) fused
+ * product with bias and ReLU, values and gradients; and wasm's own kernels come back when asked (what the
+ * benchmark compares against).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
@@ -54,6 +55,23 @@ describe('wasm matrix products', () => {
       close(run(a, b, tA, tB, null), want[0]!);
       if (want[1]) close(run(a, b, tA, tB, fused), want[1]);
     }
+  });
+
+  // Short-by-wide products, which run as Cᵀ = Bᵀ·Aᵀ (a hypernetwork's output layer and its input gradient).
+  const wide: [string, number, boolean, boolean][] = [
+    ['z·W, one row', 1, false, false],
+    ['dy·Wᵀ, one row', 1, false, true],
+    ['z·W, three rows', 3, false, false],
+    ['zᵀ·W, two rows', 2, true, false],
+    ['zᵀ·Wᵀ, one row', 1, true, true],
+  ];
+  it.each(wide)('%s (k 32, n 1500) and its gradients equal the cpu backend', async (_, m, tA, tB) => {
+    const a = data(tA ? [32, m] : [m, 32]);
+    const b = data(tB ? [1500, 32] : [32, 1500]);
+    await useBackend('cpu');
+    const want = run(a, b, tA, tB, null);
+    await useBackend('wasm');
+    close(run(a, b, tA, tB, null), want);
   });
 
   it('puts wasm\'s own kernels back and the faster ones in place again', async () => {

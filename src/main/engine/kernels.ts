@@ -1,11 +1,14 @@
 /**
  * Faster kernels for tfjs-backend-wasm, registered over its own.
  *
- * Matrix products: its matrix product with a transposed operand
- * (BatchMatMul and _FusedMatMul with transposeA or transposeB, which every backward pass of a linear layer
- * runs: dx = dy·Wᵀ, dW = xᵀ·dy) runs several times slower than an untransposed one (2-3x on this project's
- * layer sizes, up to 10x on others); transposing the operand first with wasm's Transpose and multiplying untransposed takes the
- * fast path for the same values (and, for _FusedMatMul, the right ones: see useWasmKernels).
+ * Matrix products: wasm's matrix product with a transposed operand (BatchMatMul and _FusedMatMul with transposeA
+ * or transposeB, which every backward pass of a linear layer runs: dx = dy·Wᵀ, dW = xᵀ·dy) runs several times
+ * slower than an untransposed one (2-3x on this project's layer sizes, up to 10x on others); transposing the
+ * operand first with wasm's Transpose and multiplying untransposed takes the fast path for the same values (and,
+ * for _FusedMatMul, the right ones: see FASTER). That fast path (XNNPACK) packs the right operand anew for every
+ * new tensor there, about 2 ns an element, which in training is every product: the weights change every step.
+ * For a short left operand and a wide right one (a hypernetwork's output layer, z [1, k] · W [k, n], and its
+ * dz = dy · Wᵀ) the packing is most of the time, and Cᵀ = Bᵀ·Aᵀ, which packs the short one, is 2-5x faster.
  *
  * Max-pool gradient: wasm's MaxPoolGrad takes 3-4x longer than finding each window's maximum once and adding dy
  * there, as maxPoolGrad below does in JavaScript on wasm's own memory (about 14 against 4 ms for a
@@ -42,23 +45,73 @@ function products(a: Info, b: Info, transposeA: boolean): number {
   return batch * m * k * n;
 }
 
-/** Wrap a matrix-product kernel so that transposed operands are transposed explicitly first. */
-function untransposed(kernel: KernelFunc, transpose: KernelFunc, always: boolean): KernelFunc {
+/** The backend's own kernels the faster ones are made of. */
+interface Own {
+  transpose: KernelFunc;
+  reshape: KernelFunc;
+}
+
+/** Nanoseconds: XNNPACK's packing of a right operand, per element; a Transpose, per element and per kernel. */
+const PACK_NS = 2.2;
+const COPY_NS = 0.6;
+const KERNEL_NS = 5000;
+
+/**
+ * Rough nanoseconds of an [m, k]·[k, n] product on the fast path: its microkernel computes 4 rows by 8 columns
+ * at a time, so a product of 1 row or column wastes most of each.
+ */
+function computeNs(m: number, k: number, n: number): number {
+  return m * k * n * 0.05 * (4 / Math.min(4, m)) * (8 / Math.min(8, n));
+}
+
+/**
+ * Whether C = A·B (m x k times k x n, after the transposes) costs less as Cᵀ = Bᵀ·Aᵀ: that packs A (k·m)
+ * instead of B (k·n), and needs Bᵀ and Aᵀ as row-major tensors (free where the operand is given transposed;
+ * Bᵀ free where k or n is 1, a reshape) and Cᵀ transposed back (free where m or n is 1).
+ */
+function swapPays(m: number, k: number, n: number, transposeA: boolean, transposeB: boolean): boolean {
+  const copy = (rows: number, cols: number) => KERNEL_NS + COPY_NS * rows * cols;
+  const direct = PACK_NS * k * n + (transposeA ? copy(m, k) : 0) + (transposeB ? copy(k, n) : 0) + computeNs(m, k, n);
+  const swapped =
+    PACK_NS * k * m + (transposeA ? 0 : copy(m, k)) + (transposeB || k === 1 || n === 1 ? 0 : copy(k, n)) + (m === 1 || n === 1 ? 0 : copy(n, m)) + computeNs(n, k, m);
+  return swapped < direct;
+}
+
+/**
+ * Wrap a matrix-product kernel: transposed operands are transposed explicitly first, and short-by-wide
+ * products (2-D, or a batch of one) run as Cᵀ = Bᵀ·Aᵀ where swapPays (swap: false for _FusedMatMul, whose bias
+ * is added along C's columns).
+ */
+function untransposed(kernel: KernelFunc, own: Own, always: boolean, swap: boolean): KernelFunc {
   return ({ inputs, backend: be, attrs }) => {
     const backend = be as tf.KernelBackend;
-    const { transposeA, transposeB } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
-    if (!transposeA && !transposeB) return kernel({ inputs, backend, attrs });
-    if (!always && products(inputs.a as Info, inputs.b as Info, !!transposeA) < MIN_WORK) return kernel({ inputs, backend, attrs });
+    const { transposeA = false, transposeB = false } = (attrs ?? {}) as { transposeA?: boolean; transposeB?: boolean };
+    const [ia, ib] = [inputs.a as Info, inputs.b as Info];
     const made: Info[] = [];
-    const flipped = (x: Info) => {
-      const t = transposeLast(transpose, x, backend);
-      made.push(t);
-      return t;
-    };
-    const a = transposeA ? flipped(inputs.a as Info) : (inputs.a as Info);
-    const b = transposeB ? flipped(inputs.b as Info) : (inputs.b as Info);
+    const keep = (t: Info) => (made.push(t), t);
+    const flipped = (x: Info) => keep(transposeLast(own.transpose, x, backend));
+    const reshaped = (x: Info, shape: number[]) => keep(own.reshape({ inputs: { x }, backend, attrs: { shape } }) as Info);
+    const plain = { ...attrs, transposeA: false, transposeB: false };
     try {
-      return kernel({ inputs: { ...inputs, a, b }, backend, attrs: { ...attrs, transposeA: false, transposeB: false } });
+      const r = ia.shape.length;
+      const batch = [...ia.shape.slice(0, -2), ...ib.shape.slice(0, -2)];
+      const [m, k] = transposeA ? [ia.shape[r - 1], ia.shape[r - 2]] : [ia.shape[r - 2], ia.shape[r - 1]];
+      const n = ib.shape[transposeB ? ib.shape.length - 2 : ib.shape.length - 1];
+      if (swap && ib.shape.length === r && batch.every((d) => d === 1) && swapPays(m, k, n, transposeA, transposeB)) {
+        const lead = ia.shape.slice(0, -2);
+        // Bᵀ [n, k] is the left operand, which is not packed: a reshape where it holds a single row or column.
+        const bT = transposeB ? ib : k === 1 || n === 1 ? reshaped(ib, [...lead, n, k]) : flipped(ib);
+        // Aᵀ [k, m] is packed, and wasm keeps the packing by tensor, whatever its shape: never a reshaped view.
+        const aT = transposeA ? ia : flipped(ia);
+        const cT = keep(kernel({ inputs: { a: bT, b: aT }, backend, attrs: plain }) as Info);
+        const c = m === 1 || n === 1 ? own.reshape({ inputs: { x: cT }, backend, attrs: { shape: [...lead, m, n] } }) : transposeLast(own.transpose, cT, backend);
+        return c as Info;
+      }
+      if (!transposeA && !transposeB) return kernel({ inputs, backend, attrs });
+      if (!always && products(ia, ib, transposeA) < MIN_WORK) return kernel({ inputs, backend, attrs });
+      const a = transposeA ? flipped(ia) : ia;
+      const b = transposeB ? flipped(ib) : ib;
+      return kernel({ inputs: { ...inputs, a, b }, backend, attrs: plain });
     } finally {
       for (const t of made) backend.disposeData(t.dataId);
     }
@@ -120,13 +173,13 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
 const OWN = new Map<string, tf.KernelConfig>();
 
 /**
- * The engine's kernels by name, each made from wasm's own (own) and its Transpose. wasm's own _FusedMatMul with a
- * transposed operand adds the bias to the wrong columns (tfjs-backend-wasm 4.22; test/numeric/kernels.test.ts):
- * it is always transposed explicitly, whatever the size.
+ * The engine's kernels by name, each made from wasm's own (own) and its Transpose and Reshape. wasm's own
+ * _FusedMatMul with a transposed operand adds the bias to the wrong columns (tfjs-backend-wasm 4.22;
+ * test/numeric/kernels.test.ts): it is always transposed explicitly, whatever the size.
  */
-const FASTER: Record<string, (own: KernelFunc, transpose: KernelFunc) => KernelFunc> = {
-  BatchMatMul: (own, transpose) => untransposed(own, transpose, false),
-  _FusedMatMul: (own, transpose) => untransposed(own, transpose, true),
+const FASTER: Record<string, (own: KernelFunc, kernels: Own) => KernelFunc> = {
+  BatchMatMul: (own, kernels) => untransposed(own, kernels, false, true),
+  _FusedMatMul: (own, kernels) => untransposed(own, kernels, true, false),
   MaxPoolGrad: () => maxPoolGrad,
 };
 
@@ -136,7 +189,8 @@ const FASTER: Record<string, (own: KernelFunc, transpose: KernelFunc) => KernelF
  */
 export function useWasmKernels(on = true): void {
   const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
-  if (!transpose) return;
+  const reshape = tf.getKernel('Reshape', 'wasm')?.kernelFunc;
+  if (!transpose || !reshape) return;
   for (const [name, faster] of Object.entries(FASTER)) {
     const current = tf.getKernel(name, 'wasm');
     if (!current) continue;
@@ -144,6 +198,6 @@ export function useWasmKernels(on = true): void {
     const own = OWN.get(name)!;
     if (on === (current !== own)) continue;
     tf.unregisterKernel(name, 'wasm');
-    tf.registerKernel(on ? { ...own, kernelFunc: faster(own.kernelFunc, transpose) } : own);
+    tf.registerKernel(on ? { ...own, kernelFunc: faster(own.kernelFunc, { transpose, reshape }) } : own);
   }
 }
