@@ -13,8 +13,10 @@
  * Max-pool gradient: wasm's MaxPoolGrad takes 3-4x longer than finding each window's maximum once and adding dy
  * there, as maxPoolGrad below does in JavaScript on wasm's own memory (about 14 against 4 ms for a
  * [64, 28, 28, 16] input here; the two poolings' gradients were a fifth of a Ha CNN step). Where a window holds
- * its maximum more than once, wasm's own gives dy to the last, this one to the first, as tfjs's cpu backend,
- * TensorFlow and PyTorch do (after a ReLU the usual tie is at 0, whose gradient the ReLU stops either way).
+ * its maximum more than once, dy goes to the last, as wasm's own kernel gives it (tfjs's cpu backend and PyTorch
+ * give it to the first): a convolution over a flat patch of an image makes equal outputs side by side, and the
+ * same choice keeps training the same. Unlike wasm's own, which starts each window's search at float's
+ * min() (1.2e-38, not the lowest float), a window of values at or below that gets its gradient too.
  *
  * Put in place when the wasm backend is chosen (./backend.ts).
  */
@@ -125,8 +127,8 @@ export interface WasmHeap {
 }
 
 /**
- * dL/dx of y = maxPool(x): each window's dy goes to its first largest x (rows, then columns, as tfjs's cpu
- * backend picks it; a window of NaN or -Infinity only gets none), summed where windows overlap.
+ * dL/dx of y = maxPool(x): each window's dy goes to its last largest x (rows, then columns; a window of NaN
+ * only gets none), summed where windows overlap.
  */
 const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   const { dy, input } = inputs as { dy: Info; input: Info };
@@ -158,7 +160,7 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
           let at = -1;
           for (let t = 0; t < n; t++) {
             const v = x[taps[t] + d];
-            if (v > best) {
+            if (v >= best) {
               best = v;
               at = taps[t] + d;
             }
