@@ -18,6 +18,9 @@
  * same choice keeps training the same. Unlike wasm's own, which starts each window's search at float's
  * min() (1.2e-38, not the lowest float), a window of values at or below that gets its gradient too.
  *
+ * ReLU's gradient: tfjs computes dy · step(x) as three kernels (Step, Cast, Multiply); on small tensors, where
+ * the per-kernel overhead is all the cost, one pass does the same (registerReluGradient).
+ *
  * Put in place when the wasm backend is chosen (./backend.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
@@ -172,6 +175,45 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
+const RELU_GRAD = 'HnetReluGrad';
+/** Above this many elements wasm's vectorised Step, Cast and Multiply beat one JavaScript pass. */
+const RELU_GRAD_MAX = 8192;
+
+/** dy · step(x) (x > 0: 1, else 0; NaN where x is NaN, as tfjs's step) in one pass: ReLU's gradient. */
+const reluGrad: KernelFunc = ({ inputs, backend }) => {
+  const { dy, x } = inputs as { dy: Info; x: Info };
+  const heap = backend as unknown as WasmHeap;
+  const out = heap.makeOutput([...x.shape], 'float32');
+  const [g, xs, dx] = [heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(out)];
+  for (let i = 0; i < xs.length; i++) dx[i] = g[i] * (xs[i] > 0 ? 1 : xs[i] === xs[i] ? 0 : NaN);
+  return out;
+};
+
+let fusedReluGrad = false;
+
+/**
+ * ReLU's gradient, tfjs's own (Step, Cast and Multiply: three kernels) but one kernel on wasm for tensors of up
+ * to RELU_GRAD_MAX elements while the engine's kernels are on: on a small model the kernels' overhead is most of
+ * a step.
+ */
+function registerReluGradient(): void {
+  if (!tf.getKernel(RELU_GRAD, 'wasm')) tf.registerKernel({ kernelName: RELU_GRAD, backendName: 'wasm', kernelFunc: reluGrad });
+  tf.registerGradient({
+    kernelName: 'Relu',
+    inputsToSave: ['x'],
+    gradFunc: (dy, saved) => {
+      const [x] = saved;
+      const g = dy as tf.Tensor;
+      return {
+        x: () =>
+          fusedReluGrad && x.size <= RELU_GRAD_MAX && x.dtype === 'float32' && tf.getBackend() === 'wasm'
+            ? tf.engine().runKernel(RELU_GRAD, { dy: g, x })
+            : tf.mul(g, tf.cast(tf.step(x), 'float32')),
+      };
+    },
+  });
+}
+
 const OWN = new Map<string, tf.KernelConfig>();
 
 /**
@@ -193,6 +235,8 @@ export function useWasmKernels(on = true): void {
   const transpose = tf.getKernel('Transpose', 'wasm')?.kernelFunc;
   const reshape = tf.getKernel('Reshape', 'wasm')?.kernelFunc;
   if (!transpose || !reshape) return;
+  if (!tf.getKernel(RELU_GRAD, 'wasm')) registerReluGradient();
+  fusedReluGrad = on;
   for (const [name, faster] of Object.entries(FASTER)) {
     const current = tf.getKernel(name, 'wasm');
     if (!current) continue;
