@@ -11,7 +11,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { EngineEvent, StepEvent } from '../src/shared/api/events';
 import { backendLabel, useBackend } from '../src/main/engine/backend';
 import { train } from '../src/main/engine/train';
-import { describeAdapter, openWebgpu } from '../src/main/engine/webgpu';
+import { askWebgpu, describeAdapter, openWebgpu } from '../src/main/engine/webgpu';
 import { templateProgram, templatesDir } from './helpers/templates';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
@@ -40,7 +40,8 @@ async function steps(name: string, backend: 'wasm' | 'webgpu') {
   const program = smallProgram(name);
   // Continual templates: the first two tasks (the second one regularised by the first's weights).
   if (!program.training.tasks) program.training.tasks = [0, 1].slice(0, program.data.tasks);
-  const perTask = Math.ceil(20 / program.training.tasks.length);
+  // Tasks in turn run `steps` each; an interleaved schedule runs `steps` in all (a random task each step).
+  const perTask = program.training.schedule === 'interleaved' ? 20 : Math.ceil(20 / program.training.tasks.length);
   const events: EngineEvent[] = [];
   const done = await train(program, { backend, steps: perTask, stepEventEvery: 1 }, (e) => events.push(e));
   const start = events.find((e) => e.event === 'start');
@@ -62,6 +63,10 @@ describe('webgpu backend on SwiftShader', () => {
   beforeAll(async () => {
     const opened = await openWebgpu();
     expect(opened, 'webgpu must open here (npm install webgpu; apt-get install libvulkan1 chromium)').toHaveProperty('adapter');
+  });
+
+  it('is asked for its adapter from a child Node (the CLI) and from a worker thread (Electron) alike', async () => {
+    for (const where of ['child', 'thread'] as const) expect(await askWebgpu(where), where).toEqual({ adapter: { name: 'SwiftShader driver 5.0.0', software: true } });
   });
 
   it('is named with its adapter, and auto never picks a CPU adapter', async () => {

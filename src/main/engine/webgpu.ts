@@ -3,13 +3,17 @@
  * browser globals that @tensorflow/tfjs-backend-webgpu looks for when it is imported (it registers itself only
  * if `navigator.gpu` exists by then). A user needs a Vulkan, Metal or Direct3D 12 driver, and no CUDA or cuDNN.
  *
- * `auto` asks probeWebgpu first, which looks at the adapter from a child process: a driver that crashes or
- * prints warnings while it is asked (Mesa's lavapipe does both on some machines) stays out of the run. A run
- * on webgpu then opens it in its own process (and each worker thread, whose globals are its own) once.
+ * `auto` asks probeWebgpu first, which looks at the adapter away from the run: under plain Node (the CLI,
+ * `hnet serve`) from a child Node, so that what a driver prints straight to the terminal while it is asked
+ * (Mesa's lavapipe warns on machines without a GPU) is not seen; under Electron from a short-lived worker
+ * thread (its packaged binary cannot be started as a plain Node: the runAsNode fuse is off, and a GUI app's
+ * stderr is seen by no one). The answer is kept for the process. A run on webgpu then opens it in its own
+ * thread (each worker thread's globals are its own) once.
  */
 import { execFile } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 const requireModule = createRequire(import.meta.url);
 
@@ -64,32 +68,70 @@ const infoOf = (adapter: GpuAdapter): AdapterInfo => {
   return { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter ?? adapter.isFallbackAdapter };
 };
 
-// Run by probeWebgpu in a child Node: the adapter's info as one JSON line (null when there is none).
-const PROBE = `const { create } = await import(process.argv[1]);
-const a = await create([]).requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
-const i = a?.info ?? {};
-console.log(JSON.stringify(a ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter ?? a.isFallbackAdapter } : null));
-process.exit(0);`;
+// Run by probeWebgpu in a child Node (as a module) or a worker thread (as a script): the adapter's info, or
+// null, or why Dawn could not load, handed to `answer`.
+const ASK = `const { create } = await import(url);
+  const a = await create([]).requestAdapter({ powerPreference: 'high-performance' }).catch(() => null);
+  const i = a?.info ?? {};
+  answer(a ? { vendor: i.vendor, architecture: i.architecture, device: i.device, description: i.description, isFallbackAdapter: i.isFallbackAdapter ?? a.isFallbackAdapter } : null);`;
+const IN_CHILD = `const url = process.argv[1];
+const answer = (a) => { console.log(JSON.stringify(a)); process.exit(0); };
+try { ${ASK} } catch (e) { answer({ error: String(e?.message ?? e) }); }`;
+const IN_THREAD = `const { parentPort, workerData: url } = require('node:worker_threads');
+const answer = (a) => parentPort.postMessage(a);
+(async () => { ${ASK} })().catch((e) => answer({ error: String(e?.message ?? e) }));`;
 
-let probed: Promise<Opened> | null = null;
+type Answer = (AdapterInfo & { error?: string }) | null;
 
-/** The adapter WebGPU would give this process, asked in a child process (once per process). */
-export function probeWebgpu(): Promise<Opened> {
-  probed ??= new Promise((resolve) => {
-    const path = webgpuPath();
-    if (!path) return resolve({ error: NOT_INSTALLED });
-    // Under Electron, execPath is the app's binary: ELECTRON_RUN_AS_NODE makes it a plain Node.
-    const env = { ...process.env, ELECTRON_RUN_AS_NODE: '1' };
-    execFile(process.execPath, ['--input-type=module', '-e', PROBE, pathToFileURL(path).href], { env, timeout: 30_000 }, (err, stdout) => {
-      const line = stdout.trim().split('\n').pop() ?? '';
+const toOpened = (info: Answer): Opened =>
+  info?.error !== undefined ? { error: `Dawn's WebGPU could not load here: ${info.error}` } : info ? { adapter: describeAdapter(info) } : { error: NO_ADAPTER };
+const unasked = (why: string): Opened => ({ error: `WebGPU could not be asked for an adapter here: ${why}` });
+const PROBE_MS = 30_000;
+
+function askInChild(url: string): Promise<Opened> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--input-type=module', '-e', IN_CHILD, url], { timeout: PROBE_MS }, (err, stdout) => {
       try {
-        const info = JSON.parse(line) as AdapterInfo | null;
-        resolve(info ? { adapter: describeAdapter(info) } : { error: NO_ADAPTER });
+        resolve(toOpened(JSON.parse(stdout.trim().split('\n').pop() ?? '') as Answer));
       } catch {
-        resolve({ error: `WebGPU could not be asked for an adapter here${err ? `: ${err.message.split('\n')[0]}` : ''}` });
+        resolve(unasked(err ? err.message.split('\n')[0] : 'the probe gave no answer'));
       }
     });
   });
+}
+
+function askInThread(url: string): Promise<Opened> {
+  return new Promise((resolve) => {
+    const worker = new Worker(IN_THREAD, { eval: true, workerData: url, stdout: true, stderr: true });
+    let done = false;
+    const finish = (answer: Opened): void => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      resolve(answer);
+      // Dawn's instance would keep the thread alive; it has said what it knows.
+      void worker.terminate();
+    };
+    const timer = setTimeout(() => finish(unasked(`no answer within ${PROBE_MS / 1000} s`)), PROBE_MS);
+    timer.unref();
+    worker.on('message', (info: Answer) => finish(toOpened(info)));
+    worker.on('error', (e) => finish(unasked(e.message.split('\n')[0])));
+    worker.on('exit', () => finish(unasked('the probe stopped without an answer')));
+  });
+}
+
+let probed: Promise<Opened> | null = null;
+
+/** The adapter WebGPU would give this process, asked from a child Node or a worker thread (each time). */
+export function askWebgpu(where: 'child' | 'thread'): Promise<Opened> {
+  const path = webgpuPath();
+  if (!path) return Promise.resolve({ error: NOT_INSTALLED });
+  return where === 'child' ? askInChild(pathToFileURL(path).href) : askInThread(pathToFileURL(path).href);
+}
+
+/** The adapter WebGPU would give this process, asked away from it once: from a worker thread under Electron. */
+export function probeWebgpu(): Promise<Opened> {
+  probed ??= askWebgpu('electron' in process.versions ? 'thread' : 'child');
   return probed;
 }
 
