@@ -27,6 +27,7 @@ import { availableBackends, useBackend } from '../src/main/engine/backend';
 import { openDataset, type Batch, type Dataset } from '../src/main/engine/data';
 import { Model } from '../src/main/engine/runtime';
 import { train, trainStep, withFeeds } from '../src/main/engine/train';
+import { readScalars } from '../src/runtime/ts/read.ts';
 import type { Program } from '../src/shared/compiler/ir';
 import type { HnetDocument, Optimizer } from '../src/shared/document/schema';
 import { MlpHead } from '../src/shared/nodes/heads/mlp';
@@ -202,31 +203,32 @@ export class CompiledStepper {
   readonly varList: tf.Variable[];
   private step = 0;
 
-  constructor(
+  private constructor(
     readonly program: Program,
-    data: Dataset,
     seed: number,
   ) {
     this.model = new Model(program, seed);
     this.optimizer = makeOptimizer(program.training.optimizer);
     this.varList = [...this.model.vars.values()];
-    // As train() does: hyperfan needs E[h²] measured on real batches.
-    const samples = [0, 1].map(() => data.trainBatch(0, program.training.batchSize, new Rng(seed).fork('init0')));
-    withFeeds(this.program, samples, (feeds) => this.model.initHyperfan(feeds));
   }
 
-  run(b: Batch): number {
-    return withFeeds(this.program, [b], ([feeds]) => trainStep(this.model, this.optimizer, this.varList, this.program, feeds, this.step++, null).total);
+  static async create(program: Program, data: Dataset, seed: number): Promise<CompiledStepper> {
+    const s = new CompiledStepper(program, seed);
+    // As train() does: hyperfan needs E[h²] measured on real batches.
+    const samples = [0, 1].map(() => data.trainBatch(0, program.training.batchSize, new Rng(seed).fork('init0')));
+    await withFeeds(program, samples, (feeds) => s.model.initHyperfan(feeds));
+    return s;
+  }
+
+  async run(b: Batch): Promise<number> {
+    return (await withFeeds(this.program, [b], ([feeds]) => trainStep(this.model, this.optimizer, this.varList, this.program, feeds, this.step++, null))).total;
   }
 
   /** The loss on a batch without training (for the equivalence check). */
-  lossOn(b: Batch): number {
-    return withFeeds(this.program, [b], ([feeds]) =>
-      tf.tidy(() => {
-        const vals = this.model.evaluate(feeds, [this.program.losses[0].value], { training: false, step: 0 });
-        return vals.get(this.program.losses[0].value)!.dataSync()[0];
-      }),
-    );
+  async lossOn(b: Batch): Promise<number> {
+    const loss = this.program.losses[0].value;
+    const read = await withFeeds(this.program, [b], ([feeds]) => readScalars(() => ({ loss: this.model.evaluate(feeds, [loss], { training: false, step: 0 }).get(loss)! })));
+    return read.loss;
   }
 
   dispose(): void {
@@ -313,8 +315,8 @@ export interface StepsResult {
 
 /** Kernels one call launches, by name; `scalar` counts those whose inputs are all scalars (bookkeeping-sized). */
 async function kernelsOf(fn: () => unknown): Promise<{ byName: Record<string, number>; scalar: number }> {
-  const info = await tf.profile(() => {
-    fn();
+  const info = await tf.profile(async () => {
+    await fn();
     return [];
   });
   const byName: Record<string, number> = {};
@@ -342,7 +344,7 @@ export async function benchStepsOn(
   if (spec.batchSize !== program.training.batchSize) throw new Error('batch sizes differ');
   const batchSize = program.training.batchSize;
 
-  const compiled = new CompiledStepper(program, data, seed);
+  const compiled = await CompiledStepper.create(program, data, seed);
   const hand = new HandWritten(spec);
   try {
     // Sanity checks (not timing): same parameter count, and the same loss from the same weights on one batch.
@@ -358,7 +360,7 @@ export async function benchStepsOn(
       const c = tf.tensor2d(b.context!, [1, b.context!.length]);
       const h = tf.tidy(() => hand.loss(x, y, c).dataSync()[0]);
       tf.dispose([x, y, c]);
-      const k = compiled.lossOn(b);
+      const k = await compiled.lossOn(b);
       equivalence = { hand: h, compiled: k, relDiff: Math.abs(h - k) / Math.max(1e-12, Math.abs(k)) };
       if (!(equivalence.relDiff < 1e-3)) throw new Error(`the hand-written and compiled programs disagree: loss ${h} vs ${k}`);
     }
@@ -375,7 +377,7 @@ export async function benchStepsOn(
       const t0 = now();
       for (let i = 0; i < steps; i++) {
         const b = data.trainBatch(0, batchSize, rngs[v]);
-        lastLoss[v] = v === 'hand' ? hand.step(b) : compiled.run(b);
+        lastLoss[v] = v === 'hand' ? hand.step(b) : await compiled.run(b);
         await yieldNow();
       }
       return since(t0);

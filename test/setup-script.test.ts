@@ -21,4 +21,9 @@ describe('npm run setup', () => {
     expect(script).toContain(`[ -e ${FASHION_MNIST_DIR}/t10k-labels-idx1-ubyte.gz ] || need+=(dataset-fashion-mnist)`);
   });
 
+  it('installs the Vulkan loader where it is missing: the webgpu tests run Dawn on Chromium\'s SwiftShader driver', () => {
+    const script = readFileSync(join(root, 'scripts/setup.sh'), 'utf8');
+    expect(script).toContain("grep -q 'libvulkan\\.so\\.1' || need+=(libvulkan1)");
+  });
+
 });

@@ -83,7 +83,7 @@ print(json.dumps({"w1": w1.reshape(-1).tolist(), "b1": b1.tolist(), "w2": w2.res
 describe('chunked head against an independent PyTorch ChunkedHMLP (hypnettorch semantics)', () => {
   it(
     'one task, a 2-layer MLP target: generated weights and predictions agree within 1e-5',
-    () => {
+    async () => {
       const [IN, H, OUT, B] = [6, 9, 4, 7];
       const chunk = { chunkSize: 16, chunkEmbeddingDim: 3, hidden: [10, 8], activation: 'relu' };
       // 6·9 + 9 + 9·4 + 4 = 103 outputs: 7 chunks of 16, the last cut, and chunks straddling tensors.
@@ -113,7 +113,7 @@ describe('chunked head against an independent PyTorch ChunkedHMLP (hypnettorch s
       const rng = new Rng(31);
       const feeds = randomFeeds(program, B, rng, { classes: OUT });
       try {
-        model.initHyperfan([feeds]);
+        await model.initHyperfan([feeds]);
         jitterParams(model, rng, 0.3);
         const id = (target: string, port: string) => program.generated.find((g) => g.target === target && g.targetPort === port)!.value;
         const ids = [id('dense_1', 'kernel'), id('dense_1', 'bias'), id('dense_2', 'kernel'), id('dense_2', 'bias'), 'dense_2.y'];

@@ -75,11 +75,11 @@ interface Prepared {
 }
 
 /** Parameters, reference values and files for one program: the runtime's side of the comparison. */
-function prepare(name: string, program: Program, feeds: Feeds[], seed: number): Prepared {
+async function prepare(name: string, program: Program, feeds: Feeds[], seed: number): Promise<Prepared> {
   const caseDir = join(dir, name);
   const model = new Model(program, 0);
   try {
-    model.initHyperfan(feeds);
+    await model.initHyperfan(feeds);
     jitter(model, new Rng(seed));
     writeWeights(join(caseDir, 'weights'), paramsOf(model));
     const regularized = program.outputRegularizer !== undefined;
@@ -170,13 +170,13 @@ describe('export parity with the tfjs runtime (PyTorch and TypeScript)', () => {
     expect(files.length).toBeGreaterThan(0);
   });
 
-  it.each(files.map((f) => [basename(f), f]))('template %s', (name, file) => {
+  it.each(files.map((f) => [basename(f), f]))('template %s', async (name, file) => {
     const program = compileOk(loadDoc(file));
     const data = openDataset(program.data.type, program.data.params, { seed: program.training.seed, node: program.data.node, baseDir: dirname(file) });
     const tasks = [...new Set([0, data.tasks - 1])];
     const feeds = tasks.map((t) => feedsOf(program, data.evalBatches(t, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples)[0], 64));
     try {
-      const prepared = prepare(name.replace(/\W+/g, '_'), program, feeds, 17);
+      const prepared = await prepare(name.replace(/\W+/g, '_'), program, feeds, 17);
       const [got] = runDriver(join(dir, name.replace(/\W+/g, '_')), [prepared.driverCase]);
       check(name, prepared, got);
       checkTypescript(name, prepared);
@@ -185,7 +185,7 @@ describe('export parity with the tfjs runtime (PyTorch and TypeScript)', () => {
     }
   });
 
-  it('graphs covering every op kind (conv, pools, layer norm, FiLM, chunked/low-rank/Ha/FiLM heads, per-sample weights, points, noise, dropout)', () => {
+  it('graphs covering every op kind (conv, pools, layer norm, FiLM, chunked/low-rank/Ha/FiLM heads, per-sample weights, points, noise, dropout)', async () => {
     const graphs: [string, Program, number][] = [
       ['images', imagesGraph(), 1],
       ['vectors', vectorsGraph(), 3],
@@ -194,12 +194,13 @@ describe('export parity with the tfjs runtime (PyTorch and TypeScript)', () => {
     ];
     expect([...opKinds(graphs.map((g) => g[1]))].sort()).toEqual([...ALL_OPS].sort());
     const rng = new Rng(2024);
-    const prepared = graphs.map(([name, program, tasks], k) => {
+    const prepared: { name: string; p: Prepared }[] = [];
+    for (const [k, [name, program, tasks]] of graphs.entries()) {
       // An odd batch size, and the last task too when there are several.
       const feeds = [...new Set([0, tasks - 1])].map((task) => randomFeeds(program, 5, rng, task, program.data.y.length === 0 ? 4 : 2));
       if (name === 'binary') for (const f of feeds) f.y = tf.tensor1d(Int32Array.from({ length: 5 }, () => rng.int(2)), 'int32');
-      return { name, p: prepare(name, program, feeds, 100 + k) };
-    });
+      prepared.push({ name, p: await prepare(name, program, feeds, 100 + k) });
+    }
     try {
       const got = runDriver(dir, prepared.map((x) => x.p.driverCase));
       prepared.forEach((x, i) => check(x.name, x.p, got[i]));

@@ -181,7 +181,7 @@ describe('look-ahead against a step computed by hand', () => {
     });
   }
 
-  it('SGD: θ ← θ − lr·(∇L(θ) + ∇R(θ − lr·∇L(θ))), ΔΘ over the hypernetwork\'s parameters only', () => {
+  it('SGD: θ ← θ − lr·(∇L(θ) + ∇R(θ − lr·∇L(θ))), ΔΘ over the hypernetwork\'s parameters only', async () => {
     const lr = 0.1;
     const program = clProgram({ optimizer: { type: 'sgd', learningRate: lr }, continual: { lookAhead: true } });
     const { model, routes, targets, batch } = setup(program);
@@ -190,11 +190,11 @@ describe('look-ahead against a step computed by hand', () => {
     const before = values(model);
     // The hand computation on a second copy of the model.
     const refTargets = new Map([[0, new Map([...targets.get(0)!].map(([id, t]) => [id, t]))]]);
-    const g = handGradients(program, reference, refTargets, batch, (grad) => tf.mul(grad, -lr));
+    const g = await handGradients(program, reference, refTargets, batch, (grad) => tf.mul(grad, -lr));
     const want = new Map([...before].map(([n, v]) => [n, tf.tidy(() => tf.sub(tf.tensor(v, model.vars.get(n)!.shape), tf.mul(g.get(reference.prefix + n)!, lr)).dataSync() as Float32Array)]));
     const hyper = program.params.filter((p) => p.role === 'hyper').map((p) => model.vars.get(p.name)!);
     const optimizer = tf.train.sgd(lr);
-    withFeeds(program, [batch], ([feeds]) =>
+    await withFeeds(program, [batch], ([feeds]) =>
       trainStep(model, optimizer, [...model.vars.values()], program, feeds, 0, { beta: program.outputRegularizer!.beta, targets, routes }, { task: 1, lookAhead: { vars: hyper, optimizer: program.training.optimizer } }),
     );
     let worst = 0;
@@ -203,7 +203,7 @@ describe('look-ahead against a step computed by hand', () => {
     // Without the look-ahead the same step lands elsewhere, by far more than the tolerance.
     const plain = new Model(program, 3);
     for (const [n, v] of before) plain.vars.get(n)!.assign(tf.tensor(v, plain.vars.get(n)!.shape));
-    withFeeds(program, [batch], ([feeds]) => trainStep(plain, tf.train.sgd(lr), [...plain.vars.values()], program, feeds, 0, { beta: program.outputRegularizer!.beta, targets, routes }));
+    await withFeeds(program, [batch], ([feeds]) => trainStep(plain, tf.train.sgd(lr), [...plain.vars.values()], program, feeds, 0, { beta: program.outputRegularizer!.beta, targets, routes }));
     let apart = 0;
     for (const [n, v] of values(plain)) v.forEach((x, i) => (apart = Math.max(apart, Math.abs(x - want.get(n)![i]))));
     expect(apart).toBeGreaterThan(1e-3);
@@ -224,7 +224,7 @@ describe('look-ahead against a step computed by hand', () => {
     // Two steps: the second one's ΔΘ needs the moments the first one left.
     const second = { ...batch, x: batch.x.map((v) => v * 0.5 + 0.1) } as Batch;
     for (const [n, v] of model.vars) reference.vars.get(n)!.assign(v);
-    step(batch);
+    await step(batch);
     // By hand: m, v per parameter name, Adam's update with bias correction (β^t as float32 products, as tfjs keeps it).
     const m = new Map<string, tf.Tensor>();
     const s = new Map<string, tf.Tensor>();
@@ -236,7 +236,7 @@ describe('look-ahead against a step computed by hand', () => {
         return tf.mul(tf.div(tf.div(mm, tf.sub(1, pow(b1, t))), tf.add(tf.sqrt(tf.div(ss, tf.sub(1, pow(b2, t)))), eps)), -lr);
       });
     for (const [t, b] of [[1, batch], [2, second]] as const) {
-      const g = handGradients(program, reference, targets, b, (grad, name) => adamDelta(grad, name, t));
+      const g = await handGradients(program, reference, targets, b, (grad, name) => adamDelta(grad, name, t));
       for (const [name, grad] of g) {
         const mm = tf.tidy(() => tf.add(tf.mul(m.get(name) ?? tf.zerosLike(grad), b1), tf.mul(grad, 1 - b1)));
         const ss = tf.tidy(() => tf.add(tf.mul(s.get(name) ?? tf.zerosLike(grad), b2), tf.mul(tf.square(grad), 1 - b2)));
@@ -249,7 +249,7 @@ describe('look-ahead against a step computed by hand', () => {
         grad.dispose();
       }
     }
-    step(second);
+    await step(second);
     const slots = await optimizer.getWeights();
     let worstM = 0;
     let scale = 0;
@@ -276,7 +276,7 @@ describe('look-ahead against a step computed by hand', () => {
 });
 
 describe('task inference (HNET+ENT)', () => {
-  it('picks the task whose prediction has the lowest entropy; CL1/CL2/CL3 and the task rate as computed independently', () => {
+  it('picks the task whose prediction has the lowest entropy; CL1/CL2/CL3 and the task rate as computed independently', async () => {
     const program = templateProgram('split-mnist-hnet');
     const tasks = [0, 1, 2];
     const perTask = 7;
@@ -314,7 +314,7 @@ describe('task inference (HNET+ENT)', () => {
     let current = 0;
     const evalBatches = data.evalBatches;
     data.evalBatches = (t, size, max) => ((current = t), evalBatches(t, size, max));
-    const got = inferTasks(stub as unknown as Model, program, data, tasks);
+    const got = await inferTasks(stub as unknown as Model, program, data, tasks);
 
     // Independently: softmax entropies in float64, first lowest wins.
     const entropy = (z: number[]) => {

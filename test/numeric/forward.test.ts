@@ -57,7 +57,7 @@ afterEach(() => {
   cleanup = [];
 });
 
-function setup(program: Program, task = 0): { model: Model; feeds: Feeds; x: Float32Array; P: (name: string) => Float32Array } {
+async function setup(program: Program, task = 0): Promise<{ model: Model; feeds: Feeds; x: Float32Array; P: (name: string) => Float32Array }> {
   const model = new Model(program, 21);
   const rng = new Rng(5);
   const feeds = randomFeeds(program, B, rng, { task });
@@ -65,7 +65,7 @@ function setup(program: Program, task = 0): { model: Model; feeds: Feeds; x: Flo
     disposeFeeds(feeds);
     model.dispose();
   });
-  model.initHyperfan([feeds]);
+  await model.initHyperfan([feeds]);
   jitterParams(model, rng);
   return { model, feeds, x: feeds.x!.dataSync() as Float32Array, P: (name) => paramValues(model, name) };
 }
@@ -97,9 +97,9 @@ function denseFromFlat(x: ArrayLike<number>, flat: number[], rows: number): numb
 }
 
 describe('forward pass against a plain-JS computation', () => {
-  it('per-sample Dense from a linear head over an mlp_encoder: y_b = x_b W_b + bias_b', () => {
+  it('per-sample Dense from a linear head over an mlp_encoder: y_b = x_b W_b + bias_b', async () => {
     const program = graph(csv(), [encoder], ['data.x -> enc.x', 'enc.context -> head.context'], { id: 'head', type: 'head.linear' });
-    const { model, feeds, x, P } = setup(program);
+    const { model, feeds, x, P } = await setup(program);
     const c = encoderJS(x, P);
     const flat = addRows(matmul(c, P('head.out.weight'), B, 4, F * UNITS + UNITS), P('head.out.bias'), F * UNITS + UNITS);
     const expected = denseFromFlat(x, flat, B);
@@ -113,10 +113,10 @@ describe('forward pass against a plain-JS computation', () => {
     expect(maxAbsDiff(k.slice(0, F * UNITS), k.slice(F * UNITS, 2 * F * UNITS))).toBeGreaterThan(1e-2);
   });
 
-  it('per-task Dense from a linear head over a task embedding: one W for the whole batch', () => {
+  it('per-task Dense from a linear head over a task embedding: one W for the whole batch', async () => {
     const program = graph(csv({ tasks: 3, taskColumn: 'task' }), [taskEmb], ['data.task -> emb.task', 'emb.embedding -> head.context'], { id: 'head', type: 'head.linear' });
     const task = 2;
-    const { model, feeds, x, P } = setup(program, task);
+    const { model, feeds, x, P } = await setup(program, task);
     const e = Array.from(P('emb.table').slice(task * 4, task * 4 + 4));
     const flat = addRows(matmul(e, P('head.out.weight'), 1, 4, F * UNITS + UNITS), P('head.out.bias'), F * UNITS + UNITS);
     const expected = denseFromFlat(x, flat, 1);
@@ -151,10 +151,10 @@ describe('forward pass against a plain-JS computation', () => {
     return out;
   }
 
-  it('chunked head (per task): chunks assembled by hand from the head parameters', () => {
+  it('chunked head (per task): chunks assembled by hand from the head parameters', async () => {
     const program = graph(csv({ tasks: 3, taskColumn: 'task' }), [taskEmb], ['data.task -> emb.task', 'emb.embedding -> head.context'], chunked);
     const task = 1;
-    const { model, feeds, x, P } = setup(program, task);
+    const { model, feeds, x, P } = await setup(program, task);
     const e = Array.from(P('emb.table').slice(task * 4, task * 4 + 4));
     const flat = chunkedJS(e, 1, 4, P);
     const got = valuesOf(model, feeds, ['dense_1.y', 'head.flat', generatedValue(program, 'dense_1', 'bias')]);
@@ -163,19 +163,19 @@ describe('forward pass against a plain-JS computation', () => {
     expect(maxAbsDiff(got.get('dense_1.y')!.data, denseFromFlat(x, flat, 1))).toBeLessThan(1e-5);
   });
 
-  it('chunked head (per sample): one chunked weight set per sample', () => {
+  it('chunked head (per sample): one chunked weight set per sample', async () => {
     const program = graph(csv(), [encoder], ['data.x -> enc.x', 'enc.context -> head.context'], chunked);
-    const { model, feeds, x, P } = setup(program);
+    const { model, feeds, x, P } = await setup(program);
     const flat = chunkedJS(encoderJS(x, P), B, 4, P);
     const got = valuesOf(model, feeds, ['dense_1.y', 'head.flat']);
     expect(maxAbsDiff(got.get('head.flat')!.data, flat)).toBeLessThan(1e-5);
     expect(maxAbsDiff(got.get('dense_1.y')!.data, denseFromFlat(x, flat, B))).toBeLessThan(1e-5);
   });
 
-  it('low-rank head with learned base (per sample): W_b = (U_b V_bᵀ)ᵀ + W₀ with U_b V_bᵀ in [out, in], bias generated directly', () => {
+  it('low-rank head with learned base (per sample): W_b = (U_b V_bᵀ)ᵀ + W₀ with U_b V_bᵀ in [out, in], bias generated directly', async () => {
     const r = 2;
     const program = graph(csv(), [encoder], ['data.x -> enc.x', 'enc.context -> head.context'], { id: 'head', type: 'head.low_rank', params: { rank: r, learnedBase: true } });
-    const { model, feeds, x, P } = setup(program);
+    const { model, feeds, x, P } = await setup(program);
     const c = encoderJS(x, P);
     const size = (F + UNITS) * r + UNITS;
     const out = addRows(matmul(c, P('head.out.weight'), B, 4, size), P('head.out.bias'), size);
@@ -197,7 +197,7 @@ describe('forward pass against a plain-JS computation', () => {
     expect(maxAbsDiff(got.get('dense_1.y')!.data, denseFromFlat(x, flat, B))).toBeLessThan(1e-5);
   });
 
-  it('Ha static head: kernel[i, j, c, o] = (z W1 + b1)[c] · W2 + b2 at (o, i, j) (PyTorch\'s weight[o, c, i, j]), and the valid convolution by hand', () => {
+  it('Ha static head: kernel[i, j, c, o] = (z W1 + b1)[c] · W2 + b2 at (o, i, j) (PyTorch\'s weight[o, c, i, j]), and the valid convolution by hand', async () => {
     const [H, W, CIN, COUT, K, D, NZ] = [4, 4, 3, 2, 3, 4, 5];
     const program = programOf(
       [
@@ -212,7 +212,7 @@ describe('forward pass against a plain-JS computation', () => {
       ],
       ['data.x -> img.x', 'img.y -> conv.x', 'z.z -> head.z', 'head.weights -> conv.kernel', 'conv.y -> flat.x', 'flat.y -> out.x', 'out.y -> loss.prediction', 'data.y -> loss.target'],
     );
-    const { model, feeds, x, P } = setup(program);
+    const { model, feeds, x, P } = await setup(program);
     const a = addRows(matmul(P('z.z'), P('head.stage1.weight'), 1, NZ, CIN * D), P('head.stage1.bias'), CIN * D);
     const k2 = addRows(matmul(a, P('head.stage2.weight'), CIN, D, K * K * COUT), P('head.stage2.bias'), K * K * COUT);
     const kernel = new Array<number>(K * K * CIN * COUT);
@@ -239,7 +239,7 @@ describe('forward pass against a plain-JS computation', () => {
     expect(maxAbsDiff(got.get('conv.y')!.data, conv)).toBeLessThan(1e-5);
   });
 
-  it('FiLM head (per sample): y = x·(1 + Δscale) + Δshift, exactly the identity at initialisation', () => {
+  it('FiLM head (per sample): y = x·(1 + Δscale) + Δshift, exactly the identity at initialisation', async () => {
     const program = programOf(
       [
         csv(),
@@ -258,11 +258,11 @@ describe('forward pass against a plain-JS computation', () => {
       disposeFeeds(feeds0);
       model0.dispose();
     });
-    model0.initHyperfan([feeds0]);
+    await model0.initHyperfan([feeds0]);
     const init = valuesOf(model0, feeds0, ['film.y']);
     expect(maxAbsDiff(init.get('film.y')!.data, feeds0.x!.dataSync())).toBe(0);
 
-    const { model, feeds, x, P } = setup(program);
+    const { model, feeds, x, P } = await setup(program);
     const c = encoderJS(x, P);
     const scale = addRows(matmul(c, P('head.scale.weight'), B, 4, F), P('head.scale.bias'), F).map((v) => 1 + v);
     const shift = addRows(matmul(c, P('head.shift.weight'), B, 4, F), P('head.shift.bias'), F);
@@ -272,9 +272,9 @@ describe('forward pass against a plain-JS computation', () => {
 });
 
 describe('tfjs gradients against float64 finite differences of a plain-JS loss', () => {
-  it('per-sample linear head over an mlp_encoder: every parameter entry', () => {
+  it('per-sample linear head over an mlp_encoder: every parameter entry', async () => {
     const program = graph(csv(), [encoder], ['data.x -> enc.x', 'enc.context -> head.context'], { id: 'head', type: 'head.linear' });
-    const { model, feeds, x } = setup(program);
+    const { model, feeds, x } = await setup(program);
     const y = Array.from(feeds.y!.dataSync());
     const names = program.params.map((p) => p.name);
     const params = new Map(names.map((n) => [n, Array.from(paramValues(model, n))]));

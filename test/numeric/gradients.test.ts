@@ -198,13 +198,13 @@ const cases: Case[] = [
 ];
 
 describe('finite-difference gradient checks (cpu, float32)', () => {
-  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
     const program = programOf(c.nodes, c.edges);
     const model = new Model(program, 3);
     const rng = new Rng(11);
     const feeds = randomFeeds(program, c.batch ?? 5, rng, { classes: c.classes, task: c.task ?? 1 });
     try {
-      model.initHyperfan([feeds]);
+      await model.initHyperfan([feeds]);
       jitterParams(model, rng);
       const r = gradCheck(model, feeds, { perParam: c.perParam ?? 6, eps: 1e-2, rtol: 2e-2 });
       expect(r.failures).toEqual([]);
@@ -221,14 +221,14 @@ describe('finite-difference gradient checks (cpu, float32)', () => {
 });
 
 describe('gradients through a task embedding', () => {
-  it('reach exactly the fed task\'s row, and match finite differences on every entry of the table', () => {
+  it('reach exactly the fed task\'s row, and match finite differences on every entry of the table', async () => {
     const c = cases[1];
     const program = programOf(c.nodes, c.edges);
     const model = new Model(program, 5);
     const rng = new Rng(3);
     const feeds = randomFeeds(program, 6, rng, { task: 2 });
     try {
-      model.initHyperfan([feeds]);
+      await model.initHyperfan([feeds]);
       jitterParams(model, rng);
       const table = model.vars.get('emb.table')!;
       const g = tf.tidy(() => {

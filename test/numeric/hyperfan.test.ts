@@ -55,11 +55,11 @@ const taskFeeds = (task: number): Feeds => ({ task: tf.tensor1d([task], 'int32')
  * and bias of every task. (train() measures on the first 8 tasks only; with a ReLU MLP head the per-task
  * E[h²] varies widely, so that estimate alone can be off by tens of percent for 20 tasks.)
  */
-function generatedOverTasks(program: Program, seed: number): { kernel: number[]; bias: number[] } {
+async function generatedOverTasks(program: Program, seed: number): Promise<{ kernel: number[]; bias: number[] }> {
   const model = new Model(program, seed);
   try {
     const samples = Array.from({ length: TASKS }, (_, i) => taskFeeds(i));
-    model.initHyperfan(samples);
+    await model.initHyperfan(samples);
     samples.forEach((f) => f.task.dispose());
     const kid = generated(program, 'dense_1', 'kernel');
     const bid = program.generated.find((g) => g.target === 'dense_1' && g.targetPort === 'bias')?.value;
@@ -95,13 +95,13 @@ const modes = [
 
 describe('hyperfan initialisation: variance of generated Dense kernels over 20 tasks', () => {
   for (const [mode, target] of modes)
-    it.each(heads)(`${mode}: %s`, (_name, head) => {
+    it.each(heads)(`${mode}: %s`, async (_name, head) => {
       const program = perTaskProgram({ ...head, params: { ...head.params, init: mode } });
       // Pool a few seeds: the statistic is then about the initialisation, not one lucky draw.
       const kernel: number[] = [];
       const bias: number[] = [];
       for (const seed of [1, 2, 3]) {
-        const g = generatedOverTasks(program, seed);
+        const g = await generatedOverTasks(program, seed);
         kernel.push(...g.kernel);
         bias.push(...g.bias);
       }
@@ -115,23 +115,23 @@ describe('hyperfan initialisation: variance of generated Dense kernels over 20 t
     });
 
   for (const [mode, target] of modes)
-    it(`${mode}: head.chunked (default: chunks of 256, kernel only)`, () => {
+    it(`${mode}: head.chunked (default: chunks of 256, kernel only)`, async () => {
       const program = perTaskProgram({ id: 'head', type: 'head.chunked', params: { init: mode } }, false);
       const kernel: number[] = [];
-      for (const seed of [1, 2, 3]) kernel.push(...generatedOverTasks(program, seed).kernel);
+      for (const seed of [1, 2, 3]) kernel.push(...(await generatedOverTasks(program, seed)).kernel);
       const m = moments(kernel);
       expect(m.variance / target).toBeGreaterThan(0.8);
       expect(m.variance / target).toBeLessThan(1.2);
     });
 
-  it('head.chunked with a bias: the kernel keeps its variance; the bias, sharing a chunk with kernel entries, starts at 1/(3·fanIn)', () => {
+  it('head.chunked with a bias: the kernel keeps its variance; the bias, sharing a chunk with kernel entries, starts at 1/(3·fanIn)', async () => {
     // A chunked head's last layer is shared by all chunks, so a bias cannot start at exactly zero: chunked hyperfan
     // aims for PyTorch's default bias variance 1/(3·fanIn) instead, as hypnettorch's apply_chunked_hyperfan_init.
     const program = perTaskProgram({ id: 'head', type: 'head.chunked' });
     const kernel: number[] = [];
     const bias: number[] = [];
     for (const seed of [1, 2, 3]) {
-      const g = generatedOverTasks(program, seed);
+      const g = await generatedOverTasks(program, seed);
       kernel.push(...g.kernel);
       bias.push(...g.bias);
     }
@@ -150,7 +150,7 @@ describe('hyperfan initialisation: Ha static head driving conv kernels', () => {
     ['hyperfan_in', 1 / (K * K * CIN)],
     ['hyperfan_out', 1 / (K * K * COUT)],
   ] as const)
-    it(`${mode}: kernel [3, 3, 8, 16] variance ≈ ${mode === 'hyperfan_in' ? '1/fan_in = 1/72' : '1/fan_out = 1/144'}, bias stays owned`, () => {
+    it(`${mode}: kernel [3, 3, 8, 16] variance ≈ ${mode === 'hyperfan_in' ? '1/fan_in = 1/72' : '1/fan_out = 1/144'}, bias stays owned`, async () => {
       const program = programOf(
         [
           { id: 'data', type: 'data.csv', params: { path: 'unused.csv', features: 4 * 4 * CIN, classes: 0 } },
@@ -170,7 +170,7 @@ describe('hyperfan initialisation: Ha static head driving conv kernels', () => {
       for (const seed of [1, 2, 3, 4]) {
         const model = new Model(program, seed);
         const f = taskFeeds(0);
-        model.initHyperfan([f]);
+        await model.initHyperfan([f]);
         const v = valuesOf(model, f, [kid]);
         expect(v.get(kid)!.shape).toEqual([K, K, CIN, COUT]);
         kernel.push(...v.get(kid)!.data);
@@ -188,7 +188,7 @@ describe('hyperfan initialisation: per-sample weights from an encoder over real 
     ['head.mlp', { id: 'head', type: 'head.mlp' }],
     ['head.linear', { id: 'head', type: 'head.linear' }],
     ['head.low_rank (rank 8)', { id: 'head', type: 'head.low_rank', params: { rank: 8 } }],
-  ] as [string, NodeSpec][])('%s: Dense kernel [B, 64, 16] over 512 moons samples ≈ 1/64', (_name, head) => {
+  ] as [string, NodeSpec][])('%s: Dense kernel [B, 64, 16] over 512 moons samples ≈ 1/64', async (_name, head) => {
     const program = programOf(
       [
         { id: 'data', type: 'data.moons' },
@@ -227,7 +227,7 @@ describe('hyperfan initialisation: per-sample weights from an encoder over real 
       const rng = new Rng(seed).fork('init');
       // As train() does: two real training batches (of 32).
       const samples = [0, 1].map(() => toFeeds(data.trainBatch(0, 32, rng)));
-      model.initHyperfan(samples);
+      await model.initHyperfan(samples);
       samples.forEach(release);
       for (let i = 0; i < 8; i++) {
         const f = toFeeds(data.trainBatch(0, 32, rng));
@@ -247,7 +247,7 @@ describe('hyperfan initialisation: per-sample weights from an encoder over real 
 });
 
 describe('hyperfan initialisation: FiLM', () => {
-  it('generated scale starts at exactly 1 and shift at exactly 0 for every task', () => {
+  it('generated scale starts at exactly 1 and shift at exactly 0 for every task', async () => {
     const program = programOf(
       [
         { id: 'data', type: 'data.csv', params: { path: 'unused.csv', features: 8, classes: 0, tasks: TASKS, taskColumn: 'task' } },
@@ -261,7 +261,7 @@ describe('hyperfan initialisation: FiLM', () => {
     );
     const model = new Model(program, 1);
     const samples = Array.from({ length: 8 }, (_, i) => taskFeeds(i));
-    model.initHyperfan(samples);
+    await model.initHyperfan(samples);
     samples.forEach((f) => f.task.dispose());
     for (let t = 0; t < TASKS; t++) {
       const f = taskFeeds(t);

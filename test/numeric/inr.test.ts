@@ -63,7 +63,7 @@ afterEach(() => {
   cleanup = [];
 });
 
-function setup(program: Program, jitter = true): { model: Model; feeds: Feeds } {
+async function setup(program: Program, jitter = true): Promise<{ model: Model; feeds: Feeds }> {
   const model = new Model(program, 11);
   const rng = new Rng(4);
   // Intensities in [0, 1] for the images and targets, as the dataset gives them.
@@ -77,7 +77,7 @@ function setup(program: Program, jitter = true): { model: Model; feeds: Feeds } 
     disposeFeeds(feeds);
     model.dispose();
   });
-  model.initHyperfan([feeds]);
+  await model.initHyperfan([feeds]);
   if (jitter) jitterParams(model, rng);
   return { model, feeds };
 }
@@ -116,18 +116,18 @@ function predictJS(x: ArrayLike<number>, param: (name: string) => Float32Array):
 }
 
 describe('a SIREN over the pixel grid with per-sample weights', () => {
-  it('computes what a hand-written float64 forward pass computes', () => {
+  it('computes what a hand-written float64 forward pass computes', async () => {
     const program = pointsProgram();
-    const { model, feeds } = setup(program);
+    const { model, feeds } = await setup(program);
     const got = valuesOf(model, feeds, [program.prediction!]).get(program.prediction!)!;
     expect(got.shape).toEqual([B, P, 1]);
     const want = predictJS(feeds.x!.dataSync(), (name) => paramValues(model, name));
     expect(maxAbsDiff(got.data, want)).toBeLessThan(1e-4);
   });
 
-  it('reports PSNR as 10·log10(peak²/MSE) per image, averaged, and MSE over every pixel', () => {
+  it('reports PSNR as 10·log10(peak²/MSE) per image, averaged, and MSE over every pixel', async () => {
     const program = pointsProgram();
-    const { model, feeds } = setup(program);
+    const { model, feeds } = await setup(program);
     const vals = valuesOf(model, feeds, [program.prediction!, 'psnr.psnr', 'loss.loss']);
     const pred = vals.get(program.prediction!)!.data;
     const y = feeds.y!.dataSync();
@@ -143,7 +143,7 @@ describe('a SIREN over the pixel grid with per-sample weights', () => {
     expect(vals.get('loss.loss')!.data[0]).toBeCloseTo(total / (B * P), 6);
   });
 
-  it('caps a perfect reconstruction at 100 dB', () => {
+  it('caps a perfect reconstruction at 100 dB', async () => {
     const program = programOf(
       [
         { id: 'digits', type: 'data.mnist_inr' },
@@ -153,12 +153,12 @@ describe('a SIREN over the pixel grid with per-sample weights', () => {
       ],
       ['digits.coords -> d.x', 'd.y -> loss.prediction', 'digits.y -> loss.target', 'digits.y -> psnr.prediction', 'digits.y -> psnr.target'],
     );
-    const { model, feeds } = setup(program, false);
+    const { model, feeds } = await setup(program, false);
     expect(valuesOf(model, feeds, ['psnr.psnr']).get('psnr.psnr')!.data[0]).toBeCloseTo(100, 4);
   });
 
-  it('has tfjs gradients that match central finite differences of the loss', () => {
-    const { model, feeds } = setup(pointsProgram());
+  it('has tfjs gradients that match central finite differences of the loss', async () => {
+    const { model, feeds } = await setup(pointsProgram());
     const r = gradCheck(model, feeds, { perParam: 6 });
     expect(r.failures).toEqual([]);
     expect(r.significant).toBeGreaterThan(r.checked / 2);
@@ -169,9 +169,9 @@ describe('a SIREN over the pixel grid with per-sample weights', () => {
 });
 
 describe('the template’s generated SIREN at initialisation', () => {
-  it('is the same SIREN for every digit, drawn with SIREN’s initialisation (learned base)', () => {
+  it('is the same SIREN for every digit, drawn with SIREN’s initialisation (learned base)', async () => {
     const program = templateProgram('siren-inr');
-    const { model, feeds } = setup(program, false);
+    const { model, feeds } = await setup(program, false);
     const route = (target: string, port: string) => program.generated.find((g) => g.target === target && g.targetPort === port)!;
     const layers: [string, number, number][] = [
       // target, fan-in, ω₀ (siren_1 uses U(±1/in), the later layers U(±√(6/in)/ω₀)).
@@ -198,12 +198,12 @@ describe('the template’s generated SIREN at initialisation', () => {
     }
   });
 
-  it('under hyperfan instead, starts each digit from its own SIREN at the prescribed scale', () => {
+  it('under hyperfan instead, starts each digit from its own SIREN at the prescribed scale', async () => {
     const program = templateProgram('siren-inr', (doc) => {
       const head = doc.nodes.find((n: { id: string }) => n.id === 'hyper');
       head.params = { init: 'hyperfan_in' };
     });
-    const { model, feeds } = setup(program, false);
+    const { model, feeds } = await setup(program, false);
     const kernel = program.generated.find((g) => g.target === 'siren_2' && g.targetPort === 'kernel')!;
     const v = valuesOf(model, feeds, [kernel.value]).get(kernel.value)!;
     const n = v.data.length / B;

@@ -79,7 +79,7 @@ const seedsFor = (program: Program) => {
  * The engine's initialisation for a seed: the batches train() measures hyperfan on (one per task of up to 32
  * tasks, at least 4), then each generated tensor evaluated on those same batches, pooled over seeds.
  */
-function stepZero(doc: HnetDocument, seeds?: number): Row[] {
+async function stepZero(doc: HnetDocument, seeds?: number): Promise<Row[]> {
   const program = programOf(doc);
   const twin = staticTwin(doc);
   if (!twin.ok) throw new Error('no static twin');
@@ -98,8 +98,8 @@ function stepZero(doc: HnetDocument, seeds?: number): Row[] {
     });
     const model = new Model(program, seed);
     try {
-      withFeeds(program, batches, (feeds) => {
-        model.initHyperfan(feeds);
+      await withFeeds(program, batches, async (feeds) => {
+        await model.initHyperfan(feeds);
         for (const f of feeds)
           tf.tidy(() => {
             const got = model.evaluate(f, program.generated.map((g) => g.value), { training: false, step: 0 });
@@ -150,8 +150,8 @@ function expectRows(rows: Row[]): void {
 }
 
 describe('step 0: every generated tensor of every template has the std of its layer’s own initialisation (±20 %; chunked-head biases: 1/(3·fanIn))', () => {
-  it.each(templates)('%s', (file) => {
-    expectRows(stepZero(loadTemplate(file)));
+  it.each(templates)('%s', async (file) => {
+    expectRows(await stepZero(loadTemplate(file)));
   }, 120_000);
 });
 
@@ -207,7 +207,7 @@ const graphs: [string, HnetDocument][] = [
 ];
 
 describe('step 0: head kinds and variants no template uses (±20 %; chunked-head biases: 1/(3·fanIn))', () => {
-  it.each(graphs)('%s', (_name, doc) => {
-    expectRows(stepZero(doc));
+  it.each(graphs)('%s', async (_name, doc) => {
+    expectRows(await stepZero(doc));
   }, 60_000);
 });

@@ -1,10 +1,13 @@
 /**
- * Backend choice, best first: tfjs-node-gpu, tfjs-node (both optional native packages), wasm, cpu.
- * The user can force one; forcing one that is not installed is an error that says how to get it.
+ * Backend choice, best first: webgpu on a real GPU, tfjs-node-gpu, tfjs-node (the native ones are optional
+ * packages), wasm, cpu. The user can force one; forcing one that is not installed is an error that says how to
+ * get it. A forced webgpu runs on any adapter, a CPU one (SwiftShader) too; `auto` never picks a CPU adapter.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasmKernels } from './kernels';
+import { useWebgpuKernels } from './kernels-webgpu';
+import { openWebgpu, probeWebgpu } from './webgpu';
 // The umbrella package registers the cpu backend and every op's gradient (tfjs-core alone has none).
 import '@tensorflow/tfjs';
 import type { Backend } from '../../shared/document/schema';
@@ -17,16 +20,34 @@ tf.env().set('PROD', true);
 
 /** The tfjs backends ('pytorch' is a Python subprocess, ./pytorch.ts, not a tfjs backend). */
 type Concrete = Exclude<Backend, 'auto' | 'pytorch'>;
-const ORDER: Concrete[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const ORDER: Concrete[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 const PACKAGE: Record<Concrete, string | null> = {
+  webgpu: 'webgpu',
   'tensorflow-gpu': '@tensorflow/tfjs-node-gpu',
   tensorflow: '@tensorflow/tfjs-node',
   wasm: '@tensorflow/tfjs-backend-wasm',
   cpu: null,
 };
 
+/** Why the last load of each backend failed, for the error of a forced one. */
+const why = new Map<Concrete, string>();
+const refuse = (b: Concrete, reason: string): false => {
+  why.set(b, reason);
+  return false;
+};
+
 /** Load a backend's package; false when it is not installed or cannot load on this machine. */
-async function load(b: Concrete): Promise<boolean> {
+async function load(b: Concrete, auto: boolean): Promise<boolean> {
+  if (b === 'webgpu') {
+    // auto asks first from a worker thread of its own, so that a driver that is not a GPU's never loads into the run's thread.
+    const probe = auto ? await probeWebgpu() : null;
+    if (probe && 'error' in probe) return refuse(b, probe.error);
+    if (probe && 'adapter' in probe && probe.adapter.software) return refuse(b, `its adapter is a CPU one (${probe.adapter.name})`);
+    const opened = await openWebgpu();
+    if ('error' in opened) return refuse(b, opened.error);
+    label.set(b, `webgpu (${opened.adapter.name})`);
+    return true;
+  }
   const pkg = PACKAGE[b];
   if (!pkg) return true;
   try {
@@ -34,18 +55,23 @@ async function load(b: Concrete): Promise<boolean> {
     await import(pkg);
     return true;
   } catch {
-    return false;
+    return refuse(b, `install ${pkg} (npm install ${pkg})`);
   }
 }
 
 /** tfjs registers both native packages as 'tensorflow'; the GPU one is told apart by its package. */
 const tfName = (b: Concrete) => (b === 'tensorflow-gpu' ? 'tensorflow' : b);
 
+/** The tfjs backends that load here, as auto sees them (webgpu on a real GPU only; --backends webgpu forces it). */
 export async function availableBackends(): Promise<Concrete[]> {
   const out: Concrete[] = [];
-  for (const b of ORDER) if (await load(b)) out.push(b);
+  for (const b of ORDER) if (await load(b, true)) out.push(b);
   return out;
 }
+
+/** What the app and the CLI call a backend: webgpu with its adapter's name. */
+const label = new Map<Concrete, string>();
+export const backendLabel = (b: Concrete): string => label.get(b) ?? b;
 
 let active: Concrete | null = null;
 
@@ -58,23 +84,24 @@ export async function useBackend(choice: Backend = 'auto'): Promise<Concrete> {
   if (active && (choice === 'auto' || choice === active)) return active;
   const candidates = choice === 'auto' ? ORDER : [choice];
   for (const b of candidates) {
-    if (!(await load(b))) continue;
+    if (!(await load(b, choice === 'auto'))) continue;
     try {
       if (await tf.setBackend(tfName(b))) {
         await tf.ready();
         if (b === 'wasm') useWasmKernels();
+        if (b === 'webgpu') useWebgpuKernels();
         active = b;
         return b;
       }
-    } catch {
+      why.set(b, 'tfjs could not start it');
+    } catch (e) {
       // Falls through to the next candidate, or to the error below when this one was forced.
+      why.set(b, `tfjs could not start it: ${e instanceof Error ? e.message : String(e)}`);
     }
   }
   return fail(
     'HN052',
-    choice === 'auto'
-      ? 'no tfjs backend could start'
-      : `backend "${choice}" is not available here; install ${PACKAGE[choice as Concrete] ?? 'it'} (npm install ${PACKAGE[choice as Concrete]}) or use --backend auto`,
+    choice === 'auto' ? 'no tfjs backend could start' : `backend "${choice}" is not available here: ${why.get(choice) ?? 'it did not load'}; or use --backend auto`,
     { path: 'training.backend' },
   );
 }

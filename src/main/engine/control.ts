@@ -39,9 +39,9 @@ export class RunControl {
   }
   /**
    * Called by the loop between steps, where the model is consistent: the training worker answers inspection
-   * queries (./inspect.ts) here. Synchronous, and a no-op unless overridden.
+   * queries (./inspect.ts) here; the loop waits for what it returns. A no-op unless overridden.
    */
-  idle(_live: LiveModel): void {}
+  idle(_live: LiveModel): void | Promise<void> {}
   /**
    * Set while a backend whose model lives in another process runs (pytorch, ./pytorch.ts): has it write its live
    * state as a checkpoint at `path` between two steps (or while paused); resolves with the step it holds.

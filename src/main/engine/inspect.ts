@@ -19,6 +19,7 @@ import { dataAccessOf } from './data/files';
 import type { TrainOptions } from './options';
 import { defaultInterpolation, embeddingTables } from './outline';
 import { Model } from './runtime';
+import { readValues } from '../../runtime/ts/read.ts';
 import { withFeeds } from './train';
 
 /** A request the model cannot answer (an unknown head, a task or sample that does not exist). */
@@ -274,8 +275,11 @@ export function releaseShadow(live: Model): void {
 // The answer
 // ---------------------------------------------------------------------------------------------------------------
 
-/** Answer one inspector query on a model between steps. Synchronous; every tensor it makes is released. */
-export function inspect(live: LiveModel, query: InspectQuery, source: 'live' | 'checkpoint'): InspectResult {
+/**
+ * Answer one inspector query on a model between steps (the loop waits for it, so the model holds still); every
+ * tensor it makes is released.
+ */
+export async function inspect(live: LiveModel, query: InspectQuery, source: 'live' | 'checkpoint'): Promise<InspectResult> {
   const { model, data } = live;
   const program = model.program;
   const contexts = new Contexts(program, data);
@@ -283,19 +287,19 @@ export function inspect(live: LiveModel, query: InspectQuery, source: 'live' | '
   const m = ctx.mix ? mixedModel(model, ctx.mix) : model;
   const notes: string[] = [];
 
-  const weights = query.weights ? generatedWeights(m, program, selectRoutes(program, query), ctx.one, query.maxSide) : [];
+  const weights = query.weights ? await generatedWeights(m, program, selectRoutes(program, query), ctx.one, query.maxSide) : [];
 
   let predictions: Predictions | null = null;
   if (query.predictions) {
     if (!program.prediction) notes.push('the graph has no prediction output, so there are no predictions to show');
-    else predictions = predict(m, program, contexts, ctx, notes);
+    else predictions = await predict(m, program, contexts, ctx, notes);
   }
 
   let confusion: InspectResult['confusion'] = null;
   if (query.confusion) {
     if (program.data.yDtype !== 'int32') notes.push('a confusion matrix needs a classification dataset');
     else if (!program.prediction) notes.push('the graph has no prediction output');
-    else confusion = confusionMatrix(m, program, data, contexts, ctx.task);
+    else confusion = await confusionMatrix(m, program, data, contexts, ctx.task);
   }
 
   return {
@@ -327,20 +331,22 @@ function selectRoutes(program: Program, query: InspectQuery): GeneratedRoute[] {
   return routes;
 }
 
-function generatedWeights(model: Model, program: Program, routes: GeneratedRoute[], one: Batch, maxSide: number): GeneratedMatrix[] {
+async function generatedWeights(model: Model, program: Program, routes: GeneratedRoute[], one: Batch, maxSide: number): Promise<GeneratedMatrix[]> {
   if (routes.length === 0) return [];
   const ids = routes.map((r) => r.value);
-  const got = withFeeds(program, [one], ([feeds]) =>
-    tf.tidy(() => {
+  const shapes: number[][] = [];
+  const got = await withFeeds(program, [one], ([feeds]) =>
+    readValues(() => {
       const vals = model.evaluate(feeds, ids, { training: false, step: 0 });
       return ids.map((id) => {
         const v = vals.get(id)!;
-        return { shape: [...v.shape], values: (v.dataSync() as Float32Array).slice() };
+        shapes.push([...v.shape]);
+        return v;
       });
     }),
   );
   return routes.map((r, i) => {
-    let { shape, values } = got[i];
+    let [shape, values] = [shapes[i], got[i] as Float32Array];
     // Per-sample weights come with a batch dimension of one sample.
     if (r.perSample && shape.length > 1) {
       shape = shape.slice(1);
@@ -391,14 +397,16 @@ function stats(v: Float32Array): GeneratedMatrix['stats'] {
 }
 
 /** The prediction output for a batch, as [n, k] rows. */
-function predictRows(model: Model, program: Program, batch: Batch): { k: number; values: Float32Array } {
-  return withFeeds(program, [batch], ([feeds]) =>
-    tf.tidy(() => {
+async function predictRows(model: Model, program: Program, batch: Batch): Promise<{ k: number; values: Float32Array }> {
+  let k = 1;
+  const [values] = await withFeeds(program, [batch], ([feeds]) =>
+    readValues(() => {
       const v = model.evaluate(feeds, [program.prediction!], { training: false, step: 0 }).get(program.prediction!)!;
-      const n = v.shape[0] ?? 1;
-      return { k: v.size / Math.max(1, n), values: (v.dataSync() as Float32Array).slice() };
+      k = v.size / Math.max(1, v.shape[0] ?? 1);
+      return [v];
     }),
   );
+  return { k, values: values as Float32Array };
 }
 
 const classOf = (row: Float32Array | number[], k: number): number => {
@@ -408,10 +416,10 @@ const classOf = (row: Float32Array | number[], k: number): number => {
   return best;
 };
 
-function predict(model: Model, program: Program, contexts: Contexts, ctx: Resolved, notes: string[]): Predictions | null {
+async function predict(model: Model, program: Program, contexts: Contexts, ctx: Resolved, notes: string[]): Promise<Predictions | null> {
   const xSize = prod(program.data.x);
   if (program.data.yDtype === 'int32') {
-    const k = predictRows(model, program, ctx.one).k;
+    const { k } = await predictRows(model, program, ctx.one);
     const classes = k === 1 ? 2 : k;
     const picked: { index: number; batch: Batch }[] = [];
     if (ctx.mixedInput) picked.push({ index: ctx.sample ?? 0, batch: ctx.one });
@@ -422,13 +430,11 @@ function predict(model: Model, program: Program, contexts: Contexts, ctx: Resolv
     }
     // One forward pass for all of them (they are consecutive evaluation samples of one task, as evaluation batches
     // them); per-batch context data gives each its own context vector, so those go one by one.
-    const logitsOf: number[][] =
-      picked.length > 1 && !contexts.perBatch
-        ? (() => {
-            const out = predictRows(model, program, joinBatches(picked.map((p) => p.batch)));
-            return picked.map((_, i) => Array.from(out.values.subarray(i * out.k, (i + 1) * out.k)));
-          })()
-        : picked.map(({ batch }) => Array.from(predictRows(model, program, batch).values));
+    const logitsOf: number[][] = [];
+    if (picked.length > 1 && !contexts.perBatch) {
+      const out = await predictRows(model, program, joinBatches(picked.map((p) => p.batch)));
+      picked.forEach((_, i) => logitsOf.push(Array.from(out.values.subarray(i * out.k, (i + 1) * out.k))));
+    } else for (const { batch } of picked) logitsOf.push(Array.from((await predictRows(model, program, batch)).values));
     const samples = picked.map(({ index, batch }, i) => {
       const logits = logitsOf[i];
       return { index, x: xSize <= MAX_SAMPLE_VALUES ? forDisplay(batch.x) : [], label: batch.y[0], predicted: classOf(logits, k), logits };
@@ -449,13 +455,13 @@ function predict(model: Model, program: Program, contexts: Contexts, ctx: Resolv
     const hi = xs.length ? Math.max(...xs) : 1;
     const grid = Float32Array.from({ length: GRID_POINTS }, (_, i) => lo + ((hi - lo) * i) / (GRID_POINTS - 1));
     const batch: Batch = { x: grid, y: new Float32Array(GRID_POINTS), n: GRID_POINTS, task: ctx.task, ...(ctx.one.context ? { context: ctx.one.context } : {}) };
-    const out = predictRows(model, program, batch);
+    const out = await predictRows(model, program, batch);
     return { kind: 'curve', x: Array.from(grid), predicted: Array.from(out.values), truth };
   }
   const batch = ctx.mixedInput ? ctx.one : contexts.evalBatches(ctx.task)[ctx.sample !== null && contexts.perBatch ? ctx.sample : 0];
   const n = Math.min(batch.n, SAMPLES_SHOWN);
   const first = slice(batch, 0, n);
-  const out = predictRows(model, program, first);
+  const out = await predictRows(model, program, first);
   return {
     kind: 'values',
     samples: Array.from({ length: n }, (_, i) => ({
@@ -481,7 +487,7 @@ function imageShape(x: number[]): [number, number] | null {
  * Counts of (true class, predicted class) over the first {@link CONFUSION_MAX_SAMPLES} evaluation samples of
  * `task` (its test split), with the accuracy over the same samples.
  */
-function confusionMatrix(model: Model, program: Program, data: Dataset, contexts: Contexts, task: number): NonNullable<InspectResult['confusion']> {
+async function confusionMatrix(model: Model, program: Program, data: Dataset, contexts: Contexts, task: number): Promise<NonNullable<InspectResult['confusion']>> {
   let matrix: number[][] | null = null;
   let classes = data.classes ?? 0;
   let correct = 0;
@@ -489,7 +495,7 @@ function confusionMatrix(model: Model, program: Program, data: Dataset, contexts
   for (const whole of contexts.evalBatches(task)) {
     if (total >= CONFUSION_MAX_SAMPLES) break;
     const b = whole.n > CONFUSION_MAX_SAMPLES - total ? slice(whole, 0, CONFUSION_MAX_SAMPLES - total) : whole;
-    const { k, values } = predictRows(model, program, b);
+    const { k, values } = await predictRows(model, program, b);
     if (!matrix) {
       classes = Math.max(classes, k === 1 ? 2 : k);
       matrix = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));

@@ -29,7 +29,7 @@ type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
 
 /** Swap the last two axes of x with the backend's Transpose kernel (a new tensor the caller disposes). */
-function transposeLast(transpose: KernelFunc, x: Info, backend: tf.KernelBackend): Info {
+export function transposeLast(transpose: KernelFunc, x: Info, backend: tf.KernelBackend): Info {
   const r = x.shape.length;
   const perm = [...Array(r - 2).keys(), r - 1, r - 2];
   return transpose({ inputs: { x }, backend, attrs: { perm } }) as Info;

@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Op, OpKind, Program, ValueId } from '../../shared/compiler/ir';
 import { initLiteral, needed } from '../../shared/codegen/plan';
 import { initHyperfan, startingValues } from '../../runtime/ts/init.ts';
+import { readValues } from '../../runtime/ts/read.ts';
 import * as ops from '../../runtime/ts/ops.ts';
 import type { ParamSpec as RuntimeParam, RunOptions } from '../../runtime/ts/types.ts';
 
@@ -57,8 +58,8 @@ export class Model {
    * Hyperfan initialisation (Chang et al. 2020; the chunked form after hypnettorch): heads' last layers are
    * drawn so that each generated weight starts with the variance its target asks for, measured on real batches.
    */
-  initHyperfan(samples: Feeds[]): void {
-    initHyperfan(this.vars, this.specs, this.seed, samples, (feeds, value) => this.evaluate(feeds, [value], { training: false, step: 0 }).get(value)!);
+  initHyperfan(samples: Feeds[]): Promise<void> {
+    return initHyperfan(this.vars, this.specs, this.seed, samples, (feeds, value) => this.evaluate(feeds, [value], { training: false, step: 0 }).get(value)!);
   }
 
   /** Values of `wanted`, computing only the ops they depend on. Call inside tf.tidy. */
@@ -69,23 +70,25 @@ export class Model {
   }
 
   /**
-   * Evaluate op by op and report the first op whose output holds NaN or Inf (the origin of a divergence).
-   * Slow (a sync per op); only used once something already went wrong.
+   * Evaluate op by op and report the first op, in the order they run, whose output holds NaN or Inf (the
+   * origin of a divergence). Only used once something already went wrong.
    */
-  firstNonFinite(feeds: Feeds, wanted: ValueId[], opts: EvalOptions): Op | undefined {
-    let found: Op | undefined;
-    tf.tidy(() => {
+  async firstNonFinite(feeds: Feeds, wanted: ValueId[], opts: EvalOptions): Promise<Op | undefined> {
+    const checked: Op[] = [];
+    const [finite] = await readValues(() => {
       const values = new Map<ValueId, tf.Tensor>();
+      const flags: tf.Tensor[] = [];
       for (const op of this.plan(wanted)) {
         const v = this.run(op, values, feeds, opts);
         values.set(op.id, v);
-        if (v.dtype === 'float32' && !tf.all(tf.isFinite(v)).dataSync()[0]) {
-          found = op;
-          return;
-        }
+        if (v.dtype !== 'float32') continue;
+        checked.push(op);
+        flags.push(tf.cast(tf.all(tf.isFinite(v)), 'int32'));
       }
+      return [flags.length ? tf.stack(flags) : tf.zeros([0], 'int32')];
     });
-    return found;
+    const first = checked.findIndex((_, i) => !finite[i]);
+    return first < 0 ? undefined : checked[first];
   }
 
   private plan(wanted: ValueId[]): Op[] {

@@ -11,7 +11,7 @@ import type { GeneratedRoute, Program, ValueId } from '../../shared/compiler/ir'
 import { continualOf, type Continual, type Optimizer } from '../../shared/document/schema';
 import { Rng } from '../../shared/util/rng';
 import { FusedAdam } from './adam';
-import { useBackend } from './backend';
+import { backendLabel, useBackend } from './backend';
 import { CHECKPOINT_VERSION } from '../../runtime/ts/formats.ts';
 import { decode, encode, programSignature, readCheckpoint, writeFileAtomic, writeWeights, type Checkpoint } from './checkpoint';
 import type { RunControl } from './control';
@@ -22,6 +22,7 @@ import { Model, type Feeds } from './runtime';
 import { batchInputs, disposeInputs } from '../../runtime/ts/batch.ts';
 import { inferTasks as inferTaskAccuracies } from '../../runtime/ts/continual.ts';
 import { StepRate } from '../../runtime/ts/rate.ts';
+import { readScalars } from '../../runtime/ts/read.ts';
 
 interface Phase {
   /** The task trained in this phase; interleaved schedules draw one per step from `tasks`. */
@@ -99,10 +100,10 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
         const r = new Rng(seed).fork(`init${task}`);
         return Array.from({ length: perTask }, () => data.trainBatch(task, t.batchSize, r));
       });
-      withFeeds(program, samples, (feeds) => model.initHyperfan(feeds));
+      await withFeeds(program, samples, (feeds) => model.initHyperfan(feeds));
     }
 
-    emit({ event: 'start', backend, totalSteps, tasks: taskList, budget: parameterBudget(program) });
+    emit({ event: 'start', backend: backendLabel(backend), totalSteps, tasks: taskList, budget: parameterBudget(program) });
     const eventEvery = opts.stepEventEvery ?? Math.max(1, Math.floor(totalSteps / 200));
     const normEvery = Math.max(1, Math.ceil(totalSteps / NORM_POINTS));
     const rate = new StepRate();
@@ -112,7 +113,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
     // Evaluations during training read the validation split where the dataset holds one; the end of each task
     // and the final evaluation read the test set.
     const duringSplit: EvalSplit = data.hasValidation ? 'val' : 'test';
-    const evaluate = (tasks: number[], split: EvalSplit = 'test') => evaluateTasks(model, program, data, tasks, split);
+    const evaluate = async (tasks: number[], split: EvalSplit = 'test') => evaluateTasks(model, program, data, tasks, split);
     const checkpoint = async (phase: number, inPhase: number) => {
       if (!opts.checkpointPath) return;
       await writeCheckpoint(opts.checkpointPath, program, model, optimizer, { seed, step, phase, stepInPhase: inPhase, rngState: rng.state, targets, accuracyMatrix });
@@ -134,7 +135,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       for (; stepInPhase < steps; stepInPhase++) {
         if (control) {
           // App hook: inspection queries (engine/inspect.ts) are answered here, between steps, on the live model.
-          control.idle({ model, data, step });
+          await control.idle({ model, data, step });
           if (control.pauseRequested && !control.stopRequested) {
             // Said when the loop is idle, not when the pause was asked for: the step in flight has ended.
             emit({ event: 'log', level: 'info', message: `paused at step ${step}` });
@@ -154,9 +155,9 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
         const held = reg && earlier.length && cl.regularizedTasksPerStep && cl.regularizedTasksPerStep < earlier.length
           ? new Map(pickTasks(earlier, cl.regularizedTasksPerStep, rng).map((k) => [k, targets.get(k)!]))
           : targets;
-        const parts = withFeeds(program, [batch], ([feeds]) => {
-          const out = trainStep(model, optimizer, varList, program, feeds, step, reg && earlier.length ? { beta: reg.beta, targets: held, routes: regularized } : null, { ...stepOpts, task });
-          if (!Number.isFinite(out.total)) diverged(model, program, feeds, step, task, lossIds, out);
+        const parts = await withFeeds(program, [batch], async ([feeds]) => {
+          const out = await trainStep(model, optimizer, varList, program, feeds, step, reg && earlier.length ? { beta: reg.beta, targets: held, routes: regularized } : null, { ...stepOpts, task });
+          if (!Number.isFinite(out.total)) await diverged(model, program, feeds, step, task, lossIds, out);
           return out;
         });
         step++;
@@ -165,11 +166,11 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
           emit({ event: 'step', step, task, loss: parts.total, losses: parts.losses, stepsPerSecond });
         const evalNow = t.evalEvery > 0 && step % t.evalEvery === 0 && stepInPhase !== steps - 1;
         // The norms of generated weights over training: about NORM_POINTS a run besides those at evaluations.
-        if (!evalNow && step % normEvery === 0 && stepInPhase !== steps - 1) emitWeightStats(model, program, data, task, step, emit);
+        if (!evalNow && step % normEvery === 0 && stepInPhase !== steps - 1) await emitWeightStats(model, program, data, task, step, emit);
         if (evalNow) {
-          const ev = evaluate(sequentialCl ? taskList.slice(0, phase + 1) : taskList, duringSplit);
+          const ev = await evaluate(sequentialCl ? taskList.slice(0, phase + 1) : taskList, duringSplit);
           emit({ event: 'eval', step, task, ...ev, split: duringSplit });
-          emitWeightStats(model, program, data, task, step, emit);
+          await emitWeightStats(model, program, data, task, step, emit);
         }
         if (opts.checkpointPath && opts.checkpointEvery && step % opts.checkpointEvery === 0) await checkpoint(phase, stepInPhase + 1);
         // Let pause/stop messages in between steps.
@@ -177,7 +178,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       }
       stepInPhase = 0;
       if (sequentialCl) {
-        const ev = evaluate(taskList);
+        const ev = await evaluate(taskList);
         // Row i is the matrix after phase i; a finished phase resumed with more steps replaces its row.
         accuracyMatrix[phase] = taskList.map((task, j) => (j <= phase && mainMetric ? (ev.perTask[task]?.[mainMetric.name] ?? null) : null));
         emit({ event: 'eval', step, task: tasks[0], ...meanOver(ev.perTask, taskList.slice(0, phase + 1)), split: 'test' });
@@ -186,12 +187,13 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
     }
 
     const trained = sequentialCl ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList;
-    const final = evaluate(trained);
-    emitWeightStats(model, program, data, taskList[0], step, emit);
+    const final = await evaluate(trained);
+    await emitWeightStats(model, program, data, taskList[0], step, emit);
     if (opts.saveDir) {
+      const values = await Promise.all(program.params.map((p) => model.vars.get(p.name)!.data() as Promise<Float32Array>));
       writeWeights(
         opts.saveDir,
-        program.params.map((p) => ({ name: p.name, shape: p.shape, values: model.vars.get(p.name)!.dataSync() as Float32Array })),
+        program.params.map((p, i) => ({ name: p.name, shape: p.shape, values: values[i] })),
       );
       emit({ event: 'log', level: 'info', message: `saved weights to ${opts.saveDir}` });
     }
@@ -201,7 +203,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
     await checkpoint(stopped ? phaseAt : last, stopped ? stepAt : phases[last].steps);
     const metrics: Record<string, number> = { ...final.metrics };
     if (taskList.length > 1) for (const [task, m] of Object.entries(final.perTask)) for (const [k, v] of Object.entries(m)) metrics[`${k}/task${task}`] = v;
-    if (cl.taskInference) Object.assign(metrics, inferTasks(model, program, data, trained));
+    if (cl.taskInference) Object.assign(metrics, await inferTasks(model, program, data, trained));
     const done: DoneEvent = {
       event: 'done',
       step,
@@ -237,11 +239,14 @@ function makeOptimizer(o: Optimizer): tf.Optimizer {
   }
 }
 
-/** Tensors for a list of batches, shaped as the program declares its inputs, released after `fn` runs. */
-export function withFeeds<T>(program: Program, batches: Batch[], fn: (feeds: Feeds[]) => T): T {
-  const feeds = batches.map((b) => batchInputs(b, program.data.x, program.data.y));
+/** A batch's tensors, shaped as the program declares its inputs (the caller releases them: disposeInputs). */
+const feedsOf = (program: Program, b: Batch) => batchInputs(b, program.data.x, program.data.y);
+
+/** Tensors for a list of batches, shaped as the program declares its inputs, released after `fn` has run. */
+export async function withFeeds<T>(program: Program, batches: Batch[], fn: (feeds: Feeds[]) => T | Promise<T>): Promise<T> {
+  const feeds = batches.map((b) => feedsOf(program, b));
   try {
-    return fn(feeds);
+    return await fn(feeds);
   } finally {
     feeds.forEach(disposeInputs);
   }
@@ -273,7 +278,7 @@ export interface StepOptions {
  * the update, skipped when the loss is not finite so the caller can locate the cause on intact weights.
  * Exported for bench/, which times it against a hand-written tfjs step.
  */
-export function trainStep(
+export async function trainStep(
   model: Model,
   optimizer: tf.Optimizer,
   varList: tf.Variable[],
@@ -282,7 +287,7 @@ export function trainStep(
   step: number,
   reg: RegularizerTerm | null,
   opts: StepOptions = {},
-): StepResult {
+): Promise<StepResult> {
   const names = [...program.losses.map((l) => l.name), ...(reg ? ['output_regularizer'] : [])];
   const lookAhead = reg && opts.lookAhead ? opts.lookAhead : null;
   let parts: tf.Tensor | null = null;
@@ -324,9 +329,10 @@ export function trainStep(
       tf.dispose(saved);
     }
   }
-  const values = parts!.dataSync();
+  const values = await (parts as tf.Tensor | null)!.data();
+  const regRead = regValue ? (await regValue.data())[0] : NaN;
   const losses: Record<string, number> = {};
-  names.forEach((n, i) => (losses[n] = i < values.length ? values[i] : regValue!.dataSync()[0]));
+  names.forEach((n, i) => (losses[n] = i < values.length ? values[i] : regRead));
   const total = names.reduce((a, n, i) => a + losses[n] * (i < program.losses.length ? program.losses[i].weight : 1), 0);
   // Adam keeps its moments by the position of a variable among the gradients: always hand them over in varList's order.
   const ordered: tf.NamedTensorMap = {};
@@ -416,15 +422,16 @@ function checkContinual(program: Program, cl: Continual, sequentialCl: boolean):
 }
 
 /** Task inference (HNET+ENT) of a classifier over the trained tasks, as the runtime's continual.ts defines it. */
-export function inferTasks(model: Model, program: Program, data: Dataset, tasks: number[]): Record<string, number> {
+export function inferTasks(model: Model, program: Program, data: Dataset, tasks: number[]): Promise<Record<string, number>> {
   const pred = program.prediction!;
   const accuracy = program.metrics.find((m) => m.kind === 'accuracy')!;
   const opts = { training: false, step: 0 };
   return inferTaskAccuracies(
     tasks,
     (task) => data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples),
-    (b) => withFeeds(program, [b], ([feeds]) => model.evaluate(feeds, [pred], opts).get(pred)!),
-    (b) => withFeeds(program, [b], ([feeds]) => tf.tidy(() => model.evaluate(feeds, [accuracy.value], opts).get(accuracy.value)!.dataSync()[0])),
+    // Called inside inferTasks's tidy, which releases the feeds too.
+    (b) => model.evaluate(feedsOf(program, b), [pred], opts).get(pred)!,
+    async (b) => (await withFeeds(program, [b], ([feeds]) => readScalars(() => ({ accuracy: model.evaluate(feeds, [accuracy.value], opts).get(accuracy.value)! })))).accuracy,
   );
 }
 
@@ -460,23 +467,25 @@ function meanOver(perTask: Record<string, Record<string, number>>, tasks: number
   return { metrics, perTask: Object.fromEntries(tasks.map((t) => [t, perTask[t]])) };
 }
 
-function evaluateTasks(model: Model, program: Program, data: Dataset, tasks: number[], split: EvalSplit) {
+async function evaluateTasks(model: Model, program: Program, data: Dataset, tasks: number[], split: EvalSplit) {
   const perTask: Record<string, Record<string, number>> = {};
   const wanted = [...program.metrics.map((m) => m.value), ...program.losses.map((l) => l.value)];
   for (const task of tasks) {
     const sums: Record<string, number> = {};
     let n = 0;
     for (const b of data.evalBatches(task, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples, split)) {
-      const vals = withFeeds(program, [b], ([feeds]) =>
-        tf.tidy(() => {
+      const read = await withFeeds(program, [b], ([feeds]) =>
+        readScalars(() => {
           const v = model.evaluate(feeds, wanted, { training: false, step: 0 });
-          let loss = 0;
-          for (const l of program.losses) loss += l.weight * v.get(l.value)!.dataSync()[0];
-          const out: Record<string, number> = { loss };
-          for (const m of program.metrics) out[m.name] = v.get(m.value)!.dataSync()[0];
-          return out;
+          return {
+            ...Object.fromEntries(program.losses.map((l, i) => [`loss${i}`, v.get(l.value)!])),
+            ...Object.fromEntries(program.metrics.map((m) => [`metric:${m.name}`, v.get(m.value)!])),
+          };
         }),
       );
+      // The weighted loss is summed here in double precision, as it was read value by value.
+      const vals: Record<string, number> = { loss: program.losses.reduce((a, l, i) => a + l.weight * read[`loss${i}`], 0) };
+      for (const m of program.metrics) vals[m.name] = read[`metric:${m.name}`];
       for (const [k, v] of Object.entries(vals)) sums[k] = (sums[k] ?? 0) + v * b.n;
       n += b.n;
     }
@@ -485,32 +494,35 @@ function evaluateTasks(model: Model, program: Program, data: Dataset, tasks: num
   return meanOver(perTask, tasks);
 }
 
-function emitWeightStats(model: Model, program: Program, data: Dataset, task: number, step: number, emit: (e: EngineEvent) => void): void {
+async function emitWeightStats(model: Model, program: Program, data: Dataset, task: number, step: number, emit: (e: EngineEvent) => void): Promise<void> {
   if (program.generated.length === 0) return;
   const [batch] = data.evalBatches(task, Math.min(program.evaluation.evalBatchSize, 64), 64);
   if (!batch) return;
-  const stats = withFeeds(program, [batch], ([feeds]) =>
-    tf.tidy(() => {
+  const read = await withFeeds(program, [batch], ([feeds]) =>
+    readScalars(() => {
       const vals = model.evaluate(feeds, program.generated.map((g) => g.value), { training: false, step: 0 });
-      return program.generated.map((g) => {
+      const out: Record<string, tf.Tensor> = {};
+      program.generated.forEach((g, i) => {
         const v = vals.get(g.value)!;
         const { mean, variance } = tf.moments(v);
-        return {
-          head: g.head,
-          target: `${g.target}.${g.targetPort}`,
-          norm: tf.norm(v).dataSync()[0],
-          mean: mean.dataSync()[0],
-          std: Math.sqrt(variance.dataSync()[0]),
-        };
+        Object.assign(out, { [`norm${i}`]: tf.norm(v), [`mean${i}`]: mean, [`var${i}`]: variance });
       });
+      return out;
     }),
   );
+  const stats = program.generated.map((g, i) => ({
+    head: g.head,
+    target: `${g.target}.${g.targetPort}`,
+    norm: read[`norm${i}`],
+    mean: read[`mean${i}`],
+    std: Math.sqrt(read[`var${i}`]),
+  }));
   emit({ event: 'weights', step, stats });
 }
 
 /** A non-finite loss: find the first op whose value is NaN or Inf and name its node. */
-function diverged(model: Model, program: Program, feeds: Feeds, step: number, task: number, lossIds: ValueId[], out: StepResult): never {
-  const op = model.firstNonFinite(feeds, lossIds, { training: true, step });
+async function diverged(model: Model, program: Program, feeds: Feeds, step: number, task: number, lossIds: ValueId[], out: StepResult): Promise<never> {
+  const op = await model.firstNonFinite(feeds, lossIds, { training: true, step });
   const what = Number.isNaN(out.total) ? 'NaN' : 'infinite';
   const where = op
     ? op.op === 'param'
@@ -564,6 +576,10 @@ async function writeCheckpoint(
   s: { seed: number; step: number; phase: number; stepInPhase: number; rngState: number; targets: Map<number, Map<ValueId, tf.Tensor>>; accuracyMatrix: (number | null)[][] },
 ): Promise<void> {
   const named = await optimizer.getWeights();
+  const read = (ts: tf.Tensor[]) => Promise.all(ts.map((t) => t.data()));
+  const params = await read(program.params.map((p) => model.vars.get(p.name)!));
+  const slots = await read(named.map((w) => w.tensor));
+  const targets = await Promise.all([...s.targets].map(async ([task, m]) => [task, [...m.keys()], await read([...m.values()])] as const));
   const ck: Checkpoint = {
     format: 'hnet-checkpoint',
     version: CHECKPOINT_VERSION,
@@ -573,11 +589,11 @@ async function writeCheckpoint(
     phase: s.phase,
     stepInPhase: s.stepInPhase,
     rngState: s.rngState,
-    params: Object.fromEntries(program.params.map((p) => [p.name, encode(model.vars.get(p.name)!.dataSync() as Float32Array, p.shape)])),
+    params: Object.fromEntries(program.params.map((p, i) => [p.name, encode(params[i] as Float32Array, p.shape)])),
     // As float32 values: the iteration count ('iter') is an int32 tensor, whose raw bytes decode() would misread.
-    optimizer: named.map((w) => ({ name: w.name.replace(model.prefix, '@'), tensor: encode(Float32Array.from(w.tensor.dataSync()), w.tensor.shape) })),
+    optimizer: named.map((w, i) => ({ name: w.name.replace(model.prefix, '@'), tensor: encode(Float32Array.from(slots[i]), w.tensor.shape) })),
     targets: Object.fromEntries(
-      [...s.targets].map(([task, m]) => [String(task), Object.fromEntries([...m].map(([id, v]) => [id, encode(v.dataSync() as Float32Array, v.shape)]))]),
+      targets.map(([task, ids, values]) => [String(task), Object.fromEntries(ids.map((id, i) => [id, encode(values[i] as Float32Array, s.targets.get(task)!.get(id)!.shape)]))]),
     ),
     accuracyMatrix: s.accuracyMatrix,
   };

@@ -37,7 +37,7 @@ class WorkerControl extends RunControl {
   /** Polls with timers (not microtasks), so resume and stop messages get delivered while it waits. */
   override async waitWhilePaused(): Promise<void> {
     while (this.pauseRequested) {
-      if (this.live) this.answerQueued(this.live);
+      if (this.live) await this.answerQueued(this.live);
       await new Promise((r) => setTimeout(r, 20));
     }
   }
@@ -45,13 +45,13 @@ class WorkerControl extends RunControl {
   private live: LiveModel | null = null;
   readonly queries: Query[] = [];
 
-  override idle(live: LiveModel): void {
+  override async idle(live: LiveModel): Promise<void> {
     this.live = live;
-    if (this.queries.length) this.answerQueued(live);
+    if (this.queries.length) await this.answerQueued(live);
   }
 
-  private answerQueued(live: LiveModel): void {
-    for (let q = this.queries.shift(); q; q = this.queries.shift()) answer(live, q, 'live');
+  private async answerQueued(live: LiveModel): Promise<void> {
+    for (let q = this.queries.shift(); q; q = this.queries.shift()) await answer(live, q, 'live');
   }
 }
 
@@ -59,9 +59,9 @@ function replyError(id: number, error: ReplyError): void {
   post({ type: 'reply', id, error });
 }
 
-function answer(live: LiveModel, q: Query, source: 'live' | 'checkpoint'): void {
+async function answer(live: LiveModel, q: Query, source: 'live' | 'checkpoint'): Promise<void> {
   try {
-    post({ type: 'reply', id: q.id, result: inspect(live, q.query, source) });
+    post({ type: 'reply', id: q.id, result: await inspect(live, q.query, source) });
   } catch (e) {
     const code = e instanceof InspectError ? e.code : e instanceof HnetError ? 'invalid_request' : 'failed';
     replyError(q.id, { code, message: messageOf(e) });
@@ -115,7 +115,7 @@ function answerFromSnapshot(snapshot: (path: string) => Promise<number>, q: Quer
       rmSync(path, { force: true });
     }
     try {
-      answer(live, q, 'live');
+      await answer(live, q, 'live');
     } finally {
       releaseShadow(live.model);
       live.model.dispose();
@@ -142,9 +142,11 @@ async function run(message: Extract<MainToWorker, { type: 'start' }>): Promise<v
   }
 }
 
-/** An inspection-only worker: the model restored from a checkpoint answers queries until `close`. */
+/** An inspection-only worker: the model restored from a checkpoint answers queries, one at a time, until `close`. */
 let inspected: LiveModel | null = null;
 const waiting: Query[] = [];
+let answering: Promise<void> = Promise.resolve();
+const answerInTurn = (live: LiveModel, q: Query) => (answering = answering.then(() => answer(live, q, 'checkpoint')));
 
 async function load(message: Extract<MainToWorker, { type: 'load' }>): Promise<void> {
   try {
@@ -156,16 +158,19 @@ async function load(message: Extract<MainToWorker, { type: 'load' }>): Promise<v
     return;
   }
   post({ type: 'ready', step: inspected.step });
-  for (const q of waiting.splice(0)) answer(inspected, q, 'checkpoint');
+  for (const q of waiting.splice(0)) void answerInTurn(inspected, q);
 }
 
 function close(): void {
-  if (inspected) {
-    releaseShadow(inspected.model);
-    inspected.model.dispose();
-    inspected = null;
-  }
-  parentPort?.close();
+  // After the answers under way: they read the model.
+  void answering.then(() => {
+    if (inspected) {
+      releaseShadow(inspected.model);
+      inspected.model.dispose();
+      inspected = null;
+    }
+    parentPort?.close();
+  });
 }
 
 parentPort?.on('message', (raw: unknown) => {
@@ -191,7 +196,7 @@ parentPort?.on('message', (raw: unknown) => {
       void load(message);
       return;
     case 'query':
-      if (inspected) answer(inspected, message, 'checkpoint');
+      if (inspected) void answerInTurn(inspected, message);
       else if (control?.snapshotter && !ended) answerFromSnapshot(control.snapshotter, message);
       else if (control && !ended) control.queries.push(message);
       else if (started && !ended && !control) waiting.push(message);

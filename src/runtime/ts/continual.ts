@@ -3,6 +3,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import type { Batch } from './batch.ts';
+import { readValues } from './read.ts';
 
 export type TaskInference = {
   /** The accuracy metric with the task given. */
@@ -24,12 +25,12 @@ export type TaskInference = {
  * batchesOf(task): the task's evaluation batches (integer labels); logitsOf(batch): the class logits of the
  * batch run as its task (called inside a tidy, with each candidate task); accuracyOf(batch): the accuracy metric.
  */
-export function inferTasks(
+export async function inferTasks(
   tasks: number[],
   batchesOf: (task: number) => Iterable<Batch>,
   logitsOf: (b: Batch) => tf.Tensor,
-  accuracyOf: (b: Batch) => number,
-): TaskInference {
+  accuracyOf: (b: Batch) => Promise<number>,
+): Promise<TaskInference> {
   const sums: TaskInference = { accuracy_cl1: 0, accuracy_cl2: 0, accuracy_cl3: 0, task_inferred: 0 };
   for (const task of tasks) {
     let [taskN, cl1, cl2, cl3, found] = [0, 0, 0, 0, 0];
@@ -39,14 +40,14 @@ export function inferTasks(
       const chosen = new Array<number>(b.n).fill(-1);
       const classOf = new Array<number>(b.n).fill(-1);
       for (const candidate of tasks) {
-        const [entropy, classes] = tf.tidy(() => {
+        const [entropy, classes] = await readValues(() => {
           const logits = logitsOf({ ...b, task: candidate });
           const logP = tf.logSoftmax(logits);
-          return [tf.neg(tf.sum(tf.mul(tf.exp(logP), logP), -1)).dataSync(), tf.argMax(logits, -1).dataSync()];
+          return [tf.neg(tf.sum(tf.mul(tf.exp(logP), logP), -1)), tf.argMax(logits, -1)];
         });
         for (let i = 0; i < b.n; i++) if (entropy[i] < best[i]) [best[i], chosen[i], classOf[i]] = [entropy[i], candidate, classes[i]];
       }
-      cl1 += accuracyOf(b) * b.n;
+      cl1 += (await accuracyOf(b)) * b.n;
       taskN += b.n;
       for (let i = 0; i < b.n; i++) {
         const right = classOf[i] === labels[i];

@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { CHUNK_STEPS, S2_MAX, S2_MIN } from './constants.ts';
+import { readScalars, readValues } from './read.ts';
 import { Rng } from './rng.ts';
 import type { Init, ParamSpec } from './types.ts';
 
@@ -40,7 +41,13 @@ export type Measure<B> = (batch: B, value: string) => tf.Tensor;
  * variance its target asks for, given E[h²] of the layer's input measured on `batches` (and, for low-rank
  * factor blocks, whose product scales with ‖h‖⁴, E[‖h‖⁴] over rows). Assigns the variables in place.
  */
-export function initHyperfan<B>(vars: ReadonlyMap<string, tf.Variable> | Record<string, tf.Variable>, specs: readonly ParamSpec[], seed: number, batches: readonly B[], measure: Measure<B>): void {
+export async function initHyperfan<B>(
+  vars: ReadonlyMap<string, tf.Variable> | Record<string, tf.Variable>,
+  specs: readonly ParamSpec[],
+  seed: number,
+  batches: readonly B[],
+  measure: Measure<B>,
+): Promise<void> {
   const variable = (name: string): tf.Variable => {
     const v = vars instanceof Map ? vars.get(name) : (vars as Record<string, tf.Variable>)[name];
     if (!v) throw new Error(`no parameter ${name} to initialise`);
@@ -52,19 +59,21 @@ export function initHyperfan<B>(vars: ReadonlyMap<string, tf.Variable> | Record<
     if (init.kind !== 'hyperfan') continue;
     let total = 0;
     let total4 = 0;
-    for (const batch of batches)
-      tf.tidy(() => {
+    for (const batch of batches) {
+      const m = await readScalars(() => {
         const h = measure(batch, init.input);
-        total += tf.mean(tf.square(h)).dataSync()[0];
-        total4 += tf.mean(tf.square(tf.sum(tf.square(h), -1))).dataSync()[0];
+        return { m2: tf.mean(tf.square(h)), m4: tf.mean(tf.square(tf.sum(tf.square(h), -1))) };
       });
+      total += m.m2;
+      total4 += m.m4;
+    }
     const m2 = batches.length ? total / batches.length : 1;
     const m4 = batches.length ? total4 / batches.length : 0;
     const scale = Number.isFinite(m2) && m2 > 1e-12 ? m2 : 1;
     // sqrt(E[‖h‖⁴]) stands where fanIn·E[h²] = E[‖h‖²] does for an ordinary block.
     const scale4 = Number.isFinite(m4) && m4 > 1e-24 ? Math.sqrt(m4) : init.fanIn * scale;
     // A chunked head: the chunk embeddings are scaled first; the columns then share one scale.
-    const global = init.chunks ? scaleChunkEmbeddings(variable(init.chunks.embeddings), init, init.chunks, batches, measure) : undefined;
+    const global = init.chunks ? await scaleChunkEmbeddings(variable(init.chunks.embeddings), init, init.chunks, batches, measure) : undefined;
     const [rows, cols] = p.shape;
     const values = new Float32Array(rows * cols);
     const r = rng.fork(p.name);
@@ -87,31 +96,30 @@ export function initHyperfan<B>(vars: ReadonlyMap<string, tf.Variable> | Record<
  * embedding (what the context alone gives). Then a few multiplicative fixed-point steps, all chunks at once, on
  * s_c² (E‖h_c‖² is close to affine in s_c²). Returns G; the embeddings are left scaled.
  */
-function scaleChunkEmbeddings<B>(emb: tf.Variable, init: Hyperfan, chunks: Chunks, batches: readonly B[], measure: Measure<B>): number {
+async function scaleChunkEmbeddings<B>(emb: tf.Variable, init: Hyperfan, chunks: Chunks, batches: readonly B[], measure: Measure<B>): Promise<number> {
   const want: number[] = [];
   for (const [n, variance] of chunks.blocks) for (let i = 0; i < n; i++) want.push(variance);
   if (!batches.length) return 1 / Math.max(1, init.fanIn);
   const base = tf.clone(emb);
   try {
-    const measureChunks = (s2: Float64Array): Float64Array => {
+    const measureChunks = async (s2: Float64Array): Promise<Float64Array> => {
       const scales = Float32Array.from(s2, Math.sqrt);
       tf.tidy(() => emb.assign(tf.mul(base, tf.tensor2d(scales, [scales.length, 1]))));
       const q = new Float64Array(want.length);
-      for (const batch of batches)
-        tf.tidy(() => {
-          const perChunk = tf.mean(tf.sum(tf.square(measure(batch, init.input)), -1), 0).dataSync();
-          for (let c = 0; c < q.length; c++) q[c] += perChunk[c] / batches.length;
-        });
+      for (const batch of batches) {
+        const [perChunk] = await readValues(() => [tf.mean(tf.sum(tf.square(measure(batch, init.input)), -1), 0)]);
+        for (let c = 0; c < q.length; c++) q[c] += perChunk[c] / batches.length;
+      }
       return q;
     };
     const s2 = new Float64Array(want.length).fill(1);
-    const q1 = measureChunks(s2);
-    const q0 = measureChunks(new Float64Array(want.length));
+    const q1 = await measureChunks(s2);
+    const q0 = await measureChunks(new Float64Array(want.length));
     const global = chunkGlobalScale(want, q0, q1, init.fanIn);
     let q = q1;
     for (let it = 0; it < CHUNK_STEPS; it++) {
       chunkStep(s2, q, q0, want, global);
-      q = measureChunks(s2);
+      q = await measureChunks(s2);
     }
     return global;
   } finally {

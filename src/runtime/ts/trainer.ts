@@ -9,6 +9,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { argv, exit, stdout } from 'node:process';
 import { DEFAULT_STEPS } from './constants.ts';
+import { readScalars } from './read.ts';
 import { batchInputs, disposeInputs, type Batch } from './batch.ts';
 import { inferTasks as inferTaskAccuracies } from './continual.ts';
 import { Dataset, DATA_DIR, DataMissingError } from './data.ts';
@@ -95,18 +96,16 @@ function meanOver(perTask: PerTask, tasks: number[]) {
   return { metrics, perTask: Object.fromEntries(tasks.map((t) => [t, perTask[t]])) };
 }
 
-function evaluate(model: ExportedModel, params: Params, data: Dataset, tasks: number[], seed: number, split: 'val' | 'test' = 'test') {
+async function evaluate(model: ExportedModel, params: Params, data: Dataset, tasks: number[], seed: number, split: 'val' | 'test' = 'test') {
   const perTask: PerTask = {};
   for (const task of tasks) {
     const sums: Record<string, number> = {};
     let n = 0;
     for (const b of data.evalBatches(task, split)) {
       const inputs = inputsOf(data, b);
-      const values = tf.tidy(() => {
+      const values = await readScalars(() => {
         const out = model.forward(params, inputs, { training: false, seed, step: 0 });
-        const v: Record<string, number> = { loss: out.loss.dataSync()[0] };
-        for (const [name, m] of Object.entries(out.metrics)) v[name] = m.dataSync()[0];
-        return v;
+        return { loss: out.loss, ...out.metrics };
       });
       disposeInputs(inputs);
       for (const [k, v] of Object.entries(values)) sums[k] = (sums[k] ?? 0) + v * b.n;
@@ -178,13 +177,13 @@ function candidateStep(optimizer: tf.Optimizer, o: OptimizerSettings, vars: tf.V
 }
 
 /** taskInference (HNET+ENT) over the trained tasks, as the engine computes it (continual.ts). */
-function inferTasks(model: ExportedModel, params: Params, data: Dataset, tasks: number[], seed: number): Record<string, number> {
+function inferTasks(model: ExportedModel, params: Params, data: Dataset, tasks: number[], seed: number): Promise<Record<string, number>> {
   const opts = { training: false, seed, step: 0 };
   return inferTaskAccuracies(
     tasks,
     (task) => data.evalBatches(task),
     (b) => model.forward(params, inputsOf(data, b), opts).prediction!,
-    (b) => tf.tidy(() => model.forward(params, inputsOf(data, b), opts).metrics[model.MAIN_METRIC!].dataSync()[0]),
+    async (b) => (await readScalars(() => ({ accuracy: model.forward(params, inputsOf(data, b), opts).metrics[model.MAIN_METRIC!] }))).accuracy,
   );
 }
 
@@ -243,7 +242,7 @@ async function main(model: ExportedModel, args: string[]): Promise<void> {
       const r = new Rng(seed).fork('init' + task);
       return Array.from({ length: perTask }, () => inputsOf(data, data.trainBatch(task, TRAINING.batchSize, r)));
     });
-    initHyperfan(params, seed, samples);
+    await initHyperfan(params, seed, samples);
     samples.forEach(disposeInputs);
   }
   let optimizer = makeOptimizer(TRAINING.optimizer, flags.lr);
@@ -278,7 +277,8 @@ async function main(model: ExportedModel, args: string[]): Promise<void> {
       // A random subset of earlier tasks per step, drawn from the batch stream as the engine draws it.
       const k = continual.regularizedTasksPerStep;
       const held = earlier.size && k && k < earlier.size ? new Map(pickTasks(done, k, rng).map((t) => [t, earlier.get(t)!])) : earlier;
-      const losses: Record<string, number> = {};
+      // Each part's value leaves the tape kept, and the step reads them from the device once, after it.
+      const parts: Record<string, tf.Tensor> = {};
       const regularize = OUTPUT_REGULARIZER !== null && held.size > 0;
       const lookAhead = regularize && continual.lookAhead;
       const regularizer = () => {
@@ -291,16 +291,18 @@ async function main(model: ExportedModel, args: string[]): Promise<void> {
       };
       const { value, grads } = tf.variableGrads(() => {
         const out = forward(params, inputs, { training: true, seed, step });
-        for (const [name, l] of Object.entries(out.losses)) losses[name] = l.dataSync()[0];
+        for (const [name, l] of Object.entries(out.losses)) parts[name] = tf.keep(l);
         let total = out.loss;
         if (regularize && !lookAhead) {
           const r = regularizer();
-          losses.output_regularizer = r.dataSync()[0];
+          parts.output_regularizer = tf.keep(r);
           total = tf.add(total, r) as tf.Scalar;
         }
         return total;
       }, varList);
-      let loss = value.dataSync()[0];
+      const { total: taskTotal, ...losses } = await readScalars<string>(() => ({ ...parts, total: value }));
+      let loss = taskTotal;
+      tf.dispose(Object.values(parts));
       disposeInputs(inputs);
       const made: tf.Tensor[] = [value];
       if (lookAhead) {
@@ -315,7 +317,7 @@ async function main(model: ExportedModel, args: string[]): Promise<void> {
         const r = tf.variableGrads(regularizer, varList);
         hyperVars.forEach((v, i) => v.assign(saved[i]));
         tf.dispose(saved);
-        losses.output_regularizer = r.value.dataSync()[0];
+        losses.output_regularizer = (await r.value.data())[0];
         loss += losses.output_regularizer;
         made.push(r.value);
         for (const [name, g] of Object.entries(r.grads)) {
@@ -340,10 +342,10 @@ async function main(model: ExportedModel, args: string[]): Promise<void> {
       const stepsPerSecond = rate.tick(step === totalSteps);
       if (step % eventEvery === 0 || inPhase === steps - 1) emit({ event: 'step', step, task, loss, losses, stepsPerSecond });
       if (TRAINING.evalEvery > 0 && step % TRAINING.evalEvery === 0 && inPhase !== steps - 1)
-        emit({ event: 'eval', step, task, ...evaluate(model, params, data, sequential ? taskList.slice(0, phase + 1) : taskList, seed, data.duringSplit), split: data.duringSplit });
+        emit({ event: 'eval', step, task, ...(await evaluate(model, params, data, sequential ? taskList.slice(0, phase + 1) : taskList, seed, data.duringSplit)), split: data.duringSplit });
     }
     if (sequential) {
-      const ev = evaluate(model, params, data, taskList.slice(0, phase + 1), seed);
+      const ev = await evaluate(model, params, data, taskList.slice(0, phase + 1), seed);
       accuracyMatrix.push(taskList.map((t, j) => (j <= phase && MAIN_METRIC ? (ev.perTask[t]?.[MAIN_METRIC] ?? null) : null)));
       emit({ event: 'eval', step, task: tasks[0], ...ev, split: 'test' });
       emit({ event: 'task_end', task: tasks[0], step, accuracyMatrix: accuracyMatrix.map((r) => [...r]), metricName: MAIN_METRIC ?? 'loss' });
@@ -351,13 +353,14 @@ async function main(model: ExportedModel, args: string[]): Promise<void> {
   }
 
   if (flags.save) {
-    writeWeights(flags.save, PARAMETERS.map((p) => ({ name: p.name, shape: p.shape, values: params[p.name].dataSync() as Float32Array })));
+    const values = await Promise.all(PARAMETERS.map((p) => params[p.name].data() as Promise<Float32Array>));
+    writeWeights(flags.save, PARAMETERS.map((p, i) => ({ name: p.name, shape: p.shape, values: values[i] })));
     emit({ event: 'log', level: 'info', message: 'saved weights to ' + flags.save });
   }
-  const final = evaluate(model, params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed);
+  const final = await evaluate(model, params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed);
   const metrics: Record<string, number> = { ...final.metrics };
   if (taskList.length > 1) for (const [task, m] of Object.entries(final.perTask)) for (const [k, v] of Object.entries(m ?? {})) metrics[k + '/task' + task] = v;
-  if (continual.taskInference) Object.assign(metrics, inferTasks(model, params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed));
+  if (continual.taskInference) Object.assign(metrics, await inferTasks(model, params, data, sequential ? taskList.slice(0, Math.max(1, accuracyMatrix.length)) : taskList, seed));
   emit({ event: 'done', step, seconds: (performance.now() - started) / 1000, metrics, ...(sequential ? { accuracyMatrix } : {}), stopped: false });
   for (const w of earlier.values()) tf.dispose(Object.values(w));
   optimizer.dispose();

@@ -107,7 +107,7 @@ export interface ExportedModel {
   /** The parameters as the engine initialises them for a seed (hyperfan layers at zero until initHyperfan). */
   createParams(seed: number): Params;
   /** Hyperfan initialisation of the heads' last layers, measured on batches of training data. */
-  initHyperfan(params: Params, seed: number, batches: Inputs[]): void;
+  initHyperfan(params: Params, seed: number, batches: Inputs[]): Promise<void>;
   forward(params: Params, inputs: Inputs, opts: RunOptions): Outputs;
   /** The weights generated from the task alone (what the output regulariser holds). */
   taskWeights(params: Params, task: tf.Tensor): Record<string, tf.Tensor>;

@@ -174,8 +174,8 @@ function modelTs(plan: Plan, metadata: ExportMetadata): string {
   L.line('}');
   L.line('');
   L.line('/** Hyperfan initialisation of the heads\' last layers, measured on real batches (see init.ts). */');
-  L.line('export function initHyperfan(params: Params, seed: number, batches: Inputs[]): void {');
-  L.line('  initHyperfanLayers(params, PARAMETERS, seed, batches, (inputs, value) => forward(params, inputs, { training: false, seed, step: 0 }).features[value]);');
+  L.line('export function initHyperfan(params: Params, seed: number, batches: Inputs[]): Promise<void> {');
+  L.line('  return initHyperfanLayers(params, PARAMETERS, seed, batches, (inputs, value) => forward(params, inputs, { training: false, seed, step: 0 }).features[value]);');
   L.line('}');
   L.line('');
   L.line('function required(t: tf.Tensor | undefined, what: string): tf.Tensor {');

@@ -309,7 +309,7 @@ describe('HN004: fields', () => {
     [{ training: { optimizer: {} } }, 'training.optimizer.type', 'type is required: one of "adam", "sgd" or "rmsprop"'],
     [{ training: { batchSize: 1e6 } }, 'training.batchSize', 'batchSize must be at most 65536, not 1000000'],
     [{ training: { epochs: 0 } }, 'training.epochs', 'epochs must be greater than 0, not 0'],
-    [{ training: { backend: 'cuda' } }, 'training.backend', 'backend must be one of "auto", "tensorflow-gpu", "tensorflow", "wasm", "cpu" or "pytorch", not "cuda"'],
+    [{ training: { backend: 'cuda' } }, 'training.backend', 'backend must be one of "auto", "webgpu", "tensorflow-gpu", "tensorflow", "wasm", "cpu" or "pytorch", not "cuda"'],
     [{ data: null }, 'data', 'data must be an object, not null'],
     [{ edges: {} }, 'edges', 'edges must be a list, not an object'],
     [{ ui: [] }, 'ui', 'ui must be an object, not a list'],

@@ -103,10 +103,10 @@ export const OptimizerType = z.enum(Optimizer.options.map((o) => o.shape.type.va
 export type OptimizerType = z.infer<typeof OptimizerType>;
 
 /**
- * Where training runs: `auto` and the four tfjs backends run the engine itself; `pytorch` runs the program's
+ * Where training runs: `auto` and the five tfjs backends run the engine itself (`webgpu` on a GPU through Dawn, engine/webgpu.ts); `pytorch` runs the program's
  * PyTorch export (train.py) in a Python subprocess with the same events (src/main/engine/pytorch.ts).
  */
-export const Backend = z.enum(['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'pytorch']);
+export const Backend = z.enum(['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu', 'pytorch']);
 export type Backend = z.infer<typeof Backend>;
 
 /**

@@ -381,7 +381,7 @@ function DocumentInspector() {
         />
         <SelectField
           label="Backend"
-          help="Where training runs: auto picks the fastest tfjs backend; pytorch trains the PyTorch export in Python (needs torch)."
+          help="Where training runs: auto picks the fastest tfjs backend (webgpu on a GPU, else the CPU); pytorch trains the PyTorch export in Python (needs torch)."
           value={t.backend}
           options={Backend.options}
           commit={(v) => setTraining((tr) => ({ ...tr, backend: Backend.parse(v) }), 'backend')}
