@@ -76,17 +76,37 @@ export function slice(x: tf.Tensor, axis: number, begin: number, size: number): 
   return tf.slice(x, x.shape.map((_, i) => (i === axis ? begin : 0)), x.shape.map((_, i) => (i === axis ? size : -1)));
 }
 
+/**
+ * tf.tile, with the gradient as one sum over the repeats. tfjs's own Tile gradient adds one slice of dy per
+ * repeat (a slice and an add kernel each: 90 kernels to repeat a chunked head's embedding for 45 chunks).
+ */
+export function tile(x: tf.Tensor, reps: number[]): tf.Tensor {
+  if (reps.every((r) => r === 1)) return x;
+  const run = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const xi = args[0] as tf.Tensor;
+    return {
+      value: tf.tile(xi, reps),
+      gradFunc: (dy) => {
+        // Output axis i is (repeat, position) = [reps[i], shape[i]]: sum the repeats away.
+        const split = xi.shape.flatMap((s, i) => [reps[i], s]);
+        return tf.reshape(tf.sum(tf.reshape(dy as tf.Tensor, split), reps.map((_, i) => 2 * i)), xi.shape);
+      },
+    };
+  });
+  return run(x) as tf.Tensor;
+}
+
 /** Repeat a [1, ...] value along the batch dimension of like. */
 export function broadcastBatch(a: tf.Tensor, like: tf.Tensor): tf.Tensor {
-  return tf.tile(a, [like.shape[0], ...a.shape.slice(1).map(() => 1)]);
+  return tile(a, [like.shape[0], ...a.shape.slice(1).map(() => 1)]);
 }
 
 /** Every row of a [N, d] beside every row of b [M, e]: [N, M, d + e] (chunked heads). */
 export function pairRows(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   const [n, d] = a.shape;
   const [m, e] = b.shape;
-  const left = tf.tile(tf.reshape(a, [n, 1, d]), [1, m, 1]);
-  const right = tf.tile(tf.reshape(b, [1, m, e]), [n, 1, 1]);
+  const left = tile(tf.reshape(a, [n, 1, d]), [1, m, 1]);
+  const right = tile(tf.reshape(b, [1, m, e]), [n, 1, 1]);
   return tf.concat([left, right], 2);
 }
 
