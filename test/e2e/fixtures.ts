@@ -32,6 +32,8 @@ export type ServeDocument = { none: true } | { template: string } | { json: DocJ
 
 interface Fixtures {
   serveDocument: ServeDocument;
+  /** More environment for `hnet serve`. */
+  serveEnv: Record<string, string>;
   served: Served;
   /** Path of the temporary file `hnet serve` was given, when there is one. */
   docPath: string | undefined;
@@ -58,6 +60,7 @@ export function edgeKey(e: DocEdgeJson): string {
 
 export const test = base.extend<Fixtures>({
   serveDocument: [{ json: regressorDoc }, { option: true }],
+  serveEnv: [{}, { option: true }],
 
   docPath: async ({ serveDocument }, use) => {
     if ('none' in serveDocument) return use(undefined);
@@ -69,8 +72,8 @@ export const test = base.extend<Fixtures>({
     rmSync(dir, { recursive: true, force: true });
   },
 
-  served: async ({ docPath }, use) => {
-    const served = await startServe(docPath);
+  served: async ({ docPath, serveEnv }, use) => {
+    const served = await startServe(docPath, undefined, { env: serveEnv });
     await use(served);
     await served.close();
   },

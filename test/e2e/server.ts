@@ -30,6 +30,8 @@ export interface ServeOptions {
   workspace?: string;
   /** More `hnet serve` flags (e.g. `['--max-runs', '1']`). */
   args?: string[];
+  /** More environment for the server (e.g. the Vulkan driver WebGPU is to use). */
+  env?: Record<string, string>;
 }
 
 export async function startServe(file?: string, timeoutMs = 150_000, options: ServeOptions = {}): Promise<Served> {
@@ -39,7 +41,7 @@ export async function startServe(file?: string, timeoutMs = 150_000, options: Se
   const args = ['bin/hnet.mjs', 'serve', '--port', '0', '--no-open', ...(workspace ? ['--workspace', workspace] : []), ...(options.args ?? []), ...(file ? [file] : [])];
   const child: ChildProcess = spawn(process.execPath, args, {
     cwd: repoRoot,
-    env: { ...process.env, HOME: home, USERPROFILE: home, NO_COLOR: '1' },
+    env: { ...process.env, ...options.env, HOME: home, USERPROFILE: home, NO_COLOR: '1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
