@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs-core';
 import { useWasmKernels } from './kernels';
 import { useWebgpuKernels } from './kernels-webgpu';
+import { useKernelFreeSaves } from './tape';
 import { openWebgpu, probeWebgpu } from './webgpu';
 // The umbrella package registers the cpu backend and every op's gradient (tfjs-core alone has none).
 import '@tensorflow/tfjs';
@@ -90,6 +91,7 @@ export async function useBackend(choice: Backend = 'auto'): Promise<Concrete> {
         await tf.ready();
         if (b === 'wasm') useWasmKernels();
         if (b === 'webgpu') useWebgpuKernels();
+        useKernelFreeSaves();
         active = b;
         return b;
       }
