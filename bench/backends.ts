@@ -293,7 +293,7 @@ function profileDoc(profiles: StepProfile[], limit: SgemmLimit): string[] {
     '## Against the machine\'s limit',
     '',
     Number.isFinite(ceiling)
-      ? `tfjs-backend-wasm's best matrix product here (XNNPACK on 128-bit WebAssembly SIMD, no fused multiply-add) runs at ${fmt(100 * ceiling, 0)} % of PyTorch's on one thread (OpenBLAS with AVX2 and FMA). A step whose time is all products and convolutions can reach at most that fraction of PyTorch's steps per second on this machine, whatever the engine does around the kernels; the 0.5x goal is out of reach on wasm for such models (the Ha CNN), and reachable where per-kernel overhead, not arithmetic, dominates.`
+      ? `tfjs-backend-wasm's best matrix product here (XNNPACK on 128-bit WebAssembly SIMD, no fused multiply-add) runs at ${fmt(100 * ceiling, 0)} % of PyTorch's on one thread (OpenBLAS with AVX2 and FMA). A step whose time is all products and convolutions can reach at most that fraction of PyTorch's steps per second on this machine, whatever the engine does around the kernels${ceiling < 0.5 ? '; the 0.5x goal is out of reach on wasm for such models (the Ha CNN), and reachable where per-kernel overhead, not arithmetic, dominates' : ''}.`
       : 'PyTorch\'s single-thread product was not measured here, so the engine\'s ceiling against it is unknown.',
     '',
   ];
