@@ -40,7 +40,8 @@ const refuse = (b: Concrete, reason: string): false => {
 /** Load a backend's package; false when it is not installed or cannot load on this machine. */
 async function load(b: Concrete, auto: boolean): Promise<boolean> {
   if (b === 'webgpu') {
-    // auto asks first from a worker thread of its own, so that a driver that is not a GPU's never loads into the run's thread.
+    // auto asks first away from the run (a child Node, or a worker thread under Electron), so that a driver
+    // that is not a GPU's never loads into the run's thread.
     const probe = auto ? await probeWebgpu() : null;
     if (probe && 'error' in probe) return refuse(b, probe.error);
     if (probe && 'adapter' in probe && probe.adapter.software) return refuse(b, `its adapter is a CPU one (${probe.adapter.name})`);
