@@ -20,7 +20,8 @@ export function splitKTransposedB(a: Info, b: Info, transposeA: boolean, transpo
   return batch(a.shape) === 1 && batch(b.shape) === 1 && k >= 2000 && k % 4 === 0 && n % 4 === 0;
 }
 
-const OWN = new Map<string, tf.KernelConfig>();
+/** Kernels already corrected in this thread. */
+const corrected = new Set<string>();
 
 /** Put the corrected BatchMatMul and _FusedMatMul in place of webgpu's own (idempotent). */
 export function useWebgpuKernels(): void {
@@ -28,8 +29,8 @@ export function useWebgpuKernels(): void {
   if (!transpose) return;
   for (const name of ['BatchMatMul', '_FusedMatMul']) {
     const current = tf.getKernel(name, 'webgpu');
-    if (!current || OWN.has(name)) continue;
-    OWN.set(name, current);
+    if (!current || corrected.has(name)) continue;
+    corrected.add(name);
     const own = current.kernelFunc;
     tf.unregisterKernel(name, 'webgpu');
     tf.registerKernel({

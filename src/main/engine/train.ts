@@ -113,7 +113,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
     // Evaluations during training read the validation split where the dataset holds one; the end of each task
     // and the final evaluation read the test set.
     const duringSplit: EvalSplit = data.hasValidation ? 'val' : 'test';
-    const evaluate = async (tasks: number[], split: EvalSplit = 'test') => evaluateTasks(model, program, data, tasks, split);
+    const evaluate = (tasks: number[], split: EvalSplit = 'test') => evaluateTasks(model, program, data, tasks, split);
     const checkpoint = async (phase: number, inPhase: number) => {
       if (!opts.checkpointPath) return;
       await writeCheckpoint(opts.checkpointPath, program, model, optimizer, { seed, step, phase, stepInPhase: inPhase, rngState: rng.state, targets, accuracyMatrix });
@@ -329,8 +329,9 @@ export async function trainStep(
       tf.dispose(saved);
     }
   }
-  const values = await (parts as tf.Tensor | null)!.data();
-  const regRead = regValue ? (await regValue.data())[0] : NaN;
+  // One wait for both reads (on a GPU each is a round trip).
+  const [values, regValues] = await Promise.all([(parts as tf.Tensor | null)!.data(), regValue?.data()]);
+  const regRead = regValues ? regValues[0] : NaN;
   const losses: Record<string, number> = {};
   names.forEach((n, i) => (losses[n] = i < values.length ? values[i] : regRead));
   const total = names.reduce((a, n, i) => a + losses[n] * (i < program.losses.length ? program.losses[i].weight : 1), 0);
