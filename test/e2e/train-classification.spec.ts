@@ -38,7 +38,7 @@ test.describe('MNIST classifier', () => {
     await expect(images).toHaveAttribute('data-count', '12');
     await expect(images.locator('li')).toHaveCount(12);
     await expect(images.locator('canvas').first()).toHaveJSProperty('width', 28);
-    await expect(images.locator('li').first()).toHaveAttribute('aria-label', /^sample 0: true \d, predicted \d/);
+    await expect(images.locator('tbody tr').first()).toHaveAttribute('aria-label', /^sample 0: true \d, predicted \d/);
     const wrong = Number(await images.getAttribute('data-wrong'));
     await expect(images.locator('li[data-correct="false"]')).toHaveCount(wrong);
 
@@ -84,9 +84,10 @@ test.describe('MNIST classifier', () => {
     expect(await chartPoints(page, 'weight-norms-chart')).toBeGreaterThanOrEqual(normsBefore);
     const lossPoints = await chartPoints(page, 'loss-chart');
     expect(lossPoints).toBeGreaterThan(10);
-    const run = page.getByTestId('run-history').locator('li[data-status="stopped"]');
+    const run = page.getByTestId('run-history').locator('tr[data-status="stopped"]');
     await expect(run).toHaveCount(1);
-    await expect(run).toContainText(/accuracy 0\.\d/);
+    await expect(page.getByTestId('run-history').locator('thead')).toContainText('accuracy');
+    await expect(run.locator('td[data-column="metric:accuracy"]')).toHaveText(/^0\.\d/);
     // The inspector now answers from the checkpoint written at the stop.
     await expect(page.getByTestId('weights-inspector')).toContainText(`checkpoint · step ${stoppedAt}`, { timeout: 20_000 });
     const evalsAfter = await chartPoints(page, 'eval-chart');

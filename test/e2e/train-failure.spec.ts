@@ -26,7 +26,7 @@ test('a diverging run names the node, offers its last checkpoint and resumes fro
   await expect(page.getByTestId('train-resume-lr')).toHaveValue('0.001');
   // What the run recorded before it failed stays on the charts.
   expect(Number(await page.getByTestId('loss-chart').getAttribute('data-points'))).toBeGreaterThan(5);
-  await expect(page.getByTestId('run-history').locator('li[data-status="diverged"]')).toHaveCount(1);
+  await expect(page.getByTestId('run-history').locator('tr[data-status="diverged"]')).toHaveCount(1);
 
   // The node name selects the node on the canvas.
   await page.getByTestId('train-failure-node').click();
@@ -47,9 +47,9 @@ test('a diverging run names the node, offers its last checkpoint and resumes fro
   await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 90_000 });
   expect(await trainStep(page)).toBe(300);
   const history = page.getByTestId('run-history');
-  await expect(history.locator('li')).toHaveCount(2);
-  await expect(history.locator('li[data-status="done"]')).toHaveCount(1);
-  await expect(history.locator('li[data-status="diverged"]')).toHaveCount(1);
+  await expect(history.locator('tbody tr')).toHaveCount(2);
+  await expect(history.locator('tr[data-status="done"]')).toHaveCount(1);
+  await expect(history.locator('tr[data-status="diverged"]')).toHaveCount(1);
   // The continued run finished all three tasks: the accuracy matrix has a row per task.
   await expect(page.getByTestId('accuracy-matrix').locator('tbody tr')).toHaveCount(3);
 });

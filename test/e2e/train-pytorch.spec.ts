@@ -89,6 +89,7 @@ test('a pytorch run from the Train tab: badge, pause/resume, live inspection, in
   await expect(page.getByTestId('train-backend-badge')).toHaveText(/^pytorch/);
   await expect(page.getByTestId('eval-chart')).toBeVisible();
   const history = page.getByTestId('run-history');
-  await expect(history.locator('li[data-status="done"]')).toHaveCount(1);
-  await expect(history.locator('li[data-status="done"]')).toContainText(/mse \d/);
+  await expect(history.locator('tr[data-status="done"]')).toHaveCount(1);
+  await expect(history.locator('thead')).toContainText('mse');
+  await expect(history.locator('tr[data-status="done"] td[data-column="metric:mse"]')).toHaveText(/^\d/);
 });

@@ -38,7 +38,7 @@ test('a run beyond --max-runs waits queued with its position, and Stop cancels i
     const status = second.getByTestId('train-status');
     await expect(status).toHaveText('Queued (position 1)');
     await expect(status).toHaveAttribute('data-status', 'queued');
-    const row = second.getByTestId('run-history').locator('li[data-status="queued"]');
+    const row = second.getByTestId('run-history').locator('tr[data-status="queued"]');
     await expect(row.getByTestId('run-status')).toHaveText('Queued (position 1)');
     await expect(second.getByTestId('train-pause')).toBeDisabled();
     await expect(second.getByTestId('train-stop')).toBeEnabled();

@@ -19,15 +19,15 @@ test.describe('spirals, per-sample weights', () => {
 
     await page.getByTestId('train-static-twin').click();
     const history = page.getByTestId('run-history');
-    await expect(history.locator('li')).toHaveCount(2);
-    await expect(history.locator('li').first()).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
+    await expect(history.locator('tbody tr')).toHaveCount(2);
+    await expect(history.locator('tbody tr').first()).toHaveAttribute('data-status', 'done', { timeout: 90_000 });
     await expect(page.getByTestId('train-status')).toHaveText('done');
     await expect(page.getByTestId('train-step')).toContainText('300');
     await expect(page.getByTestId('loss-chart')).toContainText('static twin');
 
     // The newest run is the twin, marked as such; the two are compared.
-    await expect(history.locator('li').first().getByTestId('run-static-twin')).toBeVisible();
-    await expect(history.locator('li').nth(1).getByTestId('run-static-twin')).toHaveCount(0);
+    await expect(history.locator('tbody tr').first().getByTestId('run-static-twin')).toBeVisible();
+    await expect(history.locator('tbody tr').nth(1).getByTestId('run-static-twin')).toHaveCount(0);
     await expect(history.getByTestId('run-compare').first()).toBeChecked();
     await expect(history.getByTestId('run-compare').nth(1)).toBeChecked();
     await expect.poll(async () => Number(await page.getByTestId('loss-chart').getAttribute('data-series')), { timeout: 20_000 }).toBeGreaterThanOrEqual(2);
@@ -48,6 +48,6 @@ test.describe('a template with a full budget', () => {
     await page.getByTestId('train-steps').fill('5');
     await page.getByTestId('train-start').click();
     await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 90_000 });
-    await expect(page.getByTestId('run-history').locator('li').first()).toContainText('full budget');
+    await expect(page.getByTestId('run-history').locator('tbody tr').first()).toContainText('full budget');
   });
 });

@@ -75,10 +75,10 @@ test.describe('sinusoid family', () => {
 
     // Both runs in the history; compare them.
     const history = page.getByTestId('run-history');
-    await expect(history.locator('li')).toHaveCount(2);
+    await expect(history.locator('tbody tr')).toHaveCount(2);
     await history.getByTestId('run-compare').nth(0).check();
     await history.getByTestId('run-compare').nth(1).check();
-    await expect(page.getByTestId('loss-chart')).toContainText('comparing two runs');
+    await expect(page.getByTestId('loss-chart')).toContainText('comparing 2 runs');
     await expect.poll(() => chartPoints(page, 'loss-chart')).toBeGreaterThan(10);
     await screenshot(page, 'train-compare-light');
 
@@ -89,8 +89,8 @@ test.describe('sinusoid family', () => {
       await p2.goto(again.url);
       await expect(p2.locator('.react-flow__node').first()).toBeVisible();
       await openTrain(p2);
-      await expect(p2.getByTestId('run-history').locator('li')).toHaveCount(2);
-      await expect(p2.getByTestId('run-history').locator('li[data-status="done"]')).toHaveCount(1);
+      await expect(p2.getByTestId('run-history').locator('tbody tr')).toHaveCount(2);
+      await expect(p2.getByTestId('run-history').locator('tr[data-status="done"]')).toHaveCount(1);
       await p2.getByTestId('run-select').first().click();
       await expect.poll(() => chartPoints(p2, 'loss-chart'), { timeout: 20_000 }).toBeGreaterThan(10);
       await p2.close();

@@ -132,6 +132,7 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
     ...(options.dataAccess ? { dataAccess: options.dataAccess } : {}),
     ...(options.resourceLimits ? { resourceLimits: options.resourceLimits } : {}),
     ...(options.maxRuns ? { maxRuns: options.maxRuns } : {}),
+    appVersion: shell.version,
   });
   // handle -> absolute path, and back, so one file keeps one handle for the whole session.
   const pathOf = new Map<string, string>();
@@ -167,9 +168,12 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
     return { handle, name: displayName(path), text };
   }
 
-  /** Where a document's runs are kept: beside it (`<name>.runs/`), or the per-user folder for an unsaved one. */
-  function runsOf(handle: string | null | undefined): { root: string; baseDir: string | null; name: string | null } {
-    if (!handle) return { root: defaultRunsDir, baseDir: null, name: null };
+  /**
+   * Where a document's runs are kept: beside it (`<name>.runs/`), or for an unsaved one its own folder in the
+   * per-user runs folder (`unsaved-<key>/`; without a key, the per-user folder itself).
+   */
+  function runsOf(handle: string | null | undefined, unsaved?: string): { root: string; baseDir: string | null; name: string | null } {
+    if (!handle) return { root: unsaved ? join(defaultRunsDir, `unsaved-${unsaved}`) : defaultRunsDir, baseDir: null, name: null };
     const path = pathFor(handle);
     return { root: runsDirFor(path), baseDir: dirname(path), name: displayName(path) };
   }
@@ -274,16 +278,27 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
       return { opened: await shell.openExternal(url) };
     },
 
-    'run.start': ({ documentText, handle, name, overrides }, caller) => {
-      const where = runsOf(handle);
+    'run.start': ({ documentText, handle, unsaved, name, overrides }, caller) => {
+      const where = runsOf(handle, unsaved);
       const runName = name ?? where.name ?? undefined;
       return runs.start({ documentText, root: where.root, baseDir: where.baseDir, ...(runName ? { name: runName } : {}), overrides: overrides ?? {}, caller });
+    },
+    'sweep.start': ({ documentText, handle, unsaved, name, overrides, sweep }, caller) => {
+      const where = runsOf(handle, unsaved);
+      const runName = name ?? where.name ?? undefined;
+      return runs.sweep({ documentText, root: where.root, baseDir: where.baseDir, ...(runName ? { name: runName } : {}), overrides: overrides ?? {}, caller, spec: sweep });
     },
     'run.pause': ({ runId }) => runs.pause(runId),
     'run.resume': ({ runId, checkpoint, overrides }, caller) =>
       checkpoint === undefined ? runs.resume(runId) : runs.resumeFrom(runId, checkpoint, overrides, caller),
     'run.stop': ({ runId }) => runs.stop(runId),
-    'run.list': ({ handle }) => runs.list(runsOf(handle).root),
+    'run.list': ({ handle, unsaved }) => runs.list(runsOf(handle, unsaved).root),
+    'run.rename': ({ runId, label }) => runs.rename(runId, label),
+    'run.delete': async ({ runId }) => {
+      await runs.remove(runId);
+      return {};
+    },
+    'run.adopt': async ({ unsaved, handle }) => ({ moved: await runs.adopt(runsOf(null, unsaved).root, runsOf(handle).root) }),
     'run.get': ({ runId }) => runs.get(runId),
     'run.checkpoints': ({ runId }) => runs.checkpoints(runId),
     'run.exportWeights': async ({ runId, saveAs }, caller) => {

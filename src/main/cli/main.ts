@@ -13,6 +13,8 @@ import { registerExport } from './export';
 import { CliExit, EXIT, err, messageOf } from './io';
 import { nodesCommand } from './nodes';
 import { registerServe } from './serve';
+import { runsCommand, type RunsFlags } from './runs';
+import { sweepCommand, type SweepFlags } from './sweep';
 import { templatesCommand } from './templates';
 import { terminalText } from './terminal';
 import { trainCommand, type TrainFlags } from './train';
@@ -85,6 +87,36 @@ export function buildProgram(): Command {
   addDataOptions(train, '--allow-data').action(async (file: string, flags: TrainFlags) => {
     process.exitCode = await trainCommand(file, flags);
   });
+
+  const collect = (value: string, previous: string[] = []) => [...previous, value];
+  const sweep = program
+    .command('sweep')
+    .description('train one run per configuration and seed, recorded beside the document; then mean ± sd per configuration')
+    .argument('<file>', 'a *.hnet.json document')
+    .option('--param <key=values>', 'a setting and its values: a node parameter (hyper.chunkSize=500,1000) or a training setting (learningRate=0.001,0.0003); at most twice', collect)
+    .option('--zip', 'with two --param: pair their values one to one instead of every combination (a grid)')
+    .option('--seeds <list>', 'repeat each configuration once per seed (1,2,3 or 1-5)', seedList)
+    .option('--steps <n>', 'steps per task (overrides the document)', integer('--steps', 0, 100_000_000))
+    .addOption(new Option('--backend <b>', 'the backend (overrides the document)').choices(Backend.options))
+    .option('--parallel <n>', 'runs trained at once (default 1); the others wait in the queue', integer('--parallel', 1, 64))
+    .option('--metric <name>', 'the metric the summary leads with')
+    .option('--json', 'one JSON object at the end: the configurations with their runs and mean ± sd per metric');
+  addLimitOptions(sweep);
+  addDataOptions(sweep, '--allow-data').action(async (file: string, flags: SweepFlags) => {
+    process.exitCode = await sweepCommand(file, flags);
+  });
+
+  program
+    .command('runs')
+    .description("list a document's runs (kept in <name>.runs/ beside it): the settings that differ, final metrics, time")
+    .argument('<file>', 'a *.hnet.json document')
+    .option('--json', 'one JSON object per run (its summary, provenance included)')
+    .option('--sort <column>', 'sort by a column (its label, e.g. accuracy, lr, time)')
+    .option('--desc', 'sort descending')
+    .option('--group <id>', "only this sweep's runs")
+    .action(async (file: string, flags: RunsFlags) => {
+      process.exitCode = await runsCommand(file, flags);
+    });
 
   registerExport(program);
 

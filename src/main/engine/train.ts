@@ -17,6 +17,7 @@ import { decode, encode, programSignature, readCheckpoint, writeFileAtomic, writ
 import type { RunControl } from './control';
 import { openDataset, type Batch, type Dataset, type EvalSplit } from './data';
 import { dataAccessOf } from './data/files';
+import { datasetHash } from './data/hash';
 import type { TrainOptions } from './options';
 import { Model, type Feeds } from './runtime';
 import { batchInputs, disposeInputs } from '../../runtime/ts/batch.ts';
@@ -103,7 +104,8 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       await withFeeds(program, samples, (feeds) => model.initHyperfan(feeds));
     }
 
-    emit({ event: 'start', backend: backendLabel(backend), totalSteps, tasks: taskList, budget: parameterBudget(program) });
+    const dataHash = datasetHash(data, program.evaluation.evalBatchSize, program.evaluation.maxEvalSamples);
+    emit({ event: 'start', backend: backendLabel(backend), totalSteps, tasks: taskList, budget: parameterBudget(program), dataHash });
     const eventEvery = opts.stepEventEvery ?? Math.max(1, Math.floor(totalSteps / 200));
     const normEvery = Math.max(1, Math.ceil(totalSteps / NORM_POINTS));
     const rate = new StepRate();

@@ -91,6 +91,8 @@ export function openText(text: string, source: { name: string; handle: string | 
     showLoadErrors(source.name, problems, parsed.warnings);
     return false;
   }
+  // A document new to this window keeps its runs apart from the last unsaved one's (a recovered draft is the same work).
+  if (source.handle === null && !options.dirty) freshUnsavedRunsKey();
   useEditor.getState().load(parsed.doc, { handle: source.handle, name: options.template ? null : source.name }, { dirty: options.dirty });
   useUi.getState().set({ galleryOpen: false });
   for (const w of parsed.warnings.slice(0, 3)) useUi.getState().notify('warn', w, 10_000);
@@ -99,6 +101,7 @@ export function openText(text: string, source: { name: string; handle: string | 
 
 export async function newDocument(): Promise<void> {
   if (!(await confirmDiscard())) return;
+  freshUnsavedRunsKey();
   useEditor.getState().load(emptyDocument(), { handle: null, name: null }, { everSaved: false });
 }
 
@@ -282,7 +285,9 @@ export async function saveAs(): Promise<boolean> {
   try {
     const result = await api.invoke('document.saveAs', { suggestedName: name, text });
     if (result) {
+      const wasUnsaved = !s.file.handle;
       useEditor.getState().markSaved(editId, { handle: result.handle, name: result.name });
+      if (wasUnsaved && result.handle) void adoptRuns(result.handle);
       void discardOwnDraft();
       return true;
     }
@@ -331,7 +336,9 @@ async function saveToWorkspace(): Promise<boolean | null> {
     if (result.kind === 'saved') {
       // Remembered before the editor switches to the file, so the switch does not forget it.
       rememberWorkspaceDocument({ handle: result.handle, path: result.path });
+      const wasUnsaved = !s.file.handle;
       useEditor.getState().markSaved(editId, { handle: result.handle, name: result.name });
+      if (wasUnsaved) void adoptRuns(result.handle);
       void discardOwnDraft();
       useUi.getState().notify('info', `Saved ${result.path} in the workspace ${listing.name}`);
       return true;
@@ -374,6 +381,59 @@ function download(text: string, name: string): void {
   a.click();
   a.remove();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Where the document's runs are kept
+// ---------------------------------------------------------------------------------------------------------------
+
+const RUNS_KEY = 'hnet.unsavedRunsKey';
+let memoryRunsKey: string | null = null;
+
+const newRunsKey = () => `u-${Math.random().toString(36).slice(2, 10)}`;
+
+/**
+ * The key an unsaved document's runs are kept under (the app keeps them apart from other unsaved documents'):
+ * one per document opened in this window, kept across a reload of the tab so the reloaded work finds its runs.
+ */
+export function unsavedRunsKey(): string {
+  try {
+    const have = sessionStorage.getItem(RUNS_KEY);
+    if (have) return have;
+    const key = newRunsKey();
+    sessionStorage.setItem(RUNS_KEY, key);
+    return key;
+  } catch {
+    return (memoryRunsKey ??= newRunsKey());
+  }
+}
+
+function freshUnsavedRunsKey(): void {
+  memoryRunsKey = null;
+  try {
+    sessionStorage.removeItem(RUNS_KEY);
+  } catch {
+    // the next key is made in memory
+  }
+}
+
+/** What names this document's runs in the run requests: its file's handle, or its unsaved key. */
+export function runsPlace(): { handle: string | null; unsaved?: string } {
+  const handle = useEditor.getState().file.handle;
+  return handle ? { handle } : { handle: null, unsaved: unsavedRunsKey() };
+}
+
+/** The unsaved document was saved as a file: its runs move beside it (those going, when they end). */
+async function adoptRuns(handle: string): Promise<void> {
+  const unsaved = unsavedRunsKey();
+  try {
+    const { moved } = await api.invoke('run.adopt', { unsaved, handle });
+    if (moved > 0) useUi.getState().notify('info', `${moved} ${moved === 1 ? 'run moves' : 'runs move'} beside the saved document`);
+  } catch (e) {
+    useUi.getState().notify('warn', `The runs of the unsaved document stay in the app's runs folder: ${message(e)}`);
+  }
+  freshUnsavedRunsKey();
+  window.dispatchEvent(new Event('hnet:runs-moved'));
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { RunStatus, StreamEvent } from './events';
 import { CheckpointInfo, InspectQuery, InspectResult, RUN_ID, RunDetail, RunOverrides, RunSummary } from './runs';
 import { DocumentName, WorkspaceListing, WorkspacePath } from './workspace';
+import { SweepSpec } from '../sweep';
 
 const Budget = z.object({ hyper: z.number(), generated: z.number(), ordinary: z.number(), compression: z.number().nullable() });
 
@@ -41,6 +42,12 @@ const RunId = z.string().max(100).regex(RUN_ID, 'not a run id');
 const RunRef = z.object({ runId: RunId });
 /** A document's handle, or null/absent for a new unsaved document (its runs go to a per-user folder). */
 const MaybeHandle = z.string().max(200).nullable().optional();
+/**
+ * An unsaved document's key (the editor makes one per unsaved document): its runs are kept apart from other
+ * unsaved documents' in the per-user folder, and move beside the document when it is first saved (`run.adopt`).
+ */
+export const UnsavedKey = z.string().regex(/^[a-z0-9-]{1,40}$/, 'is not an unsaved document key');
+const MaybeUnsaved = UnsavedKey.optional();
 
 /**
  * The largest API message the browser mode's server reads (a 50 MB document, JSON-escaped, fits); a bigger one
@@ -99,11 +106,29 @@ export const Methods = {
       documentText: z.string().max(50_000_000),
       /** The document's handle (its runs are kept beside it), or null for an unsaved document. */
       handle: MaybeHandle,
+      unsaved: MaybeUnsaved,
       /** Shown in the run list; default: the document's file name or its metadata name. */
       name: z.string().max(200).optional(),
       overrides: RunOverrides.optional(),
     }),
     z.object({ runId: RunId }),
+  ),
+  /**
+   * A sweep or a seed repeat (src/shared/sweep.ts): one run per configuration and seed, each an ordinary run with
+   * the sweep's group; runs beyond the concurrency limit wait in the queue. Every configuration is compiled first;
+   * when one does not, nothing starts and the error names it.
+   */
+  'sweep.start': method(
+    z.object({
+      documentText: z.string().max(50_000_000),
+      handle: MaybeHandle,
+      unsaved: MaybeUnsaved,
+      name: z.string().max(200).optional(),
+      /** The run settings the sweep starts from (the form's); each run's swept values replace them. */
+      overrides: RunOverrides.optional(),
+      sweep: SweepSpec,
+    }),
+    z.object({ groupId: z.string(), runIds: z.array(RunId) }),
   ),
   'run.pause': method(RunRef, z.object({ status: RunStatus })),
   /**
@@ -117,7 +142,13 @@ export const Methods = {
   /** Stop after the current step; what was recorded so far is kept, and a final checkpoint written. */
   'run.stop': method(RunRef, z.object({ status: RunStatus })),
   /** The runs of a document (newest first), read from disk: runs of earlier sessions included. */
-  'run.list': method(z.object({ handle: MaybeHandle }), z.array(RunSummary)),
+  'run.list': method(z.object({ handle: MaybeHandle, unsaved: MaybeUnsaved }), z.array(RunSummary)),
+  /** Name a run (shown in the runs table and the charts' legends); null or empty: back to its id. */
+  'run.rename': method(z.object({ runId: RunId, label: z.string().max(200).nullable() }), RunSummary),
+  /** Delete an ended run and everything it recorded (its folder); a run still going must be stopped first. */
+  'run.delete': method(RunRef, z.object({})),
+  /** An unsaved document was saved: its runs move beside it (those still going, once they end). */
+  'run.adopt': method(z.object({ unsaved: UnsavedKey, handle: z.string().max(200) }), z.object({ moved: z.number().int() })),
   /** Everything a run recorded: the document snapshot, settings, metric series, evaluations, matrices, logs. */
   'run.get': method(RunRef, RunDetail),
   /** Checkpoints kept for a run, newest first (a diverged run offers its last good one here). */

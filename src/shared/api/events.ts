@@ -17,6 +17,8 @@ export const StartEvent = z.object({
     ordinary: z.number().int(),
     compression: z.number().nullable(),
   }),
+  /** sha256 of the data trained and evaluated on (src/main/engine/data/hash.ts), for the run's provenance. */
+  dataHash: z.string().optional(),
 });
 
 export const StepEvent = z.object({

@@ -25,6 +25,9 @@ import {
   type StreamEvent,
 } from './events';
 
+/** A node parameter as runs and sweeps name it: `<node id>.<param>` (`hyper.chunkSize`). */
+export const PARAM_KEY = /^[A-Za-z_][A-Za-z0-9_-]*\.[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** Run ids: `run-YYYYMMDD-HHMMSS-xxxxxx`, sortable by start time; they name folders, so nothing else is accepted. */
 export const RUN_ID = /^run-\d{8}-\d{6}-[a-z0-9]{6}$/;
 
@@ -60,6 +63,11 @@ export const RunOverrides = z
     variant: z.enum(['hypernetwork', 'static']).optional(),
     /** `full`: the document's full-budget setting (the published configuration) before the other overrides. */
     budget: z.enum(['default', 'full']).optional(),
+    /**
+     * Node parameters to set for this run, by `<node>.<param>` (`hyper.chunkSize: 500`): what a sweep varies.
+     * Checked like the document's own parameters when the run compiles, so a wrong value names its node.
+     */
+    params: z.record(z.string().max(200).regex(PARAM_KEY, 'is not <node>.<param>'), z.unknown()).optional(),
   })
   .strict();
 export type RunOverrides = z.infer<typeof RunOverrides>;
@@ -136,10 +144,43 @@ export const RunError = z.object({
 });
 export type RunError = z.infer<typeof RunError>;
 
+/**
+ * Where a run came from, so a result can be traced and regenerated: the app's version, the document snapshot's
+ * hash, a hash of its graph alone (nodes, their parameters and wires; not positions or the training section),
+ * the data's hash (reported by the engine when the data is loaded) and the seed.
+ */
+export const Provenance = z.object({
+  appVersion: z.string(),
+  /** sha256 of the document snapshot's text, hex. */
+  documentHash: z.string(),
+  /** sha256 of the graph as trained (node types, parameters, wires), hex: runs with the same graph share it. */
+  graphHash: z.string(),
+  /** sha256 of the data the run trained and evaluated on, hex; null until the engine has loaded it. */
+  dataHash: z.string().nullable(),
+  seed: int,
+});
+export type Provenance = z.infer<typeof Provenance>;
+
+/** A run started as part of a sweep or a seed repeat: runs of one group share `id`. */
+export const RunGroup = z.object({
+  id: z.string().max(100),
+  kind: z.enum(['sweep', 'seeds']),
+  /** Shown above the group's results ("sweep hyper.chunkSize × 3 seeds"). */
+  name: z.string().max(300),
+  /** The swept settings' values for this run, by the names the sweep used (`hyper.chunkSize`, `learningRate`). */
+  config: z.record(z.string(), z.union([z.number(), z.string(), z.boolean(), z.null()])),
+  /** Which configuration (0-based) of how many, in the sweep's order. */
+  index: count,
+  of: count,
+});
+export type RunGroup = z.infer<typeof RunGroup>;
+
 export const RunSummary = z.object({
   id: z.string(),
   /** The document's name when the run started. */
   name: z.string(),
+  /** The user's name for the run (renamed in the runs table), else null: it is shown as {@link runDisplayName}. */
+  label: z.string().nullable().default(null),
   startedAt: z.string(),
   endedAt: z.string().nullable(),
   status: RunStatus,
@@ -155,8 +196,25 @@ export const RunSummary = z.object({
   error: RunError.nullable(),
   /** This run continued another one from a checkpoint. */
   resumedFrom: z.object({ runId: z.string(), checkpoint: z.string(), step: count }).nullable(),
+  /** Node parameters this run set (`<node>.<param>`), as a sweep gave them. */
+  params: z.record(z.string(), z.unknown()).default({}),
+  group: RunGroup.nullable().default(null),
+  /** Null for runs recorded before provenance was kept. */
+  provenance: Provenance.nullable().default(null),
+  /** The graph's node parameters as trained, flat (`<node>.<param>`), so the runs table can say which changed. */
+  nodeParams: z.record(z.string(), z.unknown()).default({}),
+  /** Seconds spent training (the done event's), or null while it goes or when it ended without one. */
+  seconds: z.number().nullable().default(null),
 });
 export type RunSummary = z.infer<typeof RunSummary>;
+
+/**
+ * The name a run goes by wherever it is shown (the runs table, chart legends, `hnet runs`): the user's label, else
+ * `run ` and the end of its id (ids differ there: their first part is the start time).
+ */
+export function runDisplayName(r: Pick<RunSummary, 'id' | 'label'>): string {
+  return r.label ?? `run ${r.id.slice(-6)}`;
+}
 
 export const CheckpointInfo = z.object({
   /** Pass back as `checkpoint` to resume from it. */

@@ -8,12 +8,15 @@
  *   penalties on head outputs, probes on removed nodes. Data, training settings and seed stay as they are, so
  *   the twin answers "what does generating the weights buy over training them directly, at the same budget?".
  * - {@link withFullBudget}: the document's `fullBudget` setting (the published configuration) applied.
+ * - {@link withParams}: node parameters set by `<node>.<param>` (a sweep's configuration, a run's overrides).
  *
  * @example
  * const twin = staticTwin(doc);
  * if (twin.ok) train(compile(twin.doc).program!);
  */
+import { z } from 'zod';
 import { Training, type DocEdge, type HnetDocument } from '../document/schema';
+import { getNodeType } from '../nodes';
 import { problem, type HnetProblem } from './errors';
 import { validateGraph } from './graph';
 
@@ -102,4 +105,35 @@ export function withFullBudget(doc: HnetDocument): Variant {
     doc: { ...doc, nodes, training: training.data },
     summary: `full budget${full.note ? `: ${full.note}` : ''}${changed.length ? ` (changes ${changed.join(', ')})` : ''}`,
   };
+}
+
+/**
+ * The document with node parameters set, by `<node>.<param>` (`{ 'hyper.chunkSize': 500 }`). A node that does not
+ * exist is a problem naming the key; the values themselves are checked by the node's schema when the document
+ * compiles, where an error names the node and the parameter.
+ */
+export function withParams(doc: HnetDocument, params: Readonly<Record<string, unknown>>): Variant {
+  const byNode = new Map<string, Record<string, unknown>>();
+  const problems: HnetProblem[] = [];
+  const typeOf = new Map(doc.nodes.map((n) => [n.id, n.type]));
+  for (const [key, value] of Object.entries(params)) {
+    const dot = key.indexOf('.');
+    const id = key.slice(0, dot);
+    const name = key.slice(dot + 1);
+    const type = typeOf.get(id);
+    if (dot <= 0 || dot === key.length - 1) problems.push(problem('HN004', `"${key}" does not name a node parameter: write <node>.<param>, like hyper.chunkSize`, { path: key }));
+    else if (type === undefined) problems.push(problem('HN004', `there is no node "${id}" to set ${name} on`, { node: id, path: key }));
+    else {
+      // A name the node type does not have would be ignored: say so instead (its schema lists the names it has).
+      const schema = getNodeType(type)?.params;
+      const known = schema instanceof z.ZodObject ? Object.keys(schema.shape) : null;
+      if (known && !known.includes(name))
+        problems.push(problem('HN012', `${type} has no parameter "${name}"; it has ${known.join(', ') || 'none'}`, { node: id, port: name, path: key }));
+      else (byNode.get(id) ?? byNode.set(id, {}).get(id)!)[name] = value;
+    }
+  }
+  if (problems.length) return { ok: false, problems };
+  const nodes = doc.nodes.map((n) => (byNode.has(n.id) ? { ...n, params: { ...n.params, ...byNode.get(n.id) } } : n));
+  const keys = Object.keys(params);
+  return { ok: true, doc: { ...doc, nodes }, summary: keys.length ? `parameters set: ${keys.map((k) => `${k}=${JSON.stringify(params[k])}`).join(', ')}` : 'no parameters set' };
 }

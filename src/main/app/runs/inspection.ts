@@ -81,6 +81,11 @@ export class InspectionPool {
     await i.handle.close().catch(() => {});
   }
 
+  /** A run is going away (deleted): its inspection worker, if open, closes. */
+  async forget(runId: string): Promise<void> {
+    if (this.current?.runId === runId) await this.close();
+  }
+
   private async fromCheckpoint(runId: string, query: InspectQuery): Promise<InspectResult> {
     const { dir, record } = this.opts.recordOf(runId);
     const checkpoint = newestCheckpoint(dir);

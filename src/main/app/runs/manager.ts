@@ -23,7 +23,7 @@
  * const { runId } = await runs.start({ documentText, root, baseDir, name: 'model.hnet.json', overrides: { steps: 500 }, caller });
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, cp, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { EngineEvent, RunStatus, StreamEvent } from '../../../shared/api/events';
 import { applyRunEvent, emptyHistory, type RunSummary } from '../../../shared/api/runs';
@@ -34,11 +34,13 @@ import { decode, readCheckpoint, writeWeights } from '../../engine/checkpoint';
 import type { TrainOptions } from '../../engine/options';
 import { QueryError, startRun, type RunHandle } from '../../engine/session';
 import { AppError } from '../errors';
+import { packageVersion } from '../paths';
 import { StreamBatcher } from './batcher';
 import { InspectionPool, QUERY_TIMEOUT_MS, checkResult, queryFailed, withTimeout } from './inspection';
 import { RunQueue } from './queue';
 import { conclude, messageOf, newRecord, saveRecord } from './record';
 import { closeInstance, isOrphaned, markInterrupted, openInstance, rebuildRun } from './recovery';
+import { expandSweep, groupOf, type SweepSpec } from '../../../shared/sweep';
 import { prepareRun } from './settings';
 import {
   CHECKPOINTS_DIR,
@@ -80,6 +82,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
   const known = new Map<string, string>();
   const roots = new Set<string>([opts.defaultRoot]);
   let closed = false;
+  const appVersion = opts.appVersion ?? packageVersion();
   const inspection = new InspectionPool({ worker: () => opts.worker ?? {}, idleMs: opts.inspectorIdleMs ?? 60_000, recordOf, rebuild });
 
   /** Recording is best effort: a full disk must not end a run or the app. The run's editor hears about it. */
@@ -128,6 +131,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       case 'start':
         l.record.totalSteps = e.totalSteps;
         l.record.backend = e.backend;
+        if (l.record.provenance && e.dataHash) l.record.provenance.dataHash = e.dataHash;
         saveRecord(l);
         break;
       case 'eval':
@@ -174,9 +178,30 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       l.batcher.add(event);
       l.batcher.close();
       live.delete(l.id);
+      if (l.moveTo) await moveRun(l.id, l.dir, l.moveTo);
       l.markEnded();
       startQueued();
     }
+  }
+
+  /** Move an ended run's folder into another runs folder (best effort: a run that cannot move stays where it is). */
+  async function moveRun(id: string, dir: string, toRoot: string): Promise<boolean> {
+    const target = join(toRoot, id);
+    try {
+      await mkdir(toRoot, { recursive: true });
+      await rename(dir, target);
+    } catch {
+      try {
+        // Another file system: copy, then remove.
+        await cp(dir, target, { recursive: true, errorOnExist: true, force: false });
+        await rm(dir, { recursive: true, force: true });
+      } catch {
+        return false;
+      }
+    }
+    known.set(id, target);
+    roots.add(toRoot);
+    return true;
   }
 
   /** Start queued runs while slots are free, then tell the ones still waiting where they stand. */
@@ -246,6 +271,10 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       resumeFrom: args.resumeFrom,
       baseDir: args.baseDir,
       instance,
+      documentText: args.documentText,
+      appVersion,
+      group: args.group ?? null,
+      label: args.label ?? null,
     });
     // The run's own entry, once made; failures to record before that are thrown to the caller instead.
     let self: Live<C> | undefined;
@@ -421,6 +450,80 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       history.status = record.status;
       if (record.error && !history.error) history.error = { code: record.error.code, message: record.error.message, ...(record.error.node ? { node: record.error.node } : {}) };
       return { summary: summaryOf(record), documentText: readDocumentSnapshot(dir), outline: record.outline, history };
+    },
+
+    async rename(runId, label) {
+      const name = label?.trim() ? label.trim().slice(0, 200) : null;
+      const l = live.get(runId);
+      if (l && !l.finished) {
+        l.record.label = name;
+        saveRecord(l, true);
+        await l.writer.flushed();
+        return summaryOfLive(l);
+      }
+      const { dir, record } = recordOf(runId);
+      record.label = name;
+      try {
+        await writeAtomic(join(dir, RUN_FILE), `${JSON.stringify(record, null, 2)}\n`);
+      } catch (e) {
+        throw new AppError('io', `cannot rename run ${runId}: ${messageOf(e)}`);
+      }
+      return summaryOf(record);
+    },
+
+    async remove(runId) {
+      const l = live.get(runId);
+      if (l && !l.finished) throw new AppError('conflict', `run ${runId} is ${l.record.status}; stop it before deleting it`);
+      const { dir } = recordOf(runId);
+      // Only a run folder (named by its id, with its run.json) is ever removed.
+      if (basename(dir) !== runId || !readRecord(dir)) throw new AppError('not_found', `run ${runId} has no run folder to delete`);
+      await inspection.forget(runId);
+      try {
+        await rm(dir, { recursive: true, force: true });
+      } catch (e) {
+        throw new AppError('io', `cannot delete run ${runId}: ${messageOf(e)}`);
+      }
+      known.delete(runId);
+    },
+
+    async sweep(args) {
+      const spec: SweepSpec = args.spec;
+      const runs = expandSweep(spec);
+      // Every configuration is checked before any run starts: a bad value names itself, and nothing is half-started.
+      for (const run of runs) {
+        try {
+          prepareRun(args.documentText, { ...args.overrides, ...run.overrides, params: { ...args.overrides?.params, ...run.overrides.params } });
+        } catch (e) {
+          const what = Object.entries(run.config).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(', ');
+          throw new AppError(e instanceof AppError ? e.code : 'invalid_request', `sweep configuration ${what || `seed ${run.seed}`}: ${messageOf(e)}`);
+        }
+      }
+      const groupId = `sweep-${randomBytes(6).toString('hex')}`;
+      const runIds: string[] = [];
+      for (const run of runs) {
+        const params = { ...args.overrides?.params, ...run.overrides.params };
+        const overrides = { ...args.overrides, ...run.overrides, ...(Object.keys(params).length ? { params } : {}) };
+        const { runId } = await launch({ ...args, overrides, group: groupOf(groupId, spec, run) });
+        runIds.push(runId);
+      }
+      return { groupId, runIds };
+    },
+
+    async adopt(from, to) {
+      if (from === to) return 0;
+      let moved = 0;
+      for (const dir of listRunDirs(from)) {
+        const id = basename(dir);
+        const l = live.get(id);
+        if (l && !l.finished) {
+          l.moveTo = to;
+          moved++;
+          continue;
+        }
+        await inspection.forget(id);
+        if (await moveRun(id, dir, to)) moved++;
+      }
+      return moved;
     },
 
     async checkpoints(runId) {

@@ -2,8 +2,9 @@
  * A live run's run.json: what it says when the run is created, how often it is rewritten while the run trains,
  * and the status and error it ends with. The files themselves are ./store.ts's.
  */
+import { createHash } from 'node:crypto';
 import type { RunStatus } from '../../../shared/api/events';
-import type { RunOverrides } from '../../../shared/api/runs';
+import type { RunGroup, RunOverrides } from '../../../shared/api/runs';
 import { HnetError } from '../../../shared/compiler/errors';
 import { outlineProgram } from '../../engine/outline';
 import type { PreparedRun } from './settings';
@@ -30,8 +31,13 @@ export function newRecord(args: {
   id: string;
   name: string;
   now: string;
-  prepared: Pick<PreparedRun, 'settings' | 'program'>;
+  prepared: Pick<PreparedRun, 'settings' | 'program' | 'graphHash' | 'nodeParams'>;
   overrides: RunOverrides;
+  /** The snapshot's text (its hash goes into the provenance) and the app's version. */
+  documentText: string;
+  appVersion: string;
+  group?: RunGroup | null;
+  label?: string | null;
   resumeFrom: ResumeSource | undefined;
   baseDir: string | null;
   /** This manager instance, so a listing can tell its own lost runs from going ones (./recovery.ts). */
@@ -58,6 +64,17 @@ export function newRecord(args: {
     baseDir: args.baseDir,
     outline: outlineProgram(args.prepared.program),
     owner: { pid: process.pid, host: thisHost, instance: args.instance },
+    label: args.label ?? null,
+    group: args.group ?? null,
+    provenance: {
+      appVersion: args.appVersion,
+      documentHash: createHash('sha256').update(args.documentText).digest('hex'),
+      graphHash: args.prepared.graphHash,
+      dataHash: null,
+      seed: args.prepared.settings.seed,
+    },
+    nodeParams: args.prepared.nodeParams,
+    seconds: null,
   };
 }
 
@@ -93,6 +110,7 @@ export function conclude<C>(l: Live<C>, outcome: RunOutcome): { status: RunStatu
   if ('done' in outcome) {
     r.metrics = outcome.done.metrics;
     r.step = outcome.done.step;
+    r.seconds = outcome.done.seconds;
     return { status: outcome.done.stopped ? 'stopped' : 'done', message: undefined };
   }
   r.step = l.history.lastStep;

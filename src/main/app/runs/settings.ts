@@ -3,11 +3,12 @@
  * document's training settings (the document itself is never changed), and the result is compiled here so a run
  * always trains exactly the snapshot it records.
  */
+import { createHash } from 'node:crypto';
 import type { RunOverrides, RunSettings } from '../../../shared/api/runs';
 import { compile } from '../../../shared/compiler/compile';
 import { formatProblem, type HnetProblem } from '../../../shared/compiler/errors';
 import type { Program } from '../../../shared/compiler/ir';
-import { staticTwin, withFullBudget } from '../../../shared/compiler/variants';
+import { staticTwin, withFullBudget, withParams } from '../../../shared/compiler/variants';
 import { parseDocument } from '../../../shared/document/load';
 import { Training, type HnetDocument } from '../../../shared/document/schema';
 import { AppError } from '../errors';
@@ -26,7 +27,22 @@ export interface PreparedRun {
   doc: HnetDocument;
   program: Program;
   settings: RunSettings;
+  /** sha256 of the graph as trained: node ids, types, parameters and wires (not positions, not the training section). */
+  graphHash: string;
+  /** Every node's parameters as trained, flat by `<node>.<param>`. */
+  nodeParams: Record<string, unknown>;
 }
+
+/** The graph's identity: what it computes, not where its nodes are drawn. */
+export function graphIdentity(doc: HnetDocument): { graphHash: string; nodeParams: Record<string, unknown> } {
+  const nodes = [...doc.nodes].sort((a, b) => (a.id < b.id ? -1 : 1)).map((n) => ({ id: n.id, type: n.type, params: sortedKeys(n.params) }));
+  const edges = doc.edges.map((e) => `${e.source}.${e.sourcePort}->${e.target}.${e.targetPort}`).sort();
+  const nodeParams: Record<string, unknown> = {};
+  for (const n of nodes) for (const [k, v] of Object.entries(n.params)) nodeParams[`${n.id}.${k}`] = v;
+  return { graphHash: createHash('sha256').update(JSON.stringify({ nodes, edges })).digest('hex'), nodeParams };
+}
+
+const sortedKeys = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 function invalid(problems: HnetProblem[]): AppError {
   const lines = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${formatProblem(p)}`);
@@ -64,6 +80,11 @@ export function prepareRun(documentText: string, overrides: RunOverrides = {}): 
     if (!full.ok) throw invalid(full.problems);
     base = full.doc;
   }
+  if (overrides.params && Object.keys(overrides.params).length > 0) {
+    const set = withParams(base, overrides.params);
+    if (!set.ok) throw invalid(set.problems);
+    base = set.doc;
+  }
   if (overrides.variant === 'static') {
     const twin = staticTwin(base);
     if (!twin.ok) throw invalid(twin.problems);
@@ -96,5 +117,5 @@ export function prepareRun(documentText: string, overrides: RunOverrides = {}): 
     variant: overrides.variant ?? 'hypernetwork',
     budget: overrides.budget ?? 'default',
   };
-  return { doc, program: result.program, settings };
+  return { doc, program: result.program, settings, ...graphIdentity(doc) };
 }

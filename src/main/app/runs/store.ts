@@ -18,7 +18,7 @@ import { hostname } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
 import { RunStatus, StreamEvent, type EngineEvent, type StepEvent, type StreamEvent as StreamEventT } from '../../../shared/api/events';
-import { ProgramOutline, RunError, RunOverrides, RunSettings, RUN_ID, applyRunEvent, emptyHistory, type CheckpointInfo, type RunHistory, type RunSummary } from '../../../shared/api/runs';
+import { ProgramOutline, Provenance, RunError, RunGroup, RunOverrides, RunSettings, RUN_ID, applyRunEvent, emptyHistory, type CheckpointInfo, type RunHistory, type RunSummary } from '../../../shared/api/runs';
 
 export const RUN_FILE = 'run.json';
 export const DOCUMENT_FILE = 'document.hnet.json';
@@ -51,6 +51,14 @@ export const RunRecord = z.object({
   outline: ProgramOutline,
   /** Which app process runs it, so a later listing can tell a run that is going from one the app lost. */
   owner: z.object({ pid: z.number().int(), host: z.string(), instance: z.string() }),
+  // Kept since the runs table (records written before read with these defaults).
+  /** The user's name for the run (the runs table's rename). */
+  label: z.string().max(200).nullable().default(null),
+  group: RunGroup.nullable().default(null),
+  provenance: Provenance.nullable().default(null),
+  nodeParams: z.record(z.string(), z.unknown()).default({}),
+  /** Training seconds, from the done event. */
+  seconds: z.number().nullable().default(null),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 
@@ -68,6 +76,12 @@ export function summaryOf(r: RunRecord): RunSummary {
     backend: r.backend,
     error: r.error,
     resumedFrom: r.resumedFrom,
+    label: r.label,
+    params: r.overrides.params ?? {},
+    group: r.group,
+    provenance: r.provenance,
+    nodeParams: r.nodeParams,
+    seconds: r.seconds,
   };
 }
 

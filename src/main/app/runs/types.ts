@@ -4,12 +4,13 @@
  */
 import type { Push } from '../../../shared/api/contract';
 import type { EngineEvent, RunStatus } from '../../../shared/api/events';
-import type { CheckpointInfo, InspectQuery, InspectResult, RunDetail, RunHistory, RunOverrides, RunSummary } from '../../../shared/api/runs';
+import type { CheckpointInfo, InspectQuery, InspectResult, RunDetail, RunGroup, RunHistory, RunOverrides, RunSummary } from '../../../shared/api/runs';
 import type { ResourceLimits } from '../../../shared/compiler/estimate';
 import type { Program } from '../../../shared/compiler/ir';
 import type { DataAccess } from '../../engine/data/files';
 import type { TrainOptions } from '../../engine/options';
 import type { RunHandle, StartRunOptions } from '../../engine/session';
+import type { SweepSpec } from '../../../shared/sweep';
 import type { StreamBatcher } from './batcher';
 import type { EventLog, RecordWriter, RunRecord } from './store';
 
@@ -32,6 +33,8 @@ export interface RunManagerOptions<C> {
   resourceLimits?: ResourceLimits;
   /** At most this many runs train at once; others wait, queued. Default {@link DEFAULT_MAX_RUNS}. */
   maxRuns?: number;
+  /** The app's version, recorded in every run's provenance. Default: package.json's. */
+  appVersion?: string;
 }
 
 /** How many runs train at once unless told otherwise: each takes a worker and its own heap (see session.ts). */
@@ -47,6 +50,10 @@ export interface StartArgs<C> {
   name?: string;
   overrides?: RunOverrides;
   caller: C;
+  /** The sweep or seed repeat the run belongs to. */
+  group?: RunGroup;
+  /** The run's own name (the runs table shows it instead of the id). */
+  label?: string;
 }
 
 /** The checkpoint of an earlier run that a new run continues from. */
@@ -67,6 +74,20 @@ export interface RunManager<C> {
   stop(runId: string): Promise<{ status: RunStatus }>;
   list(root: string): Promise<RunSummary[]>;
   get(runId: string): RunDetail;
+  /** Name a run (null: back to its id); live runs too. */
+  rename(runId: string, label: string | null): Promise<RunSummary>;
+  /** Remove an ended run's folder with everything it recorded; a run still going must be stopped first. */
+  remove(runId: string): Promise<void>;
+  /**
+   * Start every run of a sweep (checked first: nothing starts when one configuration does not compile); runs
+   * beyond the concurrency limit wait in the queue. The runs share a group id.
+   */
+  sweep(args: StartArgs<C> & { spec: SweepSpec }): Promise<{ groupId: string; runIds: string[] }>;
+  /**
+   * Move the runs kept in `from` (an unsaved document's folder) to `to` (the folder beside the document it was saved
+   * as): ended runs now, runs still going when they end. Returns how many runs move.
+   */
+  adopt(from: string, to: string): Promise<number>;
   checkpoints(runId: string): Promise<CheckpointInfo[]>;
   exportWeights(runId: string): Promise<{ dir: string; files: string[]; step: number }>;
   inspect(runId: string, query: InspectQuery): Promise<InspectResult>;
@@ -101,6 +122,8 @@ export interface Live<C> {
   finished: boolean;
   /** Its worker was started (false while queued). */
   started: boolean;
+  /** Move the run's folder into this runs folder once it has ended (its unsaved document was saved). */
+  moveTo?: string;
 }
 
 /** How a run ended: its worker reported done, its worker failed, or it was taken out of the queue unstarted. */

@@ -10,9 +10,10 @@
  * series ./series.ts.
  */
 import { useEffect, useState } from 'react';
-import type { CheckpointInfo, RunOverrides } from '../../../shared/api/runs';
+import { runDisplayName, type CheckpointInfo, type RunOverrides } from '../../../shared/api/runs';
+import type { SweepSpec } from '../../../shared/sweep';
 import { api } from '../api/client';
-import { currentText, documentTitle } from '../files';
+import { currentText, documentTitle, runsPlace } from '../files';
 import { useCompiled } from '../store/compiled';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
@@ -22,19 +23,22 @@ import { LineChart, type Line } from './charts';
 import { FailureCard } from './FailureCard';
 import { formFromTraining, overridesOf, type RunForm } from './form';
 import { WeightsInspector } from './Inspector';
-import { RunHistoryList } from './RunHistoryList';
+import { RunsTable } from './RunsTable';
 import { RunSettingsForm } from './RunSettingsForm';
-import { evalLines, lossLines, normLines } from './series';
+import { compareEvalLines, evalLines, lossLines, normLines } from './series';
+import { SweepForm } from './SweepForm';
+import { SweepResults } from './SweepResults';
 import { isFinal, listen, loadRun, refreshRuns, statusLabel, useTrain, views } from './store';
 import './train.css';
 
 /** The form as the document's training section sets it now. */
 const formFromDoc = (): RunForm => formFromTraining(useEditor.getState().doc.training);
 
-/** How a compared run is named in a legend: its variant when it is a static twin, else the end of its id. */
+/** How an overlaid run is named in a legend: as the runs table names it (with its static-twin badge). */
 function runLabel(id: string): string {
-  const settings = views.get(id)?.summary?.settings;
-  return `${settings?.variant === 'static' ? 'static twin' : 'run'} ${id.slice(-6)}`;
+  const summary = useTrain.getState().runs.find((r) => r.id === id) ?? views.get(id)?.summary;
+  const name = summary ? runDisplayName(summary) : `run ${id.slice(-6)}`;
+  return summary?.settings.variant === 'static' ? `${name} static twin` : name;
 }
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
@@ -48,7 +52,7 @@ function fmtEta(s: number | null): string {
 const FAILED = new Set(['diverged', 'crashed', 'failed', 'interrupted']);
 
 export default function TrainPanel() {
-  const { runs, current, compare } = useTrain();
+  const { runs, current, compare, group } = useTrain();
   useTrain((s) => s.tick);
   const theme = useUi((s) => s.theme);
   const training = useEditor((s) => s.doc.training);
@@ -63,10 +67,14 @@ export default function TrainPanel() {
   const [exported, setExported] = useState<string | null>(null);
   const [showInspector, setShowInspector] = useState(false);
 
+  // Another document (or the same one saved as a file) has other runs.
+  const session = useEditor((s) => s.session);
+  const handle = useEditor((s) => s.file.handle);
   useEffect(() => {
     listen();
     void refreshRuns();
-  }, []);
+  }, [session, handle]);
+  useEffect(() => useTrain.getState().set({ current: null, compare: [], group: null }), [session]);
   // The form follows the document's training section when that changes.
   const trainingKey = JSON.stringify(training);
   useEffect(() => setForm(formFromDoc()), [trainingKey]);
@@ -108,7 +116,7 @@ export default function TrainPanel() {
       const before = current;
       const { runId } = await api.invoke('run.start', {
         documentText: currentText(),
-        handle: useEditor.getState().file.handle,
+        ...runsPlace(),
         name: documentTitle(),
         overrides: { ...overridesOf(form, !!useEditor.getState().doc.fullBudget), ...(variant === 'static' ? { variant } : {}) },
       });
@@ -116,6 +124,22 @@ export default function TrainPanel() {
       useTrain.getState().set({ current: runId, ...(pair ? { compare: pair } : {}) });
       void refreshRuns();
       await Promise.all((pair ?? [runId]).map((id) => loadRun(id)));
+    });
+
+  /** A sweep or a seed repeat: its runs start (or queue) at once; the table shows them as a group. */
+  const startSweep = (spec: SweepSpec) =>
+    act(async () => {
+      listen();
+      const { groupId, runIds } = await api.invoke('sweep.start', {
+        documentText: currentText(),
+        ...runsPlace(),
+        name: documentTitle(),
+        overrides: overridesOf(form, !!useEditor.getState().doc.fullBudget),
+        sweep: spec,
+      });
+      useTrain.getState().set({ current: runIds[0], group: groupId, compare: [] });
+      await refreshRuns();
+      await loadRun(runIds[0]);
     });
 
   const pauseResume = () =>
@@ -146,13 +170,18 @@ export default function TrainPanel() {
 
   const field = <K extends keyof RunForm>(k: K, v: RunForm[K]) => setForm((f) => ({ ...f, [k]: v }));
   const compared = compare.map((id) => views.get(id)).filter((v) => v !== undefined);
-  const comparing = compare.length === 2 && compared.length === 2;
+  const comparing = compare.length >= 2 && compared.length === compare.length;
   const loss: Line[] = comparing
-    ? compared.flatMap((v, i) => lossLines(v.history, smooth, `${runLabel(compare[i])} `, i === 1, i * 3))
+    ? compared.flatMap((v, i) => lossLines(v.history, smooth, `${runLabel(compare[i])} `, i % 2 === 1, i * 3))
     : h
       ? lossLines(h, smooth)
       : [];
-  const ev = h ? evalLines(h, view?.outline?.metrics ?? []) : { lines: [], metric: null, splits: '' };
+  const ev = comparing
+    ? compareEvalLines(compared.map((v, i) => ({ name: runLabel(compare[i]), history: v.history, metrics: v.outline?.metrics ?? [] })))
+    : h
+      ? evalLines(h, view?.outline?.metrics ?? [])
+      : { lines: [], metric: null, splits: '' };
+  const compareTitle = `Loss (comparing ${compare.length} runs)`;
   const lossToggles = (
     <span className="hn-chart__actions">
       <label className="hn-train__toggle">
@@ -182,10 +211,12 @@ export default function TrainPanel() {
           onPauseResume={() => void pauseResume()}
           onStop={() => void stop()}
         />
+        <SweepForm busy={busy} onStart={(spec) => void startSweep(spec)} />
         {error && <div className="hn-train__error">{error}</div>}
-        <RunHistoryList runs={runs} current={current} compare={compare} />
       </div>
       <div className="hn-train__main">
+        <RunsTable runs={runs} current={current} compare={compare} />
+        {group && <SweepResults runs={runs} groupId={group} theme={theme} />}
         {h ? (
           <>
             <div className="hn-train__stats">
@@ -218,8 +249,8 @@ export default function TrainPanel() {
               />
             )}
             <div className="hn-train__charts">
-              <LineChart testId="loss-chart" title={comparing ? 'Loss (comparing two runs)' : 'Loss'} lines={loss} log={log} theme={theme} actions={lossToggles} />
-              {!comparing && ev.lines.length > 0 && <LineChart testId="eval-chart" title={`Evaluation: ${ev.metric}${ev.splits ? ` (${ev.splits})` : ''}`} lines={ev.lines} theme={theme} />}
+              <LineChart testId="loss-chart" title={comparing ? compareTitle : 'Loss'} lines={loss} log={log} theme={theme} actions={lossToggles} />
+              {ev.lines.length > 0 && <LineChart testId="eval-chart" title={`Evaluation: ${ev.metric}${ev.splits ? ` (${ev.splits})` : ''}`} lines={ev.lines} theme={theme} />}
               {!comparing && norms.lines.length > 0 && (
                 <LineChart
                   testId="weight-norms-chart"
@@ -238,7 +269,10 @@ export default function TrainPanel() {
             )}
           </>
         ) : comparing ? (
-          <LineChart testId="loss-chart" title="Loss (comparing two runs)" lines={loss} log={log} theme={theme} actions={lossToggles} />
+          <div className="hn-train__charts">
+            <LineChart testId="loss-chart" title={compareTitle} lines={loss} log={log} theme={theme} actions={lossToggles} />
+            {ev.lines.length > 0 && <LineChart testId="eval-chart" title={`Evaluation: ${ev.metric}`} lines={ev.lines} theme={theme} />}
+          </div>
         ) : (
           <div className="hn-train__muted hn-train__empty">Set the training options and press Run. The run trains a snapshot of the document; you can keep editing.</div>
         )}

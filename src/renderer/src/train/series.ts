@@ -52,3 +52,20 @@ export function normLines(h: RunHistory): { lines: Line[]; log: boolean } {
   const all = routes.flatMap((w) => w.norm).filter((v) => v > 0 && Number.isFinite(v));
   return { lines, log: all.length > 0 && Math.max(...all) > 10 * Math.min(...all) };
 }
+
+/**
+ * Several runs' evaluation metric on one chart: each run's mean over the tasks evaluated (a single task's own
+ * series), the metric chosen as {@link evalLines} chooses it for the first run that recorded one.
+ */
+export function compareEvalLines(runs: { name: string; history: RunHistory; metrics: string[] }[]): { lines: Line[]; metric: string | null; splits: string } {
+  const metric = runs.map((r) => evalLines(r.history, r.metrics).metric).find((m) => m !== null) ?? null;
+  if (!metric) return { lines: [], metric: null, splits: '' };
+  const lines: Line[] = [];
+  runs.forEach((r, i) => {
+    const h = r.history;
+    const tasks = Object.keys(h.perTask).filter((k) => h.perTask[k][metric]);
+    const s = h.mean[metric] ?? (tasks.length === 1 ? h.perTask[tasks[0]][metric] : undefined);
+    if (s) lines.push({ label: r.name, x: s.step, y: s.value, color: PALETTE[(i * 3) % PALETTE.length], dash: i % 2 === 1, points: true });
+  });
+  return { lines, metric, splits: '' };
+}

@@ -10,7 +10,7 @@ import { create } from 'zustand';
 import { FINAL_STATUSES, type RunStatus } from '../../../shared/api/events';
 import { applyRunEvent, emptyHistory, type ProgramOutline, type RunHistory, type RunSummary } from '../../../shared/api/runs';
 import { api } from '../api/client';
-import { useEditor } from '../store/editor';
+import { runsPlace } from '../files';
 
 export interface RunView {
   history: RunHistory;
@@ -24,10 +24,12 @@ export interface TrainState {
   runs: RunSummary[];
   /** The run the dashboard shows (live or from the history). */
   current: string | null;
-  /** Runs ticked in the history to compare (at most two). */
+  /** Runs ticked in the runs table to overlay on the charts (any number). */
   compare: string[];
+  /** The sweep whose results are shown (a group id), if any. */
+  group: string | null;
   tick: number;
-  set(patch: Partial<Pick<TrainState, 'current' | 'compare'>>): void;
+  set(patch: Partial<Pick<TrainState, 'current' | 'compare' | 'group'>>): void;
 }
 
 export const views = new Map<string, RunView>();
@@ -36,6 +38,7 @@ export const useTrain = create<TrainState>()((set) => ({
   runs: [],
   current: null,
   compare: [],
+  group: null,
   tick: 0,
   set: (patch) => set(patch),
 }));
@@ -66,7 +69,7 @@ function viewOf(runId: string): RunView {
 
 export async function refreshRuns(): Promise<void> {
   try {
-    const runs = await api.invoke('run.list', { handle: useEditor.getState().file.handle });
+    const runs = await api.invoke('run.list', runsPlace());
     useTrain.setState({ runs });
   } catch {
     // The list stays as it was; the next refresh tries again.
@@ -93,6 +96,8 @@ let listening = false;
 export function listen(): void {
   if (listening) return;
   listening = true;
+  // An unsaved document was saved and its runs moved beside it.
+  window.addEventListener('hnet:runs-moved', () => void refreshRuns());
   api.onPush((p) => {
     if (p.type !== 'engine') return;
     const v = viewOf(p.runId);
