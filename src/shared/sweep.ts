@@ -38,8 +38,9 @@ export type SweepValue = z.infer<typeof SweepValue>;
 const SweepKey = z
   .string()
   .max(200)
-  .refine((k) => Object.hasOwn(SWEEPABLE_SETTINGS, k) || PARAM_KEY.test(k), {
-    message: `is neither a training setting (${Object.keys(SWEEPABLE_SETTINGS).join(', ')}) nor a node parameter <node>.<param>`,
+  .superRefine((k, ctx) => {
+    if (!Object.hasOwn(SWEEPABLE_SETTINGS, k) && !PARAM_KEY.test(k))
+      ctx.addIssue({ code: 'custom', message: `${k} is neither a training setting (${Object.keys(SWEEPABLE_SETTINGS).join(', ')}) nor a node parameter <node>.<param>` });
   });
 
 export const SweepSpec = z
@@ -150,7 +151,7 @@ export function parseSweepSetting(text: string): { key: string; values: SweepVal
   const parts = text.slice(eq + 1).split(',');
   if (parts.some((p) => p.trim() === '')) return { problem: `"${text}" has an empty value: separate values with commas` };
   const checked = SweepSpec.safeParse({ settings: [{ key, values: parts.map(parseSweepValue) }], seeds: [] });
-  if (!checked.success) return { problem: `"${text}": ${checked.error.issues.map((i) => (i.path.includes('key') ? `${key} ${i.message}` : i.message)).join('; ')}` };
+  if (!checked.success) return { problem: `"${text}": ${checked.error.issues.map((i) => i.message).join('; ')}` };
   return checked.data.settings[0];
 }
 

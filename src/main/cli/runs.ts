@@ -42,8 +42,8 @@ export async function runsCommand(file: string, flags: RunsFlags): Promise<numbe
     }
     const rows = runs.map((r) => columns.map((c) => c.text(r)));
     const widths = columns.map((c, i) => Math.max(c.label.length, ...rows.map((row) => row[i].length)));
-    out(columns.map((c, i) => c.label.padEnd(widths[i])).join('  '));
-    for (const row of rows) out(row.map((cell, i) => cell.padEnd(widths[i])).join('  '));
+    out(columns.map((c, i) => c.label.padEnd(widths[i])).join('  ').trimEnd());
+    for (const row of rows) out(row.map((cell, i) => cell.padEnd(widths[i])).join('  ').trimEnd());
     return EXIT.ok;
   } finally {
     await manager.close();

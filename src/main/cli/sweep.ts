@@ -122,6 +122,6 @@ function report(spec: SweepSpec, runs: RunSummary[], groupId: string, flags: Swe
   const rows = results.map((r) => [...keys.map((k) => JSON.stringify(r.config[k])), `${r.done}/${r.runs.length}`, ...lead.map((m) => formatSpread(r.metrics[m], 4))]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   out(`${sweepName(spec)}: mean ± sample sd (n − 1) over each configuration's done runs`);
-  out(header.map((h, i) => h.padEnd(widths[i])).join('  '));
-  for (const row of rows) out(row.map((c, i) => c.padEnd(widths[i])).join('  '));
+  out(header.map((h, i) => h.padEnd(widths[i])).join('  ').trimEnd());
+  for (const row of rows) out(row.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd());
 }
