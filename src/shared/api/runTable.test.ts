@@ -27,7 +27,7 @@ describe('the runs table', () => {
     ];
     const { columns } = runsTable(runs);
     expect(columns.map((c) => c.key)).toEqual(['name', 'status', 'started', 'backend', 'setting:seed', 'param:hyper.chunkSize', 'metric:accuracy', 'time']);
-    expect(columns.map((c) => c.text(runs[1]))).toEqual(['big chunks', 'done', expect.stringMatching(/^2026-12-03 \d\d:00$/), 'wasm', '2', '1000', '0.9500', '1 min 30 s']);
+    expect(columns.map((c) => c.text(runs[1]))).toEqual(['big chunks', 'done', expect.stringMatching(/^2026-12-03 \d\d:00$/), 'wasm', '2', '1000', '0.95', '1 min 30 s']);
     expect(runDisplayName(runs[0])).toBe('run aaaaaa');
   });
 

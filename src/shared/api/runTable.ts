@@ -24,7 +24,8 @@ export interface RunColumn {
   kind: 'fixed' | 'setting' | 'param' | 'metric';
 }
 
-const num = (v: number | null, digits = 4) => (v === null ? '–' : Number.isInteger(v) ? String(v) : v.toPrecision(digits));
+/** A metric to four significant digits, without trailing zeros (0.95, 0.001, 4.933). */
+const num = (v: number | null, digits = 4) => (v === null ? '–' : String(Number(v.toPrecision(digits))));
 /** A setting as typed: 0.001, not 0.001000. */
 const setting = (v: number) => String(Number(v.toPrecision(6)));
 const shown = (v: unknown): string => (v === undefined ? '–' : typeof v === 'string' ? v : JSON.stringify(v));

@@ -74,7 +74,11 @@ export default function TrainPanel() {
     listen();
     void refreshRuns();
   }, [session, handle]);
-  useEffect(() => useTrain.getState().set({ current: null, compare: [], group: null }), [session]);
+  useEffect(() => {
+    // The tab is mounted again when the dock switches back to it: only another document clears what was shown.
+    const was = useTrain.getState().session;
+    if (was !== session) useTrain.getState().set({ session, ...(was !== null ? { current: null, compare: [], group: null } : {}) });
+  }, [session]);
   // The form follows the document's training section when that changes.
   const trainingKey = JSON.stringify(training);
   useEffect(() => setForm(formFromDoc()), [trainingKey]);

@@ -28,8 +28,10 @@ export interface TrainState {
   compare: string[];
   /** The sweep whose results are shown (a group id), if any. */
   group: string | null;
+  /** The editor's document session these selections belong to (another document clears them). */
+  session: number | null;
   tick: number;
-  set(patch: Partial<Pick<TrainState, 'current' | 'compare' | 'group'>>): void;
+  set(patch: Partial<Pick<TrainState, 'current' | 'compare' | 'group' | 'session'>>): void;
 }
 
 export const views = new Map<string, RunView>();
@@ -39,6 +41,7 @@ export const useTrain = create<TrainState>()((set) => ({
   current: null,
   compare: [],
   group: null,
+  session: null,
   tick: 0,
   set: (patch) => set(patch),
 }));
