@@ -137,3 +137,20 @@ describe('continual-learning metrics', () => {
     expect(page3).toContain('task_inferred 70.0 ± 0.0 %');
   });
 });
+
+describe('provenance in RESULTS.md', () => {
+  it('says what the runs recorded: app version, document, graph and data hashes (per seed where they differ)', () => {
+    const es = entries();
+    const e = es[0];
+    const runs = (e.runs ?? []).map((r, i) => ({
+      ...r,
+      provenance: { appVersion: '0.1.0', documentHash: `${'ab'.repeat(32)}`, graphHash: 'cd'.repeat(32), dataHash: `${i}`.repeat(64), seed: r.seed },
+    }));
+    const page2 = renderMarkdown([{ ...e, runs }, ...es.slice(1)]);
+    const line = page2.split('\n').find((l) => l.startsWith('- Provenance:'))!;
+    expect(line).toBe(`- Provenance: app 0.1.0, document sha256 abababab, graph sha256 cdcdcdcd, data sha256 ${runs.map((r, i) => `${String(i).repeat(8)} (seed ${r.seed})`).join(', ')}.`);
+    // Runs recorded before provenance was kept show none.
+    expect(page.includes('- Provenance:')).toBe(false);
+    expect(recordedEntries(page2)[0].runs![0].provenance).toEqual(runs[0].provenance);
+  });
+});

@@ -6,6 +6,7 @@
  * run per seed in `runs` (the entry's own fields then repeat the first seed's run, so older readers still work).
  * `seedRuns` reads both.
  */
+import type { Provenance } from '../../src/shared/api/runs';
 import type { Budget } from '../../src/shared/compiler/budget';
 
 export interface Machine {
@@ -45,6 +46,8 @@ export interface SeedRun extends Outcome {
   lossLast: number;
   twin?: Outcome;
   ablation?: Outcome;
+  /** The app's version, the template's and its graph's sha256, the data's and the seed (recorded since the runs table). */
+  provenance?: Provenance;
 }
 
 /** The template's full-budget setting (`--budget full`), trained once per seed; compared with the published figure. */

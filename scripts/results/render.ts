@@ -391,6 +391,8 @@ export function renderMarkdown(entries: Entry[]): string {
       lines.push(`- Full-budget result: ${fullCell(e)} (${fmtSeconds(mean(e.full.runs.map((r) => r.seconds)))} per seed, ${e.full.machine.date})${against}. Reproduce: \`${e.full.command}\`.`);
     }
     lines.push(`- Training loss: ${fmtSpread('loss', runs.map((r) => r.lossFirst))} over the first steps, ${fmtSpread('loss', runs.map((r) => r.lossLast))} over the last.`);
+    const traced = provenanceLine(runs);
+    if (traced) lines.push(traced);
     const shown = Object.keys(runs[0].metrics)
       .filter((k) => !k.includes('/'))
       .map((k) => `${k} ${fmtSpread(k, metricOver(runs, k))}`)
@@ -407,4 +409,17 @@ export function renderMarkdown(entries: Entry[]): string {
   const data = JSON.stringify(entries, null, 1).replace(/--/g, '-\\u002d');
   lines.push(`<!-- ${DATA_MARK}`, data, '-->', '');
   return lines.join('\n');
+}
+
+/** `- Provenance: app 0.1.0, document sha256 1a2b3c4d, data sha256 5e6f7a8b (seed 1), …`: what the runs recorded. */
+function provenanceLine(runs: readonly { seed: number; provenance?: { appVersion: string; documentHash: string; graphHash: string; dataHash: string | null } }[]): string | null {
+  const known = runs.filter((r) => r.provenance);
+  if (known.length === 0) return null;
+  const short = (h: string | null) => (h ? h.slice(0, 8) : 'unknown');
+  const one = <T>(xs: T[]) => [...new Set(xs)];
+  const apps = one(known.map((r) => r.provenance!.appVersion));
+  const docs = one(known.map((r) => short(r.provenance!.documentHash)));
+  const data = one(known.map((r) => short(r.provenance!.dataHash)));
+  const dataText = data.length === 1 ? data[0] : known.map((r) => `${short(r.provenance!.dataHash)} (seed ${r.seed})`).join(', ');
+  return `- Provenance: app ${apps.join(', ')}, document sha256 ${docs.join(', ')}, graph sha256 ${one(known.map((r) => short(r.provenance!.graphHash))).join(', ')}, data sha256 ${dataText}.`;
 }

@@ -17,6 +17,8 @@ import { staticTwin, withFullBudget } from '../../src/shared/compiler/variants';
 import { parseDocument } from '../../src/shared/document/load';
 import { Backend, type HnetDocument } from '../../src/shared/document/schema';
 import { getNodeType } from '../../src/shared/nodes';
+import { packageVersion } from '../../src/main/app/paths';
+import { graphIdentity, provenanceOf } from '../../src/main/app/runs/provenance';
 import { runTraining } from '../../src/main/engine/run';
 import type { Entry, FullBudgetRecord, Machine, Outcome, SeedRun } from './entry';
 
@@ -46,14 +48,23 @@ function compileTemplate(doc: HnetDocument, what: string): { program: Program; b
 const meanOf = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 /** One model trained with one seed: what it reached, its step losses, the backend that trained it. */
-async function trainModel(program: Program, path: string, opts: RunOptions, seed: number, progress: boolean): Promise<{ done: DoneEvent; seconds: number; losses: number[]; backend: string }> {
+async function trainModel(
+  program: Program,
+  path: string,
+  opts: RunOptions,
+  seed: number,
+  progress: boolean,
+): Promise<{ done: DoneEvent; seconds: number; losses: number[]; backend: string; dataHash: string | null }> {
   const losses: number[] = [];
   let backend = opts.backend as string;
+  let dataHash: string | null = null;
   const started = performance.now();
   let lastPrint = started;
   const done = await runTraining(program, { backend: opts.backend, steps: opts.steps, seed, baseDir: dirname(path), stepEventEvery: 1 }, (e: EngineEvent) => {
-    if (e.event === 'start') backend = e.backend;
-    else if (e.event === 'step') {
+    if (e.event === 'start') {
+      backend = e.backend;
+      dataHash = e.dataHash ?? null;
+    } else if (e.event === 'step') {
       losses.push(e.loss);
       const now = performance.now();
       if (progress && now - lastPrint > 10_000) {
@@ -63,7 +74,7 @@ async function trainModel(program: Program, path: string, opts: RunOptions, seed
     } else if (e.event === 'task_end' && progress) opts.log(`    task ${e.task} done at step ${e.step}`);
     else if (e.event === 'log' && e.level !== 'info') opts.log(`    ${e.level}: ${e.message}`);
   });
-  return { done, seconds: (performance.now() - started) / 1000, losses, backend };
+  return { done, seconds: (performance.now() - started) / 1000, losses, backend, dataHash };
 }
 
 const outcome = (r: { done: DoneEvent; seconds: number }): Outcome => ({
@@ -72,10 +83,11 @@ const outcome = (r: { done: DoneEvent; seconds: number }): Outcome => ({
   seconds: r.seconds,
 });
 
-/** The run of the template itself with one seed, as recorded. */
-function seedRun(seed: number, r: { done: DoneEvent; seconds: number; losses: number[] }): SeedRun {
+/** The run of the template itself with one seed, as recorded, with its provenance (as the app's runs record it). */
+function seedRun(seed: number, r: { done: DoneEvent; seconds: number; losses: number[]; dataHash: string | null }, from: { text: string; doc: HnetDocument }): SeedRun {
   const window = Math.max(1, Math.min(50, Math.floor(r.losses.length / 10)));
-  return { seed, steps: r.done.step, ...outcome(r), lossFirst: meanOf(r.losses.slice(0, window)), lossLast: meanOf(r.losses.slice(-window)) };
+  const provenance = provenanceOf({ appVersion: packageVersion(), documentText: from.text, graphHash: graphIdentity(from.doc).graphHash, seed, dataHash: r.dataHash });
+  return { seed, steps: r.done.step, ...outcome(r), lossFirst: meanOf(r.losses.slice(0, window)), lossLast: meanOf(r.losses.slice(-window)), provenance };
 }
 
 function machine(backend: string, load: number): Machine {
@@ -126,7 +138,7 @@ export async function runTemplate(path: string, opts: RunOptions): Promise<Entry
     if (opts.seeds) opts.log(`  seed ${seed}: training…`);
     const main = await trainModel(program, path, opts, seed, true);
     used = main.backend;
-    const run = seedRun(seed, main);
+    const run = seedRun(seed, main, { text: readFileSync(path, 'utf8'), doc });
     if (ablated) {
       opts.log('  the same graph without the output regulariser: training…');
       run.ablation = outcome(await trainModel(ablated, path, opts, seed, false));
@@ -182,7 +194,7 @@ export async function runFullBudget(path: string, opts: RunOptions): Promise<Ful
     opts.log(`  full budget, seed ${seed}: training…`);
     const r = await trainModel(program, path, opts, seed, true);
     used = r.backend;
-    runs.push(seedRun(seed, r));
+    runs.push(seedRun(seed, r, { text: readFileSync(path, 'utf8'), doc: full.doc }));
   }
   const file = relative(opts.root, path).split('\\').join('/');
   return {

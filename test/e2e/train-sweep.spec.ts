@@ -60,6 +60,14 @@ test.describe('sweeps and the runs table', () => {
     await expect(page.getByTestId('loss-chart')).toHaveAttribute('data-series', '3');
     await screenshot(page, 'train-sweep-light');
 
+    // The table as a file, provenance added: what a results table is regenerated from.
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.getByTestId('runs-export-csv').click()]);
+    expect(csv.suggestedFilename()).toBe('Sinusoid-family-runs.csv');
+    const text = readFileSync((await csv.path())!, 'utf8').trim().split('\r\n');
+    expect(text[0]).toMatch(/^name,status,started,backend,lr,.*,id,app version,document sha256,graph sha256,data sha256,seed$/);
+    expect(text).toHaveLength(5);
+    expect(text.find((l) => l.startsWith('fast lr,done'))).toMatch(/,[0-9a-f]{64},[0-9a-f]{64},[0-9a-f]{64},[12]$/);
+
     // Delete one run (asked first).
     await table.locator('tbody tr').nth(3).getByTestId('run-delete').click();
     await page.getByTestId('confirm-delete-run').getByRole('button', { name: 'Delete' }).click();

@@ -114,6 +114,7 @@ export function buildProgram(): Command {
     .option('--sort <column>', 'sort by a column (its label, e.g. accuracy, lr, time)')
     .option('--desc', 'sort descending')
     .option('--group <id>', "only this sweep's runs")
+    .addOption(new Option('--format <f>', 'text (default), or csv / markdown: the table as a file, with each run’s id and provenance').choices(['text', 'csv', 'markdown']))
     .action(async (file: string, flags: RunsFlags) => {
       process.exitCode = await runsCommand(file, flags);
     });

@@ -1,9 +1,11 @@
 /**
  * `hnet runs FILE`: the document's runs as the Train tab's runs table shows them (src/shared/api/runTable.ts):
  * name, status, start, backend, the settings and node parameters that differ between runs, final metrics, time.
+ * `--format csv|markdown` writes the table as a file, each run's id and provenance added (a results table made from
+ * the recorded runs).
  */
 import { resolve } from 'node:path';
-import { runsTable, sortRuns } from '../../shared/api/runTable';
+import { runsTable, runsTableText, sortRuns } from '../../shared/api/runTable';
 import { createRunManager } from '../app/runs/manager';
 import { runsDirFor } from '../app/runs/store';
 import { EXIT, err, out } from './io';
@@ -15,6 +17,8 @@ export interface RunsFlags {
   desc?: boolean;
   /** Only the runs of this sweep group. */
   group?: string;
+  /** `csv` or `markdown`: the table as a file, with each run's id and provenance. */
+  format?: 'text' | 'csv' | 'markdown';
 }
 
 export async function runsCommand(file: string, flags: RunsFlags): Promise<number> {
@@ -39,6 +43,10 @@ export async function runsCommand(file: string, flags: RunsFlags): Promise<numbe
         return EXIT.usage;
       }
       runs = sortRuns(runs, columns, col.key, flags.desc ? 'desc' : 'asc');
+    }
+    if (flags.format === 'csv' || flags.format === 'markdown') {
+      process.stdout.write(runsTableText(runs, flags.format));
+      return EXIT.ok;
     }
     const rows = runs.map((r) => columns.map((c) => c.text(r)));
     const widths = columns.map((c, i) => Math.max(c.label.length, ...rows.map((row) => row[i].length)));

@@ -371,8 +371,9 @@ export function downloadCopy(): void {
   useUi.getState().notify('info', `Downloaded a copy as ${name}; the document itself is not saved by this`);
 }
 
-function download(text: string, name: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+/** Give the user `text` as a file named `name` (the browser's download). */
+export function download(text: string, name: string, type = 'application/json'): void {
+  const url = URL.createObjectURL(new Blob([text], { type }));
   const a = document.createElement('a');
   a.href = url;
   a.download = name;

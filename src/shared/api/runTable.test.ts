@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runsTable, sortRuns, formatSeconds } from './runTable';
+import { formatSeconds, runsTable, runsTableText, sortRuns } from './runTable';
 import { RunSummary, runDisplayName } from './runs';
 
 const base = RunSummary.parse({
@@ -41,5 +41,21 @@ describe('the runs table', () => {
 
   it('words training time', () => {
     expect([formatSeconds(null), formatSeconds(4.21), formatSeconds(75), formatSeconds(7300)]).toEqual(['–', '4.2 s', '1 min 15 s', '2 h 2 min']);
+  });
+});
+
+describe('the runs table as a file', () => {
+  it('writes CSV (quoted as RFC 4180) and Markdown with each run’s id and provenance', () => {
+    const provenance = { appVersion: '0.1.0', documentHash: 'a'.repeat(64), graphHash: 'b'.repeat(64), dataHash: 'c'.repeat(64), seed: 1 };
+    const runs = [run('run-20261203-150000-aaaaaa', { label: 'with, comma "quoted"', provenance }), run('run-20261203-150000-bbbbbb', { provenance: null }, { seed: 2 })];
+    const csv = runsTableText(runs, 'csv', Date.parse('2026-12-03T16:00:00Z')).split('\r\n');
+    expect(csv[0]).toBe('name,status,started,backend,graph,accuracy,time,id,app version,document sha256,graph sha256,data sha256,seed');
+    expect(csv[1]).toMatch(/^"with, comma ""quoted""",done,2026-12-03 \d\d:00,wasm,bbbbbbb,0.9,1 min 30 s,run-20261203-150000-aaaaaa,0.1.0,a{64},b{64},c{64},1$/);
+    expect(csv[2]).toMatch(/,run-20261203-150000-bbbbbb,,,,,2$/);
+    expect(csv[3]).toBe('');
+    const md = runsTableText(runs, 'markdown').split('\n');
+    expect(md[0]).toBe('| name | status | started | backend | graph | accuracy | time | id | app version | document sha256 | graph sha256 | data sha256 | seed |');
+    expect(md[1]).toBe(`|${' --- |'.repeat(13)}`);
+    expect(md).toHaveLength(5);
   });
 });

@@ -110,3 +110,28 @@ export function sortRuns(runs: readonly RunSummary[], columns: readonly RunColum
     })
     .map((x) => x.r);
 }
+
+/**
+ * The table as a file: the columns shown, then each run's id and provenance (app version, document, graph and data
+ * sha256, seed) so a results table can be traced back to, and regenerated from, the recorded runs.
+ * `csv` quotes as RFC 4180 does; `markdown` is a GitHub table.
+ */
+export function runsTableText(runs: readonly RunSummary[], format: 'csv' | 'markdown', now = Date.now()): string {
+  const { columns } = runsTable(runs, now);
+  const traced: { label: string; text(r: RunSummary): string }[] = [
+    { label: 'id', text: (r) => r.id },
+    { label: 'app version', text: (r) => r.provenance?.appVersion ?? '' },
+    { label: 'document sha256', text: (r) => r.provenance?.documentHash ?? '' },
+    { label: 'graph sha256', text: (r) => r.provenance?.graphHash ?? '' },
+    { label: 'data sha256', text: (r) => r.provenance?.dataHash ?? '' },
+    { label: 'seed', text: (r) => String(r.provenance?.seed ?? r.settings.seed) },
+  ];
+  const all = [...columns.filter((c) => c.key !== 'setting:seed'), ...traced];
+  const rows = runs.map((r) => all.map((c) => c.text(r)));
+  if (format === 'csv') {
+    const q = (s: string) => (/[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+    return `${[all.map((c) => q(c.label)), ...rows.map((row) => row.map(q))].map((row) => row.join(',')).join('\r\n')}\r\n`;
+  }
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+  return `${[`| ${all.map((c) => cell(c.label)).join(' | ')} |`, `|${all.map(() => ' --- |').join('')}`, ...rows.map((row) => `| ${row.map(cell).join(' | ')} |`)].join('\n')}\n`;
+}

@@ -2,11 +2,11 @@
  * A live run's run.json: what it says when the run is created, how often it is rewritten while the run trains,
  * and the status and error it ends with. The files themselves are ./store.ts's.
  */
-import { createHash } from 'node:crypto';
 import type { RunStatus } from '../../../shared/api/events';
 import type { RunGroup, RunOverrides } from '../../../shared/api/runs';
 import { HnetError } from '../../../shared/compiler/errors';
 import { outlineProgram } from '../../engine/outline';
+import { provenanceOf } from './provenance';
 import type { PreparedRun } from './settings';
 import { thisHost, type RunRecord } from './store';
 import type { Live, ResumeSource, RunOutcome } from './types';
@@ -66,13 +66,7 @@ export function newRecord(args: {
     owner: { pid: process.pid, host: thisHost, instance: args.instance },
     label: args.label ?? null,
     group: args.group ?? null,
-    provenance: {
-      appVersion: args.appVersion,
-      documentHash: createHash('sha256').update(args.documentText).digest('hex'),
-      graphHash: args.prepared.graphHash,
-      dataHash: null,
-      seed: args.prepared.settings.seed,
-    },
+    provenance: provenanceOf({ appVersion: args.appVersion, documentText: args.documentText, graphHash: args.prepared.graphHash, seed: args.prepared.settings.seed }),
     nodeParams: args.prepared.nodeParams,
     seconds: null,
   };

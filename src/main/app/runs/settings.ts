@@ -3,7 +3,6 @@
  * document's training settings (the document itself is never changed), and the result is compiled here so a run
  * always trains exactly the snapshot it records.
  */
-import { createHash } from 'node:crypto';
 import type { RunOverrides, RunSettings } from '../../../shared/api/runs';
 import { compile } from '../../../shared/compiler/compile';
 import { formatProblem, type HnetProblem } from '../../../shared/compiler/errors';
@@ -12,6 +11,7 @@ import { staticTwin, withFullBudget, withParams } from '../../../shared/compiler
 import { parseDocument } from '../../../shared/document/load';
 import { Training, type HnetDocument } from '../../../shared/document/schema';
 import { AppError } from '../errors';
+import { graphIdentity } from './provenance';
 
 /**
  * Step events the worker sends per run, about: enough for smooth charts, few enough to cost nothing. Long runs
@@ -32,17 +32,6 @@ export interface PreparedRun {
   /** Every node's parameters as trained, flat by `<node>.<param>`. */
   nodeParams: Record<string, unknown>;
 }
-
-/** The graph's identity: what it computes, not where its nodes are drawn. */
-export function graphIdentity(doc: HnetDocument): { graphHash: string; nodeParams: Record<string, unknown> } {
-  const nodes = [...doc.nodes].sort((a, b) => (a.id < b.id ? -1 : 1)).map((n) => ({ id: n.id, type: n.type, params: sortedKeys(n.params) }));
-  const edges = doc.edges.map((e) => `${e.source}.${e.sourcePort}->${e.target}.${e.targetPort}`).sort();
-  const nodeParams: Record<string, unknown> = {};
-  for (const n of nodes) for (const [k, v] of Object.entries(n.params)) nodeParams[`${n.id}.${k}`] = v;
-  return { graphHash: createHash('sha256').update(JSON.stringify({ nodes, edges })).digest('hex'), nodeParams };
-}
-
-const sortedKeys = (o: Record<string, unknown>): Record<string, unknown> => Object.fromEntries(Object.entries(o).sort(([a], [b]) => (a < b ? -1 : 1)));
 
 function invalid(problems: HnetProblem[]): AppError {
   const lines = problems.slice(0, MAX_LISTED_PROBLEMS).map((p) => `  ${formatProblem(p)}`);

@@ -1,7 +1,8 @@
 import { useMemo, useState } from 'react';
-import { runsTable, sortRuns } from '../../../shared/api/runTable';
+import { runsTable, runsTableText, sortRuns } from '../../../shared/api/runTable';
 import { runDisplayName, type RunSummary } from '../../../shared/api/runs';
 import { api } from '../api/client';
+import { documentTitle, download } from '../files';
 import { useUi } from '../store/ui';
 import { isFinal, loadRun, refreshRuns, statusLabel, useTrain, views } from './store';
 
@@ -63,6 +64,11 @@ export function RunsTable({ runs, current, compare }: { runs: RunSummary[]; curr
       setError(`Could not delete the run: ${message(e)}`);
     }
   };
+  /** The rows shown, in their order, as a file (provenance included). */
+  const exportTable = (format: 'csv' | 'markdown') => {
+    const stem = documentTitle().replace(/\.hnet\.json$/i, '').replace(/[^\w.-]+/g, '-') || 'document';
+    download(runsTableText(rows, format), `${stem}-runs.${format === 'csv' ? 'csv' : 'md'}`, format === 'csv' ? 'text/csv' : 'text/markdown');
+  };
   const header = (key: string, label: string) => {
     const dir = sort?.key === key ? sort.dir : null;
     return (
@@ -95,6 +101,17 @@ export function RunsTable({ runs, current, compare }: { runs: RunSummary[]; curr
           </button>
         )}
         <span className="hn-train__spacer" />
+        {rows.length > 0 && (
+          <>
+            <span className="hn-train__muted">export</span>
+            <button type="button" className="hn-train__link" onClick={() => exportTable('csv')} title="The table shown, with each run's id and provenance" data-testid="runs-export-csv">
+              CSV
+            </button>
+            <button type="button" className="hn-train__link" onClick={() => exportTable('markdown')} title="The table shown, with each run's id and provenance" data-testid="runs-export-md">
+              Markdown
+            </button>
+          </>
+        )}
         <button type="button" className="hn-train__link" onClick={() => void refreshRuns()}>
           refresh
         </button>
