@@ -49,6 +49,17 @@ const MaybeHandle = z.string().max(200).nullable().optional();
 export const UnsavedKey = z.string().regex(/^[a-z0-9-]{1,40}$/, 'is not an unsaved document key');
 const MaybeUnsaved = UnsavedKey.optional();
 
+/** What a run is started from: the document's text and where its runs are kept. */
+const StartRun = z.object({
+  documentText: z.string().max(50_000_000),
+  /** The document's handle (its runs are kept beside it), or null for an unsaved document. */
+  handle: MaybeHandle,
+  unsaved: MaybeUnsaved,
+  /** Shown in the run list; default: the document's file name or its metadata name. */
+  name: z.string().max(200).optional(),
+  overrides: RunOverrides.optional(),
+});
+
 /**
  * The largest API message the browser mode's server reads (a 50 MB document, JSON-escaped, fits); a bigger one
  * closes the connection (1009), and the page refuses to send one.
@@ -101,35 +112,13 @@ export const Methods = {
   // events arrive as `engine` pushes (steps coalesced, at most about 20 a second) and are kept on disk in
   // `<document folder>/<document name>.runs/<runId>/` (unsaved documents: a per-user folder).
   /** Compile `documentText` and train it; fails with `invalid_document` and the problems when it does not compile. */
-  'run.start': method(
-    z.object({
-      documentText: z.string().max(50_000_000),
-      /** The document's handle (its runs are kept beside it), or null for an unsaved document. */
-      handle: MaybeHandle,
-      unsaved: MaybeUnsaved,
-      /** Shown in the run list; default: the document's file name or its metadata name. */
-      name: z.string().max(200).optional(),
-      overrides: RunOverrides.optional(),
-    }),
-    z.object({ runId: RunId }),
-  ),
+  'run.start': method(StartRun, z.object({ runId: RunId })),
   /**
    * A sweep or a seed repeat (src/shared/sweep.ts): one run per configuration and seed, each an ordinary run with
-   * the sweep's group; runs beyond the concurrency limit wait in the queue. Every configuration is compiled first;
-   * when one does not, nothing starts and the error names it.
+   * the sweep's group, starting from `overrides` (the form's settings); runs beyond the concurrency limit wait in
+   * the queue. Every configuration is compiled first; when one does not, nothing starts and the error names it.
    */
-  'sweep.start': method(
-    z.object({
-      documentText: z.string().max(50_000_000),
-      handle: MaybeHandle,
-      unsaved: MaybeUnsaved,
-      name: z.string().max(200).optional(),
-      /** The run settings the sweep starts from (the form's); each run's swept values replace them. */
-      overrides: RunOverrides.optional(),
-      sweep: SweepSpec,
-    }),
-    z.object({ groupId: z.string(), runIds: z.array(RunId) }),
-  ),
+  'sweep.start': method(StartRun.extend({ sweep: SweepSpec }), z.object({ groupId: z.string(), runIds: z.array(RunId) })),
   'run.pause': method(RunRef, z.object({ status: RunStatus })),
   /**
    * Without `checkpoint`: continue a paused run (same id). With `checkpoint` (a name from `run.checkpoints`): a
