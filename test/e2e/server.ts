@@ -32,10 +32,12 @@ export interface ServeOptions {
   args?: string[];
   /** More environment for the server (e.g. the Vulkan driver WebGPU is to use). */
   env?: Record<string, string>;
+  /** The HOME of an earlier server (its drafts, unsaved runs and saved run queue): a restart of the app. Kept on close. */
+  home?: string;
 }
 
 export async function startServe(file?: string, timeoutMs = 150_000, options: ServeOptions = {}): Promise<Served> {
-  const home = mkdtempSync(join(tmpdir(), 'hnet-e2e-home-'));
+  const home = options.home ?? mkdtempSync(join(tmpdir(), 'hnet-e2e-home-'));
   const ownWorkspace = !file && !options.workspace ? mkdtempSync(join(tmpdir(), 'hnet-e2e-workspace-')) : undefined;
   const workspace = options.workspace ?? ownWorkspace;
   const args = ['bin/hnet.mjs', 'serve', '--port', '0', '--no-open', ...(workspace ? ['--workspace', workspace] : []), ...(options.args ?? []), ...(file ? [file] : [])];
@@ -74,7 +76,7 @@ export async function startServe(file?: string, timeoutMs = 150_000, options: Se
     close: () =>
       new Promise<void>((done) => {
         const finish = () => {
-          rmSync(home, { recursive: true, force: true });
+          if (!options.home) rmSync(home, { recursive: true, force: true });
           if (ownWorkspace) rmSync(ownWorkspace, { recursive: true, force: true });
           done();
         };

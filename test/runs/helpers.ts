@@ -14,7 +14,8 @@ export interface Received {
    * sends its events together), so tests group them by turn, not by how close their clocks happen to be.
    */
   flush: number;
-  caller: string;
+  /** Who started the run; undefined for a run restored from the saved queue. */
+  caller: string | undefined;
   runId: string;
   event: StreamEvent;
 }

@@ -69,7 +69,7 @@ describe('the run queue', () => {
     expect(await summary(h, ids[3])).toMatchObject({ status: 'queued', queuePosition: 2 });
     const listed = await h.service.invoke('run.list', { handle: null }, caller);
     expect(listed.find((r) => r.id === ids[3])).toMatchObject({ status: 'queued', queuePosition: 2 });
-    // The queued run is on disk already (folder, run.json), so the queue could be persisted as a list of ids.
+    // The queued run is on disk already (folder, run.json), and so is the queue (queue.json).
     expect(record(h, ids[3]).status).toBe('queued');
     expect(hasStarted(ids[2]) || hasStarted(ids[3])).toBe(false);
     await rejects(h.service.invoke('run.inspect', { runId: ids[3], context: { task: 0 } }, caller), 'conflict', /queued \(position 2\)/);
@@ -139,23 +139,86 @@ describe('the run queue', () => {
     expect((await ended(h.service, c)).status).toBe('done');
   });
 
-  it('closing the app ends queued runs interrupted, without starting them', async () => {
+  it('the queue survives a restart: queued runs come back queued, in order and paused as they were, then train', async () => {
+    const h = gated(1);
+    const [a, b, c] = [await start(h), await start(h), await start(h)];
+    await until(() => hasStarted(a), 'the first run to start');
+    // The user puts c first and pauses the queue; then the app closes.
+    expect((await h.service.invoke('queue.move', { runId: c, position: 1 }, caller)).runs.map((r) => r.id)).toEqual([c, b]);
+    expect(await h.service.invoke('queue.pause', { paused: true }, caller)).toMatchObject({ paused: true });
+    await h.service.close();
+    expect(record(h, a)).toMatchObject({ status: 'stopped' }); // the gated worker stops at once when asked
+    expect(record(h, b)).toMatchObject({ status: 'queued', error: null });
+    const saved = JSON.parse(readFileSync(join(h.shell.draftsDir, '..', 'runs', 'queue.json'), 'utf8'));
+    expect(saved).toMatchObject({ format: 'hnet-queue', paused: true, runs: [{ runId: c }, { runId: b }] });
+
+    // The app starts again on the same folders: both wait, paused, in the user's order; pushes go to every editor.
+    const again = harness(dirname(h.shell.draftsDir), { worker: { workerUrl: fixture('worker-gated.mjs') }, maxRuns: 1 });
+    open.push(again);
+    const q = await again.service.invoke('queue.get', {}, caller);
+    expect(q.paused).toBe(true);
+    expect(q.runs.map((r) => [r.id, r.status, r.queuePosition])).toEqual([
+      [c, 'queued', 1],
+      [b, 'queued', 2],
+    ]);
+    const listed = await again.service.invoke('run.list', { handle: null }, caller);
+    expect(listed.find((r) => r.id === b)).toMatchObject({ status: 'queued', queuePosition: 2 });
+    expect(hasStarted(c) || hasStarted(b)).toBe(false);
+    await again.service.invoke('queue.pause', { paused: false }, caller);
+    await until(() => hasStarted(c), 'the first queued run to start after the restart');
+    expect(hasStarted(b)).toBe(false);
+    expect(again.events(c).some((e) => e.event === 'status' && e.status === 'running')).toBe(true);
+    expect(again.pushes.find((p) => p.runId === c)?.caller).toBeUndefined();
+    release(c);
+    await until(() => hasStarted(b), 'the second queued run to start');
+    release(b);
+    expect((await ended(again.service, c)).status).toBe('done');
+    expect((await ended(again.service, b)).status).toBe('done');
+    expect((await again.service.invoke('queue.get', {}, caller)).runs).toEqual([]);
+  });
+
+  it('a queued run of an app that died without a saved queue reads interrupted', async () => {
     const h = gated(1);
     const [a, b] = [await start(h), await start(h)];
     await until(() => hasStarted(a), 'the first run to start');
+    const lost = { ...record(h, b), queueFile: null, owner: { ...record(h, b).owner, pid: spawnSync(process.execPath, ['-e', '0']).pid, instance: 'gone' } };
     await h.service.close();
-    expect(record(h, b)).toMatchObject({ status: 'interrupted', error: { code: 'interrupted' } });
-    expect(record(h, b).error.message).toMatch(/queued/);
-    expect(hasStarted(b)).toBe(false);
-
-    // A queued run of an app that died without closing (its record still says queued) reads interrupted too.
-    const lost = { ...record(h, b), status: 'queued', error: null, endedAt: null, owner: { ...record(h, b).owner, pid: spawnSync(process.execPath, ['-e', '0']).pid, instance: 'gone' } };
     writeFileSync(join(h.shell.draftsDir, '..', 'runs', b, 'run.json'), JSON.stringify(lost));
+    rmSync(join(h.shell.draftsDir, '..', 'runs', 'queue.json'));
     const again = harness(dirname(h.shell.draftsDir), { worker: { workerUrl: fixture('worker-gated.mjs') } });
     open.push(again);
     const listed = (await again.service.invoke('run.list', { handle: null }, caller)).find((r) => r.id === b);
     expect(listed).toMatchObject({ status: 'interrupted', error: { code: 'interrupted' } });
     expect(listed?.error?.message).toMatch(/queued \(it never started\); start it again/);
+    expect(hasStarted(b)).toBe(false);
+  });
+
+  it('pausing holds the queue (running runs go on), moving reorders it, clearing empties it', async () => {
+    const h = gated(1);
+    const [a, b, c, d] = [await start(h), await start(h), await start(h), await start(h)];
+    await until(() => hasStarted(a), 'the first run to start');
+    expect((await h.service.invoke('queue.get', {}, caller)).runs.map((r) => r.id)).toEqual([b, c, d]);
+    await h.service.invoke('queue.pause', { paused: true }, caller);
+    release(a);
+    expect((await ended(h.service, a)).status).toBe('done');
+    expect(hasStarted(b)).toBe(false);
+    // Out-of-range positions are clamped; a run that is not queued is refused by name.
+    expect((await h.service.invoke('queue.move', { runId: b, position: 99 }, caller)).runs.map((r) => [r.id, r.queuePosition])).toEqual([
+      [c, 1],
+      [d, 2],
+      [b, 3],
+    ]);
+    await rejects(h.service.invoke('queue.move', { runId: a, position: 1 }, caller), 'conflict', /is not queued/);
+    await until(() => statuses(h, b).some((e) => e.position === 3), 'the moved run to hear its place');
+    await h.service.invoke('queue.pause', { paused: false }, caller);
+    await until(() => hasStarted(c), 'the new first run to start');
+    const cleared = await h.service.invoke('queue.clear', {}, caller);
+    expect(cleared.runs).toEqual([]);
+    expect((await summary(h, d)).status).toBe('stopped');
+    expect((await summary(h, b)).status).toBe('stopped');
+    release(c);
+    expect((await ended(h.service, c)).status).toBe('done');
+    expect(hasStarted(b) || hasStarted(d)).toBe(false);
   });
 
   it('hnet serve --max-runs takes a whole number of 1 or more', () => {

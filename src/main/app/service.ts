@@ -69,8 +69,11 @@ export interface Shell<C = void> {
    * the drafts folder (Electron userData/runs, browser mode ~/.hypernet-studio/runs).
    */
   readonly runsDir?: string;
-  /** Send a push (a run's events) to the editor behind `caller` (Electron), or to every editor (browser mode). */
-  push?(caller: C, message: Push): void;
+  /**
+   * Send a push (a run's events) to the editor behind `caller` (Electron), or to every editor (browser mode, and
+   * Electron when `caller` is undefined: a run restored from the saved queue after a restart).
+   */
+  push?(caller: C | undefined, message: Push): void;
   /** A native folder picker (exporting weights); null when cancelled or not supported. */
   chooseFolder?(caller: C, title: string): Promise<string | null>;
   /** A native confirmation before an export writes into a chosen folder that holds other files; true to go on. */
@@ -298,6 +301,10 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
       await runs.remove(runId);
       return {};
     },
+    'queue.get': () => runs.queueState(),
+    'queue.pause': ({ paused }) => runs.pauseQueue(paused),
+    'queue.move': ({ runId, position }) => runs.moveQueued(runId, position),
+    'queue.clear': () => runs.clearQueue(),
     'run.adopt': async ({ unsaved, handle }) => ({ moved: await runs.adopt(runsOf(null, unsaved).root, runsOf(handle).root) }),
     'run.get': ({ runId }) => runs.get(runId),
     'run.checkpoints': ({ runId }) => runs.checkpoints(runId),

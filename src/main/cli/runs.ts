@@ -23,7 +23,7 @@ export interface RunsFlags {
 
 export async function runsCommand(file: string, flags: RunsFlags): Promise<number> {
   const root = runsDirFor(resolve(file));
-  const manager = createRunManager<void>({ push: () => {}, defaultRoot: root });
+  const manager = createRunManager<void>({ push: () => {}, defaultRoot: root, queueFile: null });
   try {
     let runs = await manager.list(root);
     if (flags.group) runs = runs.filter((r) => r.group?.id === flags.group);

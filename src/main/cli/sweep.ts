@@ -64,6 +64,8 @@ export async function sweepCommand(file: string, flags: SweepFlags, start: Start
       if (m.type === 'engine' && m.event.event === 'status' && m.event.status !== 'running' && m.event.status !== 'queued') progress(m.runId, m.event.status);
     },
     defaultRoot: root,
+    // The command's own queue: it ends with the command (an interrupted sweep's waiting runs read `interrupted`).
+    queueFile: null,
     worker: start,
     maxRuns: flags.parallel ?? 1,
     dataAccess: () => data,

@@ -106,9 +106,10 @@ function electronShellFor(): Shell<WebContents> {
     },
     saved,
     runsDir: join(userData, 'runs'),
-    // A run's events go to the window that started it.
+    // A run's events go to the window that started it; a run restored from the saved queue's, to every window.
     push: (wc, message) => {
-      if (!wc.isDestroyed()) wc.send(PUSH_CHANNEL, Push.parse(message));
+      const parsed = Push.parse(message);
+      for (const target of wc ? [wc] : BrowserWindow.getAllWindows().map((w) => w.webContents)) if (!target.isDestroyed()) target.send(PUSH_CHANNEL, parsed);
     },
     chooseFolder: (wc, title) => chooseFolder(wc, title),
     confirmOverwrite: (wc, folder, reason) => confirmOverwrite(wc, folder, reason),

@@ -49,6 +49,8 @@ const MaybeHandle = z.string().max(200).nullable().optional();
 export const UnsavedKey = z.string().regex(/^[a-z0-9-]{1,40}$/, 'is not an unsaved document key');
 const MaybeUnsaved = UnsavedKey.optional();
 
+const QueueState = z.object({ paused: z.boolean(), runs: z.array(RunSummary) });
+
 /** What a run is started from: the document's text and where its runs are kept. */
 const StartRun = z.object({
   documentText: z.string().max(50_000_000),
@@ -136,6 +138,15 @@ export const Methods = {
   'run.rename': method(z.object({ runId: RunId, label: z.string().max(200).nullable() }), RunSummary),
   /** Delete an ended run and everything it recorded (its folder); a run still going must be stopped first. */
   'run.delete': method(RunRef, z.object({})),
+  // The run queue (runs beyond the concurrency limit): saved on disk, so queued runs survive a restart of the app.
+  /** Whether the queue is paused, and the runs waiting in it, in the order they start. */
+  'queue.get': method(z.object({}), QueueState),
+  /** Pause the queue (nothing new starts from it; running runs go on), or let it go on. */
+  'queue.pause': method(z.object({ paused: z.boolean() }), QueueState),
+  /** Move a queued run to `position` (1 starts next; clamped to the queue). */
+  'queue.move': method(z.object({ runId: RunId, position: z.number().int().min(1).max(100_000) }), QueueState),
+  /** Take every queued run out of the queue: each ends `stopped`, never started (`run.stop` takes one). */
+  'queue.clear': method(z.object({}), QueueState),
   /** An unsaved document was saved: its runs move beside it (those still going, once they end). */
   'run.adopt': method(z.object({ unsaved: UnsavedKey, handle: z.string().max(200) }), z.object({ moved: z.number().int() })),
   /** Everything a run recorded: the document snapshot, settings, metric series, evaluations, matrices, logs. */

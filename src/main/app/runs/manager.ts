@@ -12,8 +12,9 @@
  * A run started beyond that is recorded at once (folder, snapshot, run.json) with status `queued` and waits in
  * {@link RunQueue}; when a training run ends (done, stopped, failed, crashed) the first queued one starts, and the
  * others' positions are pushed to the editor. Stopping a queued run takes it out of the queue (status `stopped`,
- * never started). The queue is an ordered list of run ids whose records are on disk, so it could be persisted;
- * for now it lives in memory and a queued run of a closed app reads `interrupted` like any other.
+ * never started). The queue can be paused (nothing new starts from it), reordered and cleared, and it is saved in
+ * `queue.json` in the per-user runs folder on every change: when the app closes (or dies) with runs waiting, its
+ * next start takes them up again, in their order and paused as they were ({@link restoreQueue}).
  *
  * Nothing a run does can take the app down: every callback is guarded, and failures end up in the run's status
  * (`diverged`, `crashed`, `failed`) and error, never as an exception on this thread.
@@ -23,6 +24,7 @@
  * const { runId } = await runs.start({ documentText, root, baseDir, name: 'model.hnet.json', overrides: { steps: 500 }, caller });
  */
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { copyFile, cp, mkdir, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { EngineEvent, RunStatus, StreamEvent } from '../../../shared/api/events';
@@ -37,7 +39,7 @@ import { AppError } from '../errors';
 import { packageVersion } from '../paths';
 import { StreamBatcher } from './batcher';
 import { InspectionPool, QUERY_TIMEOUT_MS, checkResult, queryFailed, withTimeout } from './inspection';
-import { RunQueue } from './queue';
+import { QUEUE_FILE, RunQueue, readQueueFile } from './queue';
 import { conclude, messageOf, newRecord, saveRecord } from './record';
 import { closeInstance, isOrphaned, markInterrupted, openInstance, rebuildRun } from './recovery';
 import { expandSweep, groupOf, type SweepSpec } from '../../../shared/sweep';
@@ -60,6 +62,7 @@ import {
   readHistory,
   readRecord,
   summaryOf,
+  thisHost,
   writeAtomic,
   type RunRecord,
 } from './store';
@@ -75,7 +78,9 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
   const instance = randomBytes(8).toString('hex');
   openInstance(instance);
   const live = new Map<string, Live<C>>();
-  const queue = new RunQueue();
+  const queue = new RunQueue(opts.queueFile === undefined ? join(opts.defaultRoot, QUEUE_FILE) : opts.queueFile, (e) =>
+    console.warn(`hnet: the run queue could not be saved: ${messageOf(e)}`),
+  );
   const maxRuns = Math.max(1, Math.floor(opts.maxRuns ?? DEFAULT_MAX_RUNS));
   const training = () => [...live.values()].filter((l) => l.started && !l.finished).length;
   /** Run id -> run folder, for every run this manager started or listed. */
@@ -204,10 +209,10 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     return true;
   }
 
-  /** Start queued runs while slots are free, then tell the ones still waiting where they stand. */
+  /** Start queued runs while slots are free (unless the queue is paused), then tell the ones still waiting where they stand. */
   function startQueued(): void {
     if (closed) return;
-    while (queue.length > 0 && training() < maxRuns) {
+    while (queue.length > 0 && training() < maxRuns && !queue.paused) {
       const next = live.get(queue.next()!);
       if (next && !next.finished) begin(next);
     }
@@ -235,6 +240,100 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       (done) => void finish(l, { done }),
       (error: unknown) => void finish(l, { error }),
     );
+  }
+
+  /** A run's live state: its program and worker options, its event log, its pushes to the editor (`caller`). */
+  function newLive(a: {
+    id: string;
+    dir: string;
+    record: RunRecord;
+    writer: RecordWriter;
+    documentText: string;
+    prepared: ReturnType<typeof prepareRun>;
+    baseDir: string | null;
+    resumeFrom: string | undefined;
+    caller: C | undefined;
+  }): Live<C> {
+    const options: TrainOptions = {
+      checkpointPath: join(a.dir, CHECKPOINTS_DIR, LATEST_CHECKPOINT),
+      checkpointEvery: a.prepared.settings.checkpointEvery,
+      stepEventEvery: a.prepared.settings.stepEventEvery,
+      ...(a.baseDir ? { baseDir: a.baseDir } : {}),
+      ...opts.dataAccess?.(),
+      ...(a.resumeFrom ? { resumeFrom: a.resumeFrom } : {}),
+    };
+    let markEnded!: () => void;
+    const ended = new Promise<void>((r) => (markEnded = r));
+    const l: Live<C> = {
+      id: a.id,
+      dir: a.dir,
+      record: a.record,
+      history: emptyHistory(),
+      documentText: a.documentText,
+      program: a.prepared.program,
+      options,
+      handle: undefined as unknown as RunHandle,
+      batcher: new StreamBatcher((event) => {
+        try {
+          opts.push(a.caller, { type: 'engine', runId: a.id, event });
+        } catch {
+          // The editor went away; the run goes on and is recorded.
+        }
+      }, opts.flushIntervalMs),
+      log: new EventLog(join(a.dir, EVENTS_FILE), (e) => warn(l, 'the run history could not be saved')(e)),
+      writer: a.writer,
+      caller: a.caller,
+      t0: performance.now(),
+      keeping: Promise.resolve(),
+      recordTimer: null,
+      ended,
+      markEnded,
+      closing: false,
+      finished: false,
+      started: false,
+    };
+    l.history.lastStep = a.record.step;
+    return l;
+  }
+
+  /**
+   * The runs a saved queue holds (the app closed, or crashed, with runs waiting) come back queued, in their order
+   * and with the queue's pause; their pushes go to every editor (the one that queued them is gone). A run that no
+   * longer compiles ends `failed`, saying why.
+   */
+  function restoreQueue(): void {
+    if (!queue.file) return;
+    const saved = readQueueFile(queue.file);
+    const kept: { runId: string; dir: string }[] = [];
+    for (const { runId, dir } of saved.runs) {
+      const record = readRecord(dir);
+      if (!record || record.id !== runId || record.status !== 'queued' || live.has(runId)) continue;
+      const documentText = readDocumentSnapshot(dir);
+      let prepared: ReturnType<typeof prepareRun>;
+      try {
+        if (!documentText) throw new AppError('not_found', 'its document snapshot is gone');
+        prepared = prepareRun(documentText, record.overrides);
+      } catch (e) {
+        const now = new Date().toISOString();
+        const failed = { ...record, status: 'failed' as const, endedAt: now, updatedAt: now, error: { code: 'HN004', message: `the queued run cannot start after the restart: ${messageOf(e)}`, step: 0 } };
+        void writeAtomic(join(dir, RUN_FILE), `${JSON.stringify(failed, null, 2)}\n`).catch(() => {});
+        continue;
+      }
+      record.owner = { pid: process.pid, host: thisHost, instance };
+      let self: Live<C> | undefined;
+      const writer = new RecordWriter(join(dir, RUN_FILE), (e) => warn(self, 'the run record could not be saved')(e));
+      const origin = join(dir, CHECKPOINTS_DIR, 'origin.json');
+      const l = newLive({ id: runId, dir, record, writer, documentText: documentText!, prepared, baseDir: record.baseDir, resumeFrom: record.resumedFrom && existsSync(origin) ? origin : undefined, caller: undefined });
+      self = l;
+      live.set(runId, l);
+      known.set(runId, dir);
+      roots.add(dirname(dir));
+      kept.push({ runId, dir });
+      saveRecord(l, true);
+    }
+    queue.restore(saved.paused, kept);
+    if (kept.length !== saved.runs.length) queue.setPaused(saved.paused); // saves the queue without the runs that went
+    if (kept.length) queueMicrotask(() => startQueued());
   }
 
   async function launch(args: StartArgs<C> & { resumeFrom?: ResumeSource }): Promise<{ runId: string }> {
@@ -284,59 +383,27 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     } catch (e) {
       throw new AppError('io', `cannot write the run record: ${messageOf(e)}`);
     }
-    const options: TrainOptions = {
-      checkpointPath: join(dir, CHECKPOINTS_DIR, LATEST_CHECKPOINT),
-      checkpointEvery: prepared.settings.checkpointEvery,
-      stepEventEvery: prepared.settings.stepEventEvery,
-      ...(args.baseDir ? { baseDir: args.baseDir } : {}),
-      ...opts.dataAccess?.(),
-      ...(resumeFrom ? { resumeFrom } : {}),
-    };
-    let markEnded!: () => void;
-    const ended = new Promise<void>((r) => (markEnded = r));
-    const l: Live<C> = {
-      id,
-      dir,
-      record,
-      history: emptyHistory(),
-      documentText: args.documentText,
-      program: prepared.program,
-      options,
-      handle: undefined as unknown as RunHandle,
-      batcher: new StreamBatcher((event) => {
-        try {
-          opts.push(args.caller, { type: 'engine', runId: id, event });
-        } catch {
-          // The editor went away; the run goes on and is recorded.
-        }
-      }, opts.flushIntervalMs),
-      log: new EventLog(join(dir, EVENTS_FILE), (e) => warn(self, 'the run history could not be saved')(e)),
-      writer,
-      caller: args.caller,
-      t0: performance.now(),
-      keeping: Promise.resolve(),
-      recordTimer: null,
-      ended,
-      markEnded,
-      closing: false,
-      finished: false,
-      started: false,
-    };
+    const l = newLive({ id, dir, record, writer, documentText: args.documentText, prepared, baseDir: args.baseDir, resumeFrom, caller: args.caller });
     self = l;
-    l.history.lastStep = record.step;
     live.set(id, l);
     known.set(id, dir);
     roots.add(args.root);
     // A new run takes the machine: an idle inspection worker goes (before the run's worker starts).
     if (training() < maxRuns) await inspection.close();
     if (l.finished) return { runId: id };
-    if (training() >= maxRuns) {
-      queue.add(id);
+    if (training() >= maxRuns || queue.paused) {
+      record.queueFile = queue.file;
+      queue.add(id, dir);
       emitStatus(l, 'queued');
     } else {
       begin(l);
     }
     return { runId: id };
+  }
+
+  /** The queue as the editor shows it. */
+  function queueView(): { paused: boolean; runs: RunSummary[] } {
+    return { paused: queue.paused, runs: queue.list().flatMap((id) => (live.has(id) ? [summaryOfLive(live.get(id)!)] : [])) };
   }
 
   /** A run's summary, with its queue position while queued. */
@@ -358,6 +425,8 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     if (l) return { program: l.program, options: l.options };
     return rebuildRun(dir, record, opts.dataAccess);
   }
+
+  restoreQueue();
 
   return {
     // A static twin's document name says so already (variants.ts); a name from the editor gets it added.
@@ -526,6 +595,32 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       return moved;
     },
 
+    queueState: () => queueView(),
+
+    pauseQueue(paused) {
+      queue.setPaused(paused);
+      if (!paused) startQueued();
+      return queueView();
+    },
+
+    moveQueued(runId, position) {
+      if (!queue.move(runId, position)) {
+        const l = live.get(runId);
+        throw new AppError('conflict', `run ${runId} is not queued${l ? ` (it is ${l.record.status})` : ''}`);
+      }
+      startQueued();
+      return queueView();
+    },
+
+    async clearQueue() {
+      for (const id of [...queue.list()]) {
+        const l = live.get(id);
+        queue.remove(id);
+        if (l && !l.started) await finish(l, { dequeued: true });
+      }
+      return queueView();
+    },
+
     async checkpoints(runId) {
       const { dir } = recordOf(runId);
       const l = live.get(runId);
@@ -580,10 +675,22 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       closed = true;
       const queued = [...live.values()].filter((l) => !l.started);
       for (const l of queued) {
+        if (queue.file) {
+          // It stays queued, in the saved queue: the next start of the app takes it up again.
+          l.finished = true;
+          if (l.recordTimer) clearTimeout(l.recordTimer);
+          await l.log.flush(true);
+          await l.writer.flushed();
+          l.batcher.close();
+          live.delete(l.id);
+          l.markEnded();
+          continue;
+        }
         queue.remove(l.id);
         l.closing = true;
         await finish(l, { dequeued: true });
       }
+      await queue.flushed();
       const running = [...live.values()];
       for (const l of running) {
         l.closing = true;

@@ -69,6 +69,7 @@ export function newRecord(args: {
     provenance: provenanceOf({ appVersion: args.appVersion, documentText: args.documentText, graphHash: args.prepared.graphHash, seed: args.prepared.settings.seed }),
     nodeParams: args.prepared.nodeParams,
     seconds: null,
+    queueFile: null,
   };
 }
 

@@ -10,6 +10,7 @@ import type { Program } from '../../../shared/compiler/ir';
 import type { DataAccess } from '../../engine/data/files';
 import type { TrainOptions } from '../../engine/options';
 import { AppError } from '../errors';
+import { readQueueFile } from './queue';
 import { prepareRun } from './settings';
 import { EVENTS_FILE, RUN_FILE, ownerAlive, readDocumentSnapshot, readHistory, writeAtomic, type RunRecord } from './store';
 
@@ -26,9 +27,14 @@ export function closeInstance(instance: string): void {
   openInstances.delete(instance);
 }
 
-/** The run is not over, but the app that ran it is gone. */
+/**
+ * The run is not over, but the app that ran it is gone. A queued run the saved queue still holds is not lost: it
+ * waits there for the app to start again (./queue.ts).
+ */
 export function isOrphaned(record: RunRecord): boolean {
-  return !FINAL_STATUSES.includes(record.status) && !ownerAlive(record.owner, openInstances);
+  if (FINAL_STATUSES.includes(record.status) || ownerAlive(record.owner, openInstances)) return false;
+  if (record.status === 'queued' && record.queueFile && readQueueFile(record.queueFile).runs.some((r) => r.runId === record.id)) return false;
+  return true;
 }
 
 /**

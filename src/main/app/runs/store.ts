@@ -59,6 +59,8 @@ export const RunRecord = z.object({
   nodeParams: z.record(z.string(), z.unknown()).default({}),
   /** Training seconds, from the done event. */
   seconds: z.number().nullable().default(null),
+  /** The saved queue that holds the run while it is queued: it waits there across restarts (./queue.ts). */
+  queueFile: z.string().nullable().default(null),
 });
 export type RunRecord = z.infer<typeof RunRecord>;
 

@@ -15,8 +15,11 @@ import type { StreamBatcher } from './batcher';
 import type { EventLog, RecordWriter, RunRecord } from './store';
 
 export interface RunManagerOptions<C> {
-  /** Deliver a push: Electron sends it to the window that started the run, the browser mode to every editor. */
-  push(caller: C, message: Push): void;
+  /**
+   * Deliver a push: Electron sends it to the window that started the run, the browser mode to every editor. A run
+   * restored from the saved queue has no caller (undefined): its pushes go to every editor.
+   */
+  push(caller: C | undefined, message: Push): void;
   /** Where runs of unsaved documents go. */
   defaultRoot: string;
   /** The engine worker's entry (the Electron build passes its bundled worker; tests pass crashing fixtures). */
@@ -35,6 +38,11 @@ export interface RunManagerOptions<C> {
   maxRuns?: number;
   /** The app's version, recorded in every run's provenance. Default: package.json's. */
   appVersion?: string;
+  /**
+   * Where the queue is saved so queued runs survive a restart (./queue.ts). Default `<defaultRoot>/queue.json`;
+   * null: in memory only (`hnet sweep`, whose queue ends with the command).
+   */
+  queueFile?: string | null;
 }
 
 /** How many runs train at once unless told otherwise: each takes a worker and its own heap (see session.ts). */
@@ -88,6 +96,14 @@ export interface RunManager<C> {
    * as): ended runs now, runs still going when they end. Returns how many runs move.
    */
   adopt(from: string, to: string): Promise<number>;
+  /** The queue: whether it is paused, and the runs waiting in order. */
+  queueState(): { paused: boolean; runs: RunSummary[] };
+  /** Pause the queue (nothing new starts from it; running runs go on) or let it go on. */
+  pauseQueue(paused: boolean): { paused: boolean; runs: RunSummary[] };
+  /** Move a queued run to `position` (1 starts next). */
+  moveQueued(runId: string, position: number): { paused: boolean; runs: RunSummary[] };
+  /** Take every queued run out of the queue (each ends `stopped`, never started). */
+  clearQueue(): Promise<{ paused: boolean; runs: RunSummary[] }>;
   checkpoints(runId: string): Promise<CheckpointInfo[]>;
   exportWeights(runId: string): Promise<{ dir: string; files: string[]; step: number }>;
   inspect(runId: string, query: InspectQuery): Promise<InspectResult>;
@@ -110,7 +126,8 @@ export interface Live<C> {
   batcher: StreamBatcher;
   log: EventLog;
   writer: RecordWriter;
-  caller: C;
+  /** Who started it (undefined for a run restored from the saved queue). */
+  caller: C | undefined;
   t0: number;
   /** Kept checkpoints are linked one after another. */
   keeping: Promise<void>;

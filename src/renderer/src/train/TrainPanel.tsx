@@ -23,6 +23,7 @@ import { LineChart, type Line } from './charts';
 import { FailureCard } from './FailureCard';
 import { formFromTraining, overridesOf, type RunForm } from './form';
 import { WeightsInspector } from './Inspector';
+import { QueueCard } from './QueueCard';
 import { RunsTable } from './RunsTable';
 import { RunSettingsForm } from './RunSettingsForm';
 import { compareEvalLines, evalLines, lossLines, normLines } from './series';
@@ -215,6 +216,7 @@ export default function TrainPanel() {
           onPauseResume={() => void pauseResume()}
           onStop={() => void stop()}
         />
+        <QueueCard />
         <SweepForm busy={busy} onStart={(spec) => void startSweep(spec)} />
         {error && <div className="hn-train__error">{error}</div>}
       </div>

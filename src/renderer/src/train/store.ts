@@ -31,6 +31,8 @@ export interface TrainState {
   /** The editor's document session these selections belong to (another document clears them). */
   session: number | null;
   tick: number;
+  /** Bumped on every status push (a run queued, started, ended, moved in the queue): the queue card asks again. */
+  statusTick: number;
   set(patch: Partial<Pick<TrainState, 'current' | 'compare' | 'group' | 'session'>>): void;
 }
 
@@ -43,6 +45,7 @@ export const useTrain = create<TrainState>()((set) => ({
   group: null,
   session: null,
   tick: 0,
+  statusTick: 0,
   set: (patch) => set(patch),
 }));
 
@@ -106,6 +109,7 @@ export function listen(): void {
     const v = viewOf(p.runId);
     applyRunEvent(v.history, p.event);
     if (p.event.event === 'status') {
+      useTrain.setState((s) => ({ statusTick: s.statusTick + 1 }));
       if (p.event.message) v.message = p.event.message;
       if (isFinal(p.event.status)) {
         void refreshRuns();
