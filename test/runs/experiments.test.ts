@@ -5,13 +5,16 @@
  * another's and moved beside the document when it is saved.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runsTable } from '../../src/shared/api/runTable';
 import { sweepResults } from '../../src/shared/sweep';
+import { root } from '../helpers/cli';
 import { rejects } from '../helpers/errors';
+import { PYTHON } from '../helpers/python';
 import { templateText } from '../helpers/templates';
 import { ended, harness, type Harness } from './helpers';
 
@@ -101,6 +104,15 @@ describe('provenance, rename and delete', () => {
     const o = await ended(h.service, other);
     expect(o.provenance!.graphHash).toBe(r.provenance!.graphHash);
     expect(o.provenance!.dataHash).toBe(r.provenance!.dataHash);
+
+    // Its folder holds a TensorBoard log of what it recorded (read by the independent reader).
+    const runDir = join(dir, 'waves.runs', runId);
+    const tbFiles = readdirSync(join(runDir, 'tensorboard'));
+    expect(tbFiles).toHaveLength(1);
+    const tb = JSON.parse(execFileSync(PYTHON, [join(root, 'test', 'fixtures', 'read_tfevents.py'), join(runDir, 'tensorboard', tbFiles[0])], { encoding: 'utf8' })) as { step: number; values: { tag: string; simple_value?: number }[] }[];
+    const recorded = readFileSync(join(runDir, 'events.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { event: string; step: number; loss: number });
+    const losses = tb.flatMap((e) => e.values.filter((v) => v.tag === 'train/loss').map((v) => [e.step, v.simple_value]));
+    expect(losses).toEqual(recorded.filter((e) => e.event === 'step').map((e) => [e.step, Math.fround(e.loss)]));
 
     const renamed = await h.service.invoke('run.rename', { runId, label: '  baseline  ' }, caller);
     expect(renamed.label).toBe('baseline');

@@ -81,6 +81,7 @@ export function buildProgram(): Command {
     .option('--checkpoint <file>', 'write a checkpoint to this file periodically and at the end')
     .option('--checkpoint-every <n>', 'steps between checkpoints', integer('--checkpoint-every', 1, 100_000_000))
     .option('--resume <file>', 'resume from a checkpoint written by --checkpoint')
+    .option('--logdir <dir>', 'write TensorBoard event files here: losses, metrics per task, histograms of generated weights (with --seeds or --baseline, a subfolder per run)')
     .addOption(new Option('--baseline <kind>', 'also train the static twin (the same target network with ordinary weights, same data, budget and seed) and compare').choices(['static']))
     .addOption(new Option('--budget <which>', "full: the document's full-budget setting (the published configuration)").choices(['default', 'full']).default('default'));
   addLimitOptions(train);

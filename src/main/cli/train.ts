@@ -15,6 +15,7 @@ import { staticTwin, withFullBudget } from '../../shared/compiler/variants';
 import type { Backend, HnetDocument } from '../../shared/document/schema';
 import type { TrainOptions } from '../engine/options';
 import { startRun, type StartRunOptions } from '../engine/session';
+import { TensorboardLog } from '../engine/tensorboard';
 import { dataAccessFromFlags, type DataFlags } from './dataFlags';
 import { resourceLimitsFromFlags, type LimitFlags } from './limitFlags';
 import { EXIT, cannotRead, checkReadable, err, loadForCommand, messageOf } from './io';
@@ -37,6 +38,8 @@ export interface TrainFlags extends DataFlags, LimitFlags {
   baseline?: 'static';
   /** `full`: the document's full-budget setting instead of its default one. */
   budget?: 'default' | 'full';
+  /** Write TensorBoard event files here (a subfolder per seed and per model when there are several). */
+  logdir?: string;
 }
 
 /** One model the command trains: the graph as drawn, or its static twin. */
@@ -143,7 +146,8 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
     for (const v of variants) {
       if (variants.length > 1 && !flags.json) err(`\nhnet: training the ${v.label}${seed === undefined ? '' : ` with seed ${seed}`}`);
       const tag: Record<string, string | number> = { ...(flags.baseline ? { variant: v.variant } : {}), ...(seed === undefined ? {} : { seed }) };
-      const code = await trainOne(v, seeded, flags, start, tag, (done) => results.push({ label: v.label, variant: v.variant, budget: v.budget, done }));
+      const logdir = flags.logdir === undefined ? undefined : join(resolve(flags.logdir), ...(seed === undefined ? [] : [`seed-${seed}`]), ...(variants.length > 1 ? [v.variant] : []));
+      const code = await trainOne(v, seeded, flags, start, tag, (done) => results.push({ label: v.label, variant: v.variant, budget: v.budget, done }), logdir);
       if (code !== EXIT.ok) {
         if (seeds && i > 0) err(`hnet: stopped at seed ${seed}; ${i} of ${seeds.length} seeds had finished`);
         return code;
@@ -178,11 +182,14 @@ async function trainOne(
   start: StartRunOptions,
   tag: Record<string, string | number>,
   onDone: (done: DoneEvent) => void,
+  logdir?: string,
 ): Promise<number> {
   const reporter: Reporter = flags.json ? jsonReporter(tag) : process.stderr.isTTY ? progressReporter() : plainReporter();
+  const tensorboard = logdir === undefined ? null : new TensorboardLog(logdir, (e) => reporter.notice(`hnet: the TensorBoard log in ${logdir} could not be written: ${messageOf(e)}`));
   const run = withPython(flags.python, () => startRun(v.program, options, start));
   run.on((e) => {
     if (e.event === 'done') onDone(e);
+    tensorboard?.event(e);
     reporter.event(e);
   });
 
@@ -217,6 +224,7 @@ async function trainOne(
     }
     return interrupted ? EXIT.interrupted : EXIT.invalid;
   } finally {
+    await tensorboard?.close();
     reporter.close();
     process.off('SIGINT', onSigint);
   }

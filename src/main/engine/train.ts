@@ -19,11 +19,12 @@ import { openDataset, type Batch, type Dataset, type EvalSplit } from './data';
 import { dataAccessOf } from './data/files';
 import { datasetHash } from './data/hash';
 import type { TrainOptions } from './options';
+import { histogramOf } from './tensorboard';
 import { Model, type Feeds } from './runtime';
 import { batchInputs, disposeInputs } from '../../runtime/ts/batch.ts';
 import { inferTasks as inferTaskAccuracies } from '../../runtime/ts/continual.ts';
 import { StepRate } from '../../runtime/ts/rate.ts';
-import { readScalars } from '../../runtime/ts/read.ts';
+import { readScalars, readValues } from '../../runtime/ts/read.ts';
 
 interface Phase {
   /** The task trained in this phase; interleaved schedules draw one per step from `tasks`. */
@@ -513,12 +514,20 @@ async function emitWeightStats(model: Model, program: Program, data: Dataset, ta
       return out;
     }),
   );
+  // The values themselves, for TensorBoard's histograms of generated weights (a few dozen times a run).
+  const values = await withFeeds(program, [batch], ([feeds]) =>
+    readValues(() => {
+      const vals = model.evaluate(feeds, program.generated.map((g) => g.value), { training: false, step: 0 });
+      return program.generated.map((g) => vals.get(g.value)!);
+    }),
+  );
   const stats = program.generated.map((g, i) => ({
     head: g.head,
     target: `${g.target}.${g.targetPort}`,
     norm: read[`norm${i}`],
     mean: read[`mean${i}`],
     std: Math.sqrt(read[`var${i}`]),
+    histogram: histogramOf(values[i]),
   }));
   emit({ event: 'weights', step, stats });
 }

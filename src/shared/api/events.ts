@@ -58,11 +58,34 @@ export const TaskEndEvent = z.object({
   metricName: z.string(),
 });
 
+/**
+ * A histogram of a tensor's values as TensorBoard's HistogramProto holds one: `counts[i]` values at most
+ * `limits[i]` (and above `limits[i - 1]`), over `num` values from `min` to `max`.
+ */
+export const WeightHistogram = z.object({
+  min: z.number(),
+  max: z.number(),
+  num: z.number(),
+  sum: z.number(),
+  sumSquares: z.number(),
+  limits: z.array(z.number()),
+  counts: z.array(z.number()),
+});
+export type WeightHistogram = z.infer<typeof WeightHistogram>;
+
 export const WeightStatsEvent = z.object({
   event: z.literal('weights'),
   step: z.number().int(),
   stats: z.array(
-    z.object({ head: z.string(), target: z.string(), norm: z.number(), mean: z.number(), std: z.number() }),
+    z.object({
+      head: z.string(),
+      target: z.string(),
+      norm: z.number(),
+      mean: z.number(),
+      std: z.number(),
+      /** The values' histogram (TensorBoard's histograms of generated weights); absent in runs recorded before. */
+      histogram: WeightHistogram.optional(),
+    }),
   ),
 });
 

@@ -35,6 +35,7 @@ import type { Program } from '../../../shared/compiler/ir';
 import { decode, readCheckpoint, writeWeights } from '../../engine/checkpoint';
 import type { TrainOptions } from '../../engine/options';
 import { QueryError, startRun, type RunHandle } from '../../engine/session';
+import { TensorboardLog } from '../../engine/tensorboard';
 import { AppError } from '../errors';
 import { packageVersion } from '../paths';
 import { StreamBatcher } from './batcher';
@@ -52,6 +53,7 @@ import {
   LATEST_CHECKPOINT,
   RUN_FILE,
   RecordWriter,
+  TENSORBOARD_DIR,
   checkpointPath,
   keepCheckpoint,
   listCheckpoints,
@@ -130,6 +132,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
   function onEvent(l: Live<C>, e: EngineEvent): void {
     if (l.finished) return;
     l.log.append(e, performance.now() - l.t0);
+    l.tensorboard.event(e);
     applyRunEvent(l.history, e);
     l.record.step = l.history.lastStep;
     switch (e.event) {
@@ -172,6 +175,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       l.log.append(event, performance.now() - l.t0);
       await l.keeping;
       await l.log.flush(true);
+      await l.tensorboard.close();
       const now = new Date().toISOString();
       await l.writer.write({ ...r, status, endedAt: now, updatedAt: now });
       r.endedAt = now;
@@ -281,6 +285,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
         }
       }, opts.flushIntervalMs),
       log: new EventLog(join(a.dir, EVENTS_FILE), (e) => warn(l, 'the run history could not be saved')(e)),
+      tensorboard: new TensorboardLog(join(a.dir, TENSORBOARD_DIR), (e) => warn(l, 'the TensorBoard log could not be written')(e)),
       writer: a.writer,
       caller: a.caller,
       t0: performance.now(),

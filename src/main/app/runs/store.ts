@@ -6,6 +6,7 @@
  *     document.hnet.json  the document exactly as it was when the run started
  *     events.jsonl        every event as it arrived, one JSON object per line with `t` (ms since the start)
  *     checkpoints/        step-<N>.json kept checkpoints; latest.json is the one the worker writes
+ *     tensorboard/        events.out.tfevents.* (`tensorboard --logdir <document name>.runs` shows every run)
  *     weights/            weights.json + weights.bin once exported
  *
  * A new unsaved document's runs go to a per-user folder (Electron: userData/runs; browser mode:
@@ -24,6 +25,7 @@ export const RUN_FILE = 'run.json';
 export const DOCUMENT_FILE = 'document.hnet.json';
 export const EVENTS_FILE = 'events.jsonl';
 export const CHECKPOINTS_DIR = 'checkpoints';
+export const TENSORBOARD_DIR = 'tensorboard';
 export const LATEST_CHECKPOINT = 'latest.json';
 /** Checkpoints kept per run (the newest); older ones are removed as new ones arrive. */
 export const KEPT_CHECKPOINTS = 5;

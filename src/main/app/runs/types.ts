@@ -10,6 +10,7 @@ import type { Program } from '../../../shared/compiler/ir';
 import type { DataAccess } from '../../engine/data/files';
 import type { TrainOptions } from '../../engine/options';
 import type { RunHandle, StartRunOptions } from '../../engine/session';
+import type { TensorboardLog } from '../../engine/tensorboard';
 import type { SweepSpec } from '../../../shared/sweep';
 import type { StreamBatcher } from './batcher';
 import type { EventLog, RecordWriter, RunRecord } from './store';
@@ -125,6 +126,8 @@ export interface Live<C> {
   handle: RunHandle;
   batcher: StreamBatcher;
   log: EventLog;
+  /** The run's TensorBoard event file (`<run folder>/tensorboard/`). */
+  tensorboard: TensorboardLog;
   writer: RecordWriter;
   /** Who started it (undefined for a run restored from the saved queue). */
   caller: C | undefined;
