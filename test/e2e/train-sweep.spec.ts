@@ -68,6 +68,10 @@ test.describe('sweeps and the runs table', () => {
     expect(text).toHaveLength(5);
     expect(text.find((l) => l.startsWith('fast lr,done'))).toMatch(/,[0-9a-f]{64},[0-9a-f]{64},[0-9a-f]{64},[12]$/);
 
+    // The shown run's weights as safetensors, beside its other records.
+    await page.getByTestId('train-export-safetensors').click();
+    await expect(page.getByTestId('train-exported')).toContainText('model.safetensors');
+
     // Delete one run (asked first).
     await table.locator('tbody tr').nth(3).getByTestId('run-delete').click();
     await page.getByTestId('confirm-delete-run').getByRole('button', { name: 'Delete' }).click();

@@ -308,8 +308,8 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
     'run.adopt': async ({ unsaved, handle }) => ({ moved: await runs.adopt(runsOf(null, unsaved).root, runsOf(handle).root) }),
     'run.get': ({ runId }) => runs.get(runId),
     'run.checkpoints': ({ runId }) => runs.checkpoints(runId),
-    'run.exportWeights': async ({ runId, saveAs }, caller) => {
-      const written = await runs.exportWeights(runId);
+    'run.exportWeights': async ({ runId, saveAs, format, tasks }, caller) => {
+      const written = await runs.exportWeights(runId, format, tasks);
       let savedTo: string | null = null;
       if (saveAs && shell.chooseFolder) {
         const chosen = await shell.chooseFolder(caller, 'Export trained weights');

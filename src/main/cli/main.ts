@@ -78,6 +78,7 @@ export function buildProgram(): Command {
     .option('--python <path>', 'the Python (with torch) for --backend pytorch; default: HNET_PYTHON, else /usr/bin/python3 or python3')
     .option('--json', 'one JSON event per line on stdout, the last being {"event":"done",...} (with --seeds: {"event":"seeds",...}, mean ± sd per metric)')
     .option('--save <dir>', 'write the trained parameters (weights.json + weights.bin) to this folder')
+    .option('--save-safetensors <file>', 'write the trained weights as safetensors: the hypernetwork and the weights it generates per task, the document, seed and metrics in __metadata__ (with --seeds: FILE.seed-N)')
     .option('--checkpoint <file>', 'write a checkpoint to this file periodically and at the end')
     .option('--checkpoint-every <n>', 'steps between checkpoints', integer('--checkpoint-every', 1, 100_000_000))
     .option('--resume <file>', 'resume from a checkpoint written by --checkpoint')

@@ -4,6 +4,8 @@
  * static twin (src/shared/compiler/variants.ts) with the same data, budget and seed, and compares the two.
  * `--seeds 1,2,3` does all of that once per seed, one after the other, then reports mean ± sd over the seeds.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, dirname, extname, isAbsolute, join, resolve } from 'node:path';
 import type { DoneEvent } from '../../shared/api/events';
 import type { Budget } from '../../shared/compiler/budget';
@@ -14,11 +16,16 @@ import type { Program } from '../../shared/compiler/ir';
 import { staticTwin, withFullBudget } from '../../shared/compiler/variants';
 import type { Backend, HnetDocument } from '../../shared/document/schema';
 import type { TrainOptions } from '../engine/options';
-import { startRun, type StartRunOptions } from '../engine/session';
+import { GeneratedTensors } from '../../shared/api/runs';
+import { packageVersion } from '../app/paths';
+import { graphIdentity, provenanceOf } from '../app/runs/provenance';
+import { writeRunSafetensors } from '../app/runs/safetensorsExport';
+import { readCheckpoint } from '../engine/checkpoint';
+import { startInspector, startRun, type StartRunOptions } from '../engine/session';
 import { TensorboardLog } from '../engine/tensorboard';
 import { dataAccessFromFlags, type DataFlags } from './dataFlags';
 import { resourceLimitsFromFlags, type LimitFlags } from './limitFlags';
-import { EXIT, cannotRead, checkReadable, err, loadForCommand, messageOf } from './io';
+import { EXIT, cannotRead, checkReadable, err, loadForCommand, messageOf, readTextFile } from './io';
 import { comparison, jsonReporter, plainReporter, progressReporter, seedsSummary, type Compared, type Reporter, type SeedRun } from './report';
 
 export interface TrainFlags extends DataFlags, LimitFlags {
@@ -40,6 +47,8 @@ export interface TrainFlags extends DataFlags, LimitFlags {
   budget?: 'default' | 'full';
   /** Write TensorBoard event files here (a subfolder per seed and per model when there are several). */
   logdir?: string;
+  /** Write the trained weights as one safetensors file here (the hypernetwork and what it generates per task). */
+  saveSafetensors?: string;
 }
 
 /** One model the command trains: the graph as drawn, or its static twin. */
@@ -48,6 +57,8 @@ interface Variant {
   variant: 'hypernetwork' | 'static';
   program: Program;
   budget: Budget;
+  /** The document as trained (full budget applied, or the twin). */
+  doc: HnetDocument;
 }
 
 function compileVariant(doc: HnetDocument, what: string): { program: Program; budget: Budget } | HnetProblem[] {
@@ -72,14 +83,14 @@ function variantsFor(file: string, doc: HnetDocument, flags: TrainFlags): Varian
   }
   const main = compileVariant(base, flags.budget === 'full' ? 'full budget' : 'document');
   if (Array.isArray(main)) return fail(main);
-  const variants: Variant[] = [{ label: 'hypernetwork', variant: 'hypernetwork', ...main }];
+  const variants: Variant[] = [{ label: 'hypernetwork', variant: 'hypernetwork', doc: base, ...main }];
   if (flags.baseline === 'static') {
     const twin = staticTwin(base);
     if (!twin.ok) return fail(twin.problems);
     const compiled = compileVariant(twin.doc, 'static twin');
     if (Array.isArray(compiled)) return fail(compiled);
     err(`hnet: ${twin.summary}`);
-    variants.push({ label: 'static twin', variant: 'static', ...compiled });
+    variants.push({ label: 'static twin', variant: 'static', doc: twin.doc, ...compiled });
   }
   return variants;
 }
@@ -89,8 +100,8 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
     err('hnet: --checkpoint-every needs --checkpoint FILE');
     return EXIT.usage;
   }
-  if (flags.baseline && (flags.save !== undefined || flags.checkpoint !== undefined || flags.resume !== undefined)) {
-    err('hnet: --baseline trains two models; --save, --checkpoint and --resume apply to one (train without --baseline for them)');
+  if (flags.baseline && (flags.save !== undefined || flags.saveSafetensors !== undefined || flags.checkpoint !== undefined || flags.resume !== undefined)) {
+    err('hnet: --baseline trains two models; --save, --save-safetensors, --checkpoint and --resume apply to one (train without --baseline for them)');
     return EXIT.usage;
   }
   if (flags.seeds !== undefined && flags.resume !== undefined) {
@@ -147,7 +158,8 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
       if (variants.length > 1 && !flags.json) err(`\nhnet: training the ${v.label}${seed === undefined ? '' : ` with seed ${seed}`}`);
       const tag: Record<string, string | number> = { ...(flags.baseline ? { variant: v.variant } : {}), ...(seed === undefined ? {} : { seed }) };
       const logdir = flags.logdir === undefined ? undefined : join(resolve(flags.logdir), ...(seed === undefined ? [] : [`seed-${seed}`]), ...(variants.length > 1 ? [v.variant] : []));
-      const code = await trainOne(v, seeded, flags, start, tag, (done) => results.push({ label: v.label, variant: v.variant, budget: v.budget, done }), logdir);
+      const safetensors = flags.saveSafetensors === undefined ? undefined : { path: seed === undefined ? resolve(flags.saveSafetensors) : seedPath(resolve(flags.saveSafetensors), seed), file };
+      const code = await trainOne(v, seeded, flags, start, tag, (done) => results.push({ label: v.label, variant: v.variant, budget: v.budget, done }), logdir, safetensors);
       if (code !== EXIT.ok) {
         if (seeds && i > 0) err(`hnet: stopped at seed ${seed}; ${i} of ${seeds.length} seeds had finished`);
         return code;
@@ -158,6 +170,49 @@ export async function trainCommand(file: string, flags: TrainFlags, start: Start
   }
   if (seeds) seedsSummary(runs, !!flags.json);
   return EXIT.ok;
+}
+
+/**
+ * `--save-safetensors`: the final checkpoint's parameters and the weights the model generates for each trained
+ * task (asked of an inspection worker on that checkpoint, as the app's export asks), with the document, seed,
+ * metrics and provenance in `__metadata__`. The number of tasks written, or why nothing was.
+ */
+async function saveSafetensors(
+  v: Variant,
+  options: TrainOptions,
+  checkpoint: string,
+  start: StartRunOptions,
+  target: { path: string; file: string },
+  done: DoneEvent,
+  dataHash: string | null,
+): Promise<number | string> {
+  const text = readTextFile(target.file);
+  const tasks = v.program.training.tasks ?? Array.from({ length: v.program.data.tasks }, (_, i) => i);
+  const inspector = startInspector(v.program, options, checkpoint, start);
+  try {
+    await inspector.ready;
+    const generated = v.program.generated.length ? GeneratedTensors.parse(await inspector.query({ generate: { tasks } })) : { step: done.step, tensors: [], notes: [] };
+    const seed = options.seed ?? v.program.training.seed;
+    writeRunSafetensors(target.path, {
+      program: v.program,
+      checkpoint: readCheckpoint(checkpoint, v.program),
+      generated,
+      tasks,
+      documentText: text.ok ? text.text : '',
+      record: {
+        id: `hnet train ${basename(target.file)}`,
+        name: basename(target.file),
+        seed,
+        metrics: done.metrics,
+        provenance: provenanceOf({ appVersion: packageVersion(), documentText: text.ok ? text.text : '', graphHash: graphIdentity(v.doc).graphHash, seed, dataHash }),
+      },
+    });
+    return generated.tensors.length ? tasks.length : 0;
+  } catch (e) {
+    return `cannot write ${target.path}: ${e instanceof HnetError ? formatProblem(e.problem) : messageOf(e)}`;
+  } finally {
+    await inspector.close();
+  }
 }
 
 /** `run.ckpt` -> `run.seed-3.ckpt`: each seed's checkpoint beside the path given. */
@@ -183,12 +238,22 @@ async function trainOne(
   tag: Record<string, string | number>,
   onDone: (done: DoneEvent) => void,
   logdir?: string,
+  safetensors?: { path: string; file: string },
 ): Promise<number> {
   const reporter: Reporter = flags.json ? jsonReporter(tag) : process.stderr.isTTY ? progressReporter() : plainReporter();
   const tensorboard = logdir === undefined ? null : new TensorboardLog(logdir, (e) => reporter.notice(`hnet: the TensorBoard log in ${logdir} could not be written: ${messageOf(e)}`));
-  const run = withPython(flags.python, () => startRun(v.program, options, start));
+  // The safetensors file is made from the final checkpoint (a temporary one when --checkpoint is not given).
+  const scratch = safetensors && options.checkpointPath === undefined ? mkdtempSync(join(tmpdir(), 'hnet-safetensors-')) : null;
+  const trainOptions = scratch ? { ...options, checkpointPath: join(scratch, 'final.ckpt') } : options;
+  let done: DoneEvent | null = null;
+  let dataHash: string | null = null;
+  const run = withPython(flags.python, () => startRun(v.program, trainOptions, start));
   run.on((e) => {
-    if (e.event === 'done') onDone(e);
+    if (e.event === 'done') {
+      done = e;
+      onDone(e);
+    }
+    if (e.event === 'start') dataHash = e.dataHash ?? null;
     tensorboard?.event(e);
     reporter.event(e);
   });
@@ -208,6 +273,14 @@ async function trainOne(
   process.on('SIGINT', onSigint);
   try {
     await run.done;
+    if (safetensors && done && trainOptions.checkpointPath) {
+      const wrote = await saveSafetensors(v, trainOptions, trainOptions.checkpointPath, start, safetensors, done, dataHash);
+      if (typeof wrote === 'string') {
+        err(`hnet: ${wrote}`);
+        return EXIT.invalid;
+      }
+      reporter.notice(`hnet: wrote ${safetensors.path} (the hypernetwork and its weights generated for ${wrote} task${wrote === 1 ? '' : 's'})`);
+    }
     return interrupted ? EXIT.interrupted : EXIT.ok;
   } catch (e) {
     reporter.close();
@@ -224,6 +297,7 @@ async function trainOne(
     }
     return interrupted ? EXIT.interrupted : EXIT.invalid;
   } finally {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     await tensorboard?.close();
     reporter.close();
     process.off('SIGINT', onSigint);

@@ -8,7 +8,7 @@
  * shares every variable with the live one except the embedding tables, which it holds mixed copies of.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GeneratedMatrix, InspectQuery, InspectResult, Predictions } from '../../shared/api/runs';
+import type { GeneratedMatrix, GeneratedTensors, InspectQuery, InspectResult, Predictions } from '../../shared/api/runs';
 import type { GeneratedRoute, Program } from '../../shared/compiler/ir';
 import { getNodeType } from '../../shared/nodes';
 import { useBackend } from './backend';
@@ -331,8 +331,29 @@ function selectRoutes(program: Program, query: InspectQuery): GeneratedRoute[] {
   return routes;
 }
 
-async function generatedWeights(model: Model, program: Program, routes: GeneratedRoute[], one: Batch, maxSide: number): Promise<GeneratedMatrix[]> {
-  if (routes.length === 0) return [];
+/**
+ * The full generated weights of each task, for the routes that do not depend on the input sample (the
+ * safetensors export): what the head generates for the task's context, as the inspector's `{ task }` picks it.
+ */
+export async function generateForTasks(live: LiveModel, tasks: number[]): Promise<GeneratedTensors> {
+  const program = live.model.program;
+  const contexts = new Contexts(program, live.data);
+  const routes = program.generated.filter((r) => !r.perSample);
+  const notes: string[] = [];
+  const skipped = program.generated.filter((r) => r.perSample);
+  if (skipped.length)
+    notes.push(`left out, generated per input sample: ${skipped.map((r) => `${r.head} -> ${r.target}.${r.targetPort}`).join(', ')}`);
+  const tensors: GeneratedTensors['tensors'] = [];
+  for (const task of tasks) {
+    const ctx = contexts.resolve({ task });
+    const got = await generatedValues(live.model, program, routes, ctx.one);
+    routes.forEach((r, i) => tensors.push({ task, head: r.head, target: `${r.target}.${r.targetPort}`, shape: got[i].shape, values: Array.from(got[i].values), context: ctx.description }));
+  }
+  return { step: live.step, tensors, notes };
+}
+
+/** Each route's generated tensor for one batch's context, its shape without a per-sample batch dimension. */
+async function generatedValues(model: Model, program: Program, routes: GeneratedRoute[], one: Batch): Promise<{ shape: number[]; values: Float32Array }[]> {
   const ids = routes.map((r) => r.value);
   const shapes: number[][] = [];
   const got = await withFeeds(program, [one], ([feeds]) =>
@@ -352,6 +373,15 @@ async function generatedWeights(model: Model, program: Program, routes: Generate
       shape = shape.slice(1);
       values = values.subarray(0, prod(shape));
     }
+    return { shape, values };
+  });
+}
+
+async function generatedWeights(model: Model, program: Program, routes: GeneratedRoute[], one: Batch, maxSide: number): Promise<GeneratedMatrix[]> {
+  if (routes.length === 0) return [];
+  const got = await generatedValues(model, program, routes, one);
+  return routes.map((r, i) => {
+    const { shape, values } = got[i];
     return { head: r.head, target: `${r.target}.${r.targetPort}`, shape, perSample: r.perSample, ...heatmap(values, shape, maxSide), stats: stats(values) };
   });
 }

@@ -15,7 +15,7 @@
  */
 import { z } from 'zod';
 import { EngineEvent } from '../../shared/api/events';
-import { InspectQuery } from '../../shared/api/runs';
+import { GenerateQuery, InspectQuery } from '../../shared/api/runs';
 import { ErrorCodes, type ErrorCode, type HnetProblem } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
 import { TrainOptionsSchema } from './options';
@@ -56,7 +56,8 @@ export const LoadMessage = z.object({
   checkpoint: z.string(),
 });
 
-export const QueryMessage = z.object({ type: z.literal('query'), id: z.number().int(), query: InspectQuery });
+/** An inspector question, or a request for the full generated weights of some tasks (the safetensors export). */
+export const QueryMessage = z.object({ type: z.literal('query'), id: z.number().int(), query: z.union([GenerateQuery, InspectQuery]) });
 
 export const MainToWorker = z.discriminatedUnion('type', [
   StartMessage,

@@ -12,7 +12,7 @@
  */
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { DoneEvent, EngineEvent } from '../../shared/api/events';
-import type { InspectQuery } from '../../shared/api/runs';
+import type { GenerateQuery, InspectQuery } from '../../shared/api/runs';
 import { HnetError, type HnetProblem } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
 import type { TrainOptions } from './options';
@@ -34,7 +34,7 @@ export interface RunHandle {
    * worker's answer (unchecked: validate it against InspectResult); rejects with a {@link QueryError}, `ended`
    * when the run finished first.
    */
-  query(query: InspectQuery): Promise<unknown>;
+  query(query: InspectQuery | GenerateQuery): Promise<unknown>;
   /** The done event; rejects with an {@link HnetError} when the run fails. */
   readonly done: Promise<DoneEvent>;
 }
@@ -245,7 +245,7 @@ export interface InspectorHandle {
   /** Resolves with the checkpoint's step once the model is restored; rejects with an HnetError (HN053, HN060...). */
   readonly ready: Promise<number>;
   /** As {@link RunHandle.query}, on the restored model. */
-  query(query: InspectQuery): Promise<unknown>;
+  query(query: InspectQuery | GenerateQuery): Promise<unknown>;
   close(): Promise<void>;
 }
 

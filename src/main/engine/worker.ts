@@ -17,7 +17,7 @@ import { parentPort, threadId } from 'node:worker_threads';
 import type { EngineEvent } from '../../shared/api/events';
 import { HnetError, type HnetProblem } from '../../shared/compiler/errors';
 import { RunControl, type LiveModel } from './control';
-import { InspectError, inspect, loadForInspection, releaseShadow } from './inspect';
+import { InspectError, generateForTasks, inspect, loadForInspection, releaseShadow } from './inspect';
 import { ControlFlag, MainToWorker, describeInvalid, type ReplyError, type WorkerToMain } from './protocol';
 import { runTraining } from './run';
 
@@ -61,7 +61,8 @@ function replyError(id: number, error: ReplyError): void {
 
 async function answer(live: LiveModel, q: Query, source: 'live' | 'checkpoint'): Promise<void> {
   try {
-    post({ type: 'reply', id: q.id, result: await inspect(live, q.query, source) });
+    const query = q.query;
+    post({ type: 'reply', id: q.id, result: 'generate' in query ? await generateForTasks(live, query.generate.tasks) : await inspect(live, query, source) });
   } catch (e) {
     const code = e instanceof InspectError ? e.code : e instanceof HnetError ? 'invalid_request' : 'failed';
     replyError(q.id, { code, message: messageOf(e) });

@@ -158,7 +158,17 @@ export const Methods = {
    * run's folder, from its last checkpoint; with `saveAs`, also to a folder the user picks (Electron).
    */
   'run.exportWeights': method(
-    z.object({ runId: RunId, saveAs: z.boolean().default(false) }),
+    z.object({
+      runId: RunId,
+      saveAs: z.boolean().default(false),
+      /**
+       * `hnet`: weights.json + weights.bin. `safetensors`: model.safetensors, the hypernetwork's parameters and the
+       * weights it generates for `tasks` (default: the tasks trained), with the document, seed and metrics in its
+       * `__metadata__`.
+       */
+      format: z.enum(['hnet', 'safetensors']).default('hnet'),
+      tasks: z.array(z.number().int().min(0)).min(1).max(1000).optional(),
+    }),
     z.object({ dir: z.string(), files: z.array(z.string()), step: z.number().int(), savedTo: z.string().nullable() }),
   ),
   /** The weights a head generates for a context (and, on request, predictions): live during a run, from the last checkpoint after it. */

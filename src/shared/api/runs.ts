@@ -542,3 +542,23 @@ export const InspectResult = z.object({
   notes: z.array(z.string()),
 });
 export type InspectResult = z.infer<typeof InspectResult>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Generated weights as values (the safetensors export)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Ask a run's model for the full generated weights of each of `tasks` (the safetensors export). */
+export const GenerateQuery = z.object({ generate: z.object({ tasks: z.array(z.number().int().min(0)).min(1).max(1000) }).strict() }).strict();
+export type GenerateQuery = z.infer<typeof GenerateQuery>;
+
+/**
+ * The answer: per task, every generated tensor that depends on the task alone (not on the input sample), full
+ * size, in the engine's layout (a Dense kernel [in, out], a Conv2D kernel [kh, kw, in, out]); weights generated
+ * per input sample are left out and said so in `notes`.
+ */
+export const GeneratedTensors = z.object({
+  step: count,
+  tensors: z.array(z.object({ task: count, head: z.string(), target: z.string(), shape: z.array(int), values: z.array(z.number()), context: z.string() })),
+  notes: z.array(z.string()),
+});
+export type GeneratedTensors = z.infer<typeof GeneratedTensors>;

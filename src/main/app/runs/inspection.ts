@@ -9,7 +9,7 @@
  * inspected, when a run starts, or after a minute unused.
  */
 import { stat } from 'node:fs/promises';
-import { InspectResult, type InspectQuery } from '../../../shared/api/runs';
+import { GeneratedTensors, InspectResult, type GenerateQuery, type InspectQuery } from '../../../shared/api/runs';
 import { HnetError } from '../../../shared/compiler/errors';
 import type { Program } from '../../../shared/compiler/ir';
 import type { TrainOptions } from '../../engine/options';
@@ -67,7 +67,23 @@ export class InspectionPool {
 
   /** Answer `query` from the newest checkpoint of the ended run `runId`. */
   ask(runId: string, query: InspectQuery): Promise<InspectResult> {
-    const turn = this.turn.then(() => this.fromCheckpoint(runId, query));
+    return this.inTurn(() => this.fromCheckpoint(runId, query, checkResult));
+  }
+
+  /** The full generated weights of `tasks`, from the run's newest checkpoint (the safetensors export). */
+  generate(runId: string, tasks: number[]): Promise<GeneratedTensors> {
+    const query: GenerateQuery = { generate: { tasks } };
+    return this.inTurn(() =>
+      this.fromCheckpoint(runId, query, (raw) => {
+        const r = GeneratedTensors.safeParse(raw);
+        if (!r.success) throw new AppError('internal', 'the inspection worker answered something the contract does not allow');
+        return r.data;
+      }),
+    );
+  }
+
+  private inTurn<T>(fn: () => Promise<T>): Promise<T> {
+    const turn = this.turn.then(fn);
     this.turn = turn.catch(() => {});
     return turn;
   }
@@ -86,7 +102,7 @@ export class InspectionPool {
     if (this.current?.runId === runId) await this.close();
   }
 
-  private async fromCheckpoint(runId: string, query: InspectQuery): Promise<InspectResult> {
+  private async fromCheckpoint<T>(runId: string, query: InspectQuery | GenerateQuery, check: (raw: unknown) => T): Promise<T> {
     const { dir, record } = this.opts.recordOf(runId);
     const checkpoint = newestCheckpoint(dir);
     if (!checkpoint) throw new AppError('not_found', `run ${runId} has no checkpoint to inspect (it ended before its first one)`);
@@ -105,7 +121,7 @@ export class InspectionPool {
     current.idle.unref?.();
     try {
       await withTimeout(current.handle.ready, QUERY_TIMEOUT_MS, 'the inspection worker');
-      return checkResult(await withTimeout(current.handle.query(query), QUERY_TIMEOUT_MS, 'the inspection worker'));
+      return check(await withTimeout(current.handle.query(query), QUERY_TIMEOUT_MS, 'the inspection worker'));
     } catch (e) {
       if (this.current === current && !(e instanceof QueryError && (e.code === 'not_found' || e.code === 'invalid_request'))) await this.close();
       return queryFailed(e);

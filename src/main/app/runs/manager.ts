@@ -44,6 +44,7 @@ import { QUEUE_FILE, RunQueue, readQueueFile } from './queue';
 import { conclude, messageOf, newRecord, saveRecord } from './record';
 import { closeInstance, isOrphaned, markInterrupted, openInstance, rebuildRun } from './recovery';
 import { expandSweep, groupOf, type SweepSpec } from '../../../shared/sweep';
+import { writeRunSafetensors } from './safetensorsExport';
 import { prepareRun } from './settings';
 import {
   CHECKPOINTS_DIR,
@@ -633,7 +634,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       return listCheckpoints(dir);
     },
 
-    async exportWeights(runId) {
+    async exportWeights(runId, format = 'hnet', tasks) {
       const { dir, record } = recordOf(runId);
       const l = live.get(runId);
       if (l) await l.keeping;
@@ -641,15 +642,41 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
       if (!path) throw new AppError('not_found', `run ${runId} has no checkpoint yet; its weights are saved at its first checkpoint`);
       const { program } = rebuild(dir, record);
       const out = join(dir, 'weights');
+      let ck: ReturnType<typeof readCheckpoint>;
       try {
-        const ck = readCheckpoint(path, program);
+        ck = readCheckpoint(path, program);
+      } catch (e) {
+        if (e instanceof HnetError) throw new AppError('invalid_request', e.problem.message);
+        throw e;
+      }
+      if (format === 'safetensors') {
+        const trained = record.outline.taskList.length ? record.outline.taskList : [0];
+        const wanted = tasks ?? trained;
+        const bad = wanted.find((t) => t >= record.outline.tasks);
+        if (bad !== undefined) throw new AppError('invalid_request', `task ${bad} does not exist; the data has ${record.outline.tasks} task(s)`);
+        const generated = program.generated.length ? await inspection.generate(runId, wanted) : { step: ck.step, tensors: [], notes: [] };
+        const file = 'model.safetensors';
+        try {
+          writeRunSafetensors(join(out, file), {
+            program,
+            checkpoint: ck,
+            generated,
+            tasks: wanted,
+            documentText: readDocumentSnapshot(dir) ?? '',
+            record: { id: record.id, name: record.name, seed: record.settings.seed, metrics: record.metrics, provenance: record.provenance },
+          });
+        } catch (e) {
+          throw new AppError('io', `cannot write the safetensors file: ${messageOf(e)}`);
+        }
+        return { dir: out, files: [file], step: ck.step };
+      }
+      try {
         writeWeights(
           out,
           program.params.map((p) => ({ name: p.name, shape: p.shape, values: decode(ck.params[p.name]) })),
         );
         return { dir: out, files: ['weights.json', 'weights.bin'], step: ck.step };
       } catch (e) {
-        if (e instanceof HnetError) throw new AppError('invalid_request', e.problem.message);
         throw new AppError('io', `cannot write the weights: ${messageOf(e)}`);
       }
     },

@@ -106,7 +106,12 @@ export interface RunManager<C> {
   /** Take every queued run out of the queue (each ends `stopped`, never started). */
   clearQueue(): Promise<{ paused: boolean; runs: RunSummary[] }>;
   checkpoints(runId: string): Promise<CheckpointInfo[]>;
-  exportWeights(runId: string): Promise<{ dir: string; files: string[]; step: number }>;
+  /**
+   * The run's trained weights from its newest checkpoint: `hnet` (weights.json + weights.bin), or `safetensors`
+   * (model.safetensors: the hypernetwork's parameters and the weights it generates for `tasks`, default the
+   * tasks trained, with the document, seed, metrics and provenance in `__metadata__`).
+   */
+  exportWeights(runId: string, format?: 'hnet' | 'safetensors', tasks?: number[]): Promise<{ dir: string; files: string[]; step: number }>;
   inspect(runId: string, query: InspectQuery): Promise<InspectResult>;
   /** Resolves once the run has ended and everything it recorded is on disk. */
   settled(runId: string): Promise<void>;

@@ -1,12 +1,12 @@
 import type { CheckpointInfo } from '../../../shared/api/runs';
 
-/** An ended run's checkpoints, newest first: export the weights, or resume from any of them. */
+/** An ended run's checkpoints, newest first: export the weights (the project's format, or safetensors), or resume from any of them. */
 export function CheckpointsCard(props: {
   checkpoints: CheckpointInfo[];
   /** Where the weights were last written, with their files and step; null before an export. */
   exported: string | null;
   busy: boolean;
-  onExport(): void;
+  onExport(format: 'hnet' | 'safetensors'): void;
   onResume(cp: CheckpointInfo): void;
 }) {
   const { checkpoints, exported } = props;
@@ -14,8 +14,18 @@ export function CheckpointsCard(props: {
     <div className="hn-train__card" data-testid="train-checkpoints">
       <div className="hn-train__card-title">
         Checkpoints{' '}
-        <button type="button" className="hn-btn" disabled={props.busy || checkpoints.length === 0} onClick={props.onExport} data-testid="train-export">
+        <button type="button" className="hn-btn" disabled={props.busy || checkpoints.length === 0} onClick={() => props.onExport('hnet')} data-testid="train-export">
           Export weights
+        </button>
+        <button
+          type="button"
+          className="hn-btn"
+          disabled={props.busy || checkpoints.length === 0}
+          onClick={() => props.onExport('safetensors')}
+          title="One .safetensors file: the hypernetwork's parameters and the weights it generates for each trained task, with the document, seed and metrics in its metadata"
+          data-testid="train-export-safetensors"
+        >
+          Export safetensors
         </button>
       </div>
       {exported && (

@@ -166,10 +166,10 @@ export default function TrainPanel() {
       await loadRun(runId);
     });
 
-  const exportWeights = () =>
+  const exportWeights = (format: 'hnet' | 'safetensors') =>
     act(async () => {
       if (!current) return;
-      const r = await api.invoke('run.exportWeights', { runId: current, saveAs: useUi.getState().mode === 'electron' });
+      const r = await api.invoke('run.exportWeights', { runId: current, saveAs: useUi.getState().mode === 'electron', format });
       setExported(`${r.savedTo ?? r.dir} (${r.files.join(', ')}, step ${r.step})`);
     });
 
@@ -271,7 +271,7 @@ export default function TrainPanel() {
             {showInspector && view?.outline && current && <WeightsInspector runId={current} outline={view.outline} running={running} />}
             <AccuracyMatrix h={h} />
             {status && isFinal(status) && (
-              <CheckpointsCard checkpoints={checkpoints} exported={exported} busy={busy} onExport={() => void exportWeights()} onResume={(c) => void resumeFrom(c)} />
+              <CheckpointsCard checkpoints={checkpoints} exported={exported} busy={busy} onExport={(format) => void exportWeights(format)} onResume={(c) => void resumeFrom(c)} />
             )}
           </>
         ) : comparing ? (
