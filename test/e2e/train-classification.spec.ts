@@ -38,7 +38,7 @@ test.describe('MNIST classifier', () => {
     await expect(images).toHaveAttribute('data-count', '12');
     await expect(images.locator('li')).toHaveCount(12);
     await expect(images.locator('canvas').first()).toHaveJSProperty('width', 28);
-    await expect(images.locator('tbody tr').first()).toHaveAttribute('aria-label', /^sample 0: true \d, predicted \d/);
+    await expect(images.locator('li').first()).toHaveAttribute('aria-label', /^sample 0: true \d, predicted \d/);
     const wrong = Number(await images.getAttribute('data-wrong'));
     await expect(images.locator('li[data-correct="false"]')).toHaveCount(wrong);
 
