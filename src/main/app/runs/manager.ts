@@ -42,7 +42,7 @@ import { StreamBatcher } from './batcher';
 import { InspectionPool, QUERY_TIMEOUT_MS, checkResult, queryFailed, withTimeout } from './inspection';
 import { QUEUE_FILE, RunQueue, readQueueFile } from './queue';
 import { conclude, messageOf, newRecord, saveRecord } from './record';
-import { closeInstance, isOrphaned, markInterrupted, openInstance, rebuildRun } from './recovery';
+import { closeInstance, isOrphaned, markInterrupted, openInstance, ownerIsAlive, rebuildRun } from './recovery';
 import { expandSweep, groupOf, type SweepSpec } from '../../../shared/sweep';
 import { writeRunSafetensors } from './safetensorsExport';
 import { prepareRun } from './settings';
@@ -314,6 +314,8 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     for (const { runId, dir } of saved.runs) {
       const record = readRecord(dir);
       if (!record || record.id !== runId || record.status !== 'queued' || live.has(runId)) continue;
+      // Another app that still runs (a second `hnet serve` on the same user folder) keeps its own queued runs.
+      if (ownerIsAlive(record.owner)) continue;
       const documentText = readDocumentSnapshot(dir);
       let prepared: ReturnType<typeof prepareRun>;
       try {

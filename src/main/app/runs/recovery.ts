@@ -27,6 +27,9 @@ export function closeInstance(instance: string): void {
   openInstances.delete(instance);
 }
 
+/** The app (this process's open manager, or another process) that owns a run is still there. */
+export const ownerIsAlive = (owner: RunRecord['owner']): boolean => ownerAlive(owner, openInstances);
+
 /**
  * The run is not over, but the app that ran it is gone. A queued run the saved queue still holds is not lost: it
  * waits there for the app to start again (./queue.ts).

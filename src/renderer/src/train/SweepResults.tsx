@@ -15,7 +15,7 @@ export function SweepResults({ runs, groupId, theme }: { runs: RunSummary[]; gro
   if (results.length === 0) return null;
   const group = results[0].runs[0].group!;
   const keys = Object.keys(results[0].config);
-  const lines = metric ? plotLines(results, keys, metric) : { lines: [], x: '' };
+  const lines = metric ? plotLines(results, keys, metric) : { lines: [], x: '', logX: false };
   return (
     <div className="hn-train__card" data-testid="sweep-results">
       <div className="hn-train__card-title">
@@ -62,14 +62,19 @@ export function SweepResults({ runs, groupId, theme }: { runs: RunSummary[]; gro
           ))}
         </tbody>
       </table>
-      {lines.lines.length > 0 && <LineChart testId="sweep-chart" title={`${metric} against ${lines.x}`} xLabel={lines.x} lines={lines.lines} theme={theme} legend="names" />}
+      {lines.lines.length > 0 && (
+        <LineChart testId="sweep-chart" title={`${metric} against ${lines.x}${lines.logX ? ' (log scale)' : ''}`} xLabel={lines.x} lines={lines.lines} logX={lines.logX} theme={theme} legend="names" />
+      )}
     </div>
   );
 }
 
-/** x: the first swept setting where its values are numbers, else the configuration's place in the sweep. */
-function plotLines(results: ReturnType<typeof sweepResults>, keys: string[], metric: string): { lines: Line[]; x: string } {
-  if (keys.length === 0) return { lines: [], x: '' };
+/**
+ * x: the first swept setting where its values are numbers (on a log axis when they are positive and span more than
+ * a factor of 20, as learning rates do), else the configuration's place in the sweep.
+ */
+function plotLines(results: ReturnType<typeof sweepResults>, keys: string[], metric: string): { lines: Line[]; x: string; logX: boolean } {
+  if (keys.length === 0) return { lines: [], x: '', logX: false };
   const [first, second] = keys;
   const numeric = results.every((r) => typeof r.config[first] === 'number');
   const xOf = (r: (typeof results)[number], i: number) => (numeric ? (r.config[first] as number) : i);
@@ -87,5 +92,7 @@ function plotLines(results: ReturnType<typeof sweepResults>, keys: string[], met
       lines.push({ label: `${name} − sd`, x, y: m.map((v) => (v && v.sd !== null ? v.mean - v.sd : null)), color, dash: true });
     }
   });
-  return { lines, x: numeric ? first : `${first} (configuration)` };
+  const xs = numeric ? results.map((r) => r.config[first] as number) : [];
+  const logX = xs.length > 1 && Math.min(...xs) > 0 && Math.max(...xs) / Math.min(...xs) > 20;
+  return { lines, x: numeric ? first : `${first} (configuration)`, logX };
 }

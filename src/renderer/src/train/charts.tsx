@@ -75,6 +75,8 @@ export function LineChart(props: {
   lines: Line[];
   testId?: string;
   log?: boolean;
+  /** A logarithmic x axis (a learning-rate sweep). */
+  logX?: boolean;
   height?: number;
   xLabel?: string;
   title?: string;
@@ -89,8 +91,8 @@ export function LineChart(props: {
 }) {
   const host = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const { lines, log = false, height = 160, theme, legend = lines.length > 1 } = props;
-  const signature = `${lines.map((l) => `${l.label}|${l.color}|${l.dash}|${l.points}`).join(';')}|${log}|${height}|${theme}|${legend}`;
+  const { lines, log = false, logX = false, height = 160, theme, legend = lines.length > 1 } = props;
+  const signature = `${lines.map((l) => `${l.label}|${l.color}|${l.dash}|${l.points}`).join(';')}|${log}|${logX}|${height}|${theme}|${legend}`;
   const data = align(lines.length ? lines : [{ label: '', x: [], y: [] }]);
 
   useEffect(() => {
@@ -102,7 +104,7 @@ export function LineChart(props: {
       height,
       legend: { show: legend !== false, live: legend !== 'names' },
       cursor: { drag: { x: true, y: false } },
-      scales: { x: { time: false }, y: log ? { distr: 3 } : {} },
+      scales: { x: logX ? { time: false, distr: 3 } : { time: false }, y: log ? { distr: 3 } : {} },
       axes: [{ ...axis }, { ...axis, size: yAxisSize }],
       series: [
         { label: props.xLabel ?? 'step' },
