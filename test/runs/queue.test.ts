@@ -199,6 +199,8 @@ describe('the run queue', () => {
     await until(() => hasStarted(a), 'the first run to start');
     expect((await h.service.invoke('queue.get', {}, caller)).runs.map((r) => r.id)).toEqual([b, c, d]);
     await h.service.invoke('queue.pause', { paused: true }, caller);
+    // The queued runs tell every editor (their Queue cards ask again).
+    await until(() => statuses(h, d).some((e) => e.message === 'the queue is paused'), 'the pause to be pushed');
     release(a);
     expect((await ended(h.service, a)).status).toBe('done');
     expect(hasStarted(b)).toBe(false);

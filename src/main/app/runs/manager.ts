@@ -606,7 +606,14 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     queueState: () => queueView(),
 
     pauseQueue(paused) {
+      const was = queue.paused;
       queue.setPaused(paused);
+      // Every editor hears it through the queued runs' status (the Queue cards ask again on a status push).
+      if (was !== paused)
+        for (const id of queue.list()) {
+          const l = live.get(id);
+          if (l && !l.finished) emitStatus(l, 'queued', paused ? 'the queue is paused' : undefined);
+        }
       if (!paused) startQueued();
       return queueView();
     },
