@@ -502,32 +502,24 @@ async function emitWeightStats(model: Model, program: Program, data: Dataset, ta
   if (program.generated.length === 0) return;
   const [batch] = data.evalBatches(task, Math.min(program.evaluation.evalBatchSize, 64), 64);
   if (!batch) return;
+  // One evaluation gives each generated tensor's norm, mean and variance and its values (TensorBoard's histogram).
   const read = await withFeeds(program, [batch], ([feeds]) =>
-    readScalars(() => {
-      const vals = model.evaluate(feeds, program.generated.map((g) => g.value), { training: false, step: 0 });
-      const out: Record<string, tf.Tensor> = {};
-      program.generated.forEach((g, i) => {
-        const v = vals.get(g.value)!;
-        const { mean, variance } = tf.moments(v);
-        Object.assign(out, { [`norm${i}`]: tf.norm(v), [`mean${i}`]: mean, [`var${i}`]: variance });
-      });
-      return out;
-    }),
-  );
-  // The values themselves, for TensorBoard's histograms of generated weights (a few dozen times a run).
-  const values = await withFeeds(program, [batch], ([feeds]) =>
     readValues(() => {
       const vals = model.evaluate(feeds, program.generated.map((g) => g.value), { training: false, step: 0 });
-      return program.generated.map((g) => vals.get(g.value)!);
+      return program.generated.flatMap((g) => {
+        const v = vals.get(g.value)!;
+        const { mean, variance } = tf.moments(v);
+        return [v, tf.norm(v), mean, variance];
+      });
     }),
   );
   const stats = program.generated.map((g, i) => ({
     head: g.head,
     target: `${g.target}.${g.targetPort}`,
-    norm: read[`norm${i}`],
-    mean: read[`mean${i}`],
-    std: Math.sqrt(read[`var${i}`]),
-    histogram: histogramOf(values[i]),
+    norm: read[4 * i + 1][0],
+    mean: read[4 * i + 2][0],
+    std: Math.sqrt(read[4 * i + 3][0]),
+    histogram: histogramOf(read[4 * i]),
   }));
   emit({ event: 'weights', step, stats });
 }
