@@ -67,7 +67,7 @@ export const test = base.extend<Fixtures>({
     const dir = mkdtempSync(join(tmpdir(), 'hnet-e2e-doc-'));
     const path = join(dir, 'model.hnet.json');
     if ('template' in serveDocument) copyFileSync(join(templatesDir, `${serveDocument.template}.hnet.json`), path);
-    else writeFileSync(path, `${JSON.stringify({ format: 'hypernet-studio', version: 1, ...serveDocument.json }, null, 2)}\n`);
+    else writeFileSync(path, `${JSON.stringify({ format: 'hypernet-studio', version: 2, ...serveDocument.json }, null, 2)}\n`);
     await use(path);
     rmSync(dir, { recursive: true, force: true });
   },

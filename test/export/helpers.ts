@@ -12,7 +12,7 @@ import { Model, type Feeds } from '../../src/main/engine/runtime';
 import { formatProblem } from '../../src/shared/compiler/errors';
 import type { Program, ValueId } from '../../src/shared/compiler/ir';
 import { parseDocument } from '../../src/shared/document/load';
-import { HnetDocument } from '../../src/shared/document/schema';
+import { CURRENT_VERSION, HnetDocument } from '../../src/shared/document/schema';
 import { Rng } from '../../src/shared/util/rng';
 import { hnet as hnetCommand, root, run as runCommand, type Run } from '../helpers/cli';
 import { maxAbsDiff } from '../helpers/numbers';
@@ -76,7 +76,7 @@ export interface NodeSpec {
 export function buildDoc(nodes: NodeSpec[], edges: string[], extra: Record<string, unknown> = {}): HnetDocument {
   return HnetDocument.parse({
     format: 'hypernet-studio',
-    version: 1,
+    version: CURRENT_VERSION,
     metadata: { name: 'export test' },
     nodes: nodes.map((n) => ({ id: n.id, type: n.type, params: n.params ?? {}, ...(n.label !== undefined ? { label: n.label } : {}) })),
     edges: edges.map((e) => {

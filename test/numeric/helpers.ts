@@ -6,7 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DoneEvent, EngineEvent, StepEvent } from '../../src/shared/api/events';
 import type { Program, ValueId } from '../../src/shared/compiler/ir';
-import { HnetDocument, type DocEdge } from '../../src/shared/document/schema';
+import { CURRENT_VERSION, HnetDocument, type DocEdge } from '../../src/shared/document/schema';
 import { Rng } from '../../src/shared/util/rng';
 import type { TrainOptions } from '../../src/main/engine/options';
 import type { Model, Feeds } from '../../src/main/engine/runtime';
@@ -29,7 +29,7 @@ export function wire(spec: string): DocEdge {
 export function buildDoc(nodes: NodeSpec[], edges: string[], training: Record<string, unknown> = {}, data: Record<string, unknown> = {}): HnetDocument {
   return HnetDocument.parse({
     format: 'hypernet-studio',
-    version: 1,
+    version: CURRENT_VERSION,
     metadata: { name: 'numeric test' },
     nodes: nodes.map((n) => ({ id: n.id, type: n.type, params: n.params ?? {} })),
     edges: edges.map(wire),

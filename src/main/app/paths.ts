@@ -31,6 +31,9 @@ export function findPackageRoot(from: string = fileURLToPath(import.meta.url)): 
 /** The templates shipped with the app (`templates/*.hnet.json` next to package.json). */
 export const defaultTemplatesDir = (): string => join(findPackageRoot(), 'templates');
 
+/** The blocks shipped with the app (`blocks/*.hnet-block.json` next to package.json). */
+export const defaultBlocksDir = (): string => join(findPackageRoot(), 'blocks');
+
 /** The version in package.json. */
 export function packageVersion(root: string = findPackageRoot()): string {
   try {

@@ -35,6 +35,7 @@ import type { RecentStore } from './recent';
 import { createRunManager } from './runs/manager';
 import type { ResourceLimits } from '../../shared/compiler/estimate';
 import { runsDirFor } from './runs/store';
+import { createBlockLibrary } from './blockLibrary';
 import { createTemplateLibrary } from './templates';
 import { createWorkspace } from './workspace';
 
@@ -48,6 +49,10 @@ export interface Shell<C = void> {
   readonly platform: string;
   /** Folder of `*.hnet.json` templates. */
   readonly templatesDir: string;
+  /** Folder of the blocks shipped with the app (`*.hnet-block.json`); none when absent. */
+  readonly blocksDir?: string;
+  /** The user's block library. Default: `blocks` next to the drafts folder. */
+  readonly blockLibraryDir?: string;
   /** Folder for crash-recovery drafts (created on first write). */
   readonly draftsDir: string;
   /** The document the app was started with (`hnet serve FILE`, a file opened from the OS), as an absolute path. */
@@ -125,6 +130,7 @@ const displayName = (path: string): string => basename(path);
 
 export function createAppService<C = void>(shell: Shell<C>, options: AppServiceOptions = {}): AppService<C> {
   const templates = createTemplateLibrary(shell.templatesDir);
+  const blocks = createBlockLibrary(shell.blocksDir ?? null, shell.blockLibraryDir ?? join(dirname(shell.draftsDir), 'blocks'));
   const drafts = createDraftStore(shell.draftsDir);
   const defaultRunsDir = shell.runsDir ?? join(dirname(shell.draftsDir), 'runs');
   const runs = createRunManager<C>({
@@ -191,6 +197,8 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
 
     'templates.list': () => templates.list(),
     'templates.read': ({ id }) => ({ text: templates.read(id) }),
+    'blocks.list': () => blocks.list(),
+    'blocks.save': ({ name, text, overwrite }) => blocks.save(name, text, overwrite),
 
     'document.initial': () => {
       const file = shell.initialFile();

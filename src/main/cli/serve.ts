@@ -11,6 +11,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { formatProblem } from '../../shared/compiler/errors';
 import { DOCUMENT_SUFFIX } from '../../shared/api/workspace';
+import { CURRENT_VERSION } from '../../shared/document/schema';
 import { writeFileAtomic } from '../app/files';
 import { findPackageRoot } from '../app/paths';
 import { DEFAULT_PORT, isLoopbackHost, plainHttpRefusal, startServer } from '../server/server';
@@ -161,7 +162,7 @@ function createDocument(file: string): number | null {
     return EXIT.invalid;
   }
   const name = basename(file).replace(/\.hnet\.json$|\.json$/i, '');
-  const doc = { format: 'hypernet-studio', version: 1, metadata: { name, description: '' }, nodes: [], edges: [] };
+  const doc = { format: 'hypernet-studio', version: CURRENT_VERSION, metadata: { name, description: '' }, nodes: [], edges: [] };
   try {
     writeFileAtomic(resolve(file), `${JSON.stringify(doc, null, 2)}\n`);
   } catch (e) {

@@ -87,6 +87,8 @@ function electronShellFor(): Shell<WebContents> {
     version: app.getVersion(),
     platform: process.platform,
     templatesDir: join(app.getAppPath(), 'templates'),
+    blocksDir: join(app.getAppPath(), 'blocks'),
+    blockLibraryDir: join(userData, 'blocks'),
     draftsDir: join(userData, 'drafts'),
     initialFile: () => initialFile,
     chooseFileToOpen: (wc) => chooseFileToOpen(wc),

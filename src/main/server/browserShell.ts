@@ -4,7 +4,7 @@
  */
 import { resolve } from 'node:path';
 import type { Push } from '../../shared/api/contract';
-import { defaultBrowserDraftsDir, defaultTemplatesDir, packageVersion } from '../app/paths';
+import { defaultBlocksDir, defaultBrowserDraftsDir, defaultTemplatesDir, packageVersion } from '../app/paths';
 import type { Shell } from '../app/service';
 
 export interface BrowserShellOptions {
@@ -15,6 +15,8 @@ export interface BrowserShellOptions {
   /** Default ~/.hypernet-studio/drafts. */
   draftsDir?: string;
   templatesDir?: string;
+  /** The user's block library; default ~/.hypernet-studio/blocks (beside the drafts folder). */
+  blockLibraryDir?: string;
   /** Runs of unsaved documents; default ~/.hypernet-studio/runs (beside the drafts folder). */
   runsDir?: string;
   /** Send a push to the editors; every connected editor gets every run's events (they are the same user). */
@@ -28,6 +30,8 @@ export function browserShell(options: BrowserShellOptions = {}): Shell<void> {
     version: packageVersion(),
     platform: process.platform,
     templatesDir: options.templatesDir ?? defaultTemplatesDir(),
+    blocksDir: defaultBlocksDir(),
+    ...(options.blockLibraryDir ? { blockLibraryDir: resolve(options.blockLibraryDir) } : {}),
     draftsDir: options.draftsDir ?? defaultBrowserDraftsDir(),
     initialFile: () => file,
     ...(options.workspace ? { workspace: resolve(options.workspace) } : {}),

@@ -6,22 +6,48 @@ import type { MenuCommand } from '../../shared/api/contract';
 import { layoutPositions } from './canvas/layout';
 import { fitView, viewCenter, zoomIn, zoomOut } from './canvas/view';
 import { confirmDiscard, downloadCopy, newDocument, openDocument, save, saveAs } from './files';
-import { addNode, copyFragment, emptyDocument, moveNodes, pasteFragment, removeElements, type Fragment } from './store/docOps';
-import { useEditor } from './store/editor';
+import type { LibraryBlock } from '../../shared/api/contract';
+import { blockTree, readBlockFile } from '../../shared/document/blocks';
+import { api } from './api/client';
+import type { DocNode } from '../../shared/document/schema';
+import { blockToFile, makeBlock, ungroupBlock } from './store/blockOps';
+import { addNode, copyFragment, disconnectNode, emptyDocument, moveNodes, pasteFragment, removeElements, type Fragment } from './store/docOps';
+import { currentLevel, useEditor } from './store/editor';
 import { useUi } from './store/ui';
 
-export type CommandId = MenuCommand | 'quickAdd' | 'deselect' | 'downloadCopy';
+export type CommandId = MenuCommand | 'quickAdd' | 'deselect' | 'downloadCopy' | 'makeBlock' | 'ungroup' | 'enterBlock' | 'leaveBlock';
 
 let clipboard: Fragment | null = null;
 let pasteCount = 0;
 
+/** How far apart nodes added at the same spot land (a node is roughly 220 × 110). */
+const STEP = { x: 36, y: 28 };
+
+/**
+ * A position near `want` where no node at the level shown already sits (within a few pixels): added nodes never
+ * stack exactly, they step down and right.
+ */
+export function freeSpot(nodes: readonly DocNode[], level: string | undefined, want: { x: number; y: number }): { x: number; y: number } {
+  const here = blockTree(nodes).children(level);
+  const taken = (p: { x: number; y: number }) => here.some((n) => Math.abs(n.position.x - p.x) < 12 && Math.abs(n.position.y - p.y) < 12);
+  let p = { x: Math.round(want.x), y: Math.round(want.y) };
+  for (let i = 0; i < 200 && taken(p); i++) p = { x: p.x + STEP.x, y: p.y + STEP.y };
+  return p;
+}
+
+/**
+ * Add a node of `typeId` at `at` (a drop or a click point), or at the middle of the view, offset from nodes
+ * already there; inside the block the canvas shows. Selects it and returns its id.
+ */
 export function addNodeOfType(typeId: string, at?: { x: number; y: number }): string {
   const c = at ?? viewCenter();
   // Centre the new node on the point (a node is roughly 220 × 110).
-  const pos = at ? c : { x: c.x - 110, y: c.y - 55 };
+  const s0 = useEditor.getState();
+  const level = currentLevel(s0);
+  const pos = at ? c : freeSpot(s0.doc.nodes, level, { x: c.x - 110, y: c.y - 55 });
   let id = '';
   useEditor.getState().apply((doc) => {
-    const r = addNode(doc, typeId, pos);
+    const r = addNode(doc, typeId, pos, level);
     id = r.id;
     return r.doc;
   });
@@ -49,14 +75,22 @@ export function copySelection(): boolean {
   return true;
 }
 
-export function paste(): void {
+export const canPaste = (): boolean => clipboard !== null;
+
+/** Paste the copied nodes: offset from where they were, or with their top-left at `at` (a context-menu point). */
+export function paste(at?: { x: number; y: number }): void {
   if (!clipboard) return;
   pasteCount++;
   const frag = clipboard;
-  const offset = { x: 40 * pasteCount, y: 40 * pasteCount };
+  const inFrag = new Set(frag.nodes.map((n) => n.id));
+  const roots = frag.nodes.filter((n) => n.parent === undefined || !inFrag.has(n.parent));
+  const offset = at
+    ? { x: Math.round(at.x - Math.min(...roots.map((n) => n.position.x))), y: Math.round(at.y - Math.min(...roots.map((n) => n.position.y))) }
+    : { x: 40 * pasteCount, y: 40 * pasteCount };
   let ids: string[] = [];
+  const level = currentLevel(useEditor.getState());
   useEditor.getState().apply((doc) => {
-    const r = pasteFragment(doc, frag, offset);
+    const r = pasteFragment(doc, frag, offset, level);
     ids = r.ids;
     return r.doc;
   });
@@ -68,8 +102,9 @@ export function duplicate(): void {
   const frag = copyFragment(s.doc, s.selectedNodes);
   if (!frag) return;
   let ids: string[] = [];
+  const level = currentLevel(s);
   s.apply((doc) => {
-    const r = pasteFragment(doc, frag, { x: 40, y: 40 });
+    const r = pasteFragment(doc, frag, { x: 40, y: 40 }, level);
     ids = r.ids;
     return r.doc;
   });
@@ -78,14 +113,51 @@ export function duplicate(): void {
 
 export function selectAll(): void {
   const s = useEditor.getState();
-  s.setSelection(new Set(s.doc.nodes.map((n) => n.id)), new Set());
+  s.setSelection(new Set(blockTree(s.doc.nodes).children(currentLevel(s)).map((n) => n.id)), new Set());
+}
+
+/** Make a block of the selected nodes (at the level shown) and select it. */
+export function makeBlockOfSelection(): void {
+  const s = useEditor.getState();
+  const r = makeBlock(s.doc, s.selectedNodes, currentLevel(s));
+  if (!r) {
+    useUi.getState().notify('info', 'Select the nodes to put in a block first');
+    return;
+  }
+  s.apply(() => r.doc, { select: [r.id] });
+}
+
+/** Dissolve the selected block (or the block `id`): its nodes come out where they were. */
+export function ungroup(id?: string): void {
+  const s = useEditor.getState();
+  const target = id ?? [...s.selectedNodes].find((n) => s.doc.nodes.find((d) => d.id === n)?.type === 'block');
+  if (!target) return;
+  const inner = blockTree(s.doc.nodes).children(target).map((n) => n.id);
+  s.apply((doc) => ungroupBlock(doc, target), { select: inner });
+}
+
+/** Remove every wire of the selected nodes. */
+export function disconnectSelection(): void {
+  const s = useEditor.getState();
+  if (!s.selectedNodes.size) return;
+  s.apply((doc) => [...s.selectedNodes].reduce((d, id) => disconnectNode(d, id), doc));
+}
+
+/** Enter the selected block. */
+export function enterSelectedBlock(): void {
+  const s = useEditor.getState();
+  const id = [...s.selectedNodes].find((n) => s.doc.nodes.find((d) => d.id === n)?.type === 'block');
+  if (id) {
+    s.enterBlock(id);
+    requestAnimationFrame(() => fitView(undefined, false));
+  }
 }
 
 export async function autoLayout(): Promise<void> {
   const s = useEditor.getState();
   if (!s.doc.nodes.length) return;
   try {
-    const positions = await layoutPositions(s.doc, s.measured);
+    const positions = await layoutPositions(s.doc, s.measured, currentLevel(s));
     useEditor.getState().apply((doc) => moveNodes(doc, positions), { graph: false });
     requestAnimationFrame(() => fitView());
   } catch (e) {
@@ -113,7 +185,7 @@ const actions: Record<CommandId, () => void | Promise<unknown>> = {
     if (copySelection()) deleteSelection();
   },
   copy: () => void copySelection(),
-  paste,
+  paste: () => paste(),
   duplicate,
   delete: deleteSelection,
   selectAll,
@@ -125,8 +197,18 @@ const actions: Record<CommandId, () => void | Promise<unknown>> = {
   toggleInspector: () => useUi.getState().set({ showInspector: !useUi.getState().showInspector }),
   toggleProblems: () => useUi.getState().set({ showDock: !useUi.getState().showDock }),
   autoLayout,
+  makeBlock: makeBlockOfSelection,
+  ungroup: () => ungroup(),
+  enterBlock: enterSelectedBlock,
+  leaveBlock: () => {
+    const s = useEditor.getState();
+    if (s.blockPath.length) {
+      s.leaveTo(s.blockPath.length - 1);
+      requestAnimationFrame(() => fitView(undefined, false));
+    }
+  },
   shortcuts: () => useUi.getState().set({ helpOpen: true }),
-  quickAdd: () => useUi.getState().set({ quickAddOpen: true }),
+  quickAdd: () => useUi.getState().openQuickAdd(null),
   deselect: () => useEditor.getState().setSelection(new Set(), new Set()),
 };
 
@@ -177,6 +259,10 @@ export const SHORTCUTS: Shortcut[] = [
   { command: 'zoomIn', key: '=', label: 'Zoom in' },
   { command: 'zoomIn', key: '+', label: 'Zoom in' },
   { command: 'zoomOut', key: '-', label: 'Zoom out' },
+  { command: 'makeBlock', key: 'g', mod: true, label: 'Make a block of the selected nodes' },
+  { command: 'ungroup', key: 'g', mod: true, shift: true, label: 'Ungroup the selected block' },
+  { command: 'enterBlock', key: 'Enter', label: 'Enter the selected block' },
+  { command: 'leaveBlock', key: 'Backspace', mod: true, label: 'Leave the block shown' },
   { command: 'quickAdd', key: '/', label: 'Quick add a node' },
   { command: 'quickAdd', key: 'k', mod: true, label: 'Quick add a node' },
   { command: 'toggleTheme', key: 't', label: 'Toggle light/dark theme' },
@@ -212,3 +298,62 @@ export function matchShortcut(e: KeyboardEvent): Shortcut | null {
   }
   return null;
 }
+
+/** The block library as last listed (the palette lists it; insertion reads a block's file from here). */
+let library: LibraryBlock[] = [];
+export const setLibrary = (blocks: LibraryBlock[]): void => {
+  library = blocks;
+};
+
+/** Insert block `id` of the library at `at` (default: the middle of the view) into the level shown, and select it. */
+export async function insertLibraryBlock(id: string, at?: { x: number; y: number }): Promise<void> {
+  let entry = library.find((b) => b.id === id);
+  if (!entry) {
+    setLibrary(await api.invoke('blocks.list', {}));
+    entry = library.find((b) => b.id === id);
+  }
+  if (!entry) throw new Error(`the block library has no block "${id}"`);
+  const r = readBlockFile(entry.text);
+  if (!r.ok) throw new Error(`the block "${entry.name}" cannot be read: ${r.message}`);
+  const s = useEditor.getState();
+  const level = currentLevel(s);
+  const c = viewCenter();
+  const want = at ?? freeSpot(s.doc.nodes, level, { x: c.x - 110, y: c.y - 55 });
+  const root = r.file.nodes[0];
+  let ids: string[] = [];
+  s.apply((doc) => {
+    const p = pasteFragment(doc, { nodes: r.file.nodes, edges: r.file.edges }, { x: Math.round(want.x - root.position.x), y: Math.round(want.y - root.position.y) }, level);
+    ids = p.ids;
+    return p.doc;
+  });
+  useEditor.getState().setSelection(new Set(ids), new Set());
+}
+
+/** Save block `id` of the document to the user's block library (asks before replacing one of the same name). */
+export async function saveBlockToLibrary(id: string): Promise<void> {
+  const s = useEditor.getState();
+  const file = blockToFile(s.doc, id);
+  if (!file) return;
+  const name = file.nodes[0].label ?? id;
+  const text = `${JSON.stringify(file, null, 2)}\n`;
+  const r = await api.invoke('blocks.save', { name, text });
+  if (r.kind === 'exists') {
+    const answer = await useUi.getState().ask({
+      title: 'Replace the block in the library?',
+      intro: `The block library already has a block saved as "${name}".`,
+      buttons: [
+        { label: 'Cancel', value: 'cancel' },
+        { label: 'Replace', value: 'replace', danger: true },
+      ],
+      testId: 'block-replace',
+    });
+    if (answer !== 'replace') return;
+    await api.invoke('blocks.save', { name, text, overwrite: true });
+  }
+  setLibrary(await api.invoke('blocks.list', {}));
+  useUi.getState().notify('info', `Saved "${name}" to the block library`);
+  window.dispatchEvent(new Event(LIBRARY_CHANGED));
+}
+
+/** Fired when the block library changes (the palette lists it again). */
+export const LIBRARY_CHANGED = 'hnet:block-library';

@@ -25,6 +25,18 @@ export const TemplateSummary = z.object({
 });
 export type TemplateSummary = z.infer<typeof TemplateSummary>;
 
+/** A block in the block library: shipped with the app (`blocks/`) or saved by the user (their blocks folder). */
+export const LibraryBlock = z.object({
+  /** `shipped:<file name>` or `library:<file name>` (without `.hnet-block.json`). */
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  source: z.enum(['shipped', 'library']),
+  /** The file's text (a block file, src/shared/document/schema.ts BlockFile). */
+  text: z.string(),
+});
+export type LibraryBlock = z.infer<typeof LibraryBlock>;
+
 /** A document the app opened for the renderer: its text, a display name and the handle to save it back. */
 export const OpenedDocument = z.object({
   handle: z.string().nullable(),
@@ -75,6 +87,16 @@ export const Methods = {
   'templates.list': method(z.object({}), z.array(TemplateSummary)),
   /** A template's text; opening it makes a new, unsaved document. */
   'templates.read': method(z.object({ id: z.string().max(200) }), z.object({ text: z.string() })),
+  /** The block library: the blocks shipped with the app, then the user's own; files that do not read are left out. */
+  'blocks.list': method(z.object({}), z.array(LibraryBlock)),
+  /**
+   * Save a block to the user's block library as `<name>.hnet-block.json` (atomically). `exists` when that file is
+   * there and `overwrite` is not set.
+   */
+  'blocks.save': method(
+    z.object({ name: z.string().min(1).max(100), text: z.string().max(10_000_000), overwrite: z.boolean().default(false) }),
+    z.discriminatedUnion('kind', [z.object({ kind: z.literal('saved'), id: z.string() }), z.object({ kind: z.literal('exists'), id: z.string() })]),
+  ),
   /** The document the app was started with (hnet serve FILE, or a file opened from the OS), if any. */
   'document.initial': method(z.object({}), OpenedDocument.nullable()),
   /** Ask the user for a file (native dialog). Null when cancelled or not supported (browser mode). */

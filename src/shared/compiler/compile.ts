@@ -4,6 +4,7 @@
  */
 import type { HnetDocument } from '../document/schema';
 import { parameterBudget, type Budget } from './budget';
+import { scopeProblems, validateBlocks } from './blocks';
 import { problem, type HnetProblem } from './errors';
 import { validateGraph, type Graph } from './graph';
 import { inferShapes, type Inference } from './infer';
@@ -31,7 +32,16 @@ export interface CompileResult {
  * if (!result.ok) for (const p of result.problems) console.error(formatProblem(p));
  */
 export function compile(doc: HnetDocument): CompileResult {
+  const result = compileFlat(doc);
+  if (!doc.nodes.some((n) => n.parent !== undefined)) return result;
+  const inference = result.inference && { ...result.inference, problems: scopeProblems(doc, result.inference.problems), warnings: scopeProblems(doc, result.inference.warnings) };
+  return { ...result, problems: scopeProblems(doc, result.problems), warnings: scopeProblems(doc, result.warnings), ...(inference ? { inference } : {}) };
+}
+
+/** Blocks are flattened by construction (wires join real nodes); this compiles the real nodes. */
+function compileFlat(doc: HnetDocument): CompileResult {
   const { graph, problems } = validateGraph(doc);
+  problems.push(...validateBlocks(doc, graph.nodes));
   const inference = inferShapes(graph);
   problems.push(...inference.problems);
   if (problems.length) return { ok: false, problems, warnings: inference.warnings, graph, inference };

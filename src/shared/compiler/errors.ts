@@ -39,6 +39,10 @@ export const ErrorCodes = {
   HN055: 'data file too large',
   HN060: 'training worker crashed',
   HN061: 'training worker out of memory',
+  HN070: 'block is malformed',
+  HN071: 'block port invalid',
+  HN072: 'wire crosses a block without a port',
+  HN073: 'promoted parameter invalid',
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 
@@ -54,6 +58,8 @@ export interface HnetProblem {
   node?: string;
   port?: string;
   path?: string;
+  /** The blocks around `node`, outermost first (`outer/inner`), when it is inside one: shown as `outer/inner/node`. */
+  scope?: string;
 }
 
 /** Thrown inside the compiler's passes and caught at their boundary, so callers only ever see values. */
@@ -74,8 +80,12 @@ export function fail(code: ErrorCode, message: string, where: Omit<HnetProblem, 
   throw new HnetError(problem(code, message, where));
 }
 
-/** `dense_2.kernel: expects [64, 10], head_1 produces 650 (HN030)` */
+/** The node a problem names, with the blocks around it: `generator/hyper`. */
+export const problemNode = (p: HnetProblem): string | undefined => (p.node ? (p.scope ? `${p.scope}/${p.node}` : p.node) : undefined);
+
+/** `dense_2.kernel: expects [64, 10], head_1 produces 650 (HN030)`; inside a block `generator/hyper.chunkSize: ...` */
 export function formatProblem(p: HnetProblem): string {
-  const where = p.node ? (p.port ? `${p.node}.${p.port}` : p.node) : p.path;
+  const node = problemNode(p);
+  const where = node ? (p.port ? `${node}.${p.port}` : node) : p.path;
   return `${where ? `${where}: ` : ''}${p.message} (${p.code})`;
 }

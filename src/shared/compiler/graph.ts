@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { DocEdge, DocNode, HnetDocument } from '../document/schema';
+import { isBlock } from '../document/blocks';
 import { categoryOfId, getNodeType, nodeTypes } from '../nodes';
 import type { NodeType, PortDecl } from '../nodes/types';
 import { problem, type HnetProblem } from './errors';
@@ -35,12 +36,18 @@ export function validateGraph(doc: HnetDocument): { graph: Graph; problems: Hnet
   const problems: HnetProblem[] = [];
   const nodes = new Map<string, GraphNode>();
   const seen = new Set<string>();
+  const blocks = new Set<string>();
   for (const n of doc.nodes) {
     if (seen.has(n.id)) {
       problems.push(problem('HN010', `node id "${n.id}" is used more than once; ids must be unique`, { node: n.id }));
       continue;
     }
     seen.add(n.id);
+    // Blocks are structure only (./blocks.ts checks them); the nodes inside them are ordinary nodes.
+    if (isBlock(n)) {
+      blocks.add(n.id);
+      continue;
+    }
     const type = getNodeType(n.type);
     if (!type) {
       problems.push(problem('HN011', `unknown node type "${n.type}"${suggest(n.type)}`, { node: n.id }));
@@ -65,6 +72,11 @@ export function validateGraph(doc: HnetDocument): { graph: Graph; problems: Hnet
       if (edgeIds.has(e.id)) problems.push(problem('HN026', `edge id "${e.id}" is used more than once`, { path }));
       edgeIds.add(e.id);
     }
+    const block = blocks.has(e.source) ? e.source : blocks.has(e.target) ? e.target : undefined;
+    if (block !== undefined)
+      return void problems.push(
+        problem('HN021', `a wire joins "${block}", which is a block; wires join the ports of the nodes inside it (a block's ports are names for those)`, { path, node: block }),
+      );
     // Edges touching a node that already failed add nothing but noise.
     if (!seen.has(e.source)) return void problems.push(problem('HN020', `edge from missing node "${e.source}"`, { path, node: e.target, port: e.targetPort }));
     if (!seen.has(e.target)) return void problems.push(problem('HN020', `edge to missing node "${e.target}"`, { path, node: e.source, port: e.sourcePort }));

@@ -1,5 +1,5 @@
 /** Builds documents for tests: nodes as [id, type, params], edges as 'src.port -> dst.port'. */
-import { HnetDocument } from '../document/schema';
+import { CURRENT_VERSION, HnetDocument } from '../document/schema';
 
 export function testDoc(
   nodes: [id: string, type: string, params?: Record<string, unknown>][],
@@ -8,7 +8,7 @@ export function testDoc(
 ): HnetDocument {
   return HnetDocument.parse({
     format: 'hypernet-studio',
-    version: 1,
+    version: CURRENT_VERSION,
     nodes: nodes.map(([id, type, params], i) => ({ id, type, params: params ?? {}, position: { x: i * 200, y: 0 } })),
     edges: edges.map((e) => {
       const [from, to] = e.split('->').map((s) => s.trim());

@@ -10,6 +10,11 @@ import {
   type Migration,
   type RawDocument,
 } from './migrations';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compile } from '../compiler/compile';
+import { parseDocument } from './load';
 import { CURRENT_VERSION } from './schema';
 
 /**
@@ -188,8 +193,25 @@ describe('the real migrations', () => {
     expect(r.ok && r.value).toEqual(doc);
   });
 
-  // One test per released migration goes here, each with a real document of the old version, e.g.
-  // it('1 -> 2 renames head.hyper to head.mlp', () => { ... });
+  // One test per released migration, each with a real document of the old version.
+  it('1 -> 2 (blocks) keeps a version-1 template as it was: same nodes, wires and settings, and the same program', () => {
+    const text = readFileSync(join(dirname(fileURLToPath(import.meta.url)), 'fixtures', 'sinusoid-v1.hnet.json'), 'utf8');
+    const raw = JSON.parse(text) as RawDocument;
+    expect(raw.version).toBe(1);
+    const r = migrate(raw);
+    if (!r.ok) throw new Error('expected ok');
+    expect(r.applied.map((m) => `${m.from}->${m.to}`)).toEqual(['1->2']);
+    expect(r.value).toEqual({ ...raw, version: 2 });
+    const loaded = parseDocument(text);
+    if (!loaded.ok) throw new Error(loaded.problems.map((p) => p.message).join('; '));
+    expect(loaded.doc.version).toBe(2);
+    expect(loaded.warnings[0]).toMatch(/version 1 of the format; it was converted to version 2 \(blocks/);
+    expect(loaded.doc.nodes.every((n) => n.parent === undefined && n.block === undefined)).toBe(true);
+    const current = parseDocument(JSON.stringify({ ...raw, version: 2 }));
+    if (!current.ok) throw new Error('expected ok');
+    expect(compile(loaded.doc).program).toEqual(compile(current.doc).program);
+    expect(compile(loaded.doc).ok).toBe(true);
+  });
 });
 
 describe('renameNodeType', () => {

@@ -32,8 +32,18 @@ export interface Migration {
   migrate(raw: RawDocument): RawDocument;
 }
 
-/** Every migration ever released, oldest first. Version 1 is the first released version, so none exist yet. */
-export const MIGRATIONS: readonly Migration[] = [];
+/** Every migration ever released, oldest first. Version 1 is the first released version. */
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    from: 1,
+    to: 2,
+    describe:
+      'blocks (subgraphs): a node may sit inside a block node (`parent`, `block`); version-1 documents have none, so their nodes and wires stay as they are',
+    // Nothing to convert: the version says a file may hold blocks, so a Hypernet Studio that reads only version 1
+    // refuses it by name instead of failing on an unknown node type "block".
+    migrate: (raw) => ({ ...raw }),
+  },
+];
 
 export type MigrationResult =
   | { ok: true; value: RawDocument; from: number; applied: Migration[] }

@@ -9,7 +9,7 @@
 import { z } from 'zod';
 
 export const FORMAT_NAME = 'hypernet-studio';
-export const CURRENT_VERSION = 1;
+export const CURRENT_VERSION = 2;
 
 /** Ids name nodes in error messages and generated code, so they are kept short and plain. */
 export const NodeId = z
@@ -24,6 +24,34 @@ const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 
 export const Position = z.object({ x: finite, y: finite }).loose();
 
+/** The node type of a block (a subgraph): not a registered node type; the compiler flattens blocks away. */
+export const BLOCK_TYPE = 'block';
+
+/** A port of a block: the name it shows on the block, and the port of a node directly inside it that it stands for. */
+export const BlockPort = z.object({ name: PortName, node: NodeId, port: PortName }).loose();
+export type BlockPort = z.infer<typeof BlockPort>;
+
+/** An inner node's parameter shown (and edited) in the block's inspector. */
+export const PromotedParam = z.object({ node: NodeId, param: z.string().min(1).max(64), label: z.string().max(200).optional() }).loose();
+export type PromotedParam = z.infer<typeof PromotedParam>;
+
+/**
+ * What makes a node of type {@link BLOCK_TYPE} a block: its description, its ports and its promoted parameters.
+ * The block's name is the node's `label`. The nodes inside it are ordinary nodes with `parent` set to its id, and
+ * wires always join real nodes, so the compiler, the engine and the code exports see the flat graph.
+ */
+export const BlockSpec = z
+  .object({
+    description: z.string().max(20_000).default(''),
+    /** Inputs, in order (left side of the block). */
+    inputs: z.array(BlockPort).max(1000).default([]),
+    /** Outputs, in order (right side). */
+    outputs: z.array(BlockPort).max(1000).default([]),
+    promoted: z.array(PromotedParam).max(1000).default([]),
+  })
+  .loose();
+export type BlockSpec = z.infer<typeof BlockSpec>;
+
 export const DocNode = z
   .object({
     id: NodeId,
@@ -31,6 +59,10 @@ export const DocNode = z
     params: z.record(z.string(), z.unknown()).default({}),
     position: Position.default({ x: 0, y: 0 }),
     label: z.string().max(200).optional(),
+    /** The block this node is inside (absent: the document's top level). Positions are in the block's own canvas. */
+    parent: NodeId.optional(),
+    /** Set on a block node only (type {@link BLOCK_TYPE}). */
+    block: BlockSpec.optional(),
   })
   .loose();
 export type DocNode = z.infer<typeof DocNode>;
@@ -210,3 +242,20 @@ export const HnetDocument = z
 export type HnetDocument = z.infer<typeof HnetDocument>;
 /** A document as written by hand, before defaults are filled in. */
 export type HnetDocumentInput = z.input<typeof HnetDocument>;
+
+export const BLOCK_FILE_FORMAT = 'hypernet-studio-block';
+export const BLOCK_FILE_SUFFIX = '.hnet-block.json';
+
+/**
+ * A block saved to the block library (`*.hnet-block.json`): the block node first (no `parent`), then every node
+ * inside it, and the wires among them. Inserting one renames its nodes where the document already uses the ids.
+ */
+export const BlockFile = z
+  .object({
+    format: z.literal(BLOCK_FILE_FORMAT),
+    version: z.literal(CURRENT_VERSION),
+    nodes: z.array(DocNode).min(1).max(10_000),
+    edges: z.array(DocEdge).max(50_000).default([]),
+  })
+  .loose();
+export type BlockFile = z.infer<typeof BlockFile>;

@@ -14,12 +14,16 @@ import {
   useConnection,
   useStore,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, type DragEvent } from 'react';
-import { addNodeOfType } from '../commands';
+import { useCallback, useEffect, useMemo, useRef, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { isBlock } from '../../../shared/document/blocks';
+import { addNodeOfType, insertLibraryBlock } from '../commands';
 import { useCompiled } from '../store/compiled';
 import { connect, connectionProblem, moveNodes } from '../store/docOps';
-import { useEditor } from '../store/editor';
+import { currentLevel, useEditor, validPath } from '../store/editor';
 import { useUi } from '../store/ui';
+import { Breadcrumb } from './Breadcrumb';
+import { ContextMenu } from './ContextMenu';
+import { isBoundary, levelOf, portsOf } from './level';
 import { EdgeDeriver, NodeDeriver } from './derive';
 import { FarView, isFar } from './detail';
 import { FarWires } from './FarWires';
@@ -28,6 +32,8 @@ import { edgeComponents, type HnEdge } from './ShapeEdge';
 import { fitView, registerCanvas, screenToFlow, setViewport } from './view';
 
 export const PALETTE_MIME = 'application/x-hnet-node-type';
+/** A library block dragged from the palette (its library id). */
+export const BLOCK_MIME = 'application/x-hnet-block';
 
 const MINIMAP_CLASS = (n: HnNode) => `mm-node cat-${n.type ?? 'unknown'}`;
 const PRO_OPTIONS = { hideAttribution: false };
@@ -84,8 +90,20 @@ function ConnectionHint() {
   );
 }
 
+/** The kind of wire a handle carries (for the search a dropped wire opens). */
+function handleKind(nodeId: string, handle: string | null | undefined, type: 'source' | 'target'): string {
+  const doc = useEditor.getState().doc;
+  const n = doc.nodes.find((d) => d.id === nodeId);
+  if (!n) return 'any';
+  const ports = portsOf(doc.nodes, n);
+  return (type === 'source' ? ports.outputs : ports.inputs).find((p) => p.name === handle)?.kind ?? 'any';
+}
+
 export function Canvas() {
   const doc = useEditor((s) => s.doc);
+  const blockPath = useEditor((s) => s.blockPath);
+  const level = useMemo(() => currentLevel({ doc, blockPath }), [doc, blockPath]);
+  const view = useMemo(() => levelOf(doc, level), [doc, level]);
   const selectedNodes = useEditor((s) => s.selectedNodes);
   const selectedEdges = useEditor((s) => s.selectedEdges);
   const measured = useEditor((s) => s.measured);
@@ -96,7 +114,10 @@ export function Canvas() {
   const nodeDeriver = useRef(new NodeDeriver()).current;
   const edgeDeriver = useRef(new EdgeDeriver()).current;
 
-  const nodes = useMemo(() => nodeDeriver.derive(doc.nodes, selectedNodes, compiled.byNode, measured), [nodeDeriver, doc.nodes, selectedNodes, compiled, measured]);
+  const nodes = useMemo(
+    () => nodeDeriver.derive(view.nodes, selectedNodes, compiled.byNode, measured, doc.nodes, level),
+    [nodeDeriver, view, doc.nodes, level, selectedNodes, compiled, measured],
+  );
   // Culling pays off when few nodes are on screen (zoomed in); zoomed out over a big graph it would unmount and
   // remount the nodes crossing the edge on every pan frame, so in the far view (cheap node faces) everything
   // stays mounted.
@@ -104,7 +125,7 @@ export function Canvas() {
   const big = nodes.length > BIG_GRAPH;
   const cull = big && !far;
   const farWires = big && far;
-  const edges = useMemo(() => edgeDeriver.derive(doc, selectedEdges, compiled), [edgeDeriver, doc, selectedEdges, compiled]);
+  const edges = useMemo(() => edgeDeriver.derive(doc, selectedEdges, compiled, level), [edgeDeriver, doc, selectedEdges, compiled, level]);
 
   // A newly loaded document shows its saved viewport, or the whole graph.
   useEffect(() => {
@@ -125,6 +146,7 @@ export function Canvas() {
     let selection: Set<string> | null = null;
     let dragEnded = false;
     for (const c of changes) {
+      if ('id' in c && isBoundary(c.id)) continue; // the block's boundary is drawn, not part of the document
       if (c.type === 'position') {
         if (c.dragging && !inDrag) {
           inDrag = true;
@@ -173,14 +195,55 @@ export function Canvas() {
     s.apply((d) => connect(d, c));
   }, []);
 
-  const onConnectEnd = useCallback((_e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
-    if (state.isValid !== false || !state.fromHandle || !state.toHandle) return;
-    const reason = refusal(state.fromHandle, state.toHandle);
+  const onConnectEnd = useCallback((e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    const from = state.fromHandle;
+    if (from && !state.toHandle && !state.toNode && !isBoundary(from.nodeId)) {
+      // Dropped on empty canvas: search the node types that can take this wire, and wire the one chosen.
+      const p = 'changedTouches' in e ? e.changedTouches[0] : e;
+      if (!p) return;
+      const handle = from.id ?? '';
+      useUi.getState().openQuickAdd({
+        at: screenToFlow({ x: p.clientX, y: p.clientY }),
+        screen: { x: p.clientX, y: p.clientY },
+        wire: { nodeId: from.nodeId, handle, type: from.type, kind: handleKind(from.nodeId, handle, from.type) },
+      });
+      return;
+    }
+    if (state.isValid !== false || !from || !state.toHandle) return;
+    const reason = refusal(from, state.toHandle);
     if (reason) useUi.getState().notify('error', `Cannot connect: ${reason}`);
   }, []);
 
+  const onNodeDoubleClick = useCallback((_e: ReactMouseEvent, node: HnNode) => {
+    const s = useEditor.getState();
+    const n = s.doc.nodes.find((d) => d.id === node.id);
+    if (n && isBlock(n)) {
+      s.enterBlock(n.id);
+      requestAnimationFrame(() => fitView(undefined, false));
+    }
+  }, []);
+
+  const onNodeContextMenu = useCallback((e: ReactMouseEvent, node: HnNode) => {
+    if (isBoundary(node.id)) return;
+    e.preventDefault();
+    const s = useEditor.getState();
+    if (!s.selectedNodes.has(node.id)) s.setSelection(new Set([node.id]), new Set());
+    useUi.getState().set({ menu: { x: e.clientX, y: e.clientY, flow: screenToFlow({ x: e.clientX, y: e.clientY }), nodeId: node.id } });
+  }, []);
+
+  const onPaneContextMenu = useCallback((e: ReactMouseEvent | MouseEvent) => {
+    e.preventDefault();
+    useUi.getState().set({ menu: { x: e.clientX, y: e.clientY, flow: screenToFlow({ x: e.clientX, y: e.clientY }) } });
+  }, []);
+
+  /** A double-click on empty canvas opens the search there. */
+  const onDoubleClick = useCallback((e: ReactMouseEvent) => {
+    if (!(e.target instanceof Element) || !e.target.classList.contains('react-flow__pane')) return;
+    useUi.getState().openQuickAdd({ at: screenToFlow({ x: e.clientX, y: e.clientY }), screen: { x: e.clientX, y: e.clientY } });
+  }, []);
+
   const onDragOver = useCallback((e: DragEvent) => {
-    if (e.dataTransfer.types.includes(PALETTE_MIME)) {
+    if (e.dataTransfer.types.includes(PALETTE_MIME) || e.dataTransfer.types.includes(BLOCK_MIME)) {
       e.preventDefault();
       e.dataTransfer.dropEffect = 'copy';
     }
@@ -188,10 +251,12 @@ export function Canvas() {
 
   const onDrop = useCallback((e: DragEvent) => {
     const type = e.dataTransfer.getData(PALETTE_MIME);
-    if (!type) return;
+    const block = e.dataTransfer.getData(BLOCK_MIME);
+    if (!type && !block) return;
     e.preventDefault();
     const p = screenToFlow({ x: e.clientX, y: e.clientY });
-    addNodeOfType(type, { x: p.x - 20, y: p.y - 20 });
+    if (block) void insertLibraryBlock(block, { x: p.x - 20, y: p.y - 20 });
+    else addNodeOfType(type, { x: p.x - 20, y: p.y - 20 });
   }, []);
 
   return (
@@ -202,6 +267,7 @@ export function Canvas() {
       data-detail={far ? 'far' : 'full'}
       onDragOver={onDragOver}
       onDrop={onDrop}
+      onDoubleClick={onDoubleClick}
     >
       <FarView.Provider value={far}>
         <ReactFlow<HnNode, HnEdge>
@@ -216,6 +282,9 @@ export function Canvas() {
           onSelectionDragStop={onDragStop}
           onConnect={onConnect}
           onConnectEnd={onConnectEnd}
+          onNodeDoubleClick={onNodeDoubleClick}
+          onNodeContextMenu={onNodeContextMenu}
+          onPaneContextMenu={onPaneContextMenu}
           isValidConnection={isValidConnection}
           colorMode={theme}
           deleteKeyCode={null}
@@ -233,11 +302,13 @@ export function Canvas() {
           {/* Zoomed out, the dots are a few pixels apart, a grey haze that costs a repaint of the pattern per frame. */}
           {!far && <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />}
           <Controls showInteractive={false} position="bottom-left" />
+          <Breadcrumb path={validPath({ doc, blockPath })} />
           <MiniMap<HnNode> pannable zoomable style={MINIMAP_STYLE} nodeClassName={MINIMAP_CLASS} position="bottom-right" ariaLabel="Overview of the graph" />
           <ConnectionHint />
           {farWires && <FarWires edges={edges} />}
         </ReactFlow>
       </FarView.Provider>
+      <ContextMenu />
       {doc.nodes.length === 0 && (
         <div className="hn-canvas__empty">
           <p>This graph is empty.</p>

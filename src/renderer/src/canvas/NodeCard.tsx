@@ -7,7 +7,8 @@
 import { Handle, Position, useStoreApi, type Node, type NodeProps } from '@xyflow/react';
 import { memo, useContext, type ComponentType, type CSSProperties } from 'react';
 import type { DocNode } from '../../../shared/document/schema';
-import { nodeInfo, paramFields, type Category } from '../store/catalog';
+import { specOf } from '../../../shared/document/blocks';
+import { nodeInfo, paramFields, type Category, type NodePorts } from '../store/catalog';
 import { FarView, farGeometry, type FarGeometry, type HandleBox } from './detail';
 
 export interface HnNodeData extends Record<string, unknown> {
@@ -16,9 +17,18 @@ export interface HnNodeData extends Record<string, unknown> {
   problems: string[];
   /** Warnings on this node (it compiles, but likely not as meant), formatted the same way. */
   warnings?: string[];
+  /** A block's ports (or the boundary's), from the nodes inside it. */
+  ports?: NodePorts;
+  /** A block: how many nodes are inside it, and how many of their problems it shows. */
+  innerCount?: number;
+  innerProblems?: number;
+  /** A block's promoted parameters' values (`node.param`), read from the nodes inside it. */
+  promotedValues?: Record<string, unknown>;
+  /** The boundary of the block shown: which of its sides this node draws. */
+  boundary?: 'inputs' | 'outputs';
 }
 
-export type HnNodeType = Category | 'unknown';
+export type HnNodeType = Category | 'unknown' | 'block' | 'boundary';
 export type HnNode = Node<HnNodeData, HnNodeType>;
 
 export const CATEGORY_LABEL: Record<HnNodeType, string> = {
@@ -30,6 +40,8 @@ export const CATEGORY_LABEL: Record<HnNodeType, string> = {
   metric: 'Metric',
   probe: 'Probe',
   unknown: 'Unknown',
+  block: 'Block',
+  boundary: 'Block',
 };
 
 /** A parameter value as it reads on a node face: lists as `64, 64`, booleans as on/off, numbers compact. */
@@ -48,7 +60,7 @@ function NodeCard({ id, data, selected, category }: NodeProps<HnNode> & { catego
   // Read, not subscribed (see FarView). A node first shown while zoomed out has no measurements yet and shows its
   // full face; React Flow then measures it, and the new size reaches this component as new `data` (the canvas
   // derives a new node when its measured size changes), which renders the far face.
-  const geometry = far ? farGeometry(store.getState().nodeLookup.get(id)) : null;
+  const geometry = far && category !== 'boundary' ? farGeometry(store.getState().nodeLookup.get(id)) : null;
   if (geometry) return <FarFace data={data} selected={selected} category={category} geometry={geometry} />;
   return <FullFace data={data} selected={selected} category={category} />;
 }
@@ -59,7 +71,106 @@ interface FaceProps {
   category: HnNodeType;
 }
 
+/** A block: its name, description, ports (names for ports inside it), promoted parameters and what is inside. */
+function BlockFace({ data, selected }: FaceProps) {
+  const { node, problems } = data;
+  const ports = data.ports ?? { inputs: [], outputs: [] };
+  const spec = specOf(node);
+  const hasError = problems.length > 0;
+  return (
+    <div className={`hn-node cat-block${hasError ? ' has-error' : ''}${selected ? ' is-selected' : ''}`} data-node-id={node.id} data-testid={`node-${node.id}`} title="Double-click to open the block">
+      <div className="hn-node__head">
+        <span className="hn-node__cat">Block</span>
+        <span className="hn-node__title" title={node.label ?? node.id}>
+          {node.label ?? 'Block'}
+        </span>
+        <span className="hn-node__id">
+          {node.id} · {data.innerCount ?? 0} nodes
+        </span>
+      </div>
+      {spec.description && <div className="hn-node__desc">{spec.description}</div>}
+      <PortRows ports={ports} />
+      {spec.promoted.length > 0 && (
+        <dl className="hn-node__params">
+          {spec.promoted.map((p) => (
+            <div key={`${p.node}.${p.param}`} className="hn-node__param">
+              <dt>{p.label ?? `${p.node}.${p.param}`}</dt>
+              <dd data-testid={`block-param-${node.id}-${p.node}-${p.param}`}>{formatValue(data.promotedValues?.[`${p.node}.${p.param}`])}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+      {hasError && (
+        <div className="hn-node__error" role="alert" data-testid={`node-error-${node.id}`} title={problems.join('\n')}>
+          {problems.length > 1 && <span className="hn-node__more">{problems.length} problems · </span>}
+          {problems[0]}
+        </div>
+      )}
+    </div>
+  );
+}
+
+/** One side of the block shown, as a node: its inputs come in on the left, its outputs leave on the right. */
+function BoundaryFace({ data }: FaceProps) {
+  const side = data.boundary ?? 'inputs';
+  const ports = data.ports ?? { inputs: [], outputs: [] };
+  const list = side === 'inputs' ? ports.inputs : ports.outputs;
+  return (
+    <div className={`hn-node cat-boundary is-${side}`} data-testid={`block-boundary-${side}`}>
+      <div className="hn-node__head">
+        <span className="hn-node__cat">{side === 'inputs' ? 'Block inputs' : 'Block outputs'}</span>
+        <span className="hn-node__title">{data.node.label ?? 'Block'}</span>
+      </div>
+      <div className="hn-node__ports">
+        <div className={side === 'inputs' ? 'hn-node__col out' : 'hn-node__col'}>
+          {list.map((p) =>
+            side === 'inputs' ? (
+              <div key={p.name} className={`hn-port out kind-${p.kind}`} title={p.doc}>
+                <span className="hn-port__name">{p.name}</span>
+                <Handle type="source" position={Position.Right} id={p.name} className={`hn-handle kind-${p.kind}`} isConnectable={false} />
+              </div>
+            ) : (
+              <div key={p.name} className={`hn-port in kind-${p.kind}`} title={p.doc}>
+                <Handle type="target" position={Position.Left} id={p.name} className={`hn-handle kind-${p.kind}`} isConnectable={false} />
+                <span className="hn-port__name">{p.name}</span>
+              </div>
+            ),
+          )}
+          {list.length === 0 && <div className="hn-train__muted">no {side}</div>}
+        </div>
+      </div>
+    </div>
+  );
+}
+
+function PortRows({ ports }: { ports: NodePorts }) {
+  const rows = Math.max(ports.inputs.length, ports.outputs.length);
+  if (!rows) return null;
+  return (
+    <div className="hn-node__ports">
+      <div className="hn-node__col">
+        {ports.inputs.map((p) => (
+          <div key={p.name} className={`hn-port in kind-${p.kind}${p.optional ? ' optional' : ''}`} title={`${p.name} (${p.kind}${p.optional ? ', optional' : ''}): ${p.doc}`}>
+            <Handle type="target" position={Position.Left} id={p.name} className={`hn-handle kind-${p.kind}`} />
+            <span className="hn-port__name">{p.name}</span>
+          </div>
+        ))}
+      </div>
+      <div className="hn-node__col out">
+        {ports.outputs.map((p) => (
+          <div key={p.name} className={`hn-port out kind-${p.kind}`} title={`${p.name} (${p.kind}): ${p.doc}`}>
+            <span className="hn-port__name">{p.name}</span>
+            <Handle type="source" position={Position.Right} id={p.name} className={`hn-handle kind-${p.kind}`} />
+          </div>
+        ))}
+      </div>
+    </div>
+  );
+}
+
 function FullFace({ data, selected, category }: FaceProps) {
+  if (category === 'block') return <BlockFace data={data} selected={selected} category={category} />;
+  if (category === 'boundary') return <BoundaryFace data={data} selected={selected} category={category} />;
   const { node, problems } = data;
   const info = nodeInfo(node);
   const type = info.type;
@@ -82,26 +193,7 @@ function FullFace({ data, selected, category }: FaceProps) {
           {node.label ? `${title} · ${node.id}` : node.id}
         </span>
       </div>
-      {rows > 0 && (
-        <div className="hn-node__ports">
-          <div className="hn-node__col">
-            {info.inputs.map((p) => (
-              <div key={p.name} className={`hn-port in kind-${p.kind}${p.optional ? ' optional' : ''}`} title={`${p.name} (${p.kind}${p.optional ? ', optional' : ''}): ${p.doc}`}>
-                <Handle type="target" position={Position.Left} id={p.name} className={`hn-handle kind-${p.kind}`} />
-                <span className="hn-port__name">{p.name}</span>
-              </div>
-            ))}
-          </div>
-          <div className="hn-node__col out">
-            {info.outputs.map((p) => (
-              <div key={p.name} className={`hn-port out kind-${p.kind}`} title={`${p.name} (${p.kind}): ${p.doc}`}>
-                <span className="hn-port__name">{p.name}</span>
-                <Handle type="source" position={Position.Right} id={p.name} className={`hn-handle kind-${p.kind}`} />
-              </div>
-            ))}
-          </div>
-        </div>
-      )}
+      {rows > 0 && <PortRows ports={info} />}
       {keyParams.length > 0 && (
         <dl className="hn-node__params">
           {keyParams.map((f) => (
@@ -156,8 +248,9 @@ const shorten = (s: string, n: number) => (s.length > n ? `${s.slice(0, n - 1).t
  */
 function FarFace({ data, selected, category, geometry }: FaceProps & { geometry: FarGeometry }) {
   const { node, problems } = data;
-  const info = nodeInfo(node);
-  const title = info.type?.title ?? node.type;
+  const own = nodeInfo(node);
+  const info = data.ports ?? own;
+  const title = own.type?.title ?? (category === 'block' ? 'Block' : node.type);
   const hasError = problems.length > 0;
   return (
     <div
@@ -198,6 +291,8 @@ export const ObjectiveNode = forCategory('objective');
 export const MetricNode = forCategory('metric');
 export const ProbeNode = forCategory('probe');
 export const UnknownNode = forCategory('unknown');
+export const BlockNode = forCategory('block');
+export const BoundaryNode = forCategory('boundary');
 
 /** Built once: React Flow must get the same object on every render. */
 export const nodeComponents = {
@@ -209,4 +304,6 @@ export const nodeComponents = {
   metric: MetricNode,
   probe: ProbeNode,
   unknown: UnknownNode,
+  block: BlockNode,
+  boundary: BoundaryNode,
 } as const;

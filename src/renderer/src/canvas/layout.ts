@@ -4,7 +4,7 @@
  */
 import type { ElkNode } from 'elkjs/lib/elk-api';
 import type { HnetDocument } from '../../../shared/document/schema';
-import { nodeInfo } from '../store/catalog';
+import { levelOf, portsOf } from './level';
 
 type Elk = { layout(graph: ElkNode): Promise<ElkNode> };
 let elk: Promise<Elk> | null = null;
@@ -17,14 +17,16 @@ function loadElk(): Promise<Elk> {
   return elk;
 }
 
-/** New positions for every node, by id. */
+/** New positions for every node at `level` (the block shown; undefined: the top level), by id. */
 export async function layoutPositions(
   doc: HnetDocument,
   sizes: ReadonlyMap<string, { width: number; height: number }>,
+  level?: string,
 ): Promise<Map<string, { x: number; y: number }>> {
-  const ids = new Set(doc.nodes.map((n) => n.id));
-  const children: ElkNode[] = doc.nodes.map((n) => {
-    const info = nodeInfo(n);
+  const view = levelOf(doc, level);
+  const ids = new Set(view.nodes.map((n) => n.id));
+  const children: ElkNode[] = view.nodes.map((n) => {
+    const info = portsOf(doc.nodes, n);
     const size = sizes.get(n.id) ?? { width: 220, height: 120 };
     return {
       id: n.id,
@@ -38,11 +40,11 @@ export async function layoutPositions(
     };
   });
   const portIds = new Set(children.flatMap((c) => c.ports?.map((p) => p.id) ?? []));
-  const edges = doc.edges
+  const edges = view.edges
     .filter((e) => ids.has(e.source) && ids.has(e.target))
     .map((e, i) => {
-      const s = `${e.source}::out::${e.sourcePort}`;
-      const t = `${e.target}::in::${e.targetPort}`;
+      const s = `${e.source}::out::${e.sourceHandle}`;
+      const t = `${e.target}::in::${e.targetHandle}`;
       return { id: `e${i}`, sources: [portIds.has(s) ? s : e.source], targets: [portIds.has(t) ? t : e.target] };
     });
   const graph: ElkNode = {

@@ -7,7 +7,8 @@ import { useCallback, useMemo, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ValueInfo } from '../../../shared/nodes/types';
 import { formatShape } from '../../../shared/compiler/shape';
-import { Backend, Metadata, Optimizer, Training, type DocNode, type HnetDocument } from '../../../shared/document/schema';
+import { BLOCK_TYPE, Backend, Metadata, Optimizer, Training, type DocNode, type HnetDocument } from '../../../shared/document/schema';
+import { BlockInspector, PromoteSection } from './BlockInspector';
 import { CATEGORY_LABEL } from '../canvas/NodeCard';
 import { focusNode } from '../canvas/view';
 import { deleteSelection } from '../commands';
@@ -22,7 +23,11 @@ export function Inspector() {
   const selected = useEditor((s) => s.selectedNodes);
   const session = useEditor((s) => s.session);
   let body: ReactNode;
-  if (selected.size === 1) {
+  const blockSelected = useEditor((s) => s.selectedNodes.size === 1 && s.doc.nodes.find((n) => n.id === [...s.selectedNodes][0])?.type === BLOCK_TYPE);
+  if (selected.size === 1 && blockSelected) {
+    const id = [...selected][0];
+    body = <BlockInspector key={`${session}:${id}`} id={id} />;
+  } else if (selected.size === 1) {
     const id = [...selected][0];
     body = <NodeInspector key={`${session}:${id}`} id={id} />;
   } else if (selected.size > 1) body = <MultiInspector count={selected.size} />;
@@ -46,7 +51,7 @@ function describeValue(v: ValueInfo | undefined): string {
   return `${v.size.toLocaleString('en')} values${v.perSample ? ' per sample' : ''}`;
 }
 
-function Section({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
+export function Section({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
   return (
     <section className="hn-section">
       <h3>
@@ -128,6 +133,8 @@ function NodeInspector({ id }: { id: string }) {
         </Section>
       )}
 
+      {type && <PromoteSection id={id} type={type} />}
+
       {(info.inputs.length > 0 || info.outputs.length > 0) && (
         <Section title="Ports">
           <table className="hn-ports">
@@ -200,7 +207,7 @@ function selectAndFocus(id: string) {
   focusNode(id);
 }
 
-function ParamInput({ field, value, commit }: { field: ParamField; value: unknown; commit: (key: string, v: unknown) => void }) {
+export function ParamInput({ field, value, commit }: { field: ParamField; value: unknown; commit: (key: string, v: unknown) => void }) {
   const testId = `param-${field.key}`;
   const help = field.help ?? rangeHelp(field);
   if (field.kind === 'boolean')

@@ -1,6 +1,7 @@
 /** Every problem the compiler finds, live. A click selects the node concerned and centres the view on it. */
 import { memo } from 'react';
-import { formatProblem, type HnetProblem } from '../../../shared/compiler/errors';
+import { formatProblem, problemNode, type HnetProblem } from '../../../shared/compiler/errors';
+import { blockTree } from '../../../shared/document/blocks';
 import { focusNode } from '../canvas/view';
 import { useCompiled } from '../store/compiled';
 import { cachedEdgeKeys } from '../store/docOps';
@@ -10,8 +11,13 @@ function select(p: HnetProblem) {
   const s = useEditor.getState();
   const edgeIndex = p.path ? /^edges\[(\d+)\]/.exec(p.path)?.[1] : undefined;
   if (p.node && s.doc.nodes.some((n) => n.id === p.node)) {
+    // A node inside a block: show the inside of the block that holds it (or the top level), then select it.
+    const parent = blockTree(s.doc.nodes).ancestors(p.node)[0];
+    if (parent !== undefined) s.enterBlock(parent);
+    else s.leaveTo(0);
     s.setSelection(new Set([p.node]), new Set());
-    focusNode(p.node);
+    const id = p.node;
+    requestAnimationFrame(() => focusNode(id));
   } else if (edgeIndex !== undefined) {
     const key = cachedEdgeKeys(s.doc.edges)[Number(edgeIndex)];
     if (key) s.setSelection(new Set(), new Set([key]));
@@ -36,7 +42,7 @@ const ProblemRow = memo(function ProblemRow({ p, index }: { p: HnetProblem; inde
         <span className="hn-problem__icon" aria-hidden>
           {warning ? '⚠' : '!'}
         </span>
-        <span className="hn-problem__where">{p.node ? (p.port ? `${p.node}.${p.port}` : p.node) : (p.path ?? 'document')}</span>
+        <span className="hn-problem__where">{p.node ? (p.port ? `${problemNode(p)}.${p.port}` : problemNode(p)) : (p.path ?? 'document')}</span>
         <span className="hn-problem__msg">{p.message}</span>
         <span className="hn-code">{p.code}</span>
         <span className="hn-sr-only">{`${warning ? 'warning: ' : ''}${formatProblem(p)}`}</span>

@@ -194,3 +194,24 @@ export function summary(doc: string, max = 140): string {
 
 export { getNodeType, nodeTypes };
 export type { NodeType, PortDecl, Category };
+
+/** A node type's ports with its default parameters (what a new node of the type has). */
+export function defaultPorts(type: NodeType): NodePorts {
+  const { params } = effectiveParams(type, {});
+  try {
+    return { inputs: type.inputs(params as never), outputs: type.outputs(params as never) };
+  } catch {
+    return { inputs: [], outputs: [] };
+  }
+}
+
+/**
+ * The port of a new node of `type` a dropped wire connects to: for a wire from an output (`from: 'source'`) of
+ * `kind`, the first input that takes it; for a wire from an input, the first output that can drive it.
+ */
+export function compatiblePort(type: NodeType, from: 'source' | 'target', kind: string): PortDecl | undefined {
+  const ports = defaultPorts(type);
+  return from === 'source'
+    ? ports.inputs.find((p) => p.kind === 'any' || p.kind === kind)
+    : ports.outputs.find((p) => kind === 'any' || p.kind === kind);
+}

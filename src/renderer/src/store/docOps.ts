@@ -3,6 +3,8 @@
  * change (so memoised views of untouched nodes stay put). The store wraps them with history.
  */
 import { CURRENT_VERSION, FORMAT_NAME, HnetDocument, type DocEdge, type DocNode } from '../../../shared/document/schema';
+import { blockTree, isBlock, resolvePort, specOf } from '../../../shared/document/blocks';
+import { pruneBlockRefs, withDescendants } from './blockOps';
 import { copyNodeId, getNodeType, newNodeId, nodeInfo } from './catalog';
 
 /**
@@ -31,18 +33,35 @@ export function emptyDocument(name = 'Untitled'): HnetDocument {
   return HnetDocument.parse({ format: FORMAT_NAME, version: CURRENT_VERSION, metadata: { name }, nodes: [] });
 }
 
-export function addNode(doc: HnetDocument, typeId: string, position: { x: number; y: number }): { doc: HnetDocument; id: string } {
+/** Add a node of `typeId` at `position`, inside block `level` when given (the block the canvas shows). */
+export function addNode(doc: HnetDocument, typeId: string, position: { x: number; y: number }, level?: string): { doc: HnetDocument; id: string } {
   const id = newNodeId(typeId, new Set(doc.nodes.map((n) => n.id)));
-  const node: DocNode = { id, type: typeId, position: { x: Math.round(position.x), y: Math.round(position.y) }, params: {} };
+  const node: DocNode = {
+    id,
+    type: typeId,
+    position: { x: Math.round(position.x), y: Math.round(position.y) },
+    params: {},
+    ...(level !== undefined ? { parent: level } : {}),
+  };
   return { doc: { ...doc, nodes: [...doc.nodes, node] }, id };
 }
 
-export function removeElements(doc: HnetDocument, nodeIds: ReadonlySet<string>, edgeKeySet: ReadonlySet<string>): HnetDocument {
-  if (!nodeIds.size && !edgeKeySet.size) return doc;
+/** Remove nodes (a block with everything inside it) and wires; blocks' ports naming removed nodes go too. */
+export function removeElements(doc: HnetDocument, selectedNodes: ReadonlySet<string>, edgeKeySet: ReadonlySet<string>): HnetDocument {
+  if (!selectedNodes.size && !edgeKeySet.size) return doc;
+  const nodeIds = selectedNodes.size ? withDescendants(doc, selectedNodes) : selectedNodes;
   const keys = cachedEdgeKeys(doc.edges);
   const edges = doc.edges.filter((e, i) => !nodeIds.has(e.source) && !nodeIds.has(e.target) && !edgeKeySet.has(keys[i]));
   const nodes = nodeIds.size ? doc.nodes.filter((n) => !nodeIds.has(n.id)) : doc.nodes;
-  return { ...doc, nodes, edges };
+  const next = { ...doc, nodes, edges };
+  return nodeIds.size ? pruneBlockRefs(next) : next;
+}
+
+/** Remove every wire into or out of node `id` (for a block: every wire crossing its boundary). */
+export function disconnectNode(doc: HnetDocument, id: string): HnetDocument {
+  const inside = withDescendants(doc, new Set([id]));
+  const edges = doc.edges.filter((e) => inside.has(e.source) === inside.has(e.target));
+  return edges.length === doc.edges.length ? doc : { ...doc, edges };
 }
 
 export function moveNodes(doc: HnetDocument, moves: ReadonlyMap<string, { x: number; y: number }>): HnetDocument {
@@ -90,8 +109,33 @@ export interface ConnectionAttempt {
   targetHandle: string | null | undefined;
 }
 
+/**
+ * The real wire a connection between handles stands for: a block's handle is a name for the port of a node
+ * inside it. Null when a block handle stands for nothing (a broken port).
+ */
+export function realConnection(doc: HnetDocument, c: ConnectionAttempt): ConnectionAttempt | null {
+  const tree = blockTree(doc.nodes);
+  const src = tree.byId.get(c.source);
+  const dst = tree.byId.get(c.target);
+  let out = c;
+  if (src && isBlock(src)) {
+    const r = resolvePort(tree, c.source, 'outputs', c.sourceHandle ?? '');
+    if (!r) return null;
+    out = { ...out, source: r.node, sourceHandle: r.port };
+  }
+  if (dst && isBlock(dst)) {
+    const r = resolvePort(tree, c.target, 'inputs', c.targetHandle ?? '');
+    if (!r) return null;
+    out = { ...out, target: r.node, targetHandle: r.port };
+  }
+  return out;
+}
+
 /** Why a wire from an output to an input cannot be made, or null when it can. Mirrors the compiler's checks. */
-export function connectionProblem(doc: HnetDocument, c: ConnectionAttempt): string | null {
+export function connectionProblem(doc: HnetDocument, attempt: ConnectionAttempt): string | null {
+  if (attempt.source === attempt.target) return 'a node cannot be wired to itself';
+  const c = realConnection(doc, attempt);
+  if (!c) return `that block port stands for no port inside the block`;
   if (c.source === c.target) return 'a node cannot be wired to itself';
   const src = doc.nodes.find((n) => n.id === c.source);
   const dst = doc.nodes.find((n) => n.id === c.target);
@@ -132,7 +176,9 @@ function reaches(edges: readonly DocEdge[], from: string, to: string): boolean {
   return false;
 }
 
-export function connect(doc: HnetDocument, c: ConnectionAttempt): HnetDocument {
+export function connect(doc: HnetDocument, attempt: ConnectionAttempt): HnetDocument {
+  const c = realConnection(doc, attempt);
+  if (!c) return doc;
   const edge: DocEdge = { source: c.source, sourcePort: c.sourceHandle ?? '', target: c.target, targetPort: c.targetHandle ?? '' };
   return { ...doc, edges: [...doc.edges, edge] };
 }
@@ -143,22 +189,49 @@ export interface Fragment {
   edges: DocEdge[];
 }
 
-export function copyFragment(doc: HnetDocument, ids: ReadonlySet<string>): Fragment | null {
+/** The nodes `ids` (blocks with everything inside them) and the wires among them. */
+export function copyFragment(doc: HnetDocument, selected: ReadonlySet<string>): Fragment | null {
+  const ids = withDescendants(doc, selected);
   const nodes = doc.nodes.filter((n) => ids.has(n.id));
   if (!nodes.length) return null;
   const edges = doc.edges.filter((e) => ids.has(e.source) && ids.has(e.target));
   return { nodes: structuredClone(nodes), edges: structuredClone(edges) };
 }
 
-/** Paste a fragment with fresh ids, moved by `offset`; edges inside the fragment come along. */
-export function pasteFragment(doc: HnetDocument, frag: Fragment, offset: { x: number; y: number }): { doc: HnetDocument; ids: string[] } {
+/**
+ * Paste a fragment with fresh ids into block `level` (undefined: the top level): the fragment's outermost nodes
+ * move by `offset` (nodes inside pasted blocks keep their place in their block); edges inside come along.
+ * Returns the ids of the outermost pasted nodes.
+ */
+export function pasteFragment(
+  doc: HnetDocument,
+  frag: Fragment,
+  offset: { x: number; y: number },
+  level?: string,
+): { doc: HnetDocument; ids: string[] } {
   const taken = new Set(doc.nodes.map((n) => n.id));
   const rename = new Map<string, string>();
-  const nodes: DocNode[] = frag.nodes.map((n) => {
+  for (const n of frag.nodes) {
     const id = copyNodeId(n.id, taken);
     taken.add(id);
     rename.set(n.id, id);
-    return { ...structuredClone(n), id, position: { ...n.position, x: n.position.x + offset.x, y: n.position.y + offset.y } };
+  }
+  const inFrag = new Set(frag.nodes.map((n) => n.id));
+  const roots: string[] = [];
+  const nodes: DocNode[] = frag.nodes.map((n) => {
+    const id = rename.get(n.id)!;
+    const { parent, ...rest } = structuredClone(n);
+    const root = parent === undefined || !inFrag.has(parent);
+    if (root) roots.push(id);
+    const copy: DocNode = root
+      ? { ...rest, id, position: { ...n.position, x: n.position.x + offset.x, y: n.position.y + offset.y }, ...(level !== undefined ? { parent: level } : {}) }
+      : { ...rest, id, parent: rename.get(parent)! };
+    if (isBlock(copy)) {
+      const s = specOf(copy);
+      const re = <T extends { node: string }>(p: T): T => ({ ...p, node: rename.get(p.node) ?? p.node });
+      copy.block = { ...s, inputs: s.inputs.map(re), outputs: s.outputs.map(re), promoted: s.promoted.map(re) };
+    }
+    return copy;
   });
   const edgeIds = new Set(doc.edges.map((e) => e.id).filter(Boolean));
   const edges: DocEdge[] = frag.edges.map((e) => {
@@ -167,7 +240,7 @@ export function pasteFragment(doc: HnetDocument, frag: Fragment, offset: { x: nu
     if (copy.id !== undefined && edgeIds.has(copy.id)) delete copy.id;
     return copy;
   });
-  return { doc: { ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges] }, ids: nodes.map((n) => n.id) };
+  return { doc: { ...doc, nodes: [...doc.nodes, ...nodes], edges: [...doc.edges, ...edges] }, ids: roots };
 }
 
 /** Whether a node's type is known (unknown ones render as a plain card with their error). */

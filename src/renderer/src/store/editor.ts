@@ -6,6 +6,7 @@
  */
 import { create } from 'zustand';
 import type { HnetDocument } from '../../../shared/document/schema';
+import { blockTree, isBlock } from '../../../shared/document/blocks';
 import { cachedEdgeKeys, emptyDocument } from './docOps';
 
 interface HistoryEntry {
@@ -49,6 +50,11 @@ export interface EditorState {
   /** Node sizes measured by React Flow, kept so derived nodes keep them (React Flow hides unmeasured nodes). */
   measured: ReadonlyMap<string, { width: number; height: number }>;
   file: FileState;
+  /**
+   * The blocks the canvas has entered, outermost first (empty: the top level). Not part of the document; ids
+   * that no longer name a block (after an undo, an ungroup) are dropped by {@link currentLevel}.
+   */
+  blockPath: readonly string[];
   /** Whether the document was ever written somewhere (a file or a download). */
   everSaved: boolean;
   saveActivity: SaveActivity;
@@ -61,6 +67,10 @@ export interface EditorState {
   setMeasured(updates: Map<string, { width: number; height: number }>): void;
   endCoalescing(): void;
   setSaveActivity(a: SaveActivity): void;
+  /** Show the inside of block `id` (a block at the level shown, or any block: the path to it is entered). */
+  enterBlock(id: string): void;
+  /** Leave to `depth` blocks deep (0: the top level). */
+  leaveTo(depth: number): void;
   markSaved(editId: number, file?: FileState): void;
 }
 
@@ -114,6 +124,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
   selectedEdges: EMPTY,
   measured: new Map(),
   file: { handle: null, name: null },
+  blockPath: [],
   everSaved: false,
   saveActivity: { kind: 'idle' },
 
@@ -170,6 +181,7 @@ export const useEditor = create<EditorState>()((set, get) => ({
       selectedEdges: EMPTY,
       measured: new Map(),
       file,
+      blockPath: [],
       everSaved: options.everSaved ?? file.handle !== null,
       saveActivity: { kind: 'idle' },
     });
@@ -193,10 +205,44 @@ export const useEditor = create<EditorState>()((set, get) => ({
     set({ saveActivity: a });
   },
 
+  enterBlock(id) {
+    const tree = blockTree(get().doc.nodes);
+    const b = tree.byId.get(id);
+    if (!b || !isBlock(b)) return;
+    set({ blockPath: [...tree.ancestors(id).slice().reverse(), id], selectedNodes: EMPTY, selectedEdges: EMPTY });
+  },
+
+  leaveTo(depth) {
+    const path = validPath(get());
+    if (depth >= path.length) return;
+    set({ blockPath: path.slice(0, Math.max(0, depth)), selectedNodes: EMPTY, selectedEdges: EMPTY });
+  },
+
   markSaved(editId, file) {
     set((s) => ({ savedEditId: editId, file: file ?? s.file, everSaved: true, saveActivity: { kind: 'idle' } }));
   },
 }));
+
+/** The entered blocks that still exist as a chain of blocks (an undo may have removed one). */
+export function validPath(s: Pick<EditorState, 'doc' | 'blockPath'>): readonly string[] {
+  if (!s.blockPath.length) return s.blockPath;
+  const tree = blockTree(s.doc.nodes);
+  let parent: string | undefined;
+  const out: string[] = [];
+  for (const id of s.blockPath) {
+    const n = tree.byId.get(id);
+    if (!n || !isBlock(n) || n.parent !== parent) break;
+    out.push(id);
+    parent = id;
+  }
+  return out.length === s.blockPath.length ? s.blockPath : out;
+}
+
+/** The block the canvas shows the inside of, or undefined for the top level. */
+export function currentLevel(s: Pick<EditorState, 'doc' | 'blockPath'>): string | undefined {
+  const p = validPath(s);
+  return p.length ? p[p.length - 1] : undefined;
+}
 
 export const isDirty = (s: Pick<EditorState, 'editId' | 'savedEditId'>) => s.editId !== s.savedEditId;
 

@@ -31,6 +31,28 @@ export interface DialogSpec {
   testId?: string;
 }
 
+/**
+ * Where quick add was opened from: a point on the canvas (double-click, "Add node here", a wire dropped there),
+ * and for a dropped wire the port it came from, so the search lists only node types that can take it and the
+ * new node is wired to it.
+ */
+export interface QuickAddContext {
+  /** Flow coordinates where the node goes. */
+  at?: { x: number; y: number };
+  /** Screen coordinates to show the search at. */
+  screen?: { x: number; y: number };
+  wire?: { nodeId: string; handle: string; type: 'source' | 'target'; kind: string };
+}
+
+/** A context menu at a screen point: on a node (`nodeId`) or on the canvas. */
+export interface MenuSpec {
+  x: number;
+  y: number;
+  /** Flow coordinates of the click (where "Add node here" adds). */
+  flow: { x: number; y: number };
+  nodeId?: string;
+}
+
 export interface UiState {
   theme: Theme;
   showPalette: boolean;
@@ -40,6 +62,10 @@ export interface UiState {
   dockTab: 'problems' | 'code' | 'train';
   galleryOpen: boolean;
   quickAddOpen: boolean;
+  quickAddContext: QuickAddContext | null;
+  menu: MenuSpec | null;
+  /** The dock's height in pixels (dragged; remembered). */
+  dockHeight: number;
   helpOpen: boolean;
   notices: Notice[];
   dialog: (DialogSpec & { resolve: (value: string) => void }) | null;
@@ -48,7 +74,12 @@ export interface UiState {
 
   setTheme(t: Theme): void;
   toggleTheme(): void;
-  set(patch: Partial<Pick<UiState, 'showPalette' | 'showInspector' | 'showDock' | 'galleryOpen' | 'quickAddOpen' | 'helpOpen' | 'drafts' | 'mode' | 'dockTab'>>): void;
+  set(
+    patch: Partial<Pick<UiState, 'showPalette' | 'showInspector' | 'showDock' | 'galleryOpen' | 'quickAddOpen' | 'quickAddContext' | 'menu' | 'helpOpen' | 'drafts' | 'mode' | 'dockTab'>>,
+  ): void;
+  /** Open quick add, from a point or a dropped wire (null: the middle of the view). */
+  openQuickAdd(context: QuickAddContext | null): void;
+  setDockHeight(px: number): void;
   notify(kind: Notice['kind'], text: string, ms?: number): void;
   dismiss(id: number): void;
   ask(spec: DialogSpec): Promise<string>;
@@ -56,6 +87,22 @@ export interface UiState {
 }
 
 let nextNotice = 1;
+
+const DOCK_KEY = 'hnet.dockHeight';
+export const DOCK_MIN = 120;
+export const DOCK_DEFAULT = 260;
+/** The dock never takes more than this share of the window. */
+export const DOCK_MAX_SHARE = 0.75;
+
+function initialDockHeight(): number {
+  try {
+    const v = Number(localStorage.getItem(DOCK_KEY));
+    if (Number.isFinite(v) && v >= DOCK_MIN) return v;
+  } catch {
+    // not remembered
+  }
+  return DOCK_DEFAULT;
+}
 
 export const useUi = create<UiState>()((set, get) => ({
   theme: initialTheme(),
@@ -65,6 +112,9 @@ export const useUi = create<UiState>()((set, get) => ({
   dockTab: 'problems',
   galleryOpen: false,
   quickAddOpen: false,
+  quickAddContext: null,
+  menu: null,
+  dockHeight: initialDockHeight(),
   helpOpen: false,
   notices: [],
   dialog: null,
@@ -83,7 +133,20 @@ export const useUi = create<UiState>()((set, get) => ({
     get().setTheme(get().theme === 'dark' ? 'light' : 'dark');
   },
   set(patch) {
-    set(patch);
+    set(patch.quickAddOpen === false ? { ...patch, quickAddContext: null } : patch);
+  },
+  openQuickAdd(context) {
+    set({ quickAddOpen: true, quickAddContext: context, menu: null });
+  },
+  setDockHeight(px) {
+    const max = typeof window !== 'undefined' ? Math.max(DOCK_MIN, window.innerHeight * DOCK_MAX_SHARE) : 2000;
+    const h = Math.round(Math.min(max, Math.max(DOCK_MIN, px)));
+    try {
+      localStorage.setItem(DOCK_KEY, String(h));
+    } catch {
+      // not remembered; applies for this session
+    }
+    set({ dockHeight: h });
   },
   notify(kind, text, ms = kind === 'error' ? 8000 : 4500) {
     const id = nextNotice++;
