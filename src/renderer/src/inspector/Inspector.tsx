@@ -16,6 +16,7 @@ import { useCompiled } from '../store/compiled';
 import { setLabel, setParam } from '../store/docOps';
 import { useEditor } from '../store/editor';
 import { Markdown } from '../ui/Markdown';
+import { DataFiles } from './DataFiles';
 import { CheckField, SelectField, TextField, checkWith, formatFieldValue, parseFieldText, type Parsed } from './Field';
 
 export function Inspector() {
@@ -125,6 +126,12 @@ function NodeInspector({ id }: { id: string }) {
           {paramFields(type).map((f) => (
             <ParamInput key={f.key} field={f} value={(node.params ?? {})[f.key] ?? info.params[f.key]} commit={commitParam} />
           ))}
+        </Section>
+      )}
+
+      {type?.dataset?.files && (
+        <Section title="Data files">
+          <DataFiles id={id} type={type} />
         </Section>
       )}
 
