@@ -100,7 +100,7 @@ function walk(start: string, realRoot: string, accept: (name: string) => boolean
           truncated = true;
           break;
         }
-        let size = 0;
+        let size: number;
         try {
           size = statSync(full).size;
         } catch {

@@ -150,7 +150,7 @@ export function DataFileDialog() {
             There are no {format === 'csv' ? '*.csv' : 'IDX'} files beside the document.
           </p>
         ) : (
-          <ul className="hn-opendialog__list">
+          <ul className="hn-opendialog__list hn-datafiles__list">
             {listing.files.map((f, i) => (
               <li key={f.path}>
                 <button type="button" ref={i === 0 ? first : undefined} className="hn-opendialog__item" title={f.path} data-testid={`data-file-${f.path}`} onClick={() => closeDialog(f.path)}>
