@@ -13,7 +13,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { copyFileSync, mkdirSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import {
   Methods,
   isMethod,
@@ -23,7 +23,9 @@ import {
   type OpenedDocument,
   type Push,
 } from '../../shared/api/contract';
+import { fitsFormat } from '../../shared/api/data';
 import type { DataAccess } from '../engine/data/files';
+import { probeDataNode } from '../engine/data/probe';
 import type { StartRunOptions } from '../engine/session';
 import type { z } from 'zod';
 import { createDraftStore } from './drafts';
@@ -79,6 +81,11 @@ export interface Shell<C = void> {
    * Electron when `caller` is undefined: a run restored from the saved queue after a restart).
    */
   push?(caller: C | undefined, message: Push): void;
+  /**
+   * A native open dialog for a data file, starting in `defaultDir` (the document's folder); the chosen absolute
+   * path, or null. Picking grants the file's folder for data, as the Open dialog does.
+   */
+  chooseDataFile?(caller: C, format: 'csv' | 'idx', defaultDir: string | undefined): Promise<string | null>;
   /** A native folder picker (exporting weights); null when cancelled or not supported. */
   chooseFolder?(caller: C, title: string): Promise<string | null>;
   /** A native confirmation before an export writes into a chosen folder that holds other files; true to go on. */
@@ -268,6 +275,26 @@ export function createAppService<C = void>(shell: Shell<C>, options: AppServiceO
       shell.createdDocument?.(target.path);
       shell.saved?.(caller, true);
       return { kind: 'saved' as const, handle: handleFor(target.path), name: displayName(target.path), path: target.rel, savedAt: new Date().toISOString() };
+    },
+
+    // Read as a run of this document would read them: its folder, the granted folders, the size limit.
+    'data.probe': ({ handle, node, type, params }) =>
+      probeDataNode(type, node, params, { ...options.dataAccess?.(), ...(handle ? { baseDir: dirname(pathFor(handle)) } : {}) }),
+    'data.choose': async ({ handle, format }, caller) => {
+      if (!shell.chooseDataFile) return null;
+      const baseDir = handle ? dirname(pathFor(handle)) : undefined;
+      const chosen = await shell.chooseDataFile(caller, format, baseDir);
+      if (!chosen) return null;
+      if (!isAbsolute(chosen)) throw new AppError('internal', 'a shell passed a relative path');
+      // Inside the document's folder the param says where relative to it, so the folder can move as a whole.
+      const rel = baseDir !== undefined ? relative(baseDir, resolve(chosen)) : '';
+      const inside = baseDir !== undefined && rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
+      return { path: inside ? rel.split(sep).join('/') : resolve(chosen) };
+    },
+    'data.list': ({ handle, format }) => {
+      if (!workspace || !handle) return null;
+      const dir = dirname(pathFor(handle));
+      return { folder: basename(dir), ...workspace.listFilesUnder(dir, (name) => fitsFormat(name, format)) };
     },
 
     'autosave.write': ({ id, name, text }) => {

@@ -25,6 +25,11 @@ export interface Workspace {
   list(): WorkspaceListing;
   /** The absolute path of an existing document at `rel` (a listed path); refused when it is outside or missing. */
   resolveExisting(rel: string): string;
+  /**
+   * The files under `dir` (a folder inside the workspace: a document's folder) that `accept` takes, by path
+   * relative to `dir`; refused when `dir` lies outside the workspace.
+   */
+  listFilesUnder(dir: string, accept: (name: string) => boolean): { files: { path: string; size: number }[]; truncated: boolean };
   /** Where a new document called `name` goes, and whether a document is already there. */
   resolveNew(name: string): { path: string; rel: string; exists: boolean };
 }
@@ -37,6 +42,77 @@ const isDocumentName = (name: string) => name.toLowerCase().endsWith(DOCUMENT_SU
 function within(real: string, rootReal: string): boolean {
   const rel = relative(rootReal, real);
   return rel === '' || (!rel.startsWith(`..${sep}`) && rel !== '..' && !isAbsolute(rel));
+}
+
+interface Found extends WorkspaceEntry {
+  size: number;
+}
+
+/**
+ * The files under `start` (a real folder inside `realRoot`) whose names `accept` takes, breadth first (a huge deep
+ * tree still shows the files near the top), sorted by path relative to `start`. Links are followed only when they
+ * stay inside the workspace; hidden folders, dependencies and run records are skipped.
+ */
+function walk(start: string, realRoot: string, accept: (name: string) => boolean): { found: Found[]; truncated: boolean } {
+  const found: Found[] = [];
+  const seen = new Set<string>([start]);
+  let truncated = false;
+  let folders = 0;
+  const queue: { dir: string; rel: string; depth: number }[] = [{ dir: start, rel: '', depth: 0 }];
+  while (queue.length) {
+    const { dir, rel, depth } = queue.shift()!;
+    if (++folders > MAX_FOLDERS) {
+      truncated = true;
+      break;
+    }
+    let entries: Dirent[];
+    try {
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      continue; // unreadable folder: list the rest
+    }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) {
+      const childRel = rel ? `${rel}/${e.name}` : e.name;
+      if (workspacePathProblem(childRel) !== null) continue; // a name the editor could not send back
+      const full = join(dir, e.name);
+      let isDir = e.isDirectory();
+      let isFile = e.isFile();
+      if (e.isSymbolicLink()) {
+        // Followed only when it stays inside the workspace.
+        let real: string;
+        try {
+          real = realpathSync(full);
+          if (!within(real, realRoot)) continue;
+          const st = statSync(real);
+          isDir = st.isDirectory();
+          isFile = st.isFile();
+        } catch {
+          continue;
+        }
+        if (isDir && seen.has(real)) continue;
+        if (isDir) seen.add(real);
+      }
+      if (isDir) {
+        if (!skipFolder(e.name) && depth < MAX_WORKSPACE_DEPTH) queue.push({ dir: full, rel: childRel, depth: depth + 1 });
+      } else if (isFile && accept(e.name)) {
+        if (found.length >= MAX_LISTED) {
+          truncated = true;
+          break;
+        }
+        let size: number;
+        try {
+          size = statSync(full).size;
+        } catch {
+          continue;
+        }
+        found.push({ path: childRel, name: e.name, folder: rel, size });
+      }
+    }
+    if (found.length >= MAX_LISTED && truncated) break;
+  }
+  found.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  return { found, truncated };
 }
 
 export function createWorkspace(root: string): Workspace {
@@ -79,60 +155,21 @@ export function createWorkspace(root: string): Workspace {
 
     list() {
       const realRoot = rootReal();
-      const documents: WorkspaceEntry[] = [];
-      const seen = new Set<string>([realRoot]);
-      let truncated = false;
-      let folders = 0;
-      // Breadth first, so a huge deep tree still shows the documents near the top.
-      const queue: { dir: string; rel: string; depth: number }[] = [{ dir: realRoot, rel: '', depth: 0 }];
-      while (queue.length) {
-        const { dir, rel, depth } = queue.shift()!;
-        if (++folders > MAX_FOLDERS) {
-          truncated = true;
-          break;
-        }
-        let entries: Dirent[];
-        try {
-          entries = readdirSync(dir, { withFileTypes: true });
-        } catch {
-          continue; // unreadable folder: list the rest
-        }
-        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-        for (const e of entries) {
-          const childRel = rel ? `${rel}/${e.name}` : e.name;
-          if (workspacePathProblem(childRel) !== null) continue; // a name the editor could not send back
-          const full = join(dir, e.name);
-          let isDir = e.isDirectory();
-          let isFile = e.isFile();
-          if (e.isSymbolicLink()) {
-            // Followed only when it stays inside the workspace.
-            let real: string;
-            try {
-              real = realpathSync(full);
-              if (!within(real, realRoot)) continue;
-              const st = statSync(real);
-              isDir = st.isDirectory();
-              isFile = st.isFile();
-            } catch {
-              continue;
-            }
-            if (isDir && seen.has(real)) continue;
-            if (isDir) seen.add(real);
-          }
-          if (isDir) {
-            if (!skipFolder(e.name) && depth < MAX_WORKSPACE_DEPTH) queue.push({ dir: full, rel: childRel, depth: depth + 1 });
-          } else if (isFile && isDocumentName(e.name)) {
-            if (documents.length >= MAX_LISTED) {
-              truncated = true;
-              break;
-            }
-            documents.push({ path: childRel, name: e.name, folder: rel });
-          }
-        }
-        if (documents.length >= MAX_LISTED && truncated) break;
+      const { found, truncated } = walk(realRoot, realRoot, isDocumentName);
+      return { name: basename(realRoot) || realRoot, documents: found.map(({ path, name, folder }) => ({ path, name, folder })), truncated };
+    },
+
+    listFilesUnder(dir, accept) {
+      const realRoot = rootReal();
+      let real: string;
+      try {
+        real = realpathSync(dir);
+      } catch (e) {
+        throw new AppError('io', `cannot list the folder ${basename(dir)}: ${ioReason(e)}`);
       }
-      documents.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-      return { name: basename(realRoot) || realRoot, documents, truncated };
+      if (!within(real, realRoot)) throw new AppError('forbidden', `the folder ${basename(dir)} is outside the workspace; only files inside ${basename(root)} can be chosen here`);
+      const { found, truncated } = walk(real, realRoot, (name) => !name.startsWith('.') && !isTempFileName(name) && accept(name));
+      return { files: found.map(({ path, size }) => ({ path, size })), truncated };
     },
 
     resolveExisting(rel) {

@@ -18,7 +18,7 @@ import { sweepCommand, type SweepFlags } from './sweep';
 import { templatesCommand } from './templates';
 import { terminalText } from './terminal';
 import { trainCommand, type TrainFlags } from './train';
-import { validateCommand } from './validate';
+import { validateCommand, type ValidateFlags } from './validate';
 
 function version(): string {
   try {
@@ -58,14 +58,15 @@ export function buildProgram(): Command {
     .showHelpAfterError('(run `hnet --help` for usage)')
     .addHelpText('after', '\nExit codes: 0 success, 1 invalid input, 2 usage, 3 training diverged, 130 interrupted.');
 
-  program
+  const validate = program
     .command('validate')
-    .description('check documents: load, validate the graph, infer shapes, count parameters')
+    .description('check documents: load, validate the graph, infer shapes, count parameters, read the data files a data node names')
     .argument('<files...>', '*.hnet.json documents')
     .option('--json', 'one JSON object per file')
-    .action((files: string[], flags: { json?: boolean }) => {
-      process.exitCode = validateCommand(files, flags);
-    });
+    .option('--no-check-data', 'do not read the data files (data.csv, data.idx)');
+  addDataOptions(validate, '--allow-data').action((files: string[], flags: ValidateFlags) => {
+    process.exitCode = validateCommand(files, flags);
+  });
 
   const train = program
     .command('train')

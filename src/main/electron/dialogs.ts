@@ -29,6 +29,22 @@ export async function chooseFileToOpen(wc?: WebContents): Promise<string | null>
   return picked;
 }
 
+const DATA_FILTERS = {
+  csv: [{ name: 'CSV table', extensions: ['csv', 'txt'] }, { name: 'All files', extensions: ['*'] }],
+  // IDX files are often named without an extension (train-images-idx3-ubyte), so every file is offered too.
+  idx: [{ name: 'IDX files', extensions: ['gz', 'idx', 'idx1-ubyte', 'idx3-ubyte'] }, { name: 'All files', extensions: ['*'] }],
+};
+
+/** A data file for a data node, starting in the document's folder; picking grants the file's folder for data. */
+export async function chooseDataFile(wc: WebContents | undefined, format: 'csv' | 'idx', defaultDir: string | undefined): Promise<string | null> {
+  const options: Electron.OpenDialogOptions = { title: 'Choose a data file', properties: ['openFile'], filters: DATA_FILTERS[format], ...(defaultDir ? { defaultPath: defaultDir } : {}) };
+  const win = windowOf(wc);
+  const r = win ? await dialog.showOpenDialog(win, options) : await dialog.showOpenDialog(options);
+  const picked = r.canceled ? null : (r.filePaths[0] ?? null);
+  if (picked !== null) grantedFolders.add(dirname(picked));
+  return picked;
+}
+
 export async function chooseFileToSave(wc: WebContents | undefined, suggestedName: string): Promise<string | null> {
   const options: Electron.SaveDialogOptions = {
     title: 'Save As',

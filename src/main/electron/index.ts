@@ -12,7 +12,7 @@ import { PUSH_CHANNEL, Push, type MenuCommand } from '../../shared/api/contract'
 import { isAllowedExternalUrl } from '../app/links';
 import { createRecentStore } from '../app/recent';
 import { createAppService, type AppService, type Shell } from '../app/service';
-import { chooseFileToOpen, chooseFileToSave, chooseFolder, confirmOverwrite, grantedDataFolders } from './dialogs';
+import { chooseDataFile, chooseFileToOpen, chooseFileToSave, chooseFolder, confirmOverwrite, grantedDataFolders } from './dialogs';
 import { registerIpc } from './ipc';
 import { buildMenu } from './menu';
 import { registerAppScheme, serveAppProtocol } from './protocol';
@@ -93,6 +93,7 @@ function electronShellFor(): Shell<WebContents> {
     initialFile: () => initialFile,
     chooseFileToOpen: (wc) => chooseFileToOpen(wc),
     chooseFileToSave: (wc, name) => chooseFileToSave(wc, name),
+    chooseDataFile: (wc, format, dir) => chooseDataFile(wc, format, dir),
     recent: {
       list: () => recent.list(),
       add(path) {

@@ -17,6 +17,8 @@ import { Palette } from './palette/Palette';
 import { QuickAdd } from './palette/QuickAdd';
 import { BudgetBar } from './panels/BudgetBar';
 import { ProblemCount, ProblemsPanel } from './panels/ProblemsPanel';
+import { DataFileDialog, dataFileDialogOpen } from './inspector/DataFiles';
+import { startDataProbes } from './store/dataProbe';
 import { useEditor } from './store/editor';
 import { useUi, type UiState } from './store/ui';
 import { Toolbar } from './ui/Toolbar';
@@ -60,7 +62,7 @@ function useGlobalKeys() {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       const ui = useUi.getState();
-      if (ui.dialog || ui.galleryOpen || ui.quickAddOpen || ui.helpOpen || workspaceDialogOpen()) return;
+      if (ui.dialog || ui.galleryOpen || ui.quickAddOpen || ui.helpOpen || workspaceDialogOpen() || dataFileDialogOpen()) return;
       const s = matchShortcut(e);
       if (!s) return;
       // Let the browser copy selected text when no node is selected.
@@ -133,6 +135,7 @@ export function App() {
       void startUp();
     }
     const stopSync = startDocumentSync();
+    const stopProbes = startDataProbes();
     const off = api.onPush((p) => {
       if (p.type === 'menu') runCommand(p.command, 'menu');
       else if (p.type === 'open') void openOpened(p.document);
@@ -142,6 +145,7 @@ export function App() {
       off();
       offInvalid();
       stopSync();
+      stopProbes();
     };
   }, []);
 
@@ -177,6 +181,7 @@ export function App() {
       <QuickAdd />
       <HelpDialog />
       <WorkspaceDialogs />
+      <DataFileDialog />
       <Dialog />
       <Notices />
     </ReactFlowProvider>

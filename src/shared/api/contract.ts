@@ -9,6 +9,7 @@
 import { z } from 'zod';
 import { RunStatus, StreamEvent } from './events';
 import { CheckpointInfo, InspectQuery, InspectResult, RUN_ID, RunDetail, RunOverrides, RunSummary } from './runs';
+import { DataFileListing, DataProbeRequest, DataProbeResult } from './data';
 import { DocumentName, WorkspaceListing, WorkspacePath } from './workspace';
 import { SweepSpec } from '../sweep';
 
@@ -123,6 +124,20 @@ export const Methods = {
       z.object({ kind: z.literal('exists'), path: z.string() }),
     ]),
   ),
+  // A data node's files (src/shared/api/data.ts), read as a run reads them.
+  /** Check the files a data node's params name (exists, header, columns, counts) and preview them. */
+  'data.probe': method(DataProbeRequest, DataProbeResult),
+  /**
+   * Ask the user for a data file (Electron: a native dialog; picking grants its folder, as Open does). The path to
+   * write into the param: relative to the document's folder when inside it, else absolute. Null when cancelled or
+   * not supported (browser mode lists files with `data.list` instead).
+   */
+  'data.choose': method(z.object({ handle: MaybeHandle, format: z.enum(['csv', 'idx']) }), z.object({ path: z.string() }).nullable()),
+  /**
+   * Browser mode's picker: the files under the document's folder, which must lie inside the workspace. Null where
+   * the shell has no workspace (Electron) or the document has no file yet.
+   */
+  'data.list': method(z.object({ handle: MaybeHandle, format: z.enum(['csv', 'idx']) }), DataFileListing.nullable()),
   /** Keep a crash-recovery copy of unsaved work (one per editor window). */
   'autosave.write': method(z.object({ id: z.string().max(100), name: z.string().max(200), text: z.string().max(50_000_000) }), z.object({})),
   'autosave.list': method(z.object({}), z.array(Draft)),

@@ -9,7 +9,7 @@ import { dataNodes } from './data';
 import { CATEGORIES, type DatasetFacts, type NodeRoles } from './types';
 
 const ROLES = ['regularizer', 'onlyServesGeneration'] as const satisfies readonly (keyof NodeRoles)[];
-const FACTS = ['permutedTasks', 'generatedTrainBatches'] as const satisfies readonly (keyof DatasetFacts)[];
+const FACTS = ['permutedTasks', 'generatedTrainBatches', 'files'] as const satisfies readonly (keyof DatasetFacts)[];
 // Fails to compile when a role or fact is added to the interfaces but not to the lists above.
 const everyRole: [Exclude<keyof NodeRoles, (typeof ROLES)[number]>] extends [never] ? true : false = true;
 const everyFact: [Exclude<keyof DatasetFacts, (typeof FACTS)[number]>] extends [never] ? true : false = true;
@@ -48,6 +48,9 @@ describe('node registry', () => {
     for (const fact of FACTS) expect(dataNodes.some((t) => t.dataset?.[fact]), fact).toBe(true);
     expect(dataNodes.filter((t) => t.dataset?.permutedTasks).map((t) => t.id)).toEqual(['data.permuted_mnist']);
     expect(dataNodes.filter((t) => t.dataset?.generatedTrainBatches).map((t) => t.id)).toEqual(['data.sinusoid']);
+    expect(dataNodes.filter((t) => t.dataset?.files).map((t) => t.id)).toEqual(['data.csv', 'data.idx']);
+    // The params a node reads files from are string params of its own.
+    for (const t of dataNodes) for (const f of t.dataset?.files?.params ?? []) expect(Object.keys(t.params.shape), `${t.id}.${f}`).toContain(f);
   });
 
   it('every data node is in the registry', () => {

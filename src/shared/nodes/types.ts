@@ -162,6 +162,12 @@ export interface DatasetFacts {
    * an export writes the generator's settings instead of training rows.
    */
   generatedTrainBatches?: boolean;
+  /**
+   * The samples are read from files the user names, in these params (paths relative to the document's folder):
+   * the inspector offers a file picker and a preview for each, and the app checks the files as the document is
+   * edited (`data.probe`), so a missing file or a column mismatch is a problem before any run.
+   */
+  files?: { format: 'csv' | 'idx'; params: readonly string[] };
 }
 
 export interface NodeType<S extends z.ZodObject = z.ZodObject> {

@@ -107,25 +107,59 @@ export function parseCsv(text: string): CsvRecord[] {
 const NUMBER = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
-export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node: string } & DataAccess): Dataset {
-  const p = CsvData.params.parse(raw);
-  const { node } = opts;
-  const s = csvShapes(p);
-  const bad = (message: string): never => fail('HN051', message, { node });
-  const name = p.path.trim();
+/** What a node makes of a header's columns: -1 for a column the header lacks (or no task column). */
+export interface CsvColumns {
+  labelCol: number;
+  taskCol: number;
+  /** Every column except the label and task columns, in header order. */
+  featureCols: number[];
+}
+
+type CsvParams = ReturnType<typeof CsvData.params.parse>;
+
+/** The columns a node's params pick out of a header (trimmed names); the one rule both a run and the probe use. */
+export function csvColumns(header: string[], p: CsvParams): CsvColumns {
+  const labelCol = header.indexOf(p.labelColumn.trim());
+  const taskName = optionalColumn(p.taskColumn);
+  const taskCol = taskName === undefined ? -1 : header.indexOf(taskName);
+  return { labelCol, taskCol, featureCols: header.map((_, c) => c).filter((c) => c !== labelCol && c !== taskCol) };
+}
+
+/** The text of the CSV file the node names, parsed (read as a run reads it: access and size checked). */
+export function readCsvRecords(node: string, path: string, access: DataAccess): CsvRecord[] {
+  const name = path.trim();
   // The text must fit in one JavaScript string (UTF-8 never decodes to more characters than bytes).
-  const text = readDataFile(node, 'path', p.path, dataAccessOf(opts), {
+  const text = readDataFile(node, 'path', path, access, {
     bytes: constants.MAX_STRING_LENGTH,
     why: 'a CSV file can hold here (its text must fit in one string): split it, or convert the images to IDX files',
   }).toString('utf8');
-
-  let records: CsvRecord[];
   try {
-    records = parseCsv(text);
+    return parseCsv(text);
   } catch (e) {
-    if (e instanceof CsvSyntaxError) bad(`${name} line ${e.line}: ${e.message}`);
+    if (e instanceof CsvSyntaxError) fail('HN051', `${name} line ${e.line}: ${e.message}`, { node, path: 'params.path' });
     throw e;
   }
+}
+
+export interface CsvTable extends CsvColumns {
+  header: string[];
+  x: Float32Array;
+  y: Int32Array | Float32Array;
+  /** Each row's task id. */
+  taskOf: Int32Array;
+  /** Row indices of each task. */
+  byTask: number[][];
+}
+
+/**
+ * A parsed file checked against the node's params, as numbers: the header names each column once and the columns
+ * the params name, the feature count matches, every cell is a plain number (class and task ids in range), and
+ * every task has at least two rows to split. Fails (HN051) on the first problem, naming the param concerned.
+ */
+export function csvTable(records: CsvRecord[], p: CsvParams, node: string, path: string): CsvTable {
+  const name = path.trim();
+  // `path` names the param concerned (the probe shows it); the message reads the same without it.
+  const bad = (message: string, param = 'path'): never => fail('HN051', message, { node, path: `params.${param}` });
   if (records.length === 0) bad(`${name} is empty: expected a header line naming the columns`);
 
   const header = records[0].fields.map((h) => h.trim());
@@ -134,23 +168,21 @@ export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node
     if (seen.has(h)) bad(`${name}: columns ${header.indexOf(h) + 1} and ${c + 1} of the header have the same name: expected every column name once`);
     seen.add(h);
   });
-  const column = (wanted: string, field: string) => {
-    const c = header.indexOf(wanted);
-    if (c < 0) bad(`${field}: no column named "${wanted}" in the header of ${name} (it names ${header.length} column${header.length === 1 ? '' : 's'}): set ${field} to one of them`);
-    return c;
-  };
-  const labelCol = column(p.labelColumn.trim(), 'labelColumn');
+  const { labelCol, taskCol, featureCols } = csvColumns(header, p);
+  const missing = (wanted: string, field: string) =>
+    bad(`${field}: no column named "${wanted}" in the header of ${name} (it names ${header.length} column${header.length === 1 ? '' : 's'}): set ${field} to one of them`, field);
   const taskName = optionalColumn(p.taskColumn);
-  const taskCol = taskName === undefined ? -1 : column(taskName, 'taskColumn');
-  if (taskCol === labelCol) bad(`the label and task columns are both "${taskName}"`);
-  if (taskCol < 0 && p.tasks > 1) bad(`tasks = ${p.tasks} needs a task column (set taskColumn, or tasks = 1)`);
+  if (labelCol < 0) missing(p.labelColumn.trim(), 'labelColumn');
+  if (taskName !== undefined && taskCol < 0) missing(taskName, 'taskColumn');
+  if (taskName !== undefined && taskName === p.labelColumn.trim()) bad(`the label and task columns are both "${taskName}"`, 'taskColumn');
+  if (taskCol < 0 && p.tasks > 1) bad(`tasks = ${p.tasks} needs a task column (set taskColumn, or tasks = 1)`, 'taskColumn');
 
-  const featureCols = header.map((_, c) => c).filter((c) => c !== labelCol && c !== taskCol);
   if (featureCols.length !== p.features)
     bad(
       `${name} has ${featureCols.length} feature column${featureCols.length === 1 ? '' : 's'} ` +
         `but features = ${p.features}; ` +
         `the features are every column except the label${taskCol >= 0 ? ' and task columns' : ' column'}`,
+      'features',
     );
 
   // The label and task columns go by the names the document gives them; the others by number (1 = first).
@@ -177,7 +209,7 @@ export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node
     };
     const id = (c: number, count: number, what: string, param: string): number => {
       const v = cell(c);
-      if (!Number.isInteger(v) || v < 0 || v >= count) bad(`${where(c)}: expected a ${what}, a whole number from 0 to ${count - 1} (${param} = ${count})`);
+      if (!Number.isInteger(v) || v < 0 || v >= count) bad(`${where(c)}: expected a ${what}, a whole number from 0 to ${count - 1} (${param} = ${count})`, param);
       return v;
     };
     featureCols.forEach((c, j) => (x[r * p.features + j] = cell(c)));
@@ -187,16 +219,26 @@ export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node
 
   const byTask: number[][] = Array.from({ length: p.tasks }, () => []);
   taskOf.forEach((t, r) => byTask[t].push(r));
+  byTask.forEach((rowsOfTask, k) => {
+    if (rowsOfTask.length === 0) bad(`task ${k} has no rows in ${name} (tasks = ${p.tasks}: every task id 0…${p.tasks - 1} needs rows)`, 'tasks');
+    if (rowsOfTask.length === 1) bad(`task ${k} has a single row in ${name}: at least 2 are needed to split train and test`, 'tasks');
+  });
+  return { header, labelCol, taskCol, featureCols, x, y, taskOf, byTask };
+}
+
+export function openCsv(raw: Record<string, unknown>, opts: { seed: number; node: string } & DataAccess): Dataset {
+  const p = CsvData.params.parse(raw);
+  const { node } = opts;
+  const s = csvShapes(p);
+  const { x, y, byTask } = csvTable(readCsvRecords(node, p.path, dataAccessOf(opts)), p, node, p.path);
   const rng = new Rng(opts.seed).fork('csv.split');
   const train: Int32Array[] = [];
   const test: Int32Array[] = [];
-  byTask.forEach((rowsOfTask, k) => {
-    if (rowsOfTask.length === 0) bad(`task ${k} has no rows in ${name} (tasks = ${p.tasks}: every task id 0…${p.tasks - 1} needs rows)`);
-    if (rowsOfTask.length === 1) bad(`task ${k} has a single row in ${name}: at least 2 are needed to split train and test`);
+  for (const rowsOfTask of byTask) {
     const sp = randomSplit(rowsOfTask, p.testFraction, rng);
     train.push(sp.train);
     test.push(sp.test);
-  });
+  }
 
   return poolDataset({
     node, tasks: p.tasks, xShape: s.x, yShape: s.y, yDtype: s.yDtype, classes: p.classes > 0 ? p.classes : undefined,

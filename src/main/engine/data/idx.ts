@@ -66,6 +66,43 @@ export function encodeIdx(dims: number[], data: ArrayLike<number>): Uint8Array {
   return out;
 }
 
+type IdxParams = ReturnType<typeof IdxData.params.parse>;
+type IdxField = 'trainImages' | 'trainLabels' | 'testImages' | 'testLabels';
+
+/** The IDX file a path param names, read as a run reads it (access and size checked) and parsed. */
+export function readIdx(node: string, field: string, path: string, access: DataAccess): IdxArray {
+  return parseIdx(readDataFile(node, field, path, dataAccessOf(access)), `${field} (${path.trim()})`, node, access.maxDataBytes);
+}
+
+/**
+ * A pair of images and labels files checked against each other and against the node's params: [n, height, width]
+ * images of the node's size, as many labels as images, every label a class id. Fails (HN051) naming the param.
+ */
+export function checkIdxPair(
+  p: IdxParams,
+  node: string,
+  imagesFile: IdxArray & { field: IdxField; path: string },
+  labelsFile: IdxArray & { field: IdxField; path: string },
+): { images: Uint8Array; labels: Uint8Array; n: number } {
+  const where = (f: { field: string; path: string }) => `${f.field} (${f.path.trim()})`;
+  const bad = (f: { field: string }, message: string): never => fail('HN051', message, { node, path: `params.${f.field}` });
+  // [n, h, w], or [n, h, w, 1] as some tools write single-channel images.
+  const d = imagesFile.dims;
+  if (!(d.length === 3 || (d.length === 4 && d[3] === 1)))
+    bad(imagesFile, `${where(imagesFile)}: expected images of dimensions [n, height, width], found [${d.join(', ')}]`);
+  if (d[1] !== p.height || d[2] !== p.width)
+    bad(imagesFile, `${where(imagesFile)}: images are ${d[1]}×${d[2]} (height × width) but the node says height = ${p.height}, width = ${p.width}`);
+  if (labelsFile.dims.length !== 1)
+    bad(labelsFile, `${where(labelsFile)}: expected labels of dimension [n], found [${labelsFile.dims.join(', ')}]`);
+  if (labelsFile.dims[0] !== d[0])
+    bad(labelsFile, `${where(labelsFile)} holds ${labelsFile.dims[0]} labels but ${where(imagesFile)} holds ${d[0]} images`);
+  if (d[0] === 0) bad(imagesFile, `${where(imagesFile)} holds no images`);
+  const badLabel = labelsFile.data.findIndex((v) => v >= p.classes);
+  if (badLabel >= 0)
+    bad(labelsFile, `${where(labelsFile)}: the label at index ${badLabel} is out of range: expected a class id from 0 to ${p.classes - 1} (classes = ${p.classes})`);
+  return { images: imagesFile.data, labels: labelsFile.data, n: d[0] };
+}
+
 export function openIdx(raw: Record<string, unknown>, opts: { seed: number; node: string } & DataAccess): Dataset {
   const p = IdxData.params.parse(raw);
   const { node } = opts;
@@ -74,29 +111,9 @@ export function openIdx(raw: Record<string, unknown>, opts: { seed: number; node
   const testLabels = p.testLabels?.trim() || undefined;
   if (!testImages !== !testLabels) fail('HN051', 'set both test images and test labels, or neither', { node });
 
-  const read = (field: string, path: string) => parseIdx(readDataFile(node, field, path, dataAccessOf(opts)), `${field} (${path.trim()})`, node, opts.maxDataBytes);
-
-  /** Images and labels of one pair of files, checked against each other and against the node's params. */
-  const load = (imagesField: string, imagesPath: string, labelsField: string, labelsPath: string) => {
-    const images = read(imagesField, imagesPath);
-    const labels = read(labelsField, labelsPath);
-    const where = (f: string, path: string) => `${f} (${path.trim()})`;
-    // [n, h, w], or [n, h, w, 1] as some tools write single-channel images.
-    const d = images.dims;
-    if (!(d.length === 3 || (d.length === 4 && d[3] === 1)))
-      fail('HN051', `${where(imagesField, imagesPath)}: expected images of dimensions [n, height, width], found [${d.join(', ')}]`, { node });
-    if (d[1] !== p.height || d[2] !== p.width)
-      fail('HN051', `${where(imagesField, imagesPath)}: images are ${d[1]}×${d[2]} (height × width) but the node says height = ${p.height}, width = ${p.width}`, { node });
-    if (labels.dims.length !== 1)
-      fail('HN051', `${where(labelsField, labelsPath)}: expected labels of dimension [n], found [${labels.dims.join(', ')}]`, { node });
-    if (labels.dims[0] !== d[0])
-      fail('HN051', `${where(labelsField, labelsPath)} holds ${labels.dims[0]} labels but ${where(imagesField, imagesPath)} holds ${d[0]} images`, { node });
-    if (d[0] === 0) fail('HN051', `${where(imagesField, imagesPath)} holds no images`, { node });
-    const bad = labels.data.findIndex((v) => v >= p.classes);
-    if (bad >= 0)
-      fail('HN051', `${where(labelsField, labelsPath)}: the label at index ${bad} is out of range: expected a class id from 0 to ${p.classes - 1} (classes = ${p.classes})`, { node });
-    return { images: images.data, labels: labels.data, n: d[0] };
-  };
+  const read = (field: string, path: string) => readIdx(node, field, path, opts);
+  const load = (imagesField: IdxField, imagesPath: string, labelsField: IdxField, labelsPath: string) =>
+    checkIdxPair(p, node, { field: imagesField, path: imagesPath, ...read(imagesField, imagesPath) }, { field: labelsField, path: labelsPath, ...read(labelsField, labelsPath) });
 
   const trainSet = load('trainImages', p.trainImages, 'trainLabels', p.trainLabels);
   const testSet = testImages && testLabels ? load('testImages', testImages, 'testLabels', testLabels) : undefined;

@@ -17,6 +17,7 @@ import { useCompiled } from '../store/compiled';
 import { setLabel, setParam } from '../store/docOps';
 import { useEditor } from '../store/editor';
 import { Markdown } from '../ui/Markdown';
+import { DataFiles } from './DataFiles';
 import { CheckField, SelectField, TextField, checkWith, formatFieldValue, parseFieldText, type Parsed } from './Field';
 
 export function Inspector() {
@@ -134,6 +135,11 @@ function NodeInspector({ id }: { id: string }) {
       )}
 
       {type && <PromoteSection id={id} type={type} />}
+      {type?.dataset?.files && (
+        <Section title="Data files">
+          <DataFiles id={id} type={type} />
+        </Section>
+      )}
 
       {(info.inputs.length > 0 || info.outputs.length > 0) && (
         <Section title="Ports">

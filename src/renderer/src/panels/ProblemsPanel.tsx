@@ -52,16 +52,17 @@ const ProblemRow = memo(function ProblemRow({ p, index }: { p: HnetProblem; inde
 });
 
 export function ProblemsPanel() {
-  const { result } = useCompiled();
-  // Errors first; warnings (the graph still compiles) after them.
-  const problems = [...result.problems, ...result.warnings];
+  const { result, dataProblems } = useCompiled();
+  // Errors first (the compiler's, then the data files'); warnings (the graph still compiles) after them.
+  const errors = [...result.problems, ...dataProblems];
+  const problems = [...errors, ...result.warnings];
   return (
     <div className="hn-problems" data-testid="problems-panel" role="region" aria-label="Problems">
       {problems.length === 0 ? (
         <p className="hn-problems__ok">
           <span className="hn-ok-dot" aria-hidden /> No problems: the graph compiles.
         </p>
-      ) : result.problems.length === 0 ? (
+      ) : errors.length === 0 ? (
         <>
           <p className="hn-problems__ok">
             <span className="hn-ok-dot" aria-hidden /> The graph compiles, with {problems.length === 1 ? 'a warning' : `${problems.length} warnings`}:
@@ -84,7 +85,7 @@ export function ProblemsPanel() {
 }
 
 export function ProblemCount() {
-  const { result } = useCompiled();
-  const n = result.problems.length;
+  const { result, dataProblems } = useCompiled();
+  const n = result.problems.length + dataProblems.length;
   return <span className={`hn-badge${n ? ' is-error' : ' is-ok'}`}>{n}</span>;
 }

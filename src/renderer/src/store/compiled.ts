@@ -5,10 +5,16 @@
 import { compile, type CompileResult } from '../../../shared/compiler/compile';
 import type { Budget } from '../../../shared/compiler/budget';
 import type { HnetProblem } from '../../../shared/compiler/errors';
+import { currentDataProblems, useDataProbes } from './dataProbe';
 import { useEditor } from './editor';
 
 export interface Compiled {
   result: CompileResult;
+  /**
+   * Problems of data nodes' files, found by the app (`data.probe`: the compiler cannot read files). They stop a
+   * run as the compiler's problems do, and are listed with them.
+   */
+  dataProblems: HnetProblem[];
   /** Problems by node id. */
   byNode: Map<string, HnetProblem[]>;
   /** Problems by document edge index (from `edges[i]` paths). */
@@ -17,12 +23,12 @@ export interface Compiled {
   lastBudget: Budget | null;
 }
 
-let cache: { version: number; value: Compiled } | null = null;
+let cache: { version: number; probes: number; value: Compiled } | null = null;
 let lastBudget: Budget | null = null;
 let lastSession = -1;
 
 function build(): Compiled {
-  const { doc, session } = useEditor.getState();
+  const { doc, session, file } = useEditor.getState();
   // Another document's budget would mislead; "last known" is per document.
   if (session !== lastSession) {
     lastSession = session;
@@ -41,10 +47,11 @@ function build(): Compiled {
     };
   }
   if (result.ok && result.budget) lastBudget = result.budget;
+  const dataProblems = currentDataProblems(doc, file.handle);
   const byNode = new Map<string, HnetProblem[]>();
   const byEdge = new Map<number, HnetProblem[]>();
   // A node's list holds its warnings too (after its errors): the canvas and the inspector tell them apart by severity.
-  for (const p of [...result.problems, ...result.warnings]) {
+  for (const p of [...result.problems, ...dataProblems, ...result.warnings]) {
     if (p.node) {
       const l = byNode.get(p.node);
       if (l) l.push(p);
@@ -56,18 +63,20 @@ function build(): Compiled {
       byEdge.set(i, [...(byEdge.get(i) ?? []), p]);
     }
   }
-  return { result, byNode, byEdge, lastBudget };
+  return { result, dataProblems, byNode, byEdge, lastBudget };
 }
 
 /** The compile result for the current document (computed at most once per graph version). */
 export function getCompiled(): Compiled {
   const v = useEditor.getState().graphVersion;
-  if (!cache || cache.version !== v) cache = { version: v, value: build() };
+  const probes = useDataProbes.getState().version;
+  if (!cache || cache.version !== v || cache.probes !== probes) cache = { version: v, probes, value: build() };
   return cache.value;
 }
 
 /** React hook: re-renders when the graph changes. */
 export function useCompiled(): Compiled {
   useEditor((s) => s.graphVersion);
+  useDataProbes((s) => s.version);
   return getCompiled();
 }

@@ -22,6 +22,7 @@ export const optionalColumn = (c: string | undefined): string | undefined => (c 
 export const CsvData = defineNode({
   id: 'data.csv',
   category: 'data',
+  dataset: { files: { format: 'csv', params: ['path'] } },
   title: 'CSV file',
   doc: [
     'Your own table of numbers. The first line is a header naming the columns; every other line is a sample.',

@@ -15,6 +15,7 @@ const pathParam = (label: string, help: string) => z.string().max(4096).default(
 export const IdxData = defineNode({
   id: 'data.idx',
   category: 'data',
+  dataset: { files: { format: 'idx', params: ['trainImages', 'trainLabels', 'testImages', 'testLabels'] } },
   title: 'IDX image files',
   doc: [
     'Images and labels in the IDX format of the original MNIST distribution (`train-images-idx3-ubyte`,',
