@@ -21,7 +21,7 @@ import { AccuracyMatrix } from './AccuracyMatrix';
 import { CheckpointsCard } from './CheckpointsCard';
 import { LineChart, type Line } from './charts';
 import { FailureCard } from './FailureCard';
-import { formFromTraining, overridesOf, type RunForm } from './form';
+import { formFromTraining, formProblems, overridesOf, type FormContext, type RunForm } from './form';
 import { WeightsInspector } from './Inspector';
 import { QueueCard } from './QueueCard';
 import { RunsTable } from './RunsTable';
@@ -58,7 +58,10 @@ export default function TrainPanel() {
   const theme = useUi((s) => s.theme);
   const training = useEditor((s) => s.doc.training);
   const fullBudget = useEditor((s) => s.doc.fullBudget);
-  const generates = (useCompiled().result.budget?.generated ?? 0) > 0;
+  const compiled = useCompiled().result;
+  const generates = (compiled.budget?.generated ?? 0) > 0;
+  /** The dataset's tasks: the schedule and task order are settings only when there are several. */
+  const taskCount = compiled.program?.data.tasks ?? 1;
   const [form, setForm] = useState<RunForm>(formFromDoc);
   const [log, setLog] = useState(false);
   const [smooth, setSmooth] = useState(false);
@@ -99,6 +102,12 @@ export default function TrainPanel() {
     api.invoke('run.checkpoints', { runId: current }).then(setCheckpoints, () => setCheckpoints([]));
   }, [current, status]);
 
+  const problems = formProblems(form, taskCount);
+  const context = (): FormContext => {
+    const doc = useEditor.getState().doc;
+    return { hasFullBudget: !!doc.fullBudget, taskCount, documentTasks: doc.training.tasks !== undefined };
+  };
+
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
@@ -123,7 +132,7 @@ export default function TrainPanel() {
         documentText: currentText(),
         ...runsPlace(),
         name: documentTitle(),
-        overrides: { ...overridesOf(form, !!useEditor.getState().doc.fullBudget), ...(variant === 'static' ? { variant } : {}) },
+        overrides: { ...overridesOf(form, context()), ...(variant === 'static' ? { variant } : {}) },
       });
       const pair = variant === 'static' && before ? [before, runId] : null;
       useTrain.getState().set({ current: runId, ...(pair ? { compare: pair } : {}) });
@@ -139,7 +148,7 @@ export default function TrainPanel() {
         documentText: currentText(),
         ...runsPlace(),
         name: documentTitle(),
-        overrides: overridesOf(form, !!useEditor.getState().doc.fullBudget),
+        overrides: overridesOf(form, context()),
         sweep: spec,
       });
       useTrain.getState().set({ current: runIds[0], group: groupId, compare: [] });
@@ -205,7 +214,8 @@ export default function TrainPanel() {
         <RunSettingsForm
           form={form}
           onField={field}
-          schedule={training.schedule}
+          problems={problems}
+          taskCount={taskCount}
           fullBudget={fullBudget}
           generates={generates}
           busy={busy}
@@ -217,7 +227,7 @@ export default function TrainPanel() {
           onStop={() => void stop()}
         />
         <QueueCard />
-        <SweepForm busy={busy} onStart={(spec) => void startSweep(spec)} />
+        <SweepForm busy={busy || Object.keys(problems).length > 0} onStart={(spec) => void startSweep(spec)} />
         {error && <div className="hn-train__error">{error}</div>}
       </div>
       <div className="hn-train__main">
