@@ -20,6 +20,7 @@ import { useUi } from '../store/ui';
 import { AccuracyMatrix } from './AccuracyMatrix';
 import { CheckpointsCard } from './CheckpointsCard';
 import { LineChart, type Line } from './charts';
+import type { FailedStatus } from './failure';
 import { FailureCard } from './FailureCard';
 import { formFromTraining, formProblems, overridesOf, type FormContext, type RunForm } from './form';
 import { WeightsInspector } from './Inspector';
@@ -50,7 +51,8 @@ function fmtEta(s: number | null): string {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-const FAILED = new Set(['diverged', 'crashed', 'failed', 'interrupted']);
+const FAILED = new Set<string>(['diverged', 'crashed', 'failed', 'interrupted'] satisfies FailedStatus[]);
+const isFailed = (s: string | null): s is FailedStatus => s !== null && FAILED.has(s);
 
 export default function TrainPanel() {
   const { runs, current, compare, group } = useTrain();
@@ -253,7 +255,7 @@ export default function TrainPanel() {
                 </button>
               )}
             </div>
-            {status && FAILED.has(status) && (
+            {isFailed(status) && (
               <FailureCard
                 status={status}
                 error={h.error}
