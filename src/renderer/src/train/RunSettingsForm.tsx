@@ -48,6 +48,7 @@ export function RunSettingsForm(props: {
   return (
     <form
       className="hn-train__form"
+      data-testid="train-form"
       onSubmit={(e) => {
         e.preventDefault();
         props.onStart();
