@@ -358,6 +358,38 @@ describe('hnet train', () => {
     expect(missing.stderr).toMatch(/cannot read .*no\.ckpt/);
   }, TIMEOUT);
 
+  it('--resume with --steps N trains each task to N steps in all, counting the checkpoint\'s; finished tasks are not revisited', () => {
+    // Three tasks one after the other; the checkpoint is taken where a run of tasks 0 and 1 at 5 steps each ends
+    // (task 1, step 5 of it), so the resumed run has a task to finish and one to start.
+    const cl = JSON.parse(readFileSync(join(root, 'templates', 'toy-continual-regression.hnet.json'), 'utf8'));
+    cl.training = { ...cl.training, evalEvery: 0, steps: 5 };
+    const three = writeDoc('cl-three.hnet.json', cl);
+    const two = writeDoc('cl-two.hnet.json', { ...cl, training: { ...cl.training, tasks: [0, 1] } });
+    const checkpoint = join(dir, 'cl.ckpt');
+    expect(hnet(['train', two, '--json', '--checkpoint', checkpoint]).status).toBe(0);
+
+    const r = hnet(['train', three, '--steps', '10', '--json', '--resume', checkpoint]);
+    expect(r.status).toBe(0);
+    const events = lines(r.stdout).map((l) => JSON.parse(l));
+    // Task 0 keeps its 5 steps; task 1 trains on from 5 to 10; task 2 trains 10: steps 11 to 25.
+    expect(events.find((e) => e.event === 'start')).toMatchObject({ totalSteps: 25 });
+    expect(events.find((e) => e.event === 'log' && /resumed from/.test(e.message)).message).toMatch(/at step 10 \(task 1, step 5 of it\); training to step 25$/);
+    const steps = events.filter((e) => e.event === 'step');
+    expect(steps[0]).toMatchObject({ step: 11, task: 1 });
+    expect(steps.filter((e) => e.task === 1).pop()).toMatchObject({ step: 15 });
+    expect(steps.filter((e) => e.task === 2).map((e) => e.step)).toContain(16);
+    expect(events.filter((e) => e.event === 'task_end').map((e) => [e.task, e.step])).toEqual([
+      [1, 15],
+      [2, 25],
+    ]);
+    expect(events[events.length - 1]).toMatchObject({ event: 'done', step: 25 });
+
+    // Fewer steps than the checkpoint's task has had: nothing more for it; the next task trains its 3.
+    const fewer = lines(hnet(['train', three, '--steps', '3', '--json', '--resume', checkpoint]).stdout).map((l) => JSON.parse(l));
+    expect(fewer.find((e) => e.event === 'start')).toMatchObject({ totalSteps: 13 });
+    expect(fewer[fewer.length - 1]).toMatchObject({ event: 'done', step: 13 });
+  }, TIMEOUT);
+
   it('SIGINT stops the run gracefully: done with stopped: true, exit 130', async () => {
     const child = spawn(process.execPath, [bin, 'train', template, '--json', '--steps', '1000000'], { cwd: root });
     let stdout = '';

@@ -50,7 +50,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
     opts.steps ?? t.steps ?? (t.epochs ? Math.ceil((t.epochs * data.trainSize(task)) / t.batchSize) : DEFAULT_STEPS);
   const phases: Phase[] =
     t.schedule === 'interleaved' ? [{ tasks: taskList, steps: stepsFor(taskList[0]) }] : taskList.map((task) => ({ tasks: [task], steps: stepsFor(task) }));
-  const totalSteps = phases.reduce((a, p) => a + p.steps, 0);
+  let totalSteps = phases.reduce((a, p) => a + p.steps, 0);
   const sequentialCl = t.schedule === 'sequential' && phases.length > 1;
 
   const cl = continualOf(t);
@@ -92,7 +92,12 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
       targets = new Map(
         Object.entries(ck.targets).map(([task, vals]) => [Number(task), new Map(Object.entries(vals).map(([id, v]) => [id, tf.tensor(decode(v), v.shape)]))]),
       );
-      emit({ event: 'log', level: 'info', message: `resumed from ${opts.resumeFrom} at step ${step}` });
+      // Steps are a target per task, counted with the checkpoint's: the task it stopped in trains on to its
+      // steps (none if it has them already), later tasks train theirs; tasks already finished are not revisited.
+      const current = phases[phaseStart];
+      totalSteps = step - stepInPhase + (current ? Math.max(current.steps, stepInPhase) : 0) + phases.slice(phaseStart + 1).reduce((a, p) => a + p.steps, 0);
+      const where = current && phases.length > 1 ? ` (task ${current.tasks.length === 1 ? current.tasks[0] : current.tasks.join(', ')}, step ${stepInPhase} of it)` : '';
+      emit({ event: 'log', level: 'info', message: `resumed from ${opts.resumeFrom} at step ${step}${where}; training to step ${totalSteps}` });
     } else {
       // Hyperfan needs E[h²] of each head's last-layer input, measured on real batches of several tasks.
       // One batch from each of up to 32 tasks (at least 4 batches): the scale varies from task to task.

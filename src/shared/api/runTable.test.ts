@@ -31,6 +31,17 @@ describe('the runs table', () => {
     expect(runDisplayName(runs[0])).toBe('run aaaaaa');
   });
 
+  it('shows the schedule and the task order where runs differ in them (no order: all tasks)', () => {
+    const runs = [run('run-a', {}), run('run-b', {}, { schedule: 'interleaved', tasks: [2, 0, 1] })];
+    const { columns } = runsTable(runs);
+    const shown = columns.filter((c) => c.kind === 'setting');
+    expect(shown.map((c) => [c.label, c.text(runs[0]), c.text(runs[1])])).toEqual([
+      ['schedule', 'sequential', 'interleaved'],
+      ['tasks', 'all', '2,0,1'],
+    ]);
+    expect(runsTable([run('run-a', {}), run('run-b', {})]).columns.some((c) => c.key === 'setting:tasks')).toBe(false);
+  });
+
   it('sorts by any column, both ways, missing values last', () => {
     const runs = [run('run-a', { metrics: { accuracy: 0.5 } }), run('run-b', { metrics: {} }), run('run-c', { metrics: { accuracy: 0.7 } })];
     const { columns } = runsTable(runs);

@@ -4,7 +4,7 @@
  *
  * Always shown: name ({@link runDisplayName}, also the charts' legend), status, start, backend, final metrics
  * (means, not per task) and training time. Settings appear only where runs differ: learning rate, optimizer,
- * steps, epochs, batch, seed, budget, variant, schedule, the graph (a short hash) and each node parameter that
+ * steps, epochs, batch, seed, budget, variant, schedule, task order (`all`: every task in order), the graph (a short hash) and each node parameter that
  * differs between runs, so a sweep's table shows exactly what it varied.
  *
  * @example
@@ -64,6 +64,7 @@ const SETTINGS: { key: string; label: string; of(r: RunSummary): number | string
   { key: 'budget', label: 'budget', of: (r) => r.settings.budget },
   { key: 'variant', label: 'variant', of: (r) => r.settings.variant },
   { key: 'schedule', label: 'schedule', of: (r) => r.settings.schedule },
+  { key: 'tasks', label: 'tasks', of: (r) => r.settings.tasks?.join(',') ?? 'all' },
   { key: 'graph', label: 'graph', of: (r) => r.provenance?.graphHash.slice(0, 7) ?? null },
 ];
 

@@ -72,6 +72,24 @@ export const RunOverrides = z
   .strict();
 export type RunOverrides = z.infer<typeof RunOverrides>;
 
+/** How the Train tab names each run setting: the words a refused value is said in (../issues.ts). */
+export const RUN_SETTING_LABELS = {
+  optimizer: 'Optimizer',
+  learningRate: 'Learning rate',
+  batchSize: 'Batch size',
+  steps: 'Steps',
+  epochs: 'Epochs',
+  seed: 'Seed',
+  backend: 'Backend',
+  evalEvery: 'Evaluate every',
+  tasks: 'Task order',
+  schedule: 'Schedule',
+  checkpointEvery: 'Checkpoint every',
+  variant: 'Variant',
+  budget: 'Budget',
+  params: 'Parameters',
+} as const satisfies Record<keyof RunOverrides, string>;
+
 /** The settings a run actually used (the document's training section with the overrides applied). */
 export const RunSettings = z.object({
   optimizer: Optimizer,

@@ -8,6 +8,7 @@ import type { DocEdge, DocNode, HnetDocument } from '../document/schema';
 import { isBlock } from '../document/blocks';
 import { categoryOfId, getNodeType, nodeTypes } from '../nodes';
 import type { NodeType, PortDecl } from '../nodes/types';
+import { fieldMessage, labelOf } from '../issues';
 import { problem, type HnetProblem } from './errors';
 
 export interface GraphNode {
@@ -55,7 +56,7 @@ export function validateGraph(doc: HnetDocument): { graph: Graph; problems: Hnet
     }
     const parsed = type.params.safeParse(n.params ?? {});
     if (!parsed.success) {
-      for (const issue of parsed.error.issues) problems.push(paramProblem(n.id, issue));
+      for (const issue of parsed.error.issues) problems.push(paramProblem(type, n.id, issue));
       continue;
     }
     const params = parsed.data as Record<string, unknown>;
@@ -157,10 +158,14 @@ function topoOrder(nodes: Map<string, GraphNode>, edges: DocEdge[]): { order: st
   return { order, cycle: path.slice(at.get(cur)) };
 }
 
-function paramProblem(node: string, issue: z.core.$ZodIssue): HnetProblem {
+function paramProblem(type: NodeType, node: string, issue: z.core.$ZodIssue): HnetProblem {
   const field = issue.path.map(String).join('.') || 'params';
   const tooBig = issue.code === 'too_big' && typeof (issue as { maximum?: unknown }).maximum === 'number';
-  return problem(tooBig ? 'HN013' : 'HN012', `parameter ${field}: ${issue.message}`, { node, port: field, path: `params.${field}` });
+  // Named by its label in the inspector (its `ui.label`, else the key), the limit said plainly (../issues.ts).
+  const key = issue.path[0];
+  const schema = typeof key === 'string' ? (type.params.shape as Record<string, z.ZodType | undefined>)[key] : undefined;
+  const label = (schema?.meta() as { ui?: { label?: string } } | undefined)?.ui?.label ?? (typeof key === 'string' ? labelOf(key) : 'Parameters');
+  return problem(tooBig ? 'HN013' : 'HN012', fieldMessage(label, { ...issue, path: issue.path.slice(1) }), { node, port: field, path: `params.${field}` });
 }
 
 const names = (ports: PortDecl[]) => (ports.length ? ports.map((p) => p.name).join(', ') : 'none');

@@ -3,7 +3,9 @@
  * document's training settings (the document itself is never changed), and the result is compiled here so a run
  * always trains exactly the snapshot it records.
  */
-import type { RunOverrides, RunSettings } from '../../../shared/api/runs';
+import type { z } from 'zod';
+import { RUN_SETTING_LABELS, type RunOverrides, type RunSettings } from '../../../shared/api/runs';
+import { fieldMessage } from '../../../shared/issues';
 import { compile } from '../../../shared/compiler/compile';
 import { formatProblem, type HnetProblem } from '../../../shared/compiler/errors';
 import type { Program } from '../../../shared/compiler/ir';
@@ -39,6 +41,13 @@ function invalid(problems: HnetProblem[]): AppError {
   return new AppError('invalid_document', `the document cannot be trained:\n${lines.join('\n')}`);
 }
 
+/** A refused training setting in the Train tab's words: "Learning rate must be at most 10". */
+function settingMessage(issue: z.core.$ZodIssue): string {
+  const [key, ...rest] = issue.path;
+  const label = key === 'optimizer' && rest[0] === 'learningRate' ? RUN_SETTING_LABELS.learningRate : typeof key === 'string' && key in RUN_SETTING_LABELS ? RUN_SETTING_LABELS[key as keyof typeof RUN_SETTING_LABELS] : `training.${issue.path.join('.')}`;
+  return fieldMessage(label, { ...issue, path: label.startsWith('training.') || key === 'optimizer' ? [] : rest });
+}
+
 /** The document's training section with the overrides applied, checked by the document schema. */
 export function applyOverrides(training: HnetDocument['training'], o: RunOverrides): HnetDocument['training'] {
   const next: Record<string, unknown> = { ...training };
@@ -55,7 +64,7 @@ export function applyOverrides(training: HnetDocument['training'], o: RunOverrid
     if (o.steps === undefined) delete next.steps; // steps take precedence over epochs; asking for epochs means epochs
   }
   const parsed = Training.safeParse(next);
-  if (!parsed.success) throw new AppError('invalid_request', `run settings: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+  if (!parsed.success) throw new AppError('invalid_request', `run settings: ${parsed.error.issues.map(settingMessage).join('; ')}`);
   return parsed.data;
 }
 

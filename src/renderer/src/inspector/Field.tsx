@@ -5,24 +5,19 @@
  */
 import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type { z } from 'zod';
+import { fieldSentence, issuePhrase } from '../../../shared/issues';
 import type { ParamField } from '../store/catalog';
 
+/**
+ * A field's text read as a value, or why not: `error` is the predicate of a sentence whose subject is the field
+ * ("must be at most 10"); the field shows it after its label ("Learning rate must be at most 10").
+ */
 export type Parsed = { ok: true; value: unknown } | { ok: false; error: string };
 
-/** The first issue of a failed zod check, in words. */
+/** The first issue of a failed zod check, as a predicate ("must be at most 10"); the field adds its label. */
 export function zodMessage(error: z.ZodError): string {
   const issue = error.issues[0];
-  if (!issue) return 'invalid value';
-  const i = issue as z.core.$ZodIssue & { minimum?: number | bigint; maximum?: number | bigint; inclusive?: boolean; origin?: string; expected?: string };
-  if (issue.code === 'too_small' && i.origin === 'number') return `must be ${i.inclusive ? 'at least' : 'greater than'} ${String(i.minimum)}`;
-  if (issue.code === 'too_big' && i.origin === 'number') return `must be ${i.inclusive ? 'at most' : 'less than'} ${String(i.maximum)}`;
-  if (issue.code === 'too_small' && i.origin === 'array') return `needs at least ${String(i.minimum)} value${Number(i.minimum) === 1 ? '' : 's'}`;
-  if (issue.code === 'too_big' && i.origin === 'array') return `takes at most ${String(i.maximum)} values`;
-  if (issue.code === 'too_big' && i.origin === 'string') return `must be at most ${String(i.maximum)} characters`;
-  if (issue.code === 'too_small' && i.origin === 'string') return `must be at least ${String(i.minimum)} character${Number(i.minimum) === 1 ? '' : 's'}`;
-  if (issue.code === 'invalid_type' && i.expected === 'int') return 'must be a whole number';
-  const where = issue.path.length ? `item ${issue.path.map((p) => (typeof p === 'number' ? p + 1 : String(p))).join('.')}: ` : '';
-  return `${where}${issue.message}`;
+  return issue ? issuePhrase(issue) : 'is invalid';
 }
 
 export function checkWith(schema: z.ZodType, value: unknown): Parsed {
@@ -32,9 +27,9 @@ export function checkWith(schema: z.ZodType, value: unknown): Parsed {
 
 function parseNumber(text: string, integer: boolean): Parsed {
   const t = text.trim();
-  if (t === '') return { ok: false, error: 'enter a number' };
+  if (t === '') return { ok: false, error: 'needs a number' };
   const n = Number(t);
-  if (!Number.isFinite(n)) return { ok: false, error: `"${t}" is not a number` };
+  if (!Number.isFinite(n)) return { ok: false, error: `must be a number, not "${t}"` };
   if (integer && !Number.isInteger(n)) return { ok: false, error: 'must be a whole number' };
   return { ok: true, value: n };
 }
@@ -56,7 +51,7 @@ export function parseFieldText(field: Pick<ParamField, 'kind' | 'optional' | 'it
       const values: number[] = [];
       for (const [i, part] of parts.entries()) {
         const p = parseNumber(part, field.itemKind === 'integer');
-        if (!p.ok) return { ok: false, error: `item ${i + 1}: ${p.error}` };
+        if (!p.ok) return { ok: false, error: `item ${i + 1} ${p.error}` };
         values.push(p.value as number);
       }
       value = values;
@@ -69,7 +64,7 @@ export function parseFieldText(field: Pick<ParamField, 'kind' | 'optional' | 'it
       try {
         value = JSON.parse(text);
       } catch {
-        return { ok: false, error: 'not valid JSON' };
+        return { ok: false, error: 'is not valid JSON' };
       }
       break;
     default:
@@ -161,7 +156,7 @@ export function TextField({ label, help, value, format, parse, commit, multiline
       </div>
       {error ? (
         <div className="hn-field__error" id={`${id}-err`} role="alert" data-testid={testId ? `${testId}-error` : undefined}>
-          {error}
+          {typeof label === 'string' ? fieldSentence(label, error) : error}
         </div>
       ) : help ? (
         <div className="hn-field__help" id={`${id}-help`}>

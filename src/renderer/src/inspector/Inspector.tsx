@@ -348,7 +348,7 @@ function DocumentInspector() {
           format={(v) => (v === undefined ? '' : String(v))}
           parse={(x) => {
             const n = Number(x.trim());
-            if (x.trim() === '' || !Number.isFinite(n)) return { ok: false, error: 'enter a number, e.g. 0.001' };
+            if (x.trim() === '' || !Number.isFinite(n)) return { ok: false, error: 'needs a number, e.g. 0.001' };
             return checkWith(optOption?.shape.learningRate ?? trainingShape.batchSize, n);
           }}
           commit={(v) => setTraining((tr) => ({ ...tr, optimizer: { ...tr.optimizer, learningRate: v as number } }), 'lr')}

@@ -1,6 +1,6 @@
 /**
  * The parameter budget, always visible (SPEC 2): what the hypernetwork costs, what it generates, what the target
- * owns, and the compression ratio. When the graph does not compile, the last known values stay, greyed.
+ * owns, and the compression ratio with a sentence saying which way it reads. When the graph does not compile, the last known values stay, greyed.
  */
 import type { Budget } from '../../../shared/compiler/budget';
 import { useCompiled } from '../store/compiled';
@@ -58,6 +58,12 @@ export function BudgetBar() {
         title={b ? `${ratioSentence(b)} (hypernetwork parameters ÷ generated parameters; below 1× it is smaller than what it generates)` : 'not known until the graph compiles'}
         testId="budget-compression"
       />
+      {b && (
+        // Said in words, visibly: "67.7×" alone does not say which way the ratio reads.
+        <span className="hn-budget__sentence" data-testid="budget-ratio-sentence">
+          {ratioSentence(b)}
+        </span>
+      )}
       {total !== null && (
         <span className="hn-budget__total" title="everything that is trained">
           {total.toLocaleString('en')} trainable

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { CheckpointInfo, RunHistory, RunOverrides, RunSummary } from '../../../shared/api/runs';
 import { focusNode } from '../canvas/view';
 import { useEditor } from '../store/editor';
+import { failureAdvice, type FailedStatus } from './failure';
 
 /** Select a node the engine blamed and centre the canvas on it (as the Problems panel does), if it still exists. */
 function showNode(id: string): void {
@@ -18,10 +19,11 @@ function lowerRate(summary: RunSummary | null | undefined): string {
 
 /**
  * Why the run ended badly, the node the engine blames (click to show it on the canvas), and the newest
- * checkpoint to continue from, optionally at a lower learning rate.
+ * checkpoint to continue from (at a learning rate ten times lower, prefilled, when the loss diverged), or what to do
+ * without one (./failure.ts says what fits each way a run ends).
  */
 export function FailureCard(props: {
-  status: string;
+  status: FailedStatus;
   error: RunHistory['error'];
   message: string | null;
   checkpoint: CheckpointInfo | undefined;
@@ -35,11 +37,12 @@ export function FailureCard(props: {
   // eslint-disable-next-line react-hooks/exhaustive-deps -- the suggestion resets when the run or its status changes, not on each push of its summary (a new object every time), which would overwrite what the user typed
   useEffect(() => setRate(status === 'diverged' ? lowerRate(props.summary) : ''), [runId, status]);
   const lr = Number(rate);
+  const advice = failureAdvice(status, lowerRate(props.summary));
   const rateOk = rate.trim() === '' || (Number.isFinite(lr) && lr > 0 && lr <= 10);
   return (
     <div className="hn-train__failure" role="alert" data-testid="train-failure">
       <div>
-        <strong className="hn-train__failure-title">The run {status === 'failed' ? 'failed' : status === 'interrupted' ? 'was interrupted' : status}</strong>
+        <strong className="hn-train__failure-title">{advice.title}</strong>
         {err?.step !== undefined && <span> at step {err.step}</span>}
         {err?.node && (
           <>
@@ -63,7 +66,7 @@ export function FailureCard(props: {
           }}
         >
           <label>
-            Retry at learning rate{' '}
+            {advice.rateLabel}{' '}
             <input
               value={rate}
               placeholder="as before"
@@ -78,7 +81,9 @@ export function FailureCard(props: {
           </button>
         </form>
       ) : (
-        <div className="hn-train__muted">No checkpoint was kept before this; start a new run (with a lower learning rate if the loss diverged).</div>
+        <div className="hn-train__muted" data-testid="train-failure-advice">
+          {advice.noCheckpoint}
+        </div>
       )}
     </div>
   );

@@ -1,15 +1,33 @@
-import type { FullBudget, Training } from '../../../shared/document/schema';
-import type { RunForm } from './form';
+import type { FullBudget } from '../../../shared/document/schema';
+import type { RunForm, Schedule } from './form';
 import { BACKENDS, OPTIMIZER_LABELS, OPTIMIZERS } from './lists';
+
+const SCHEDULES: { value: Schedule; label: string; title: string }[] = [
+  { value: 'sequential', label: 'sequential (one task after another)', title: 'Continual learning: each task trains in turn and earlier tasks are not revisited' },
+  { value: 'interleaved', label: 'interleaved (all tasks mixed)', title: 'Every batch draws its task at random from the task order: multitask training' },
+];
+
+/** A refused field's message under it, by the field's test id. */
+function FieldError({ message, testId }: { message: string | undefined; testId: string }) {
+  return message ? (
+    <span className="hn-train__field-error" role="alert" data-testid={`${testId}-error`}>
+      {message}
+    </span>
+  ) : null;
+}
 
 /**
  * The run settings (sent as the run's overrides, ./form.ts) and the run controls: Run, Pause/Resume, Stop, and
- * Train static twin.
+ * Train static twin. A refused setting is said under its field and keeps Run disabled. The schedule and the task
+ * order appear when the dataset has several tasks.
  */
 export function RunSettingsForm(props: {
   form: RunForm;
   onField<K extends keyof RunForm>(k: K, v: RunForm[K]): void;
-  schedule: Training['schedule'];
+  /** What each refused field says (./form.ts formProblems). */
+  problems: Partial<Record<keyof RunForm, string>>;
+  /** The dataset's tasks. */
+  taskCount: number;
   /** The document's full-budget setting, when it has one. */
   fullBudget: FullBudget | undefined;
   /** The graph generates weights, so it has a static twin. */
@@ -24,10 +42,13 @@ export function RunSettingsForm(props: {
   onPauseResume(): void;
   onStop(): void;
 }) {
-  const { form, onField: field, fullBudget, generates, busy, running, queued } = props;
+  const { form, onField: field, problems, taskCount, fullBudget, generates, busy, running, queued } = props;
+  const refused = Object.keys(problems).length > 0;
+  const invalid = (k: keyof RunForm) => (problems[k] ? true : undefined);
   return (
     <form
       className="hn-train__form"
+      data-testid="train-form"
       onSubmit={(e) => {
         e.preventDefault();
         props.onStart();
@@ -45,19 +66,30 @@ export function RunSettingsForm(props: {
       </label>
       <label>
         Learning rate
-        <input value={form.learningRate} onChange={(e) => field('learningRate', e.target.value)} inputMode="decimal" data-testid="train-lr" />
+        <input value={form.learningRate} onChange={(e) => field('learningRate', e.target.value)} inputMode="decimal" aria-invalid={invalid('learningRate')} data-testid="train-lr" />
+        <FieldError message={problems.learningRate} testId="train-lr" />
       </label>
       <label>
         Batch size
-        <input value={form.batchSize} onChange={(e) => field('batchSize', e.target.value)} inputMode="numeric" data-testid="train-batch" />
+        <input value={form.batchSize} onChange={(e) => field('batchSize', e.target.value)} inputMode="numeric" aria-invalid={invalid('batchSize')} data-testid="train-batch" />
+        <FieldError message={problems.batchSize} testId="train-batch" />
       </label>
       <label>
-        Steps{props.schedule === 'sequential' ? ' / task' : ''}
-        <input value={form.steps} placeholder="epochs" onChange={(e) => field('steps', e.target.value)} inputMode="numeric" data-testid="train-steps" />
+        Steps{taskCount > 1 && form.schedule === 'sequential' ? ' / task' : ''}
+        <input
+          value={form.steps}
+          placeholder="epochs"
+          onChange={(e) => field('steps', e.target.value)}
+          inputMode="numeric"
+          aria-invalid={invalid('steps')}
+          data-testid="train-steps"
+        />
+        <FieldError message={problems.steps} testId="train-steps" />
       </label>
       <label>
         Seed
-        <input value={form.seed} onChange={(e) => field('seed', e.target.value)} inputMode="numeric" data-testid="train-seed" />
+        <input value={form.seed} onChange={(e) => field('seed', e.target.value)} inputMode="numeric" aria-invalid={invalid('seed')} data-testid="train-seed" />
+        <FieldError message={problems.seed} testId="train-seed" />
       </label>
       <label>
         Backend
@@ -69,6 +101,38 @@ export function RunSettingsForm(props: {
           ))}
         </select>
       </label>
+      {taskCount > 1 && (
+        <>
+          <label className="hn-train__wide">
+            Schedule
+            <select value={form.schedule} onChange={(e) => field('schedule', e.target.value as Schedule)} data-testid="train-schedule">
+              {SCHEDULES.map((o) => (
+                <option key={o.value} value={o.value} title={o.title}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label className="hn-train__wide">
+            Task order
+            <input
+              value={form.tasks}
+              placeholder={`all tasks in order (${Array.from({ length: Math.min(taskCount, 6) }, (_, i) => i).join(', ')}${taskCount > 6 ? ', …' : ''})`}
+              onChange={(e) => field('tasks', e.target.value)}
+              aria-invalid={invalid('tasks')}
+              title={`Task numbers 0 to ${taskCount - 1} in the order they train, e.g. 2, 0, 1; empty: all tasks in order`}
+              data-testid="train-tasks"
+            />
+            {problems.tasks ? (
+              <FieldError message={problems.tasks} testId="train-tasks" />
+            ) : (
+              <span className="hn-train__field-help" data-testid="train-tasks-help">
+                {form.tasks.trim() === '' ? `all ${taskCount} tasks in order` : `trains task ${form.tasks.split(/[\s,]+/).filter(Boolean).join(' → ')}`}
+              </span>
+            )}
+          </label>
+        </>
+      )}
       {fullBudget && (
         <label className="hn-train__check" title={fullBudget.note || "The document's full-budget setting"}>
           <input type="checkbox" checked={form.fullBudget} onChange={(e) => field('fullBudget', e.target.checked)} data-testid="train-full-budget" /> Full budget
@@ -76,7 +140,7 @@ export function RunSettingsForm(props: {
         </label>
       )}
       <div className="hn-train__buttons">
-        <button type="submit" className="hn-btn hn-btn--primary" disabled={busy || running || queued} data-testid="train-start">
+        <button type="submit" className="hn-btn hn-btn--primary" disabled={busy || running || queued || refused} title={refused ? 'Correct the refused settings first' : undefined} data-testid="train-start">
           Run
         </button>
         <button type="button" className="hn-btn" disabled={busy || !running} onClick={props.onPauseResume} data-testid="train-pause">
@@ -96,7 +160,7 @@ export function RunSettingsForm(props: {
       <button
         type="button"
         className="hn-btn"
-        disabled={busy || running || queued || !generates}
+        disabled={busy || running || queued || refused || !generates}
         onClick={() => props.onStart('static')}
         title={
           generates

@@ -20,8 +20,9 @@ import { useUi } from '../store/ui';
 import { AccuracyMatrix } from './AccuracyMatrix';
 import { CheckpointsCard } from './CheckpointsCard';
 import { LineChart, type Line } from './charts';
+import type { FailedStatus } from './failure';
 import { FailureCard } from './FailureCard';
-import { formFromTraining, overridesOf, type RunForm } from './form';
+import { formFromTraining, formProblems, overridesOf, type FormContext, type RunForm } from './form';
 import { WeightsInspector } from './Inspector';
 import { QueueCard } from './QueueCard';
 import { RunsTable } from './RunsTable';
@@ -50,7 +51,8 @@ function fmtEta(s: number | null): string {
   return `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`;
 }
 
-const FAILED = new Set(['diverged', 'crashed', 'failed', 'interrupted']);
+const FAILED = new Set<string>(['diverged', 'crashed', 'failed', 'interrupted'] satisfies FailedStatus[]);
+const isFailed = (s: string | null): s is FailedStatus => s !== null && FAILED.has(s);
 
 export default function TrainPanel() {
   const { runs, current, compare, group } = useTrain();
@@ -58,7 +60,10 @@ export default function TrainPanel() {
   const theme = useUi((s) => s.theme);
   const training = useEditor((s) => s.doc.training);
   const fullBudget = useEditor((s) => s.doc.fullBudget);
-  const generates = (useCompiled().result.budget?.generated ?? 0) > 0;
+  const compiled = useCompiled().result;
+  const generates = (compiled.budget?.generated ?? 0) > 0;
+  /** The dataset's tasks: the schedule and task order are settings only when there are several. */
+  const taskCount = compiled.program?.data.tasks ?? 1;
   const [form, setForm] = useState<RunForm>(formFromDoc);
   const [log, setLog] = useState(false);
   const [smooth, setSmooth] = useState(false);
@@ -99,6 +104,12 @@ export default function TrainPanel() {
     api.invoke('run.checkpoints', { runId: current }).then(setCheckpoints, () => setCheckpoints([]));
   }, [current, status]);
 
+  const problems = formProblems(form, taskCount);
+  const context = (): FormContext => {
+    const doc = useEditor.getState().doc;
+    return { hasFullBudget: !!doc.fullBudget, taskCount, documentTasks: doc.training.tasks !== undefined };
+  };
+
   const act = async (fn: () => Promise<unknown>) => {
     setBusy(true);
     setError(null);
@@ -123,7 +134,7 @@ export default function TrainPanel() {
         documentText: currentText(),
         ...runsPlace(),
         name: documentTitle(),
-        overrides: { ...overridesOf(form, !!useEditor.getState().doc.fullBudget), ...(variant === 'static' ? { variant } : {}) },
+        overrides: { ...overridesOf(form, context()), ...(variant === 'static' ? { variant } : {}) },
       });
       const pair = variant === 'static' && before ? [before, runId] : null;
       useTrain.getState().set({ current: runId, ...(pair ? { compare: pair } : {}) });
@@ -139,7 +150,7 @@ export default function TrainPanel() {
         documentText: currentText(),
         ...runsPlace(),
         name: documentTitle(),
-        overrides: overridesOf(form, !!useEditor.getState().doc.fullBudget),
+        overrides: overridesOf(form, context()),
         sweep: spec,
       });
       useTrain.getState().set({ current: runIds[0], group: groupId, compare: [] });
@@ -205,7 +216,8 @@ export default function TrainPanel() {
         <RunSettingsForm
           form={form}
           onField={field}
-          schedule={training.schedule}
+          problems={problems}
+          taskCount={taskCount}
           fullBudget={fullBudget}
           generates={generates}
           busy={busy}
@@ -217,7 +229,7 @@ export default function TrainPanel() {
           onStop={() => void stop()}
         />
         <QueueCard />
-        <SweepForm busy={busy} onStart={(spec) => void startSweep(spec)} />
+        <SweepForm busy={busy || Object.keys(problems).length > 0} onStart={(spec) => void startSweep(spec)} />
         {error && <div className="hn-train__error">{error}</div>}
       </div>
       <div className="hn-train__main">
@@ -243,7 +255,7 @@ export default function TrainPanel() {
                 </button>
               )}
             </div>
-            {status && FAILED.has(status) && (
+            {isFailed(status) && (
               <FailureCard
                 status={status}
                 error={h.error}
