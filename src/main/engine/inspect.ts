@@ -8,7 +8,7 @@
  * shares every variable with the live one except the embedding tables, which it holds mixed copies of.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import type { GeneratedMatrix, GeneratedTensors, InspectQuery, InspectResult, Predictions } from '../../shared/api/runs';
+import { MAX_FILTER_VALUES, type GeneratedMatrix, type GeneratedTensors, type InspectQuery, type InspectResult, type Predictions } from '../../shared/api/runs';
 import type { GeneratedRoute, Program } from '../../shared/compiler/ir';
 import { getNodeType } from '../../shared/nodes';
 import { useBackend } from './backend';
@@ -308,6 +308,7 @@ export async function inspect(live: LiveModel, query: InspectQuery, source: 'liv
     context: {
       task: ctx.task,
       sample: ctx.sample,
+      samples: contexts.count(ctx.task),
       vector: ctx.one.context ? [...ctx.one.context] : null,
       description: ctx.description,
     },
@@ -380,10 +381,36 @@ async function generatedValues(model: Model, program: Program, routes: Generated
 async function generatedWeights(model: Model, program: Program, routes: GeneratedRoute[], one: Batch, maxSide: number): Promise<GeneratedMatrix[]> {
   if (routes.length === 0) return [];
   const got = await generatedValues(model, program, routes, one);
+  const convKernels = new Set(program.ops.flatMap((o) => (o.op === 'conv2d' && o.inputs[1] ? [o.inputs[1]] : [])));
   return routes.map((r, i) => {
     const { shape, values } = got[i];
-    return { head: r.head, target: `${r.target}.${r.targetPort}`, shape, perSample: r.perSample, ...heatmap(values, shape, maxSide), stats: stats(values) };
+    return {
+      head: r.head,
+      target: `${r.target}.${r.targetPort}`,
+      shape,
+      perSample: r.perSample,
+      ...heatmap(values, shape, maxSide),
+      stats: stats(values),
+      filters: convKernels.has(r.value) && shape.length === 4 ? filterTiles(values, shape) : null,
+    };
   });
+}
+
+/**
+ * A convolution kernel [kh, kw, in, out] as tiles: filter-major, then input channel, each kh x kw tile row-major;
+ * the first filters and input channels of a kernel too big to send whole ({@link MAX_FILTER_VALUES}).
+ */
+export function filterTiles(values: Float32Array, shape: number[]): NonNullable<GeneratedMatrix['filters']> {
+  const [kh, kw, cin, cout] = shape;
+  const tile = kh * kw;
+  const shownOut = Math.max(1, Math.min(cout, Math.floor(MAX_FILTER_VALUES / tile)));
+  const shownIn = Math.max(1, Math.min(cin, Math.floor(MAX_FILTER_VALUES / (tile * shownOut))));
+  const out = new Array<number>(shownOut * shownIn * tile);
+  let at = 0;
+  for (let o = 0; o < shownOut; o++)
+    for (let c = 0; c < shownIn; c++)
+      for (let y = 0; y < kh; y++) for (let x = 0; x < kw; x++) out[at++] = Number(values[((y * kw + x) * cin + c) * cout + o].toPrecision(SAMPLE_DIGITS));
+  return { kernel: [kh, kw], inChannels: cin, outChannels: cout, shownIn, shownOut, values: out };
 }
 
 /** A tensor as a [prod(all but last), last] matrix, averaged down in blocks to at most maxSide a side. */
@@ -474,6 +501,8 @@ async function predict(model: Model, program: Program, contexts: Contexts, ctx: 
     return { kind: 'classes', classes, image: imageShape(program.data.x), samples };
   }
   const ySize = prod(program.data.y);
+  const coords = program.data.coords;
+  if (coords && ySize % (coords.height * coords.width) === 0) return reconstruction(model, program, ctx, coords, notes);
   if (xSize === 1 && ySize === 1) {
     if (ctx.mixedInput) notes.push('each input generates its own weights here, so the curve does not depend on the interpolated sample');
     const truth = ctx.truth.map(({ label, batches }) => {
@@ -488,18 +517,52 @@ async function predict(model: Model, program: Program, contexts: Contexts, ctx: 
     const out = await predictRows(model, program, batch);
     return { kind: 'curve', x: Array.from(grid), predicted: Array.from(out.values), truth };
   }
-  const batch = ctx.mixedInput ? ctx.one : contexts.evalBatches(ctx.task)[ctx.sample !== null && contexts.perBatch ? ctx.sample : 0];
+  // The shown samples start at the context's one: a per-batch context picks its batch, a sample its place in the task.
+  let batch: Batch;
+  let start = 0;
+  if (ctx.mixedInput) batch = ctx.one;
+  else if (contexts.perBatch) batch = contexts.evalBatches(ctx.task)[ctx.sample ?? 0];
+  else {
+    start = ctx.sample ?? 0;
+    const end = Math.min(contexts.count(ctx.task), start + SAMPLES_SHOWN);
+    batch = joinBatches(Array.from({ length: end - start }, (_, i) => contexts.sample(ctx.task, start + i).one));
+  }
   const n = Math.min(batch.n, SAMPLES_SHOWN);
   const first = slice(batch, 0, n);
   const out = await predictRows(model, program, first);
   return {
     kind: 'values',
     samples: Array.from({ length: n }, (_, i) => ({
-      index: i,
+      index: start + i,
       x: xSize <= MAX_SAMPLE_VALUES ? Array.from(first.x.subarray(i * xSize, (i + 1) * xSize)) : [],
       y: Array.from(first.y.subarray(i * ySize, (i + 1) * ySize), Number),
       predicted: Array.from(out.values.subarray(i * out.k, (i + 1) * out.k)),
     })),
+  };
+}
+
+/**
+ * A coordinate network's reconstruction of the context's sample: the prediction over the sample's whole pixel grid
+ * (the dataset's coordinates), beside the sample's target image, with their mean squared error and PSNR.
+ */
+async function reconstruction(model: Model, program: Program, ctx: Resolved, grid: { height: number; width: number }, notes: string[]): Promise<Predictions> {
+  const { height, width } = grid;
+  const channels = prod(program.data.y) / (height * width);
+  const { values } = await predictRows(model, program, ctx.one);
+  let se = 0;
+  for (let i = 0; i < values.length; i++) se += (values[i] - ctx.one.y[i]) ** 2;
+  const mse = se / values.length;
+  if (ctx.mixedInput) notes.push('the reconstruction is of the interpolated input; the original shown is the nearer sample');
+  return {
+    kind: 'image',
+    index: ctx.sample ?? 0,
+    height,
+    width,
+    channels,
+    original: forDisplay(ctx.one.y),
+    reconstruction: forDisplay(values),
+    mse,
+    psnr: mse > 0 ? 10 * Math.log10(1 / mse) : null,
   };
 }
 

@@ -451,8 +451,10 @@ export type RunDetail = z.infer<typeof RunDetail>;
  * Which context the weights are generated for.
  * - `{ task }`: a task id (a task embedding). For weights that depend on the input or on a per-batch context
  *   vector, the first evaluation sample (or batch) of that task stands in.
- * - `{ sample, task? }`: evaluation sample `sample` of `task` (default 0) for input-conditioned heads; for data
- *   with a per-batch context vector (the sinusoid family) it picks evaluation batch (wave) `sample`.
+ * - `{ sample, task? }`: evaluation sample `sample` of `task` (default 0): the weights it generates for
+ *   input-conditioned heads, and the sample the per-sample views (classified images, a reconstruction) show for
+ *   any head; for data with a per-batch context vector (the sinusoid family) it picks evaluation batch (wave)
+ *   `sample`.
  * - `{ interpolate: { from, to, t } }`: the slider. `over: 'task'` mixes every task-embedding row,
  *   (1 - t)·e[from] + t·e[to]; `over: 'sample'` mixes the two samples' inputs or context vectors. t = 0 gives
  *   exactly `from`'s weights, t = 1 exactly `to`'s. Default `over`: the outline's `interpolation`.
@@ -513,8 +515,27 @@ export const GeneratedMatrix = z.object({
   values: z.array(z.number()),
   /** Over the full tensor. */
   stats: Stats,
+  /**
+   * A convolution kernel ([kh, kw, in, out] in the engine) as its filters, for a grid of one tile per output filter
+   * and input channel: `values` holds `shownOut` x `shownIn` x kh x kw values, in that order (filter-major, each
+   * tile row-major). At most {@link MAX_FILTER_VALUES} values: the first `shownOut` filters and `shownIn` input
+   * channels of bigger kernels. Null for weights that are not a convolution's kernel.
+   */
+  filters: z
+    .object({
+      kernel: z.tuple([int, int]),
+      inChannels: count,
+      outChannels: count,
+      shownIn: count,
+      shownOut: count,
+      values: z.array(z.number()),
+    })
+    .nullable(),
 });
 export type GeneratedMatrix = z.infer<typeof GeneratedMatrix>;
+
+/** Most kernel values a {@link GeneratedMatrix}'s `filters` holds (the inspector asks about once a second). */
+export const MAX_FILTER_VALUES = 16_384;
 
 export const Predictions = z.discriminatedUnion('kind', [
   /** 1-D regression: the prediction on a grid of x, and the evaluation points of the context(s). */
@@ -524,12 +545,32 @@ export const Predictions = z.discriminatedUnion('kind', [
     predicted: z.array(z.number()),
     truth: z.array(z.object({ label: z.string(), x: z.array(z.number()), y: z.array(z.number()) })),
   }),
-  /** Classification: a few evaluation samples with their inputs (images as flat arrays of `image` shape). */
+  /**
+   * Classification: a few consecutive evaluation samples from the context's sample on (the first from 0 for a
+   * task), with their inputs (images as flat arrays of `image` shape).
+   */
   z.object({
     kind: z.literal('classes'),
     classes: count,
     image: z.tuple([int, int]).nullable(),
     samples: z.array(z.object({ index: count, x: z.array(z.number()), label: int, predicted: int, logits: z.array(z.number()) })),
+  }),
+  /**
+   * Images represented as functions of their pixel coordinates (a SIREN): the generated network evaluated on the
+   * chosen sample's whole pixel grid beside the image it should reproduce, both [height, width, channels] flat,
+   * row-major, channels last, intensities in [0, 1]. `psnr` is 10·log10(1 / mse), as the PSNR metric counts it
+   * (null for an exact reconstruction).
+   */
+  z.object({
+    kind: z.literal('image'),
+    index: count,
+    height: count,
+    width: count,
+    channels: count,
+    original: z.array(z.number()),
+    reconstruction: z.array(z.number()),
+    mse: z.number(),
+    psnr: z.number().nullable(),
   }),
   /** Other regression: a few evaluation samples' targets and predictions. */
   z.object({
@@ -547,6 +588,11 @@ export const InspectResult = z.object({
   context: z.object({
     task: count,
     sample: count.nullable(),
+    /**
+     * Evaluation samples of the context's task (per-batch data: evaluation batches), the test split as evaluation
+     * reads it: a `sample` context picks one of 0 to samples - 1.
+     */
+    samples: count,
     /** The per-batch context vector fed (sinusoid: amplitude, phase), if any. */
     vector: z.array(z.number()).nullable(),
     description: z.string(),

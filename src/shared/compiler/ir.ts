@@ -162,6 +162,11 @@ export interface DatasetSpec {
   yDtype: DType;
   /** Per-batch context vector (e.g. the sinusoid's amplitude and phase), if the dataset has one. */
   context?: number[];
+  /**
+   * Samples are images to reconstruct from their pixel coordinates: y holds each pixel's values, row-major over a
+   * `height` x `width` grid (the inspector draws a prediction as the image it reconstructs).
+   */
+  coords?: { height: number; width: number };
   tasks: number;
 }
 

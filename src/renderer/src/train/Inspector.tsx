@@ -1,18 +1,20 @@
 /**
- * The generated-weights inspector: a head's route and a context (task, sample, or the interpolation slider) in,
- * a heatmap of the generated weights and the prediction views out: for 1-D regression the predicted curve, for
- * classification the confusion matrix of the context's task and a few test images with their predicted labels.
- * Polls `run.inspect` every second while the run is going (one query answers all of them).
+ * The generated-weights inspector: a head's route and a context (task, test sample, or the interpolation slider)
+ * in, the generated weights (a heatmap, or a convolution kernel's filters as a grid of tiles) and the prediction
+ * views out: for 1-D regression the predicted curve, for classification the confusion matrix of the context's task
+ * and test images from the chosen one on with their predicted labels, for a coordinate network (SIREN) its
+ * reconstruction of the chosen image. Polls `run.inspect` every second while the run is going (one query answers
+ * all of them).
  */
-import { useEffect, useRef, useState } from 'react';
-import type { InspectContext, InspectResult, ProgramOutline } from '../../../shared/api/runs';
+import { useEffect, useRef, useState, type MouseEvent } from 'react';
+import type { GeneratedMatrix, InspectContext, InspectResult, ProgramOutline } from '../../../shared/api/runs';
 import { api } from '../api/client';
 import { useUi } from '../store/ui';
 import { LineChart } from './charts';
-import { ConfusionMatrix, SamplePredictions } from './Predictions';
+import { ConfusionMatrix, Reconstruction, SamplePredictions } from './Predictions';
 
 /** Diverging blue–white–red, centred on 0; `t` in [-1, 1]. */
-function diverging(t: number): [number, number, number] {
+export function diverging(t: number): [number, number, number] {
   const a = Math.min(1, Math.abs(t));
   const [r, g, b] = t < 0 ? [37, 99, 235] : [220, 38, 38];
   return [Math.round(255 + (r - 255) * a), Math.round(255 + (g - 255) * a), Math.round(255 + (b - 255) * a)];
@@ -58,6 +60,142 @@ export function Heatmap({ rows, cols, values }: { rows: number; cols: number; va
   );
 }
 
+type Filters = NonNullable<GeneratedMatrix['filters']>;
+
+/** Pixels between two tiles of the filter grid. */
+const TILE_GAP = 2;
+const TILE_GAP_COLOR = '#7c8390';
+
+/**
+ * Where the tiles of a kernel go: one row per output filter and one column per input channel, or, with a single
+ * input channel, the filters wrapped eight to a row.
+ */
+function tileLayout(f: Filters): { rows: number; cols: number; at: (o: number, c: number) => [number, number] } {
+  if (f.shownIn > 1) return { rows: f.shownOut, cols: f.shownIn, at: (o, c) => [o, c] };
+  const cols = Math.min(8, f.shownOut);
+  return { rows: Math.ceil(f.shownOut / cols), cols, at: (o) => [Math.floor(o / cols), o % cols] };
+}
+
+/**
+ * A generated convolution kernel as a grid of its filters, every tile on one colour scale symmetric around 0 (the
+ * largest magnitude shown sets both ends), so tiles compare with each other and the sign reads off the colour.
+ */
+export function FilterGrid({ filters: f }: { filters: Filters }) {
+  const ref = useRef<HTMLCanvasElement>(null);
+  const [drawn, setDrawn] = useState(0);
+  const [kh, kw] = f.kernel;
+  const { rows, cols, at } = tileLayout(f);
+  let span = 0;
+  for (const v of f.values) span = Math.max(span, Math.abs(v));
+  // Integer scale for crisp taps, as large as fits about 480 px across.
+  const scale = Math.max(1, Math.min(8, Math.floor(480 / (cols * (kw + TILE_GAP)))));
+  const tileW = kw * scale + TILE_GAP;
+  const tileH = kh * scale + TILE_GAP;
+  useEffect(() => {
+    const c = ref.current;
+    const ctx = c?.getContext('2d');
+    if (!c || !ctx) return;
+    c.width = cols * tileW - TILE_GAP;
+    c.height = rows * tileH - TILE_GAP;
+    // Mid-grey gaps between tiles, in either theme: the ramp's white centre (taps near 0) needs a frame that
+    // neither the light panel nor a theme's faint border gives.
+    ctx.fillStyle = TILE_GAP_COLOR;
+    ctx.fillRect(0, 0, c.width, c.height);
+    const tap = kh * kw;
+    let n = 0;
+    for (let o = 0; o < f.shownOut; o++)
+      for (let ch = 0; ch < f.shownIn; ch++) {
+        const [r, q] = at(o, ch);
+        const base = (o * f.shownIn + ch) * tap;
+        for (let y = 0; y < kh; y++)
+          for (let x = 0; x < kw; x++) {
+            const [red, green, blue] = diverging((f.values[base + y * kw + x] ?? 0) / (span || 1));
+            ctx.fillStyle = `rgb(${red},${green},${blue})`;
+            ctx.fillRect(q * tileW + x * scale, r * tileH + y * scale, scale, scale);
+          }
+        n++;
+      }
+    setDrawn(n);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- `at` follows from f, rows and cols
+  }, [f, rows, cols, tileW, tileH, kh, kw, scale, span]);
+  const [title, setTitle] = useState('');
+  const onMove = (e: MouseEvent<HTMLCanvasElement>) => {
+    const c = e.currentTarget;
+    const box = c.getBoundingClientRect();
+    const q = Math.floor(((e.clientX - box.left) * (c.width / box.width)) / tileW);
+    const r = Math.floor(((e.clientY - box.top) * (c.height / box.height)) / tileH);
+    const [o, ch] = f.shownIn > 1 ? [r, q] : [r * cols + q, 0];
+    setTitle(o < f.shownOut && ch < f.shownIn ? `filter ${o}${f.inChannels > 1 ? `, input channel ${ch}` : ''}` : '');
+  };
+  const partial = f.shownOut < f.outChannels || f.shownIn < f.inChannels;
+  return (
+    <div className="hn-filters" data-testid="filter-grid" data-tiles={drawn} data-rows={rows} data-cols={cols} data-span={span}>
+      <div className="hn-train__muted">
+        {f.inChannels > 1
+          ? `${f.shownOut} filters (rows) × ${f.shownIn} input channels (columns), ${kh}×${kw} each`
+          : `${f.shownOut} filters, ${kh}×${kw} each`}
+        {partial ? ` (the first of ${f.outChannels} × ${f.inChannels})` : ''}
+      </div>
+      <canvas
+        ref={ref}
+        className="hn-filters__canvas"
+        title={title}
+        onMouseMove={onMove}
+        role="img"
+        aria-label={`generated convolution kernel: ${f.outChannels} filters of ${f.inChannels} input channels, ${kh}×${kw}, values from ${(-span).toPrecision(3)} to ${span.toPrecision(3)}`}
+      />
+      <div className="hn-heatmap__legend" data-testid="filter-legend">
+        <span>{(-span).toPrecision(3)}</span>
+        <span className="hn-heatmap__ramp" />
+        <span>0</span>
+        <span className="hn-heatmap__ramp" />
+        <span>{span.toPrecision(3)}</span>
+      </div>
+    </div>
+  );
+}
+
+/**
+ * The test sample the per-sample views show: a number within the test split (`samples` of them, once the first
+ * answer says how many) and a step back and forward.
+ */
+function SamplePicker({ sample, samples, unit, onChange }: { sample: number; samples: number | null; unit: string; onChange: (i: number) => void }) {
+  const last = samples === null ? null : Math.max(0, samples - 1);
+  const clamp = (i: number) => Math.max(0, last === null ? i : Math.min(last, i));
+  return (
+    <span className="hn-train__picker" role="group" aria-label={`${unit} to show`}>
+      <label>
+        {unit}{' '}
+        <input
+          type="number"
+          min={0}
+          max={last ?? undefined}
+          value={sample}
+          onChange={(e) => onChange(clamp(Math.floor(Number(e.target.value) || 0)))}
+          style={{ width: 64 }}
+          data-testid="inspect-sample"
+        />
+      </label>
+      <span className="hn-train__muted" data-testid="inspect-sample-count">
+        {samples === null ? '' : `of ${samples}`}
+      </span>
+      <button type="button" className="hn-btn hn-btn--small" onClick={() => onChange(clamp(sample - 1))} disabled={sample <= 0} aria-label={`previous ${unit}`} data-testid="inspect-sample-prev">
+        ‹
+      </button>
+      <button
+        type="button"
+        className="hn-btn hn-btn--small"
+        onClick={() => onChange(clamp(sample + 1))}
+        disabled={last !== null && sample >= last}
+        aria-label={`next ${unit}`}
+        data-testid="inspect-sample-next"
+      >
+        ›
+      </button>
+    </span>
+  );
+}
+
 const digest = (xs: number[]) => xs.slice(0, 4).map((v) => v.toFixed(4)).join(',');
 
 export function WeightsInspector({ runId, outline, running }: { runId: string; outline: ProgramOutline; running: boolean }) {
@@ -76,13 +214,15 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
   const over = outline.interpolation;
   const classifier = outline.kind === 'classification' && outline.hasPrediction;
   const chosen = routes.find((r) => r.key === route) ?? routes[0];
+  // A sample matters when the weights depend on it, and for the views of one sample (classified test images).
+  const bySample = outline.contexts.sample || classifier;
 
   const context: InspectContext =
     t !== null && over
       ? { interpolate: over === 'task' ? { from: tasks[0] ?? 0, to: tasks[1] ?? tasks[0] ?? 0, t, over } : { from: 0, to: 1, t, over } }
-      : byTask || !outline.contexts.sample
-        ? { task }
-        : { sample, task };
+      : bySample
+        ? { sample, task }
+        : { task };
   const key = JSON.stringify([runId, chosen?.key, context]);
 
   useEffect(() => {
@@ -133,7 +273,7 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
             ))}
           </select>
         </label>
-        {byTask ? (
+        {byTask && (
           <label>
             Task{' '}
             <select value={task} onChange={(e) => { setTask(Number(e.target.value)); setT(null); }} data-testid="inspect-task">
@@ -144,12 +284,18 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
               ))}
             </select>
           </label>
-        ) : outline.contexts.sample ? (
-          <label>
-            Sample{' '}
-            <input type="number" min={0} value={sample} onChange={(e) => { setSample(Math.max(0, Number(e.target.value) || 0)); setT(null); }} style={{ width: 60 }} data-testid="inspect-sample" />
-          </label>
-        ) : null}
+        )}
+        {bySample && (
+          <SamplePicker
+            sample={sample}
+            samples={result && result.context.task === task ? result.context.samples : null}
+            unit={outline.contextVector ? 'Wave' : 'Test sample'}
+            onChange={(i) => {
+              setSample(i);
+              setT(null);
+            }}
+          />
+        )}
         {over && (
           <label className="hn-train__slider">
             {over === 'task' ? `task ${tasks[0]}` : 'sample 0'}
@@ -175,9 +321,9 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
         {m ? (
           <div className="hn-train__weights">
             <div className="hn-train__muted">
-              {m.head} → {m.target} [{m.shape.join('×')}]{m.stride[0] > 1 || m.stride[1] > 1 ? ` (averaged ${m.stride[0]}×${m.stride[1]})` : ''}
+              {m.head} → {m.target} [{m.shape.join('×')}]{!m.filters && (m.stride[0] > 1 || m.stride[1] > 1) ? ` (averaged ${m.stride[0]}×${m.stride[1]})` : ''}
             </div>
-            <Heatmap rows={m.rows} cols={m.cols} values={m.values} />
+            {m.filters ? <FilterGrid filters={m.filters} /> : <Heatmap rows={m.rows} cols={m.cols} values={m.values} />}
           </div>
         ) : (
           <div className="hn-train__muted hn-train__weights">No generated weights for this context.</div>
@@ -196,9 +342,10 @@ export function WeightsInspector({ runId, outline, running }: { runId: string; o
             />
           </div>
         )}
+        {result?.predictions?.kind === 'image' && <Reconstruction image={result.predictions} />}
         {result?.confusion && <ConfusionMatrix confusion={result.confusion} />}
       </div>
-      {classified && <SamplePredictions predictions={classified} theme={theme} />}
+      {classified && <SamplePredictions predictions={classified} theme={theme} onPick={bySample && t === null ? setSample : undefined} />}
       {result?.notes.length ? <div className="hn-train__muted">{result.notes.join(' ')}</div> : null}
     </div>
   );

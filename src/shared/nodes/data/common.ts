@@ -44,7 +44,7 @@ export function inferData(s: DataShapes): Record<string, ValueInfo> {
 }
 
 export function lowerData<P extends Record<string, unknown>>(ctx: LowerContext<P>, s: DataShapes): Record<string, ValueId> {
-  ctx.dataset({ params: ctx.params, x: s.x, y: s.y, yDtype: s.yDtype, context: s.context, tasks: s.tasks });
+  ctx.dataset({ params: ctx.params, x: s.x, y: s.y, yDtype: s.yDtype, context: s.context, ...(s.coords ? { coords: s.coords } : {}), tasks: s.tasks });
   const out: Record<string, ValueId> = {
     x: ctx.op({ op: 'input', name: 'x' }, [], ['B', ...s.x], 'x'),
     y: ctx.op({ op: 'input', name: 'y' }, [], ['B', ...s.y], 'y', s.yDtype),
