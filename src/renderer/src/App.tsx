@@ -4,7 +4,7 @@
  * bottom.
  */
 import { ReactFlowProvider } from '@xyflow/react';
-import { Suspense, lazy, useEffect, useRef } from 'react';
+import { Suspense, lazy, useEffect, useRef, type KeyboardEvent as ReactKeyboardEvent, type PointerEvent as ReactPointerEvent, type RefObject } from 'react';
 import { api, type InvalidPush } from './api/client';
 import { Canvas } from './canvas/Canvas';
 import { matchShortcut, runCommand } from './commands';
@@ -80,11 +80,62 @@ const CodePanel = lazy(() => import('./code/CodePanel'));
 // The training dashboard brings uPlot: loaded the first time its tab opens.
 const TrainPanel = lazy(() => import('./train/TrainPanel'));
 
+/** The dock's top edge: drag to resize (remembered), double-click for the tab's default height, arrows by keyboard. */
+function DockResizer({ dock }: { dock: RefObject<HTMLElement | null> }) {
+  const onPointerDown = (e: ReactPointerEvent<HTMLDivElement>) => {
+    const el = dock.current;
+    if (!el) return;
+    e.preventDefault();
+    const startY = e.clientY;
+    const startH = el.getBoundingClientRect().height;
+    const target = e.currentTarget;
+    target.setPointerCapture(e.pointerId);
+    const move = (ev: PointerEvent) => useUi.getState().setDockHeight(startH + (startY - ev.clientY));
+    const up = () => {
+      target.removeEventListener('pointermove', move);
+      target.removeEventListener('pointerup', up);
+      target.removeEventListener('pointercancel', up);
+    };
+    target.addEventListener('pointermove', move);
+    target.addEventListener('pointerup', up);
+    target.addEventListener('pointercancel', up);
+  };
+  const onKeyDown = (e: ReactKeyboardEvent) => {
+    const h = dock.current?.getBoundingClientRect().height ?? 200;
+    if (e.key === 'ArrowUp') useUi.getState().setDockHeight(h + 24);
+    else if (e.key === 'ArrowDown') useUi.getState().setDockHeight(h - 24);
+    else return;
+    e.preventDefault();
+  };
+  return (
+    <div
+      className="hn-dock__resizer"
+      role="separator"
+      aria-orientation="horizontal"
+      aria-label="Resize the panel (drag; double-click for the default height)"
+      tabIndex={0}
+      onPointerDown={onPointerDown}
+      onDoubleClick={() => useUi.getState().setDockHeight(null)}
+      onKeyDown={onKeyDown}
+      data-testid="dock-resizer"
+    />
+  );
+}
+
 function Dock() {
   const tab = useUi((s) => s.dockTab);
+  const height = useUi((s) => s.dockHeight);
+  const ref = useRef<HTMLElement>(null);
   const show = (dockTab: UiState['dockTab']) => useUi.getState().set({ dockTab });
   return (
-    <section className={`hn-dock${tab === 'code' || tab === 'train' ? ' is-tall' : ''}`} aria-label="Panels">
+    <section
+      ref={ref}
+      className={`hn-dock${tab === 'code' || tab === 'train' || height !== null ? ' is-tall' : ''}`}
+      style={height !== null ? { height } : undefined}
+      aria-label="Panels"
+      data-testid="dock"
+    >
+      <DockResizer dock={ref} />
       <div className="hn-dock__tabs" role="tablist">
         <button type="button" role="tab" aria-selected={tab === 'problems'} className={`hn-dock__tab${tab === 'problems' ? ' is-active' : ''}`} onClick={() => show('problems')} data-testid="dock-tab-problems">
           Problems <ProblemCount />

@@ -322,7 +322,7 @@ export async function insertLibraryBlock(id: string, at?: { x: number; y: number
   const root = r.file.nodes[0];
   let ids: string[] = [];
   s.apply((doc) => {
-    const p = pasteFragment(doc, { nodes: r.file.nodes, edges: r.file.edges }, { x: Math.round(want.x - root.position.x), y: Math.round(want.y - root.position.y) }, level);
+    const p = pasteFragment(doc, { nodes: r.file.nodes, edges: r.file.edges }, { x: Math.round(want.x - root.position.x), y: Math.round(want.y - root.position.y) }, level, true);
     ids = p.ids;
     return p.doc;
   });

@@ -14,7 +14,7 @@ import {
   useConnection,
   useStore,
 } from '@xyflow/react';
-import { useCallback, useEffect, useMemo, useRef, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import { isBlock } from '../../../shared/document/blocks';
 import { addNodeOfType, insertLibraryBlock } from '../commands';
 import { useCompiled } from '../store/compiled';
@@ -39,6 +39,8 @@ const MINIMAP_CLASS = (n: HnNode) => `mm-node cat-${n.type ?? 'unknown'}`;
 const PRO_OPTIONS = { hideAttribution: false };
 const FIT_OPTIONS = { padding: 0.15, maxZoom: 1.25 };
 const MINIMAP_STYLE = { width: 168, height: 112 };
+/** Below this canvas height the minimap is left out (it and the zoom controls would take most of it). */
+const MINIMAP_MIN_CANVAS = 300;
 const MULTI_SELECT_KEYS = ['Shift', 'Meta', 'Control'];
 /**
  * Above this many nodes the canvas culls what is off screen when zoomed in, and in the far view draws the wires
@@ -133,6 +135,16 @@ export function Canvas() {
     const t = setTimeout(() => (isViewport(vp) ? setViewport(vp) : fitView(undefined, false)), 60);
     return () => clearTimeout(t);
   }, [session]);
+
+  // A canvas made short by a tall dock drops its minimap, which would cover the graph and the zoom controls.
+  const [roomForMap, setRoomForMap] = useState(true);
+  useEffect(() => {
+    const el = wrapper.current;
+    if (!el || typeof ResizeObserver === 'undefined') return;
+    const ro = new ResizeObserver(() => setRoomForMap(el.clientHeight >= MINIMAP_MIN_CANVAS));
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, []);
 
   const onInit = useCallback((inst: ReactFlowInstance<HnNode, HnEdge>) => {
     registerCanvas(inst as unknown as ReactFlowInstance, wrapper.current);
@@ -303,7 +315,7 @@ export function Canvas() {
           {!far && <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />}
           <Controls showInteractive={false} position="bottom-left" />
           <Breadcrumb path={validPath({ doc, blockPath })} />
-          <MiniMap<HnNode> pannable zoomable style={MINIMAP_STYLE} nodeClassName={MINIMAP_CLASS} position="bottom-right" ariaLabel="Overview of the graph" />
+          {roomForMap && <MiniMap<HnNode> pannable zoomable style={MINIMAP_STYLE} nodeClassName={MINIMAP_CLASS} position="bottom-right" ariaLabel="Overview of the graph" />}
           <ConnectionHint />
           {farWires && <FarWires edges={edges} />}
         </ReactFlow>

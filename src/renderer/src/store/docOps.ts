@@ -208,11 +208,13 @@ export function pasteFragment(
   frag: Fragment,
   offset: { x: number; y: number },
   level?: string,
+  /** Keep a node's id where the document does not use it yet (inserting a library block); copies always get new ones. */
+  keepFreeIds = false,
 ): { doc: HnetDocument; ids: string[] } {
   const taken = new Set(doc.nodes.map((n) => n.id));
   const rename = new Map<string, string>();
   for (const n of frag.nodes) {
-    const id = copyNodeId(n.id, taken);
+    const id = keepFreeIds && !taken.has(n.id) ? n.id : copyNodeId(n.id, taken);
     taken.add(id);
     rename.set(n.id, id);
   }

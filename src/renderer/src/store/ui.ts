@@ -64,8 +64,8 @@ export interface UiState {
   quickAddOpen: boolean;
   quickAddContext: QuickAddContext | null;
   menu: MenuSpec | null;
-  /** The dock's height in pixels (dragged; remembered). */
-  dockHeight: number;
+  /** The dock's height in pixels as the user dragged it (remembered), or null for each tab's own default. */
+  dockHeight: number | null;
   helpOpen: boolean;
   notices: Notice[];
   dialog: (DialogSpec & { resolve: (value: string) => void }) | null;
@@ -79,7 +79,8 @@ export interface UiState {
   ): void;
   /** Open quick add, from a point or a dropped wire (null: the middle of the view). */
   openQuickAdd(context: QuickAddContext | null): void;
-  setDockHeight(px: number): void;
+  /** Set the dock's height (clamped), or null for the default; remembered across sessions. */
+  setDockHeight(px: number | null): void;
   notify(kind: Notice['kind'], text: string, ms?: number): void;
   dismiss(id: number): void;
   ask(spec: DialogSpec): Promise<string>;
@@ -89,19 +90,19 @@ export interface UiState {
 let nextNotice = 1;
 
 const DOCK_KEY = 'hnet.dockHeight';
-export const DOCK_MIN = 120;
-export const DOCK_DEFAULT = 260;
+export const DOCK_MIN = 96;
 /** The dock never takes more than this share of the window. */
 export const DOCK_MAX_SHARE = 0.75;
 
-function initialDockHeight(): number {
+function initialDockHeight(): number | null {
   try {
-    const v = Number(localStorage.getItem(DOCK_KEY));
-    if (Number.isFinite(v) && v >= DOCK_MIN) return v;
+    const raw = localStorage.getItem(DOCK_KEY);
+    const v = Number(raw);
+    if (raw !== null && Number.isFinite(v) && v >= DOCK_MIN) return v;
   } catch {
     // not remembered
   }
-  return DOCK_DEFAULT;
+  return null;
 }
 
 export const useUi = create<UiState>()((set, get) => ({
@@ -140,9 +141,10 @@ export const useUi = create<UiState>()((set, get) => ({
   },
   setDockHeight(px) {
     const max = typeof window !== 'undefined' ? Math.max(DOCK_MIN, window.innerHeight * DOCK_MAX_SHARE) : 2000;
-    const h = Math.round(Math.min(max, Math.max(DOCK_MIN, px)));
+    const h = px === null ? null : Math.round(Math.min(max, Math.max(DOCK_MIN, px)));
     try {
-      localStorage.setItem(DOCK_KEY, String(h));
+      if (h === null) localStorage.removeItem(DOCK_KEY);
+      else localStorage.setItem(DOCK_KEY, String(h));
     } catch {
       // not remembered; applies for this session
     }
