@@ -23,6 +23,7 @@ import { currentLevel, useEditor, validPath } from '../store/editor';
 import { useUi } from '../store/ui';
 import { Breadcrumb } from './Breadcrumb';
 import { ContextMenu } from './ContextMenu';
+import { useLabelLayout } from './labels';
 import { isBoundary, levelOf, portsOf } from './level';
 import { EdgeDeriver, NodeDeriver } from './derive';
 import { FarView, isFar } from './detail';
@@ -128,6 +129,8 @@ export function Canvas() {
   const cull = big && !far;
   const farWires = big && far;
   const edges = useMemo(() => edgeDeriver.derive(doc, selectedEdges, compiled, level), [edgeDeriver, doc, selectedEdges, compiled, level]);
+
+  useLabelLayout(wrapper, [edges, nodes, far]);
 
   // A newly loaded document shows its saved viewport, or the whole graph.
   useEffect(() => {
