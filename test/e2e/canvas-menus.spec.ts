@@ -195,3 +195,31 @@ test.describe('wire labels', () => {
     await apart();
   });
 });
+
+test.describe('bypass', () => {
+  test.use({ serveDocument: { template: 'sinusoid-family' } });
+
+  test('a layer bypassed from its menu passes its input through; the budget drops and comes back', async ({ editor: page, docPath }) => {
+    const generated = await page.getByTestId('budget-generated').textContent();
+    await nodeEl(page, 'dense_2').click({ button: 'right' });
+    await expect(page.getByTestId('menu-bypass')).toHaveText('Bypass (pass the input through)');
+    await page.getByTestId('menu-bypass').click();
+    await expect(nodeEl(page, 'dense_2').locator('[data-bypassed="true"]')).toBeVisible();
+    await expect(page.getByTestId('problems-panel')).toContainText('No problems');
+    await expect(page.getByTestId('budget-generated')).not.toHaveText(generated ?? '');
+    await screenshot(page, 'canvas-bypassed');
+    await page.keyboard.press(`${mod}+s`);
+    await expect(page.getByTestId('save-status')).toHaveText('Saved');
+    const saved = JSON.parse((await import('node:fs')).readFileSync(docPath!, 'utf8')) as { nodes: { id: string; bypass?: boolean }[] };
+    expect(saved.nodes.find((n) => n.id === 'dense_2')?.bypass).toBe(true);
+    // A node that cannot pass a tensor through offers no bypass.
+    await nodeEl(page, 'hyper').click({ button: 'right' });
+    await expect(page.getByTestId('menu-bypass')).toHaveCount(0);
+    await page.keyboard.press('Escape');
+    await nodeEl(page, 'dense_2').click({ button: 'right' });
+    await expect(page.getByTestId('menu-bypass')).toHaveText('Stop bypassing');
+    await page.getByTestId('menu-bypass').click();
+    await expect(nodeEl(page, 'dense_2').locator('[data-bypassed="true"]')).toHaveCount(0);
+    await expect(page.getByTestId('budget-generated')).toHaveText(generated ?? '');
+  });
+});

@@ -79,7 +79,7 @@ describe('sweeps from the editor', () => {
     await rejects(
       h.service.invoke('sweep.start', { documentText, handle, overrides: { steps: 5 }, sweep: { settings: [{ key: 'dense_1.units', values: [8, -1] }] } }, caller),
       'invalid_document',
-      /dense_1.units=-1: [\s\S]*dense_1.units: parameter units/,
+      /dense_1.units=-1: [\s\S]*dense_1.units: Units must be at least 1/,
     );
     await rejects(
       h.service.invoke('sweep.start', { documentText, handle, sweep: { settings: [{ key: 'dense_1.unitz', values: [8] }] } }, caller),

@@ -10,7 +10,9 @@ import type { LibraryBlock } from '../../shared/api/contract';
 import { blockTree, readBlockFile } from '../../shared/document/blocks';
 import { api } from './api/client';
 import type { DocNode } from '../../shared/document/schema';
+import { bypassPorts } from '../../shared/compiler/graph';
 import { blockToFile, makeBlock, ungroupBlock } from './store/blockOps';
+import { nodeInfo } from './store/catalog';
 import { addNode, copyFragment, disconnectNode, emptyDocument, moveNodes, pasteFragment, removeElements, type Fragment } from './store/docOps';
 import { currentLevel, useEditor } from './store/editor';
 import { useUi } from './store/ui';
@@ -141,6 +143,27 @@ export function disconnectSelection(): void {
   const s = useEditor.getState();
   if (!s.selectedNodes.size) return;
   s.apply((doc) => [...s.selectedNodes].reduce((d, id) => disconnectNode(d, id), doc));
+}
+
+/** Whether node `n` can be bypassed (a layer with a tensor input and output). */
+export function canBypass(n: DocNode): boolean {
+  const info = nodeInfo(n);
+  return info.type !== undefined && bypassPorts(info.type, info.inputs, info.outputs) !== null;
+}
+
+/** Bypass the selected layers (or stop bypassing them, when the node clicked already is). */
+export function toggleBypass(clicked: string): void {
+  const s = useEditor.getState();
+  const on = !s.doc.nodes.find((n) => n.id === clicked)?.bypass;
+  const ids = new Set(s.selectedNodes.has(clicked) ? s.selectedNodes : [clicked]);
+  s.apply((doc) => ({
+    ...doc,
+    nodes: doc.nodes.map((n) => {
+      if (!ids.has(n.id) || !canBypass(n)) return n;
+      const { bypass: _drop, ...rest } = n;
+      return on ? { ...rest, bypass: true } : rest;
+    }),
+  }));
 }
 
 /** Enter the selected block. */

@@ -43,6 +43,7 @@ export const ErrorCodes = {
   HN071: 'block port invalid',
   HN072: 'wire crosses a block without a port',
   HN073: 'promoted parameter invalid',
+  HN074: 'node cannot be bypassed',
 } as const;
 export type ErrorCode = keyof typeof ErrorCodes;
 

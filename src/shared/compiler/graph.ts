@@ -8,6 +8,17 @@ import type { DocEdge, DocNode, HnetDocument } from '../document/schema';
 import { isBlock } from '../document/blocks';
 import { categoryOfId, getNodeType, nodeTypes } from '../nodes';
 import type { NodeType, PortDecl } from '../nodes/types';
+
+/**
+ * The ports a bypassed node passes through: its first tensor input to its first tensor output. Only layers
+ * (target category) have them; null for any other node.
+ */
+export function bypassPorts(type: NodeType, inputs: readonly PortDecl[], outputs: readonly PortDecl[]): { input: string; output: string } | null {
+  if (type.category !== 'target') return null;
+  const input = inputs.find((p) => p.kind === 'tensor');
+  const output = outputs.find((p) => p.kind === 'tensor');
+  return input && output ? { input: input.name, output: output.name } : null;
+}
 import { fieldMessage, labelOf } from '../issues';
 import { problem, type HnetProblem } from './errors';
 
@@ -38,6 +49,7 @@ export function validateGraph(doc: HnetDocument): { graph: Graph; problems: Hnet
   const nodes = new Map<string, GraphNode>();
   const seen = new Set<string>();
   const blocks = new Set<string>();
+  const bypassed = new Map<string, { input: string; output: string }>();
   for (const n of doc.nodes) {
     if (seen.has(n.id)) {
       problems.push(problem('HN010', `node id "${n.id}" is used more than once; ids must be unique`, { node: n.id }));
@@ -60,15 +72,42 @@ export function validateGraph(doc: HnetDocument): { graph: Graph; problems: Hnet
       continue;
     }
     const params = parsed.data as Record<string, unknown>;
-    nodes.set(n.id, { doc: n, type, params, inputs: type.inputs(params), outputs: type.outputs(params) });
+    const inputs = type.inputs(params);
+    const outputs = type.outputs(params);
+    if (n.bypass) {
+      const through = bypassPorts(type, inputs, outputs);
+      if (through) bypassed.set(n.id, through);
+      else problems.push(problem('HN074', `is bypassed, but a ${type.title} node has no tensor input and output to pass through; turn bypass off`, { node: n.id, path: 'bypass' }));
+      continue;
+    }
+    nodes.set(n.id, { doc: n, type, params, inputs, outputs });
   }
+
+  // A bypassed node is not in the program: what its output fed is driven by what drove its input instead.
+  const drivers = new Map<string, DocEdge>();
+  for (const e of doc.edges) if (bypassed.get(e.target)?.input === e.targetPort && !drivers.has(e.target)) drivers.set(e.target, e);
+  const throughBypass = (e: DocEdge): DocEdge | null => {
+    let cur = e;
+    for (let hops = 0; bypassed.has(cur.source); hops++) {
+      const d = drivers.get(cur.source);
+      if (!d || cur.sourcePort !== bypassed.get(cur.source)!.output || hops > bypassed.size) return null;
+      cur = { ...cur, source: d.source, sourcePort: d.sourcePort };
+    }
+    return cur;
+  };
+  for (const [id, t] of bypassed)
+    if (!drivers.has(id)) problems.push(problem('HN024', `is bypassed, but its input "${t.input}" is not wired, so nothing can pass through`, { node: id, port: t.input }));
 
   const edges: DocEdge[] = [];
   const inEdge = new Map<string, DocEdge>();
   const outEdges = new Map<string, DocEdge[]>();
   const edgeIds = new Set<string>();
-  doc.edges.forEach((e, i) => {
+  doc.edges.forEach((original, i) => {
     const path = `edges[${i}]`;
+    // Wires into a bypassed node go nowhere; wires out of it start where its input came from.
+    if (bypassed.has(original.target)) return;
+    const e = throughBypass(original);
+    if (!e) return;
     if (e.id !== undefined) {
       if (edgeIds.has(e.id)) problems.push(problem('HN026', `edge id "${e.id}" is used more than once`, { path }));
       edgeIds.add(e.id);

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { DOCUMENT_SCHEMA_ID, documentJsonSchema, documentJsonSchemaText } from './jsonSchema';
+import { CURRENT_VERSION } from './schema';
 
 const published = readFileSync(new URL('../../../docs/hnet.schema.json', import.meta.url), 'utf8');
 
@@ -23,7 +24,7 @@ describe('docs/hnet.schema.json', () => {
     expect(schema.title).toBe('Hypernet Studio document');
     expect(schema.required.sort()).toEqual(['format', 'nodes', 'version']);
     expect(schema.properties.format.const).toBe('hypernet-studio');
-    expect(schema.properties.version.const).toBe(1);
+    expect(schema.properties.version.const).toBe(CURRENT_VERSION);
     expect(schema.properties.training.default).toBeDefined();
     expect(schema.properties.nodes.items?.required?.sort()).toEqual(['id', 'type']);
     expect(schema.additionalProperties).toEqual({});

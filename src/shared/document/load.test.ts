@@ -5,7 +5,7 @@ import { locateJsonError } from './jsonText';
 import { MAX_DEPTH, MAX_DOCUMENT_BYTES, MAX_PROBLEMS, parseDocument, serializeDocument, validateDocumentValue, type LoadProblem } from './load';
 import { CURRENT_VERSION, type HnetDocument } from './schema';
 
-const minimal = { format: 'hypernet-studio', version: 1, nodes: [] };
+const minimal = { format: 'hypernet-studio', version: CURRENT_VERSION, nodes: [] };
 
 function ok(text: string): { doc: HnetDocument; warnings: string[] } {
   const r = parseDocument(text);
@@ -28,7 +28,7 @@ describe('valid documents', () => {
     expect(warnings).toEqual([]);
     expect(d).toEqual({
       format: 'hypernet-studio',
-      version: 1,
+      version: CURRENT_VERSION,
       metadata: { name: 'Untitled', description: '' },
       nodes: [],
       edges: [],
@@ -260,9 +260,9 @@ describe('HN003: versions', () => {
   });
 
   it.each([
-    [1.5, /whole number such as 1, not 1\.5/],
-    [-1, /whole number such as 1, not -1/],
-    ['1', /whole number such as 1, not "1"/],
+    [1.5, /whole number such as 2, not 1\.5/],
+    [-1, /whole number such as 2, not -1/],
+    ['1', /whole number such as 2, not "1"/],
     [null, /not null/],
     [undefined, /no "version" field/],
     [0, /no migration from version 0 to 1/],

@@ -158,7 +158,7 @@ const keysOf = (schema: { shape: Record<string, unknown> }): string[] => Object.
 /** `$schema` (an editor hint pointing at docs/hnet.schema.json) stays first, where editors expect it. */
 const TOP_ORDER = ['$schema', 'format', 'version', 'metadata', 'nodes', 'edges', 'data', 'training', 'fullBudget', 'ui'];
 /** Params last: they are the longest part of a node, and id/type/label read best together. */
-const NODE_ORDER = ['id', 'type', 'label', 'position', 'params'];
+const NODE_ORDER = ['id', 'type', 'label', 'parent', 'bypass', 'position', 'params', 'block'];
 
 function ordered(value: unknown, order: readonly string[], nested: Record<string, (v: unknown) => unknown> = {}): unknown {
   if (!isRecord(value)) return value;

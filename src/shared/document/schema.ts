@@ -63,6 +63,11 @@ export const DocNode = z
     parent: NodeId.optional(),
     /** Set on a block node only (type {@link BLOCK_TYPE}). */
     block: BlockSpec.optional(),
+    /**
+     * Bypassed: left out of the program, its tensor input passed straight to what its output fed (a layer tried
+     * without, as node editors' bypass). Only layers with a tensor input and output can be bypassed.
+     */
+    bypass: z.boolean().optional(),
   })
   .loose();
 export type DocNode = z.infer<typeof DocNode>;

@@ -5,7 +5,7 @@
  */
 import { useEffect, useRef } from 'react';
 import { isBlock } from '../../../shared/document/blocks';
-import { autoLayout, canPaste, deleteSelection, disconnectSelection, duplicate, makeBlockOfSelection, paste, ungroup } from '../commands';
+import { autoLayout, canBypass, canPaste, deleteSelection, disconnectSelection, duplicate, makeBlockOfSelection, paste, toggleBypass, ungroup } from '../commands';
 import { currentLevel, useEditor } from '../store/editor';
 import { useUi, type MenuSpec } from '../store/ui';
 import { fitView } from './view';
@@ -42,6 +42,9 @@ function nodeItems(menu: MenuSpec): Item[] {
     { id: 'duplicate', label: many ? `Duplicate ${s.selectedNodes.size} nodes` : 'Duplicate', hint: 'Ctrl+D', run: duplicate },
     { id: 'make-block', label: many ? `Make a block of ${s.selectedNodes.size} nodes` : 'Make a block', hint: 'Ctrl+G', run: makeBlockOfSelection },
     { id: 'disconnect', label: 'Disconnect all wires', run: disconnectSelection },
+    ...(canBypass(node)
+      ? [{ id: 'bypass', label: node.bypass ? 'Stop bypassing' : 'Bypass (pass the input through)', run: () => toggleBypass(id) }]
+      : []),
     { id: 'delete', label: many ? `Delete ${s.selectedNodes.size} nodes` : 'Delete', hint: 'Del', run: deleteSelection, danger: true },
   );
   return items;

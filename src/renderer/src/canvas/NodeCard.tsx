@@ -180,12 +180,13 @@ function FullFace({ data, selected, category }: FaceProps) {
   const hasError = problems.length > 0;
   return (
     <div
-      className={`hn-node cat-${category}${hasError ? ' has-error' : ''}${selected ? ' is-selected' : ''}`}
+      className={`hn-node cat-${category}${hasError ? ' has-error' : ''}${selected ? ' is-selected' : ''}${node.bypass ? ' is-bypassed' : ''}`}
       data-node-id={node.id}
       data-testid={`node-${node.id}`}
+      data-bypassed={node.bypass ? 'true' : undefined}
     >
       <div className="hn-node__head">
-        <span className="hn-node__cat">{CATEGORY_LABEL[category]}</span>
+        <span className="hn-node__cat">{node.bypass ? `${CATEGORY_LABEL[category]} · bypassed` : CATEGORY_LABEL[category]}</span>
         <span className="hn-node__title" title={title}>
           {node.label ?? title}
         </span>
