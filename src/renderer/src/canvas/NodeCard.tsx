@@ -100,12 +100,17 @@ function BlockFace({ data, selected }: FaceProps) {
           ))}
         </dl>
       )}
-      {hasError && (
-        <div className="hn-node__error" role="alert" data-testid={`node-error-${node.id}`} title={problems.join('\n')}>
-          {problems.length > 1 && <span className="hn-node__more">{problems.length} problems · </span>}
-          {problems[0]}
-        </div>
-      )}
+      {hasError && <NodeErrors id={node.id} problems={problems} />}
+    </div>
+  );
+}
+
+/** A node's problems on its face: the first, and how many there are. */
+function NodeErrors({ id, problems }: { id: string; problems: string[] }) {
+  return (
+    <div className="hn-node__error" role="alert" data-testid={`node-error-${id}`} title={problems.join('\n')}>
+      {problems.length > 1 && <span className="hn-node__more">{problems.length} problems · </span>}
+      {problems[0]}
     </div>
   );
 }
@@ -205,12 +210,7 @@ function FullFace({ data, selected, category }: FaceProps) {
           ))}
         </dl>
       )}
-      {hasError && (
-        <div className="hn-node__error" role="alert" data-testid={`node-error-${node.id}`} title={problems.join('\n')}>
-          {problems.length > 1 && <span className="hn-node__more">{problems.length} problems · </span>}
-          {problems[0]}
-        </div>
-      )}
+      {hasError && <NodeErrors id={node.id} problems={problems} />}
       {!hasError && data.warnings && data.warnings.length > 0 && (
         <div className="hn-node__error is-warning" data-testid={`node-warning-${node.id}`} title={data.warnings.join('\n')}>
           {data.warnings[0]}

@@ -5,6 +5,7 @@
  * of its parameters the block shows.
  */
 import { useState } from 'react';
+import { problemNode } from '../../../shared/compiler/errors';
 import { blockTree, specOf, type PortSide } from '../../../shared/document/blocks';
 import type { NodeType } from '../../../shared/nodes';
 import { portsOf } from '../canvas/level';
@@ -17,7 +18,7 @@ import { setLabel, setParam } from '../store/docOps';
 import { useEditor } from '../store/editor';
 import { useUi } from '../store/ui';
 import { TextField, type Parsed } from './Field';
-import { ParamInput, Section } from './Inspector';
+import { ParamInput, ProblemLines, Section } from './Inspector';
 
 const SIDE_WORD: Record<PortSide, string> = { inputs: 'Inputs', outputs: 'Outputs' };
 
@@ -47,16 +48,7 @@ export function BlockInspector({ id }: { id: string }) {
         </div>
       </header>
 
-      {problems.length > 0 && (
-        <div className="hn-inspector__problems" role="alert">
-          {problems.map((p, i) => (
-            <div key={i} className="hn-problem-line">
-              <span className="hn-code">{p.code}</span> <b>{p.node ? `${p.scope ? `${p.scope}/` : ''}${p.node}${p.port ? `.${p.port}` : ''}: ` : ''}</b>
-              {p.message}
-            </div>
-          ))}
-        </div>
-      )}
+      <ProblemLines problems={problems} where={(p) => (p.node ? `${problemNode(p)}${p.port ? `.${p.port}` : ''}` : undefined)} />
 
       <Section title="Block">
         <TextField

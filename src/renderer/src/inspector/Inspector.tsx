@@ -6,6 +6,7 @@
 import { useCallback, useMemo, type ReactNode } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ValueInfo } from '../../../shared/nodes/types';
+import type { HnetProblem } from '../../../shared/compiler/errors';
 import { formatShape } from '../../../shared/compiler/shape';
 import { BLOCK_TYPE, Backend, Metadata, Optimizer, Training, type DocNode, type HnetDocument } from '../../../shared/document/schema';
 import { BlockInspector, PromoteSection } from './BlockInspector';
@@ -50,6 +51,25 @@ function describeValue(v: ValueInfo | undefined): string {
   if (v.kind === 'tensor') return formatShape(v.shape);
   if (v.kind === 'task') return `task id (${v.count} task${v.count === 1 ? '' : 's'})`;
   return `${v.size.toLocaleString('en')} values${v.perSample ? ' per sample' : ''}`;
+}
+
+/** A node's (or a block's) problems at the top of its inspector; `where` says what to name before each message. */
+export function ProblemLines({ problems, where }: { problems: readonly HnetProblem[]; where: (p: HnetProblem) => string | undefined }) {
+  if (!problems.length) return null;
+  return (
+    <div className="hn-inspector__problems" role="alert">
+      {problems.map((p, i) => {
+        const w = where(p);
+        return (
+          <div key={i} className="hn-problem-line">
+            <span className="hn-code">{p.code}</span> {p.severity === 'warning' ? 'warning: ' : null}
+            {w ? <b>{w}: </b> : null}
+            {p.message}
+          </div>
+        );
+      })}
+    </div>
+  );
 }
 
 export function Section({ title, children, aside }: { title: string; children: ReactNode; aside?: ReactNode }) {
@@ -100,17 +120,7 @@ function NodeInspector({ id }: { id: string }) {
         </div>
       </header>
 
-      {problems.length > 0 && (
-        <div className="hn-inspector__problems" role="alert">
-          {problems.map((p, i) => (
-            <div key={i} className="hn-problem-line">
-              <span className="hn-code">{p.code}</span> {p.severity === 'warning' ? 'warning: ' : null}
-              {p.port ? <b>{p.port}: </b> : null}
-              {p.message}
-            </div>
-          ))}
-        </div>
-      )}
+      <ProblemLines problems={problems} where={(p) => p.port} />
 
       <Section title="Node">
         <TextField
