@@ -46,6 +46,8 @@ export function harness(dir: string, options: AppServiceOptions = {}, over: Part
     setDirty: () => {},
     openExternal: async () => false,
     push: (caller, message) => {
+      // Timed before parsing: a big steps event takes a few milliseconds to check, which is not the batcher's time.
+      const at = performance.now();
       const m = Push.parse(message);
       if (m.type !== 'engine') return;
       if (!turnOpen) {
@@ -53,7 +55,7 @@ export function harness(dir: string, options: AppServiceOptions = {}, over: Part
         flush++;
         setImmediate(() => (turnOpen = false));
       }
-      pushes.push({ at: performance.now(), flush, caller, runId: m.runId, event: m.event });
+      pushes.push({ at, flush, caller, runId: m.runId, event: m.event });
     },
     ...over,
   };

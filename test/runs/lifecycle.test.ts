@@ -66,7 +66,10 @@ describe('a run started from the editor', () => {
   it('pushes at most about 20 batches a second', () => {
     const runPushes = h.pushes.filter((p) => p.runId === runId);
     // Pushes of one flush go out together; a flush that carries a status, done or error event is immediate.
-    // The gaps are lower bounds the batcher's timer enforces (a timer never fires early), so load only widens them.
+    // The batcher's timer spaces flushes 50 ms apart (batcher.test.ts checks it exactly, with fake timers). Seen from
+    // here, each flush's first push also waits for what the app does with the events before pushing them (the run's
+    // record on disk), which on a loaded machine delays one flush more than the next: a gap can read a few ms short,
+    // never half. The count below holds the rate whatever the jitter.
     const flushes: { at: number; flush: number; immediate: boolean }[] = [];
     for (const p of runPushes) {
       const immediate = p.event.event === 'status' || p.event.event === 'done' || p.event.event === 'error';
@@ -75,7 +78,10 @@ describe('a run started from the editor', () => {
       else flushes.push({ at: p.at, flush: p.flush, immediate });
     }
     const timed = flushes.filter((f) => !f.immediate);
-    for (let i = 1; i < timed.length; i++) expect(timed[i].at - timed[i - 1].at).toBeGreaterThanOrEqual(45);
+    expect(timed.length).toBeGreaterThan(2);
+    const gaps = timed.slice(1).map((f, i) => f.at - timed[i].at);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(30);
+    expect(gaps.reduce((a, b) => a + b, 0) / gaps.length).toBeGreaterThanOrEqual(45);
     const seconds = (runPushes[runPushes.length - 1].at - runPushes[0].at) / 1000;
     expect(timed.length).toBeLessThanOrEqual(Math.ceil(seconds * 20) + 1);
   });
