@@ -4,7 +4,7 @@
  * the wires touching them; nothing here is quadratic.
  */
 import type { HnetProblem } from '../../../shared/compiler/errors';
-import { blockTree, isBlock, specOf } from '../../../shared/document/blocks';
+import { blockTree, isBlock, specOf, type BlockTree } from '../../../shared/document/blocks';
 import type { DocNode, HnetDocument } from '../../../shared/document/schema';
 import type { Compiled } from '../store/compiled';
 import { nodeInfo, type NodePorts } from '../store/catalog';
@@ -13,6 +13,14 @@ import type { HnNode, HnNodeType } from './NodeCard';
 import type { HnEdge } from './ShapeEdge';
 
 const problemText = (p: HnetProblem) => `${p.port ? `${p.port}: ` : ''}${p.message}`;
+
+/** How a problem inside block `blockId` names its node on the block's face: from inside the block (`inner/hyper`). */
+function insideName(tree: BlockTree, blockId: string, p: HnetProblem): string {
+  const up = tree.scope(blockId);
+  const own = up ? `${up}/${blockId}` : blockId;
+  const rest = p.scope && p.scope.startsWith(own) ? p.scope.slice(own.length).replace(/^\//, '') : '';
+  return rest ? `${rest}/${p.node}` : (p.node ?? '');
+}
 
 interface NodeEntry {
   doc: DocNode;
@@ -55,8 +63,9 @@ export class NodeDeriver {
       const sel = selected.has(n.id);
       let blockKey = '';
       let ports: NodePorts | undefined;
-      let inner: HnetProblem[] = [];
+      const inner: HnetProblem[] = [];
       let promotedValues: Record<string, unknown> | undefined;
+      let innerCount = 0;
       if (tree && isBlock(n)) {
         ports = blockPorts(all, n);
         promotedValues = {};
@@ -64,12 +73,14 @@ export class NodeDeriver {
           const inNode = tree.byId.get(p.node);
           promotedValues[`${p.node}.${p.param}`] = inNode ? nodeInfo(inNode).params[p.param] : undefined;
         }
-        for (const d of tree.descendants(n.id)) inner = inner.concat(byNode.get(d) ?? []);
-        inner = inner.filter((p) => p.severity !== 'warning');
-        blockKey = `${JSON.stringify(ports)}|${JSON.stringify(promotedValues)}|${inner.map(problemText).join('\n')}|${tree.descendants(n.id).size}`;
+        const inside = tree.descendants(n.id);
+        innerCount = inside.size;
+        for (const d of inside) for (const p of byNode.get(d) ?? []) if (p.severity !== 'warning') inner.push(p);
+        // The inner problems are in problemsKey below.
+        blockKey = `${JSON.stringify(ports)}|${JSON.stringify(promotedValues)}|${innerCount}`;
       }
       const all0 = byNode.get(n.id);
-      const allProblems = inner.length ? [...(all0 ?? []), ...inner.map((p) => ({ ...p, port: undefined, message: `${p.node}${p.port ? `.${p.port}` : ''}: ${p.message}` }))] : all0;
+      const allProblems = inner.length ? [...(all0 ?? []), ...inner.map((p) => ({ ...p, port: undefined, message: `${insideName(tree!, n.id, p)}${p.port ? `.${p.port}` : ''}: ${p.message}` }))] : all0;
       const problems = allProblems?.filter((p) => p.severity !== 'warning');
       const warnings = allProblems?.filter((p) => p.severity === 'warning');
       const problemsKey = allProblems ? allProblems.map((p) => `${p.severity ?? ''}${problemText(p)}`).join('\n') : '';
@@ -93,7 +104,7 @@ export class NodeDeriver {
               node: n,
               problems: problems ? problems.map(problemText) : [],
               warnings: warnings ? warnings.map(problemText) : [],
-              ...(ports ? { ports, innerCount: tree!.descendants(n.id).size, innerProblems: inner.length, promotedValues } : {}),
+              ...(ports ? { ports, innerCount, innerProblems: inner.length, promotedValues } : {}),
             },
             selected: sel,
             ...(m ? { measured: m } : {}),
