@@ -18,7 +18,7 @@ const problemText = (p: HnetProblem) => `${p.port ? `${p.port}: ` : ''}${p.messa
 function insideName(tree: BlockTree, blockId: string, p: HnetProblem): string {
   const up = tree.scope(blockId);
   const own = up ? `${up}/${blockId}` : blockId;
-  const rest = p.scope && p.scope.startsWith(own) ? p.scope.slice(own.length).replace(/^\//, '') : '';
+  const rest = p.scope?.startsWith(`${own}/`) ? p.scope.slice(own.length + 1) : '';
   return rest ? `${rest}/${p.node}` : (p.node ?? '');
 }
 
