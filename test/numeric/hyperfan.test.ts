@@ -273,3 +273,46 @@ describe('hyperfan initialisation: FiLM', () => {
     model.dispose();
   });
 });
+
+/**
+ * init 'xavier' is hypercl's (von Oswald et al. 2020, mnist/train_utils.py generate_classifier): every weight matrix
+ * of the head torch.nn.init.xavier_uniform_, every bias zero, chunk embeddings N(0, 1), no hyperfan scaling. The
+ * drawn values are checked against U(±sqrt(6 / (fan_in + fan_out))) computed here from the shapes alone.
+ */
+describe("init 'xavier': hypercl's Glorot-uniform head", () => {
+  const xavierHeads: [string, NodeSpec, string[]][] = [
+    ['head.chunked, hidden [25, 25] elu', { id: 'head', type: 'head.chunked', params: { init: 'xavier', chunkSize: 100, chunkEmbeddingDim: 8, hidden: [25, 25], activation: 'elu' } }, ['hidden0.weight', 'hidden1.weight', 'out.weight']],
+    ['head.mlp, hidden [32]', { id: 'head', type: 'head.mlp', params: { init: 'xavier', hidden: [32] } }, ['hidden0.weight', 'out.weight']],
+    ['head.low_rank, hidden [32]', { id: 'head', type: 'head.low_rank', params: { init: 'xavier', rank: 4, hidden: [32] } }, ['hidden0.weight', 'out.weight']],
+  ];
+  it.each(xavierHeads)('%s', async (_name, head, matrices) => {
+    const program = perTaskProgram(head);
+    const model = new Model(program, 7);
+    try {
+      const samples = Array.from({ length: 4 }, (_, i) => taskFeeds(i));
+      await model.initHyperfan(samples);
+      samples.forEach((f) => f.task.dispose());
+      const own = program.params.filter((p) => p.node === 'head');
+      for (const name of matrices) {
+        const spec = own.find((p) => p.name === `head.${name}`)!;
+        const [fanIn, fanOut] = spec.shape;
+        const limit = Math.sqrt(6 / (fanIn + fanOut));
+        const values = Array.from(model.vars.get(spec.name)!.dataSync());
+        expect(Math.max(...values.map(Math.abs)), spec.name).toBeLessThanOrEqual(limit + 1e-7);
+        // U(±limit) has variance limit²/3; thousands of draws land within 10 %.
+        const m = moments(values);
+        expect(m.variance / (limit * limit / 3), spec.name).toBeGreaterThan(0.9);
+        expect(m.variance / (limit * limit / 3), spec.name).toBeLessThan(1.1);
+      }
+      for (const p of own.filter((q) => q.name.endsWith('.bias'))) expect(Array.from(model.vars.get(p.name)!.dataSync()).every((v) => v === 0), p.name).toBe(true);
+      const emb = own.find((p) => p.name === 'head.chunk_embeddings');
+      if (emb) {
+        const m = moments(Array.from(model.vars.get(emb.name)!.dataSync()));
+        expect(m.variance).toBeGreaterThan(0.7);
+        expect(m.variance).toBeLessThan(1.3);
+      }
+    } finally {
+      model.dispose();
+    }
+  });
+});

@@ -10,9 +10,14 @@ export const ActivationName = z.enum(['relu', 'tanh', 'sigmoid', 'gelu', 'sin', 
 export const HiddenSizes = z.array(z.number().int().min(1).max(65_536)).max(16);
 
 export const InitMode = z
-  .enum(['hyperfan_in', 'hyperfan_out', 'plain'])
+  .enum(['hyperfan_in', 'hyperfan_out', 'plain', 'xavier'])
   .default('hyperfan_in')
-  .meta({ ui: { label: 'initialisation', help: 'hyperfan-in/out (Chang et al. 2020) start generated weights at the scale of a fan-in/fan-out initialisation; plain uses an ordinary fan-in init for the head itself.' } });
+  .meta({
+    ui: {
+      label: 'initialisation',
+      help: "hyperfan-in/out (Chang et al. 2020) start generated weights at the scale of a fan-in/fan-out initialisation; plain uses an ordinary fan-in init for the head itself; xavier is hypercl's (von Oswald et al. 2020): every layer of the head Glorot-uniform, biases zero, chunk embeddings N(0, 1).",
+    },
+  });
 export type InitMode = z.infer<typeof InitMode>;
 
 /** Largest number of elements a single parameter or generated weight set may have. */
@@ -20,6 +25,9 @@ export const MAX_ELEMENTS = 50_000_000;
 
 /** N(0, 1/fanIn): the fan-in initialisation owned target weights use, and generated ones aim for. */
 export const fanInInit = (fanIn: number): Init => ({ kind: 'normal', std: Math.sqrt(1 / Math.max(1, fanIn)) });
+
+/** Glorot (Xavier) uniform, U(±sqrt(6 / (fanIn + fanOut))), as torch.nn.init.xavier_uniform_ (hypercl's head init). */
+export const xavierInit = (fanIn: number, fanOut: number): Init => ({ kind: 'uniform', limit: Math.sqrt(6 / Math.max(1, fanIn + fanOut)) });
 
 /** He initialisation for hidden layers followed by a ReLU-like activation; LeCun otherwise. */
 export function hiddenInit(fanIn: number, act: Activation): Init {
@@ -43,12 +51,13 @@ export function lowerMlp<P>(
   act: Activation,
   prefix: string,
   role: 'hyper' | 'target' = 'hyper',
+  mode?: InitMode,
 ): { value: ValueId; shape: Shape } {
   let value = input;
   let dim = inShape[inShape.length - 1] as number;
   const lead = inShape.slice(0, -1);
   hidden.forEach((h, i) => {
-    const w = ctx.param(`${prefix}${i}.weight`, [dim, h], hiddenInit(dim, act), role);
+    const w = ctx.param(`${prefix}${i}.weight`, [dim, h], mode === 'xavier' ? xavierInit(dim, h) : hiddenInit(dim, act), role);
     const b = ctx.param(`${prefix}${i}.bias`, [h], { kind: 'zeros' }, role);
     if (act === 'relu') value = ctx.op({ op: 'fusedLinear', activation: 'relu' }, [value, w, b], [...lead, h], `${prefix}${i}.out`);
     else {
@@ -87,7 +96,7 @@ export const routesSize = (routes: readonly Route[]): number => routes.reduce((a
 
 /**
  * Initialisation of a head's last linear layer [fanIn, columns] whose columns are laid out as `blocks`.
- * With `plain`, an ordinary fan-in init over the head's own input.
+ * With `plain`, an ordinary fan-in init over the head's own input; with `xavier`, Glorot-uniform over [fanIn, columns].
  */
 export function lastLayerInit(
   mode: InitMode,
@@ -96,6 +105,7 @@ export function lastLayerInit(
   blocks: { size: number; variance: number; product?: boolean }[],
 ): Init {
   if (mode === 'plain') return fanInInit(fanIn);
+  if (mode === 'xavier') return xavierInit(fanIn, blocks.reduce((a, b) => a + b.size, 0));
   return { kind: 'hyperfan', input, fanIn, blocks: mergeBlocks(blocks) };
 }
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Activation, Init, InitBlock } from '../../compiler/ir';
-import { ActivationName, HiddenSizes, InitMode, contextShape, deliverFlat, fanInInit, lowerMlp, mergeBlocks, requireRoutes, routeSize, routesSize, targetVariance } from '../common';
+import { ActivationName, HiddenSizes, InitMode, contextShape, deliverFlat, fanInInit, lowerMlp, xavierInit, mergeBlocks, requireRoutes, routeSize, routesSize, targetVariance } from '../common';
 import { defineNode, type Route } from '../types';
 import { headInputs, headOutputs } from './mlpCore';
 
@@ -58,7 +58,7 @@ export const ChunkedHead = defineNode({
     const chunks = Math.ceil(total / p.chunkSize);
     const emb = ctx.param('chunk_embeddings', [chunks, p.chunkEmbeddingDim], { kind: 'normal', std: 1 });
     const pairs = ctx.op({ op: 'pairRows' }, [ctx.input('context'), emb], [batch, chunks, (dim as number) + p.chunkEmbeddingDim], 'pairs');
-    const trunk = lowerMlp(ctx, pairs, [batch, chunks, (dim as number) + p.chunkEmbeddingDim], p.hidden, p.activation as Activation, 'hidden');
+    const trunk = lowerMlp(ctx, pairs, [batch, chunks, (dim as number) + p.chunkEmbeddingDim], p.hidden, p.activation as Activation, 'hidden', 'hyper', p.init);
     const fanIn = trunk.shape[2] as number;
     const w = ctx.param('out.weight', [fanIn, p.chunkSize], chunkedLastLayerInit(p.init, p.chunkInit, trunk.value, fanIn, `${ctx.id}.chunk_embeddings`, routes, p.chunkSize));
     const b = ctx.param('out.bias', [p.chunkSize], { kind: 'zeros' });
@@ -70,9 +70,13 @@ export const ChunkedHead = defineNode({
   },
 });
 
-/** The shared last layer's initialiser: chunked hyperfan (the chunk embeddings scaled per chunk), or plain fan-in. */
+/**
+ * The shared last layer's initialiser: chunked hyperfan (the chunk embeddings scaled per chunk), plain fan-in, or
+ * hypercl's Glorot-uniform (the chunk embeddings then stay N(0, 1), as hypercl draws them).
+ */
 function chunkedLastLayerInit(mode: InitMode, fit: ChunkInit, input: string, fanIn: number, embeddings: string, routes: readonly Route[], chunkSize: number): Init {
   if (mode === 'plain') return fanInInit(fanIn);
+  if (mode === 'xavier') return xavierInit(fanIn, chunkSize);
   const { columns, chunks } = chunkedTargets(routes, chunkSize, mode, fit);
   return { kind: 'hyperfan', input, fanIn, blocks: columns, chunks: { embeddings, blocks: chunks } };
 }

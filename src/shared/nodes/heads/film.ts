@@ -38,7 +38,7 @@ export const FilmHead = defineNode({
     const p = ctx.params;
     const info = ctx.info('context');
     if (info.kind !== 'tensor') return ctx.fail('HN022', 'context must be a tensor', 'context');
-    const trunk = lowerMlp(ctx, ctx.input('context'), info.shape, p.hidden, p.activation as Activation, 'hidden');
+    const trunk = lowerMlp(ctx, ctx.input('context'), info.shape, p.hidden, p.activation as Activation, 'hidden', 'hyper', p.init);
     const fanIn = trunk.shape[1] as number;
     const batch = trunk.shape[0];
     const out: Record<string, string> = {};

@@ -46,7 +46,7 @@ export const LowRankHead = defineNode({
     const info = ctx.info('context');
     if (info.kind !== 'tensor') return ctx.fail('HN022', 'context must be a tensor', 'context');
     const routes = ctx.routes('weights');
-    const trunk = lowerMlp(ctx, ctx.input('context'), info.shape, p.hidden, p.activation as Activation, 'hidden');
+    const trunk = lowerMlp(ctx, ctx.input('context'), info.shape, p.hidden, p.activation as Activation, 'hidden', 'hyper', p.init);
     const batch = trunk.shape[0];
     const perSample = batch === 'B';
     const fanIn = trunk.shape[1] as number;
@@ -84,7 +84,7 @@ export const LowRankHead = defineNode({
         if (p.learnedBase) {
           // W₀ is the target's own parameter, held in the parameter's shape like the flat heads' bases.
           const baseInit = r.init === 'fan' ? { kind: 'normal' as const, std: Math.sqrt(targetVariance(r, p.init) * (1 - share)) } : { kind: 'zeros' as const };
-          const base = ctx.param(`base${i}`, r.shape, p.init === 'plain' && r.init === 'fan' ? ownedInit(r) : baseInit);
+          const base = ctx.param(`base${i}`, r.shape, (p.init === 'plain' || p.init === 'xavier') && r.init === 'fan' ? ownedInit(r) : baseInit);
           value = ctx.op({ op: 'add' }, [value, base], [...lead, ...r.shape], `${name}.with_base`);
         }
       }

@@ -24,7 +24,7 @@ export function lowerFlatHead<P>(
   if (info.kind !== 'tensor') return ctx.fail('HN022', 'context must be a tensor', 'context');
   const routes = ctx.routes('weights');
   const total = routesSize(routes);
-  const trunk = lowerMlp(ctx, ctx.input('context'), info.shape, hidden, activation, 'hidden');
+  const trunk = lowerMlp(ctx, ctx.input('context'), info.shape, hidden, activation, 'hidden', 'hyper', init);
   const fanIn = trunk.shape[1] as number;
   const batch = trunk.shape[0];
   if (learnedBase) {
