@@ -53,6 +53,16 @@ describe('RESULTS.md from recorded runs', () => {
     expect(publishedGap(two)).toEqual({ text: '−2.5 points', met: false, goal: 'within 1 point' });
   });
 
+  it('a full-budget run of an earlier full budget is marked as such, beside the figure and under Details', () => {
+    const [one, ...rest] = entries();
+    expect(column('One task', 'Full budget (test)')).not.toContain('earlier');
+    const changed = renderMarkdown([{ ...one, fullBudget: 'Longer, with another initialisation.' }, ...rest]);
+    const row = changed.split('\n').find((l) => l.startsWith('| [One task]'))!;
+    expect(cells(row)[header.findIndex((h) => h.startsWith('Full budget (test)'))]).toMatch(/, pytorch, trained with an earlier full budget$/);
+    expect(changed).toContain('- That run predates the full budget above; it was trained with: Longer.');
+    expect(page).not.toContain('predates');
+  });
+
   it('MSE against the published figure is a ratio (goal within 2×); a row without a full-budget run says so', () => {
     const [, , old] = entries();
     expect(column('Recorded before seeds', 'Full budget (test)')).toBe('not run yet');

@@ -113,9 +113,12 @@ function withTemplateWords(entries: Entry[], root: string): Entry[] {
   return entries.map((e) => {
     const path = join(root, e.file);
     if (!existsSync(path)) return e;
-    const { published, shortfall } = loadTemplate(path).metadata;
-    const { published: _p, shortfall: _s, ...rest } = e;
-    return { ...rest, ...(published ? { published } : {}), ...(shortfall ? { shortfall } : {}) };
+    const doc = loadTemplate(path);
+    const { published, shortfall } = doc.metadata;
+    const { published: _p, shortfall: _s, fullBudget: _f, ...rest } = e;
+    // The template's full budget as it is now (a recorded full-budget run of another setting is marked stale).
+    const fullBudget = doc.fullBudget ? doc.fullBudget.note || 'a larger setting' : undefined;
+    return { ...rest, ...(published ? { published } : {}), ...(shortfall ? { shortfall } : {}), ...(fullBudget ? { fullBudget } : {}) };
   });
 }
 

@@ -175,7 +175,15 @@ function twinCell(e: Entry): string {
 function fullCell(e: Entry): string {
   if (!e.full) return e.fullBudget ? 'not run yet' : '–';
   const f = e.full;
-  return `${metricLabel(e.metric)} ${fmtSpread(e.metric, metricOver(f.runs, e.metric))}, ${seedsText(f.seeds)}, ${int(f.steps)} steps, ${f.machine.backend}`;
+  return `${metricLabel(e.metric)} ${fmtSpread(e.metric, metricOver(f.runs, e.metric))}, ${seedsText(f.seeds)}, ${int(f.steps)} steps, ${f.machine.backend}${fullIsStale(e) ? ', trained with an earlier full budget' : ''}`;
+}
+
+/**
+ * The recorded full-budget run was trained with another full budget than the template's today (its note differs):
+ * the page says so beside the figure, and which setting it was, until the full budget is trained again.
+ */
+export function fullIsStale(e: Entry): boolean {
+  return !!e.full && e.fullBudget !== undefined && e.full.note !== e.fullBudget;
 }
 
 /** How far the full budget lands from the published figure, and whether that meets the goal. */
@@ -389,6 +397,7 @@ export function renderMarkdown(entries: Entry[]): string {
       const gap = publishedGap(e);
       const against = gap ? `; against the published figure ${gap.text}${gap.met === null ? '' : `, goal (${gap.goal}) ${gap.met ? 'met' : 'missed'}`}` : '';
       lines.push(`- Full-budget result: ${fullCell(e)} (${fmtSeconds(mean(e.full.runs.map((r) => r.seconds)))} per seed, ${e.full.machine.date})${against}. Reproduce: \`${e.full.command}\`.`);
+      if (fullIsStale(e)) lines.push(`- That run predates the full budget above; it was trained with: ${e.full.note.replace(/\.$/, '')}.`);
     }
     lines.push(`- Training loss: ${fmtSpread('loss', runs.map((r) => r.lossFirst))} over the first steps, ${fmtSpread('loss', runs.map((r) => r.lossLast))} over the last.`);
     const traced = provenanceLine(runs);
