@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { InitMode, contextShape, lastLayerInit, requireRoutes, targetVariance } from '../common';
+import { InitMode, contextShape, lastLayerInit, requireRoutes, targetVariance, xavierInit } from '../common';
 import { defineNode } from '../types';
 import { headOutputs } from './mlpCore';
 
@@ -39,7 +39,7 @@ export const HaStaticHead = defineNode({
     const [kh, kw, , cout] = routes[0].shape;
     const cin = routes.reduce((a, r) => a + r.shape[2], 0);
     const d = p.innerDim;
-    const w1 = ctx.param('stage1.weight', [nz, cin * d], { kind: 'normal', std: Math.sqrt(1 / nz) });
+    const w1 = ctx.param('stage1.weight', [nz, cin * d], p.init === 'xavier' ? xavierInit(nz, cin * d) : { kind: 'normal', std: Math.sqrt(1 / nz) });
     const b1 = ctx.param('stage1.bias', [cin * d], { kind: 'zeros' });
     const a = ctx.op({ op: 'linear', perSample: false }, [ctx.input('z'), w1, b1], [1, cin * d], 'stage1');
     const rows = ctx.op({ op: 'reshape' }, [a], [cin, d], 'channel_codes');
