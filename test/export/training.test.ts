@@ -169,6 +169,26 @@ describe('training.continual (hypercl semantics, task inference) in the PyTorch 
   );
 
   it(
+    'fixed task embeddings (hypercl\'s default): the same step losses as the engine, the embeddings left as they started',
+    () => {
+      const doc = JSON.parse(readFileSync(fixture('continual-regression.hnet.json'), 'utf8'));
+      doc.training.continual = { optimizerPerTask: true, fixedEmbeddings: true, lookAhead: true };
+      const { engine, exported } = run('continual-fixed', doc, 8);
+      const want = steps(engine);
+      const got = steps(exported);
+      expect(got.map((s) => s.step)).toEqual(want.map((s) => s.step));
+      want.forEach((w, i) => {
+        for (const [k, v] of Object.entries(w.losses))
+          expect(Math.abs(got[i].losses[k] - v), `step ${w.step} ${k}: engine ${v}, PyTorch ${got[i].losses[k]}`).toBeLessThanOrEqual(1e-3 * Math.max(1, Math.abs(v)));
+      });
+      // The same run with trained embeddings takes other steps once task 0 has moved them.
+      const trained = run('continual-trained', { ...doc, training: { ...doc.training, continual: { optimizerPerTask: true, lookAhead: true } } }, 8);
+      expect(steps(trained.exported).at(-1)!.loss).not.toBeCloseTo(got.at(-1)!.loss, 4);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'task inference on Split MNIST (2 tasks): accuracy_cl1..3 and task_inferred as the engine reports them',
     () => {
       const doc = JSON.parse(readFileSync(join(root, 'templates', 'split-mnist-hnet.hnet.json'), 'utf8'));

@@ -158,6 +158,25 @@ describe('TypeScript export', () => {
   );
 
   it(
+    'training.continual.fixedEmbeddings: the same steps and final weights as the engine, the task embeddings at their initial values',
+    () => {
+      const doc = JSON.parse(readFileSync(fixture('continual-regression.hnet.json'), 'utf8'));
+      doc.training.continual = { optimizerPerTask: true, fixedEmbeddings: true, lookAhead: true };
+      const { engine, exported, saved } = both('continual-fixed', doc, 6);
+      expectSameSteps(engine, exported);
+      const [ew, tw] = [readWeights(saved.engine), readWeights(saved.exported)];
+      for (const [k, v] of ew) expect(maxAbsDiff(tw.get(k)!.values, v.values), k).toBeLessThanOrEqual(1e-5);
+      // Trained the same 6 steps without the setting, the embeddings move; with it, they are where both started.
+      const moving = both('continual-trained', { ...doc, training: { ...doc.training, continual: { optimizerPerTask: true, lookAhead: true } } }, 6);
+      const mw = readWeights(moving.saved.engine);
+      const emb = [...ew.keys()].filter((k) => /emb/.test(k));
+      expect(emb.length).toBeGreaterThan(0);
+      for (const k of emb) expect(maxAbsDiff(mw.get(k)!.values, ew.get(k)!.values), k).toBeGreaterThan(1e-4);
+    },
+    TIMEOUT,
+  );
+
+  it(
     'training.continual.taskInference on Split MNIST (2 tasks): accuracy_cl1..3 and task_inferred as the engine reports them',
     () => {
       const doc = JSON.parse(readFileSync(join(root, 'templates', 'split-mnist-hnet.hnet.json'), 'utf8'));

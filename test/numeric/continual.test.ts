@@ -68,6 +68,19 @@ describe('currentEmbeddingOnly and optimizerPerTask', () => {
     expect(row0(30)).not.toEqual(row0(10));
   });
 
+  it('fixedEmbeddings: every row of the task-embedding table stays at its initial value, the optimizer keeps no state for it, and the hypernetwork trains', async () => {
+    const program = clProgram({ continual: { optimizerPerTask: true, currentEmbeddingOnly: true, fixedEmbeddings: true } });
+    const emb = embeddingOf(program);
+    const hyper = program.params.find((p) => p.role === 'hyper')!;
+    const { ck } = await runKeeping(program, 'rows-fixed', [10, 30]);
+    const initial = tf.tidy(() => new Model(program, 3).vars.get(emb.name)!.dataSync() as Float32Array);
+    const c = ck(30);
+    expect(decode(c.params[emb.name])).toEqual(initial);
+    expect(decode(c.params[hyper.name])).not.toEqual(decode(ck(10).params[hyper.name]));
+    expect(c.optimizer.some((w) => w.name.startsWith(`@${emb.name}/`))).toBe(false);
+    expect(c.optimizer.some((w) => w.name.startsWith(`@${hyper.name}/`))).toBe(true);
+  });
+
   it('a fresh Adam state at each task: one step into task 1, the step count is 1 and row 0\'s moments are zero', async () => {
     const slot = (program: Program, name: string) => {
       return async () => {

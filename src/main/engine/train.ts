@@ -58,7 +58,9 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
 
   const model = new Model(program, seed);
   let optimizer = makeOptimizer(t.optimizer);
-  const varList = [...model.vars.values()];
+  // fixedEmbeddings: task-embedding tables are left out of training altogether (they keep their initial codes).
+  const fixed = new Set(cl.fixedEmbeddings ? program.params.filter((p) => p.role === 'embedding').map((p) => p.name) : []);
+  const varList = [...model.vars.entries()].filter(([name]) => !fixed.has(name)).map(([, v]) => v);
   const rng = new Rng(seed).fork('batches');
   const regularized = program.generated.filter((g) => !model.op(g.value).dataDependent);
   const reg = program.outputRegularizer;
@@ -67,7 +69,7 @@ export async function train(program: Program, opts: TrainOptions, emit: (e: Engi
   if (reg && !sequentialCl) emit({ event: 'log', level: 'info', message: `${reg.node}: the output regulariser acts only between tasks of a sequential schedule` });
 
   const stepOpts: StepOptions = {
-    ...(cl.currentEmbeddingOnly ? { embeddings: program.params.filter((p) => p.role === 'embedding').map((p) => model.vars.get(p.name)!) } : {}),
+    ...(cl.currentEmbeddingOnly && !cl.fixedEmbeddings ? { embeddings: program.params.filter((p) => p.role === 'embedding').map((p) => model.vars.get(p.name)!) } : {}),
     ...(cl.lookAhead ? { lookAhead: { vars: program.params.filter((p) => p.role === 'hyper').map((p) => model.vars.get(p.name)!), optimizer: t.optimizer } } : {}),
   };
 

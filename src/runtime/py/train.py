@@ -129,6 +129,11 @@ def tensors(batch, device):
     return x, y, task, context
 
 
+def trainable(model):
+    """The parameters the optimizer trains: all but those frozen (task embeddings under fixedEmbeddings)."""
+    return [p for p in model.parameters() if p.requires_grad]
+
+
 def make_optimizer(params, lr):
     o = TRAINING["optimizer"]
     rate = lr if lr is not None else o["learningRate"]
@@ -452,9 +457,14 @@ def main():
     core = model
     if world > 1:
         model = DistributedDataParallel(model, find_unused_parameters=bool(UNUSED_PARAMETERS))
-    optimizer = make_optimizer(model.parameters(), args.lr)
     named = core.hnet_parameters()
-    embeddings = [named[n] for n, role in PARAMETER_ROLES.items() if role == "embedding"] if continual["currentEmbeddingOnly"] else []
+    # fixedEmbeddings: the task-embedding tables keep their initial codes; the optimizer never sees them.
+    fixed_embeddings = bool(continual.get("fixedEmbeddings"))
+    for n, role in PARAMETER_ROLES.items():
+        if role == "embedding" and fixed_embeddings:
+            named[n].requires_grad_(False)
+    optimizer = make_optimizer(trainable(model), args.lr)
+    embeddings = [named[n] for n, role in PARAMETER_ROLES.items() if role == "embedding"] if continual["currentEmbeddingOnly"] and not fixed_embeddings else []
     hyper = [named[n] for n, role in PARAMETER_ROLES.items() if role == "hyper"]
     rng = Rng(seed).fork("batches") if rank == 0 else Rng(seed).fork("batches.rank%d" % rank)
     step = 0
@@ -511,7 +521,7 @@ def main():
             earlier = resumed_targets if first > 0 and resumed_targets else snapshot(core, done_tasks, device)
         # hypercl makes a new optimizer for each task; a run resumed inside a task keeps the checkpoint's state.
         if continual["optimizerPerTask"] and sequential and phase > 0 and first == 0:
-            optimizer = make_optimizer(model.parameters(), args.lr)
+            optimizer = make_optimizer(trainable(model), args.lr)
         for in_phase in range(first, steps):
             serve_studio(phase, in_phase)
             if STOP_REQUESTED:

@@ -246,9 +246,11 @@ async function main(model: ExportedModel, args: string[]): Promise<void> {
     samples.forEach(disposeInputs);
   }
   let optimizer = makeOptimizer(TRAINING.optimizer, flags.lr);
-  const varList = Object.values(params);
+  // fixedEmbeddings: task-embedding tables are left out of training altogether.
+  const fixed = new Set(continual.fixedEmbeddings ? PARAMETERS.filter((p) => p.role === 'embedding').map((p) => p.name) : []);
+  const varList = Object.entries(params).filter(([name]) => !fixed.has(name)).map(([, v]) => v);
   // currentEmbeddingOnly: only the batch's task's row of each task-embedding table trains.
-  const embeddings = continual.currentEmbeddingOnly ? PARAMETERS.filter((p) => p.role === 'embedding').map((p) => params[p.name]) : [];
+  const embeddings = continual.currentEmbeddingOnly ? PARAMETERS.filter((p) => p.role === 'embedding' && !fixed.has(p.name)).map((p) => params[p.name]) : [];
   // lookAhead: the regulariser is taken at the hypernetwork's weights plus the optimizer's candidate step.
   const hyperVars = PARAMETERS.filter((p) => p.role === 'hyper').map((p) => params[p.name]);
   const rng = new Rng(seed).fork('batches');

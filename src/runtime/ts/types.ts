@@ -14,6 +14,8 @@ export type OptimizerSettings =
 export interface ContinualSettings {
   optimizerPerTask: boolean;
   currentEmbeddingOnly: boolean;
+  /** Task embeddings keep their initial values (absent in programs exported before it existed: trained). */
+  fixedEmbeddings?: boolean;
   lookAhead: boolean;
   regularizedTasksPerStep?: number;
   taskInference: boolean;

@@ -69,10 +69,10 @@ describe('staticTwin', () => {
 
   it('turns task inference off (the twin has no task embedding to try) and keeps the other continual settings', () => {
     const doc = taskConditioned();
-    doc.training = { ...doc.training, continual: { optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true, taskInference: true } };
+    doc.training = { ...doc.training, continual: { optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true, fixedEmbeddings: true, taskInference: true } };
     const twin = staticTwin(doc);
     if (!twin.ok) throw new Error(twin.problems[0].message);
-    expect(twin.doc.training.continual).toEqual({ optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true, taskInference: false });
+    expect(twin.doc.training.continual).toEqual({ optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true, fixedEmbeddings: true, taskInference: false });
     expect(twin.summary).toMatch(/task inference off \(no task embedding\)$/);
     expect(doc.training.continual?.taskInference).toBe(true);
   });

@@ -150,7 +150,8 @@ export type Backend = z.infer<typeof Backend>;
  * How a sequential schedule trains task after task. The defaults keep the engine's original behaviour (one
  * optimizer state through all tasks, every parameter trained, the regulariser on all earlier tasks at Θ).
  * hypercl's behaviour (von Oswald et al. 2020, github.com/chrhenning/hypercl) is
- * `{ optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true }`; add `regularizedTasksPerStep`
+ * `{ optimizerPerTask: true, currentEmbeddingOnly: true, lookAhead: true }`, with `fixedEmbeddings: true` where it
+ * keeps the task embeddings at their random start (its default); add `regularizedTasksPerStep`
  * for long sequences (hypercl's --hnet_reg_batch_size) and `taskInference` where the paper reports CL2/CL3.
  */
 export const Continual = z
@@ -159,6 +160,11 @@ export const Continual = z
     optimizerPerTask: z.boolean().default(false),
     /** Only the current task's row of a task-embedding table is trained; earlier (and later) rows stay exactly as they are. */
     currentEmbeddingOnly: z.boolean().default(false),
+    /**
+     * Task embeddings are never trained: each task keeps its random initial code (the node's initial std) and the
+     * hypernetwork alone learns to map it to the task's weights, as hypercl does unless --train_class_embeddings.
+     */
+    fixedEmbeddings: z.boolean().default(false),
     /**
      * The output regulariser is evaluated at Θ + ΔΘ, ΔΘ the step the optimizer would take on the task loss alone
      * (hypercl's look-ahead; detached, as its default). Adam and SGD only.
