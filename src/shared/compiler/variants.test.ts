@@ -108,16 +108,19 @@ describe('staticTwin', () => {
 });
 
 describe('withFullBudget', () => {
-  it('replaces training fields and merges node parameters', () => {
+  it('replaces training and data fields and merges node parameters', () => {
     const doc: HnetDocument = {
       ...taskConditioned(),
-      fullBudget: { note: 'as in the paper', training: { steps: 5000, batchSize: 64 }, params: { d1: { units: 32 } } },
+      fullBudget: { note: 'as in the paper', training: { steps: 5000, batchSize: 64 }, data: { maxEvalSamples: 10_000 }, params: { d1: { units: 32 } } },
     };
     const full = withFullBudget(doc);
     if (!full.ok) throw new Error(full.problems[0].message);
     expect(full.doc.training.steps).toBe(5000);
     expect(full.doc.training.batchSize).toBe(64);
     expect(full.doc.training.seed).toBe(7);
+    expect(full.doc.data).toEqual({ ...doc.data, maxEvalSamples: 10_000 });
+    expect(compile(full.doc).program!.evaluation.maxEvalSamples).toBe(10_000);
+    expect(full.summary).toContain('maxEvalSamples');
     expect(full.doc.nodes.find((n) => n.id === 'd1')!.params).toEqual({ units: 32, activation: 'relu' });
     expect(full.summary).toContain('as in the paper');
     expect(compile(full.doc).ok).toBe(true);
@@ -126,8 +129,8 @@ describe('withFullBudget', () => {
   it('names the field or node it cannot apply', () => {
     const none = withFullBudget(taskConditioned());
     expect(!none.ok && none.problems[0].code).toBe('HN045');
-    const bad = withFullBudget({ ...taskConditioned(), fullBudget: { note: '', training: { batchSize: -3 }, params: { ghost: { units: 2 } } } });
+    const bad = withFullBudget({ ...taskConditioned(), fullBudget: { note: '', training: { batchSize: -3 }, data: { maxEvalSamples: 0 }, params: { ghost: { units: 2 } } } });
     expect(bad.ok).toBe(false);
-    if (!bad.ok) expect(bad.problems.map((p) => p.path)).toEqual(['fullBudget.training.batchSize', 'fullBudget.params.ghost']);
+    if (!bad.ok) expect(bad.problems.map((p) => p.path)).toEqual(['fullBudget.training.batchSize', 'fullBudget.data.maxEvalSamples', 'fullBudget.params.ghost']);
   });
 });

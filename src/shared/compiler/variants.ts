@@ -15,7 +15,7 @@
  * if (twin.ok) train(compile(twin.doc).program!);
  */
 import { z } from 'zod';
-import { Training, type DocEdge, type HnetDocument } from '../document/schema';
+import { DataSettings, Training, type DocEdge, type HnetDocument } from '../document/schema';
 import { getNodeType } from '../nodes';
 import { problem, type HnetProblem } from './errors';
 import { validateGraph } from './graph';
@@ -86,7 +86,7 @@ export function staticTwin(doc: HnetDocument): StaticTwin {
   return { ok: true, doc: twin, summary, replaced, removed: [...removed] };
 }
 
-/** The document with its `fullBudget` applied: training fields replaced, node parameters merged. */
+/** The document with its `fullBudget` applied: training and data fields replaced, node parameters merged. */
 export function withFullBudget(doc: HnetDocument): Variant {
   const full = doc.fullBudget;
   if (!full) return { ok: false, problems: [problem('HN045', 'this document has no full budget (a `fullBudget` section); train it with its own settings', { path: 'fullBudget' })] };
@@ -94,15 +94,18 @@ export function withFullBudget(doc: HnetDocument): Variant {
   const training = Training.safeParse({ ...doc.training, ...full.training });
   if (!training.success)
     for (const i of training.error.issues) problems.push(problem('HN004', `full budget: ${i.message}`, { path: ['fullBudget', 'training', ...i.path].join('.') }));
+  const data = DataSettings.safeParse({ ...doc.data, ...full.data });
+  if (!data.success)
+    for (const i of data.error.issues) problems.push(problem('HN004', `full budget: ${i.message}`, { path: ['fullBudget', 'data', ...i.path].join('.') }));
   const ids = new Set(doc.nodes.map((n) => n.id));
   for (const id of Object.keys(full.params))
     if (!ids.has(id)) problems.push(problem('HN004', `full budget: there is no node "${id}" to set parameters on`, { path: `fullBudget.params.${id}` }));
-  if (problems.length || !training.success) return { ok: false, problems };
+  if (problems.length || !training.success || !data.success) return { ok: false, problems };
   const nodes = doc.nodes.map((n) => (full.params[n.id] ? { ...n, params: { ...n.params, ...full.params[n.id] } } : n));
-  const changed = [...Object.keys(full.training), ...Object.keys(full.params).map((id) => `${id} parameters`)];
+  const changed = [...Object.keys(full.training), ...Object.keys(full.data), ...Object.keys(full.params).map((id) => `${id} parameters`)];
   return {
     ok: true,
-    doc: { ...doc, nodes, training: training.data },
+    doc: { ...doc, nodes, data: data.data, training: training.data },
     summary: `full budget${full.note ? `: ${full.note}` : ''}${changed.length ? ` (changes ${changed.join(', ')})` : ''}`,
   };
 }

@@ -222,15 +222,16 @@ export const DataSettings = z
 
 /**
  * A second, larger setting of the same graph: the paper's configuration for users with more time or a GPU
- * (`hnet train FILE --budget full`). `training` replaces fields of the training section, `params` fields of the
- * named nodes' parameters; both are checked when applied (src/shared/compiler/variants.ts), where an error can
- * name the field or the node.
+ * (`hnet train FILE --budget full`). `training` replaces fields of the training section, `data` fields of the data
+ * section (a paper's figure is on its whole test set), `params` fields of the named nodes' parameters; all are
+ * checked when applied (src/shared/compiler/variants.ts), where an error can name the field or the node.
  */
 export const FullBudget = z
   .object({
     /** What the full budget changes, in a sentence or two (shown by `hnet train --budget full` and RESULTS.md). */
     note: z.string().max(4_000).default(''),
     training: z.record(z.string(), z.unknown()).default({}),
+    data: z.record(z.string(), z.unknown()).default({}),
     params: z.record(NodeId, z.record(z.string(), z.unknown())).default({}),
   })
   .loose();
