@@ -1,6 +1,8 @@
 /**
  * Continual learning in the Train tab: the schedule and the task order are run settings (refused orders and
- * values said under their fields), a run trains in the order set, and a run with task inference
+ * values said under their fields), a run trains in the order set; how a sequential schedule trains (training.continual:
+ * a fresh optimizer per task, fixed embeddings, look-ahead, a subset of earlier tasks per step) is a run setting too,
+ * one click sets hypercl's, and the runs table says which each run used; a run with task inference
  * (training.continual.taskInference) shows CL1/CL2/CL3 and the rate of inferred tasks under its accuracy matrix.
  */
 import { expect, openTrain, readTemplate, screenshot, screenshotPath, test, type DocJson } from './fixtures';
@@ -51,6 +53,50 @@ test.describe('schedule and task order', () => {
     await expect(table.locator('tbody')).toContainText('interleaved');
     await expect(table.locator('tbody')).toContainText('sequential');
     await screenshot(page, 'train-schedule-order-light');
+  });
+});
+
+test.describe('continual-learning settings', () => {
+  test.use({ serveDocument: { template: 'toy-continual-regression' } });
+
+  test("are run settings: hypercl's in one click, a refused count said under its field, each run's in the runs table", async ({ editor: page }) => {
+    test.setTimeout(180_000);
+    await openTrain(page);
+    const section = page.getByTestId('train-continual');
+    const summary = page.getByTestId('train-continual-summary');
+    // The document sets none of them: the closed section says so.
+    await expect(summary).toHaveText('one optimizer through all tasks, every parameter trained');
+    await section.locator('summary').click();
+    await expect(page.getByTestId('train-continual-lookAhead')).not.toBeChecked();
+    await page.getByTestId('train-continual-hypercl').click();
+    for (const key of ['optimizerPerTask', 'fixedEmbeddings', 'currentEmbeddingOnly', 'lookAhead']) await expect(page.getByTestId(`train-continual-${key}`)).toBeChecked();
+    await expect(page.getByTestId('train-continual-taskInference')).not.toBeChecked();
+    await expect(summary).toHaveText("hypercl's settings");
+
+    const perStep = page.getByTestId('train-continual-per-step');
+    await perStep.fill('0');
+    await expect(page.getByTestId('train-continual-per-step-error')).toHaveText('Earlier tasks per step must be at least 1');
+    await expect(page.getByTestId('train-start')).toBeDisabled();
+    await perStep.fill('1');
+    await expect(summary).toHaveText("hypercl's settings, 1 earlier task regularised per step");
+    await expect(page.getByTestId('train-start')).toBeEnabled();
+    await page.getByTestId('train-form').screenshot({ path: screenshotPath('train-continual-settings-light') });
+
+    await page.getByTestId('train-steps').fill('10');
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 120_000 });
+    await expect(page.getByTestId('train-step')).toHaveText('30 / 30');
+
+    // A second run without the look-ahead: the table shows the setting that differs, run by run.
+    await page.getByTestId('train-continual-lookAhead').uncheck();
+    await page.getByTestId('train-start').click();
+    await expect(page.getByTestId('train-status')).toHaveText('done', { timeout: 120_000 });
+    const table = page.getByTestId('run-history');
+    await expect(table.locator('thead')).toContainText('continual');
+    const rows = table.locator('tbody tr');
+    await expect(rows.first().locator('[data-column="setting:continual"]')).toHaveText('optimizer per task, fixed embeddings, current embedding only, 1 earlier/step');
+    await expect(rows.nth(1).locator('[data-column="setting:continual"]')).toHaveText('optimizer per task, fixed embeddings, current embedding only, look-ahead, 1 earlier/step');
+    await screenshot(page, 'train-continual-runs-light');
   });
 });
 

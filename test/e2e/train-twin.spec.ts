@@ -44,6 +44,12 @@ test.describe('a template with a full budget', () => {
     const full = page.getByTestId('train-full-budget');
     await expect(full).toBeVisible();
     await expect(page.getByTestId('train-panel')).toContainText('Rank 32 and 6,000 steps');
+    // Ticking it shows the full budget's training in the fields (6,000 steps); unticking brings the default's back.
+    await expect(page.getByTestId('train-steps')).toHaveValue('1500');
+    await full.check();
+    await expect(page.getByTestId('train-steps')).toHaveValue('6000');
+    await full.uncheck();
+    await expect(page.getByTestId('train-steps')).toHaveValue('1500');
     await full.check();
     await page.getByTestId('train-steps').fill('5');
     await page.getByTestId('train-start').click();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatSeconds, runsTable, runsTableText, sortRuns } from './runTable';
+import { Continual } from '../document/schema';
 import { RunSummary, runDisplayName } from './runs';
 
 const base = RunSummary.parse({
@@ -40,6 +41,18 @@ describe('the runs table', () => {
       ['tasks', 'all', '2,0,1'],
     ]);
     expect(runsTable([run('run-a', {}), run('run-b', {})]).columns.some((c) => c.key === 'setting:tasks')).toBe(false);
+  });
+
+  it('shows the continual-learning settings where runs differ in them (a run recorded before runs kept them: –)', () => {
+    const hypercl = Continual.parse({ optimizerPerTask: true, fixedEmbeddings: true, lookAhead: true, regularizedTasksPerStep: 1 });
+    const runs = [run('run-a', {}, { continual: Continual.parse({}) }), run('run-b', {}, { continual: hypercl }), run('run-c', {}, { continual: null })];
+    const column = runsTable(runs).columns.find((c) => c.key === 'setting:continual')!;
+    expect(runs.map((r) => column.text(r))).toEqual([
+      'none',
+      'optimizer per task, fixed embeddings, look-ahead, 1 earlier/step',
+      '–',
+    ]);
+    expect(runsTable([runs[1], run('run-d', {}, { continual: hypercl })]).columns.some((c) => c.key === 'setting:continual')).toBe(false);
   });
 
   it('sorts by any column, both ways, missing values last', () => {

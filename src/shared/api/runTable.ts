@@ -4,14 +4,15 @@
  *
  * Always shown: name ({@link runDisplayName}, also the charts' legend), status, start, backend, final metrics
  * (means, not per task) and training time. Settings appear only where runs differ: learning rate, optimizer,
- * steps, epochs, batch, seed, budget, variant, schedule, task order (`all`: every task in order), the graph (a short hash) and each node parameter that
+ * steps, epochs, batch, seed, budget, variant, schedule, task order (`all`: every task in order), continual-learning
+ * settings, the graph (a short hash) and each node parameter that
  * differs between runs, so a sweep's table shows exactly what it varied.
  *
  * @example
  * const { columns } = runsTable(runs);
  * for (const r of sortRuns(runs, columns, 'metric:accuracy', 'desc')) print(columns.map((c) => c.text(r)));
  */
-import { runDisplayName, type RunSummary } from './runs';
+import { continualText, runDisplayName, type RunSummary } from './runs';
 
 export interface RunColumn {
   /** Stable key: `name`, `status`, `setting:learningRate`, `param:hyper.chunkSize`, `metric:accuracy`, ... */
@@ -65,6 +66,7 @@ const SETTINGS: { key: string; label: string; of(r: RunSummary): number | string
   { key: 'variant', label: 'variant', of: (r) => r.settings.variant },
   { key: 'schedule', label: 'schedule', of: (r) => r.settings.schedule },
   { key: 'tasks', label: 'tasks', of: (r) => r.settings.tasks?.join(',') ?? 'all' },
+  { key: 'continual', label: 'continual', of: (r) => (r.settings.continual ? continualText(r.settings.continual, true) : null) },
   { key: 'graph', label: 'graph', of: (r) => r.provenance?.graphHash.slice(0, 7) ?? null },
 ];
 

@@ -12,7 +12,7 @@
  * api.onPush((m) => { if (m.type === 'engine' && m.runId === runId) applyRunEvent(history, m.event); });
  */
 import { z } from 'zod';
-import { Backend, Optimizer, OptimizerType } from '../document/schema';
+import { Backend, Continual, Optimizer, OptimizerType } from '../document/schema';
 import {
   DoneEvent,
   ErrorEvent,
@@ -38,6 +38,54 @@ const count = z.number().int().min(0);
 // Settings
 // ---------------------------------------------------------------------------------------------------------------
 
+/** training.continual's switches in words, in the order the run settings form lists them. */
+export const CONTINUAL_LABELS = {
+  optimizerPerTask: 'fresh optimizer per task',
+  fixedEmbeddings: 'fixed task embeddings',
+  currentEmbeddingOnly: "only the current task's embedding trains",
+  lookAhead: 'look-ahead regulariser',
+  taskInference: 'task inference at the end (HNET+ENT)',
+} as const satisfies Record<Exclude<keyof Continual, 'regularizedTasksPerStep'>, string>;
+export type ContinualSwitch = keyof typeof CONTINUAL_LABELS;
+
+/** The same switches in a table cell's words. */
+const CONTINUAL_SHORT: Record<ContinualSwitch, string> = {
+  optimizerPerTask: 'optimizer per task',
+  fixedEmbeddings: 'fixed embeddings',
+  currentEmbeddingOnly: 'current embedding only',
+  lookAhead: 'look-ahead',
+  taskInference: 'task inference',
+};
+
+/**
+ * Continual-learning settings in a line: the switches on, then the subset size; `short` for a table cell (the runs
+ * table), else in the form's words (its closed section).
+ */
+export function continualText(c: Partial<Record<ContinualSwitch, boolean>> & { regularizedTasksPerStep?: number | null }, short = false): string {
+  const words = short ? CONTINUAL_SHORT : CONTINUAL_LABELS;
+  const parts: string[] = (Object.keys(CONTINUAL_LABELS) as ContinualSwitch[]).filter((k) => c[k]).map((k) => words[k]);
+  const n = c.regularizedTasksPerStep;
+  if (n != null) parts.push(short ? `${n} earlier/step` : `${n} earlier task${n === 1 ? '' : 's'} regularised per step`);
+  return parts.length ? parts.join(', ') : short ? 'none' : 'one optimizer through all tasks, every parameter trained';
+}
+
+/**
+ * A run's continual-learning settings over the document's `training.continual`: only the fields given change
+ * (`regularizedTasksPerStep: null` regularises all earlier tasks). The fields are Continual's (schema.ts).
+ */
+export const ContinualOverrides = z
+  .object({
+    optimizerPerTask: z.boolean(),
+    currentEmbeddingOnly: z.boolean(),
+    fixedEmbeddings: z.boolean(),
+    lookAhead: z.boolean(),
+    regularizedTasksPerStep: Continual.shape.regularizedTasksPerStep.unwrap().nullable(),
+    taskInference: z.boolean(),
+  })
+  .partial()
+  .strict();
+export type ContinualOverrides = z.infer<typeof ContinualOverrides>;
+
 /**
  * Training settings a run may use instead of the document's (the run settings form). Anything left out comes
  * from the document's `training` section. The document itself is never changed.
@@ -57,6 +105,8 @@ export const RunOverrides = z
     /** The task schedule for continual learning: tasks in training order. */
     tasks: z.array(z.number().int().min(0).max(10_000)).min(1).max(10_000).optional(),
     schedule: z.enum(['sequential', 'interleaved']).optional(),
+    /** How a sequential schedule trains task after task (training.continual), field by field over the document's. */
+    continual: ContinualOverrides.optional(),
     /** Keep a checkpoint every N steps (default: at every evaluation, else every 500 steps). */
     checkpointEvery: z.number().int().min(1).max(100_000_000).optional(),
     /** `static`: train the graph's static twin, ordinary weights instead of generated ones (src/shared/compiler/variants.ts). */
@@ -84,6 +134,7 @@ export const RUN_SETTING_LABELS = {
   evalEvery: 'Evaluate every',
   tasks: 'Task order',
   schedule: 'Schedule',
+  continual: 'Continual learning',
   checkpointEvery: 'Checkpoint every',
   variant: 'Variant',
   budget: 'Budget',
@@ -101,6 +152,8 @@ export const RunSettings = z.object({
   evalEvery: int,
   schedule: z.enum(['sequential', 'interleaved']),
   tasks: z.array(int).nullable(),
+  /** training.continual as the run used it, defaults filled in; null: one task, an interleaved schedule, or a run recorded before runs kept it. */
+  continual: Continual.nullable().default(null),
   checkpointEvery: int,
   stepEventEvery: int,
   /** What was trained: the graph as drawn, or its static twin. */

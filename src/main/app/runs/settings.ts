@@ -11,7 +11,7 @@ import { formatProblem, type HnetProblem } from '../../../shared/compiler/errors
 import type { Program } from '../../../shared/compiler/ir';
 import { staticTwin, withFullBudget, withParams } from '../../../shared/compiler/variants';
 import { parseDocument } from '../../../shared/document/load';
-import { Training, type HnetDocument } from '../../../shared/document/schema';
+import { continualOf, Training, type HnetDocument } from '../../../shared/document/schema';
 import { AppError } from '../errors';
 import { graphIdentity } from './provenance';
 
@@ -58,6 +58,13 @@ export function applyOverrides(training: HnetDocument['training'], o: RunOverrid
     next.optimizer = same ? { ...training.optimizer, learningRate } : { type: o.optimizer, learningRate };
   }
   for (const key of ['batchSize', 'seed', 'backend', 'evalEvery', 'tasks', 'schedule'] as const) if (o[key] !== undefined) next[key] = o[key];
+  if (o.continual !== undefined) {
+    const { regularizedTasksPerStep, ...flags } = o.continual;
+    const continual: Record<string, unknown> = { ...training.continual, ...flags };
+    if (regularizedTasksPerStep === null) delete continual.regularizedTasksPerStep;
+    else if (regularizedTasksPerStep !== undefined) continual.regularizedTasksPerStep = regularizedTasksPerStep;
+    next.continual = continual;
+  }
   if (o.steps !== undefined) next.steps = o.steps;
   if (o.epochs !== undefined) {
     next.epochs = o.epochs;
@@ -110,6 +117,7 @@ export function prepareRun(documentText: string, overrides: RunOverrides = {}): 
     evalEvery: t.evalEvery,
     schedule: t.schedule,
     tasks: t.tasks ?? null,
+    continual: tasks > 1 && t.schedule === 'sequential' ? continualOf(t) : null,
     checkpointEvery: overrides.checkpointEvery ?? (t.evalEvery > 0 ? t.evalEvery : DEFAULT_CHECKPOINT_EVERY),
     stepEventEvery: Math.min(MAX_STEP_EVENT_EVERY, Math.max(1, Math.floor(approxTotal / STEP_EVENTS_PER_RUN))),
     variant: overrides.variant ?? 'hypernetwork',

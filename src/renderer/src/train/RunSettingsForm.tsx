@@ -1,11 +1,22 @@
 import type { FullBudget } from '../../../shared/document/schema';
-import type { RunForm, Schedule } from './form';
+import { CONTINUAL_LABELS, type ContinualSwitch } from '../../../shared/api/runs';
+import { continualSummary, HYPERCL_CONTINUAL, type RunForm, type Schedule } from './form';
 import { BACKENDS, OPTIMIZER_LABELS, OPTIMIZERS } from './lists';
 
 const SCHEDULES: { value: Schedule; label: string; title: string }[] = [
   { value: 'sequential', label: 'sequential (one task after another)', title: 'Continual learning: each task trains in turn and earlier tasks are not revisited' },
   { value: 'interleaved', label: 'interleaved (all tasks mixed)', title: 'Every batch draws its task at random from the task order: multitask training' },
 ];
+
+/** What each of training.continual's switches does, as its tooltip (docs/FORMAT.md says the same at length). */
+const CONTINUAL_TITLES: Record<ContinualSwitch, string> = {
+  optimizerPerTask: 'A new optimizer state (moments, step count) at the start of every task, as hypercl makes one per task',
+  fixedEmbeddings: "Task embeddings are never trained: each task keeps its random initial code and the hypernetwork alone learns its weights (hypercl's default)",
+  currentEmbeddingOnly: "Only the current task's row of a task-embedding table is trained; the other rows stay exactly as they are",
+  lookAhead: 'The output regulariser is taken at Θ + ΔΘ, the step the optimizer would take on the task loss alone (Adam, or SGD without momentum)',
+  taskInference: "Each test sample is run with every trained task's embedding and the lowest-entropy prediction picks the task: reports accuracy_cl1, _cl2, _cl3 and task_inferred",
+};
+const CONTINUAL_SWITCHES = Object.keys(CONTINUAL_LABELS) as ContinualSwitch[];
 
 /** A refused field's message under it, by the field's test id. */
 function FieldError({ message, testId }: { message: string | undefined; testId: string }) {
@@ -131,6 +142,45 @@ export function RunSettingsForm(props: {
               </span>
             )}
           </label>
+          {form.schedule === 'sequential' && (
+            <details className="hn-train__wide hn-train__continual" data-testid="train-continual">
+              <summary title="How a sequential schedule trains task after task (training.continual)">
+                Continual learning: <span className="hn-train__muted" data-testid="train-continual-summary">{continualSummary(form.continual)}</span>
+              </summary>
+              {CONTINUAL_SWITCHES.map((key) => (
+                <label key={key} className="hn-train__check" title={CONTINUAL_TITLES[key]}>
+                  <input
+                    type="checkbox"
+                    checked={form.continual[key]}
+                    onChange={(e) => field('continual', { ...form.continual, [key]: e.target.checked })}
+                    data-testid={`train-continual-${key}`}
+                  />{' '}
+                  {CONTINUAL_LABELS[key]}
+                </label>
+              ))}
+              <label title="Regularise a random subset of this many earlier tasks per step (hypercl's --hnet_reg_batch_size); empty: all of them">
+                Earlier tasks regularised per step
+                <input
+                  value={form.continual.regularizedTasksPerStep}
+                  placeholder="all"
+                  onChange={(e) => field('continual', { ...form.continual, regularizedTasksPerStep: e.target.value })}
+                  inputMode="numeric"
+                  aria-invalid={invalid('continual')}
+                  data-testid="train-continual-per-step"
+                />
+                <FieldError message={problems.continual} testId="train-continual-per-step" />
+              </label>
+              <button
+                type="button"
+                className="hn-btn hn-btn--small"
+                onClick={() => field('continual', { ...form.continual, ...HYPERCL_CONTINUAL })}
+                title="A fresh optimizer per task, fixed task embeddings and the look-ahead regulariser, as hypercl (von Oswald et al. 2020) trains"
+                data-testid="train-continual-hypercl"
+              >
+                Use hypercl's settings
+              </button>
+            </details>
+          )}
         </>
       )}
       {fullBudget && (

@@ -22,7 +22,7 @@ import { CheckpointsCard } from './CheckpointsCard';
 import { LineChart, type Line } from './charts';
 import type { FailedStatus } from './failure';
 import { FailureCard } from './FailureCard';
-import { formFromTraining, formProblems, overridesOf, type FormContext, type RunForm } from './form';
+import { formForBudget, formFromTraining, formProblems, overridesOf, type FormContext, type RunForm } from './form';
 import { WeightsInspector } from './Inspector';
 import { QueueCard } from './QueueCard';
 import { RunsTable } from './RunsTable';
@@ -184,7 +184,8 @@ export default function TrainPanel() {
       setExported(`${r.savedTo ?? r.dir} (${r.files.join(', ')}, step ${r.step})`);
     });
 
-  const field = <K extends keyof RunForm>(k: K, v: RunForm[K]) => setForm((f) => ({ ...f, [k]: v }));
+  const field = <K extends keyof RunForm>(k: K, v: RunForm[K]) =>
+    setForm((f) => (k === 'fullBudget' ? formForBudget(f, useEditor.getState().doc, v as boolean) : { ...f, [k]: v }));
   const compared = compare.map((id) => views.get(id)).filter((v) => v !== undefined);
   const comparing = compare.length >= 2 && compared.length === compare.length;
   const loss: Line[] = comparing

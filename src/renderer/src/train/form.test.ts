@@ -1,7 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDocument } from '../../../shared/document/load';
 import { Training } from '../../../shared/document/schema';
-import { formFromTraining, formProblems, overridesOf, readTasks, type RunForm } from './form';
+import { continualSummary, formForBudget, formFromTraining, formProblems, HYPERCL_CONTINUAL, overridesOf, readRegularizedTasks, readTasks, type ContinualForm, type RunForm } from './form';
 import { OPTIMIZER_LABELS, OPTIMIZERS } from './lists';
+
+const noContinual: ContinualForm = { optimizerPerTask: false, currentEmbeddingOnly: false, fixedEmbeddings: false, lookAhead: false, taskInference: false, regularizedTasksPerStep: '' };
 
 const form = (patch: Partial<RunForm> = {}): RunForm => ({
   optimizer: 'sgd',
@@ -13,6 +18,7 @@ const form = (patch: Partial<RunForm> = {}): RunForm => ({
   fullBudget: false,
   schedule: 'sequential',
   tasks: '',
+  continual: noContinual,
   ...patch,
 });
 
@@ -28,11 +34,21 @@ describe('formFromTraining', () => {
       fullBudget: false,
       schedule: 'sequential',
       tasks: '',
+      continual: noContinual,
     });
   });
 
   it("reads a document's own settings", () => {
-    const tr = Training.parse({ optimizer: { type: 'rmsprop', learningRate: 0.02 }, batchSize: 128, steps: 3000, seed: 42, backend: 'wasm', schedule: 'interleaved', tasks: [2, 0, 1] });
+    const tr = Training.parse({
+      optimizer: { type: 'rmsprop', learningRate: 0.02 },
+      batchSize: 128,
+      steps: 3000,
+      seed: 42,
+      backend: 'wasm',
+      schedule: 'interleaved',
+      tasks: [2, 0, 1],
+      continual: { optimizerPerTask: true, lookAhead: true, regularizedTasksPerStep: 4 },
+    });
     expect(formFromTraining(tr)).toEqual({
       optimizer: 'rmsprop',
       learningRate: '0.02',
@@ -43,6 +59,7 @@ describe('formFromTraining', () => {
       fullBudget: false,
       schedule: 'interleaved',
       tasks: '2, 0, 1',
+      continual: { ...noContinual, optimizerPerTask: true, lookAhead: true, regularizedTasksPerStep: '4' },
     });
   });
 
@@ -105,6 +122,66 @@ describe('the schedule and the task order', () => {
     expect(readTasks('  ', 5)).toEqual({});
     expect(readTasks('4 3', 5)).toEqual({ value: [4, 3] });
     expect(overridesOf(form({ tasks: '0, 9' }), { ...none, taskCount: 3, documentTasks: true })).not.toHaveProperty('tasks');
+  });
+});
+
+describe('the continual-learning settings', () => {
+  const hypercl: ContinualForm = { ...noContinual, ...HYPERCL_CONTINUAL, regularizedTasksPerStep: '3' };
+
+  it('are sent, every switch, for a sequential schedule over several tasks, and only then', () => {
+    const f = form({ continual: hypercl });
+    expect(overridesOf(f, { ...none, taskCount: 5 }).continual).toEqual({
+      optimizerPerTask: true,
+      currentEmbeddingOnly: true,
+      fixedEmbeddings: true,
+      lookAhead: true,
+      taskInference: false,
+      regularizedTasksPerStep: 3,
+    });
+    expect(overridesOf(f, none)).not.toHaveProperty('continual');
+    expect(overridesOf(form({ continual: hypercl, schedule: 'interleaved' }), { ...none, taskCount: 5 })).not.toHaveProperty('continual');
+  });
+
+  it('send an empty count as null (every earlier task), and leave a refused one out', () => {
+    expect(overridesOf(form(), { ...none, taskCount: 2 }).continual).toMatchObject({ regularizedTasksPerStep: null });
+    expect(overridesOf(form({ continual: { ...noContinual, regularizedTasksPerStep: '0' } }), { ...none, taskCount: 2 }).continual).not.toHaveProperty('regularizedTasksPerStep');
+  });
+
+  it('refuse a count that is not a whole number of at least 1, naming the field', () => {
+    expect(readRegularizedTasks(' ')).toEqual({ value: null });
+    expect(readRegularizedTasks('2')).toEqual({ value: 2 });
+    expect(readRegularizedTasks('0').error).toBe('Earlier tasks per step must be at least 1');
+    expect(readRegularizedTasks('1.5').error).toBe('Earlier tasks per step must be a whole number');
+    expect(readRegularizedTasks('x').error).toBe('Earlier tasks per step must be a number, not "x"');
+    expect(formProblems(form({ continual: { ...noContinual, regularizedTasksPerStep: '0' } }), 3).continual).toBe('Earlier tasks per step must be at least 1');
+    // Not shown for one task or an interleaved schedule, so not checked there.
+    expect(formProblems(form({ continual: { ...noContinual, regularizedTasksPerStep: '0' } }), 1)).toEqual({});
+    expect(formProblems(form({ schedule: 'interleaved', continual: { ...noContinual, regularizedTasksPerStep: '0' } }), 3)).toEqual({});
+  });
+
+  it('are summed up in a line while the section is closed', () => {
+    expect(continualSummary(noContinual)).toBe('one optimizer through all tasks, every parameter trained');
+    expect(continualSummary({ ...noContinual, lookAhead: true, optimizerPerTask: true })).toBe('fresh optimizer per task, look-ahead regulariser');
+    expect(continualSummary({ ...hypercl, taskInference: true })).toBe("hypercl's settings, task inference at the end (HNET+ENT), 3 earlier tasks regularised per step");
+    expect(continualSummary(hypercl)).toBe("hypercl's settings, 3 earlier tasks regularised per step");
+    expect(continualSummary({ ...hypercl, regularizedTasksPerStep: '' })).toBe("hypercl's settings");
+  });
+});
+
+describe('ticking the full budget', () => {
+  const doc = parseDocument(readFileSync(join(__dirname, '../../../../templates/permuted-mnist-hnet.hnet.json'), 'utf8'));
+  if (!doc.ok) throw new Error(doc.problems[0].message);
+
+  it("fills the form with the full budget's training, and unticking brings the document's back; the backend stays", () => {
+    const start = { ...formFromTraining(doc.doc.training), backend: 'pytorch' as const };
+    const full = formForBudget(start, doc.doc, true);
+    expect(full).toMatchObject({ fullBudget: true, backend: 'pytorch', steps: '5000', batchSize: '128', learningRate: '0.0001' });
+    expect(full.continual).toMatchObject({ fixedEmbeddings: true, lookAhead: true, optimizerPerTask: true });
+    // What is sent is the full budget's, so the server's budget is not overridden by the default one.
+    expect(overridesOf(full, { hasFullBudget: true, taskCount: 10 })).toMatchObject({ budget: 'full', steps: 5000, batchSize: 128, learningRate: 0.0001, continual: { fixedEmbeddings: true } });
+    const back = formForBudget(full, doc.doc, false);
+    expect(back).toEqual({ ...start, fullBudget: false });
+    expect(back.steps).toBe(String(doc.doc.training.steps));
   });
 });
 

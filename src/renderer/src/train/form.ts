@@ -8,11 +8,33 @@
  * const form = formFromTraining(doc.training);
  * if (!Object.keys(formProblems(form, 5)).length) api.invoke('run.start', { ..., overrides: overridesOf(form, { hasFullBudget: false, taskCount: 5 }) });
  */
-import { RUN_SETTING_LABELS, RunOverrides } from '../../../shared/api/runs';
+import { continualText, ContinualOverrides, RUN_SETTING_LABELS, RunOverrides, type ContinualSwitch } from '../../../shared/api/runs';
 import { fieldMessage } from '../../../shared/issues';
-import { OptimizerType, type Backend, type Training } from '../../../shared/document/schema';
+import { withFullBudget } from '../../../shared/compiler/variants';
+import { continualOf, OptimizerType, type Backend, type HnetDocument, type Training } from '../../../shared/document/schema';
 
 export type Schedule = Training['schedule'];
+
+/** training.continual as the form holds it: switches, and the tasks regularised per step as typed (empty: all). */
+export interface ContinualForm {
+  optimizerPerTask: boolean;
+  currentEmbeddingOnly: boolean;
+  fixedEmbeddings: boolean;
+  lookAhead: boolean;
+  taskInference: boolean;
+  regularizedTasksPerStep: string;
+}
+
+/** hypercl's continual learning (von Oswald et al. 2020, its code's defaults), one click in the form. */
+export const HYPERCL_CONTINUAL = { optimizerPerTask: true, currentEmbeddingOnly: true, fixedEmbeddings: true, lookAhead: true } as const;
+
+/** What the continual-learning section's heading says of its settings while it is closed. */
+export function continualSummary(c: ContinualForm): string {
+  const perStep = readRegularizedTasks(c.regularizedTasksPerStep).value ?? null;
+  if (!Object.entries(HYPERCL_CONTINUAL).every(([k, v]) => c[k as ContinualSwitch] === v)) return continualText({ ...c, regularizedTasksPerStep: perStep });
+  const rest = continualText({ taskInference: c.taskInference, regularizedTasksPerStep: perStep });
+  return c.taskInference || perStep !== null ? `hypercl's settings, ${rest}` : "hypercl's settings";
+}
 
 export interface RunForm {
   optimizer: OptimizerType;
@@ -27,6 +49,8 @@ export interface RunForm {
   schedule: Schedule;
   /** The tasks in training order, as typed ("2, 0, 1"); empty: all tasks in order. */
   tasks: string;
+  /** How a sequential schedule trains task after task (shown with several tasks, sent for a sequential schedule). */
+  continual: ContinualForm;
 }
 
 /** The form as the document's training section sets it. */
@@ -42,7 +66,43 @@ export function formFromTraining(tr: Training): RunForm {
     fullBudget: false,
     schedule: tr.schedule,
     tasks: tr.tasks?.join(', ') ?? '',
+    continual: continualFormOf(tr),
   };
+}
+
+/**
+ * The form when Full budget is ticked or unticked: every field shows the training that budget runs (the full
+ * budget's steps, batch size, optimizer, continual settings), so the run gets what the budget says unless a field
+ * is edited after. The backend stays as chosen. A full budget that does not apply leaves the document's values
+ * (starting the run then names the problem).
+ */
+export function formForBudget(f: RunForm, doc: HnetDocument, full: boolean): RunForm {
+  const applied = full && doc.fullBudget ? withFullBudget(doc) : undefined;
+  const training = applied?.ok ? applied.doc.training : doc.training;
+  return { ...formFromTraining(training), backend: f.backend, fullBudget: full };
+}
+
+function continualFormOf(tr: Training): ContinualForm {
+  const c = continualOf(tr);
+  return {
+    optimizerPerTask: c.optimizerPerTask,
+    currentEmbeddingOnly: c.currentEmbeddingOnly,
+    fixedEmbeddings: c.fixedEmbeddings,
+    lookAhead: c.lookAhead,
+    taskInference: c.taskInference,
+    regularizedTasksPerStep: c.regularizedTasksPerStep !== undefined ? String(c.regularizedTasksPerStep) : '',
+  };
+}
+
+/** The tasks regularised per step as typed: a whole number of at least 1, or empty (all earlier tasks: null). */
+export function readRegularizedTasks(text: string): Read<number | null> {
+  const t = text.trim();
+  if (t === '') return { value: null };
+  const label = 'Earlier tasks per step';
+  const n = Number(t);
+  if (!Number.isFinite(n)) return { error: `${label} must be a number, not "${t}"` };
+  const r = ContinualOverrides.shape.regularizedTasksPerStep.safeParse(n);
+  return r.success ? { value: n } : { error: fieldMessage(label, r.error.issues[0]) };
 }
 
 /** A field's message, or its value (undefined: empty, the document's own setting applies). */
@@ -90,6 +150,8 @@ export function formProblems(f: RunForm, taskCount: number): Partial<Record<keyo
   if (taskCount > 1) {
     const t = readTasks(f.tasks, taskCount);
     if (t.error) out.tasks = t.error;
+    const r = f.schedule === 'sequential' ? readRegularizedTasks(f.continual.regularizedTasksPerStep) : {};
+    if (r.error) out.continual = r.error;
   }
   return out;
 }
@@ -106,7 +168,8 @@ export interface FormContext {
 
 /**
  * The run's overrides: the optimizer and backend always; the schedule and task order when the dataset has
- * several tasks (the form shows them only then); each other field when it reads as a valid value.
+ * several tasks (the form shows them only then), with the continual-learning settings for a sequential schedule;
+ * each other field when it reads as a valid value.
  */
 export function overridesOf(f: RunForm, ctx: FormContext): RunOverrides {
   const o: RunOverrides = { optimizer: f.optimizer, backend: f.backend };
@@ -121,6 +184,11 @@ export function overridesOf(f: RunForm, ctx: FormContext): RunOverrides {
     if (t.value) o.tasks = t.value;
     // Left empty ("all tasks in order") over a document that names its own order: all of them, in order.
     else if (!t.error && ctx.documentTasks) o.tasks = Array.from({ length: taskCount }, (_, i) => i);
+    if (f.schedule === 'sequential') {
+      const { regularizedTasksPerStep, ...flags } = f.continual;
+      const r = readRegularizedTasks(regularizedTasksPerStep);
+      o.continual = { ...flags, ...(r.error ? {} : { regularizedTasksPerStep: r.value }) };
+    }
   }
   if (f.fullBudget && ctx.hasFullBudget) o.budget = 'full';
   return o;
