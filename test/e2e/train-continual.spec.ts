@@ -75,9 +75,16 @@ test.describe('continual-learning settings', () => {
 
     const perStep = page.getByTestId('train-continual-per-step');
     await perStep.fill('0');
-    await expect(page.getByTestId('train-continual-per-step-error')).toHaveText('Earlier tasks per step must be at least 1');
+    await expect(page.getByTestId('train-continual-error')).toHaveText('Earlier tasks per step must be at least 1');
     await expect(page.getByTestId('train-start')).toBeDisabled();
     await perStep.fill('1');
+    // The look-ahead takes the step of Adam or SGD: with RMSprop it is refused here, not when the run starts.
+    await page.getByTestId('train-optimizer').selectOption('rmsprop');
+    await expect(page.getByTestId('train-continual-error')).toHaveText('The look-ahead regulariser needs the step of Adam or SGD: choose one of them, or untick look-ahead');
+    await expect(page.getByTestId('train-start')).toBeDisabled();
+    await page.getByTestId('train-form').screenshot({ path: screenshotPath('train-continual-refused-light') });
+    await page.getByTestId('train-optimizer').selectOption('adam');
+    await expect(page.getByTestId('train-continual-error')).toBeHidden();
     await expect(summary).toHaveText("hypercl's settings, 1 earlier task regularised per step");
     await expect(page.getByTestId('train-start')).toBeEnabled();
     await page.getByTestId('train-form').screenshot({ path: screenshotPath('train-continual-settings-light') });

@@ -146,6 +146,7 @@ export function RunSettingsForm(props: {
             <details className="hn-train__wide hn-train__continual" data-testid="train-continual">
               <summary title="How a sequential schedule trains task after task (training.continual)">
                 Continual learning: <span className="hn-train__muted" data-testid="train-continual-summary">{continualSummary(form.continual)}</span>
+                {problems.continual && <span className="hn-train__field-error"> (refused)</span>}
               </summary>
               {CONTINUAL_SWITCHES.map((key) => (
                 <label key={key} className="hn-train__check" title={CONTINUAL_TITLES[key]}>
@@ -168,8 +169,12 @@ export function RunSettingsForm(props: {
                   aria-invalid={invalid('continual')}
                   data-testid="train-continual-per-step"
                 />
-                <FieldError message={problems.continual} testId="train-continual-per-step" />
               </label>
+              {problems.continual && (
+                <div>
+                  <FieldError message={problems.continual} testId="train-continual" />
+                </div>
+              )}
               <button
                 type="button"
                 className="hn-btn hn-btn--small"

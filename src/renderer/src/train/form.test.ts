@@ -154,6 +154,8 @@ describe('the continual-learning settings', () => {
     expect(readRegularizedTasks('1.5').error).toBe('Earlier tasks per step must be a whole number');
     expect(readRegularizedTasks('x').error).toBe('Earlier tasks per step must be a number, not "x"');
     expect(formProblems(form({ continual: { ...noContinual, regularizedTasksPerStep: '0' } }), 3).continual).toBe('Earlier tasks per step must be at least 1');
+    expect(formProblems(form({ optimizer: 'rmsprop', continual: { ...noContinual, lookAhead: true } }), 3).continual).toMatch(/^The look-ahead regulariser needs the step of Adam or SGD/);
+    expect(formProblems(form({ optimizer: 'sgd', continual: { ...noContinual, lookAhead: true } }), 3)).toEqual({});
     // Not shown for one task or an interleaved schedule, so not checked there.
     expect(formProblems(form({ continual: { ...noContinual, regularizedTasksPerStep: '0' } }), 1)).toEqual({});
     expect(formProblems(form({ schedule: 'interleaved', continual: { ...noContinual, regularizedTasksPerStep: '0' } }), 3)).toEqual({});

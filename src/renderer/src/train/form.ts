@@ -105,6 +105,14 @@ export function readRegularizedTasks(text: string): Read<number | null> {
   return r.success ? { value: n } : { error: fieldMessage(label, r.error.issues[0]) };
 }
 
+/** What the continual-learning settings cannot do as set (the engine refuses the same at start, engine/train.ts). */
+function continualProblem(f: RunForm): string | undefined {
+  const r = readRegularizedTasks(f.continual.regularizedTasksPerStep);
+  if (r.error) return r.error;
+  if (f.continual.lookAhead && f.optimizer === 'rmsprop') return 'The look-ahead regulariser needs the step of Adam or SGD: choose one of them, or untick look-ahead';
+  return undefined;
+}
+
 /** A field's message, or its value (undefined: empty, the document's own setting applies). */
 type Read<T> = { value?: T; error?: string };
 
@@ -150,8 +158,8 @@ export function formProblems(f: RunForm, taskCount: number): Partial<Record<keyo
   if (taskCount > 1) {
     const t = readTasks(f.tasks, taskCount);
     if (t.error) out.tasks = t.error;
-    const r = f.schedule === 'sequential' ? readRegularizedTasks(f.continual.regularizedTasksPerStep) : {};
-    if (r.error) out.continual = r.error;
+    const continual = f.schedule === 'sequential' ? continualProblem(f) : undefined;
+    if (continual) out.continual = continual;
   }
   return out;
 }
