@@ -18,7 +18,7 @@
 import { spawnSync } from 'node:child_process';
 import { basename, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
-import { useBackend } from '../src/main/engine/backend';
+import { restartWasm, useBackend, wasmThreadCount } from '../src/main/engine/backend';
 import { findTorch } from '../src/main/engine/pytorch';
 import { train } from '../src/main/engine/train';
 import type { Program } from '../src/shared/compiler/ir';
@@ -259,12 +259,18 @@ export const PROFILE_MODELS = ['sinusoid-family', 'split-mnist-hnet', 'ha-static
 
 export async function runProfileBench(backend = 'wasm'): Promise<{ profiles: StepProfile[]; limit: SgemmLimit }> {
   console.log('\nProfiling training steps kernel by kernel...');
-  const limit = await sgemmLimit(backend);
-  const files = flag('models')?.split(',').map((t) => join(TEMPLATES, t.endsWith('.json') ? t : `${t}.hnet.json`)) ?? PROFILE_MODELS;
-  const profiles: StepProfile[] = [];
-  for (const f of files) profiles.push(await profileSteps(f, backend, numFlag('profile-steps', 60)));
-  printProfiles(profiles, limit);
-  return { profiles, limit };
+  // On one thread, as the sgemm limit it is compared with (wasm goes back to its default threads after).
+  if (backend === 'wasm') await restartWasm(1);
+  try {
+    const limit = await sgemmLimit(backend);
+    const files = flag('models')?.split(',').map((t) => join(TEMPLATES, t.endsWith('.json') ? t : `${t}.hnet.json`)) ?? PROFILE_MODELS;
+    const profiles: StepProfile[] = [];
+    for (const f of files) profiles.push(await profileSteps(f, backend, numFlag('profile-steps', 60)));
+    printProfiles(profiles, limit);
+    return { profiles, limit };
+  } finally {
+    if (backend === 'wasm') await restartWasm(wasmThreadCount());
+  }
 }
 
 if (isMain(import.meta.url)) await runProfileBench();

@@ -9,6 +9,10 @@ import { useWasmKernels } from './kernels';
 import { useWebgpuKernels } from './kernels-webgpu';
 import { useKernelFreeSaves } from './tape';
 import { openWebgpu, probeWebgpu } from './webgpu';
+import { MAX_WASM_THREADS, wasmThreadCount, wasmThreadsFor } from './threads';
+import { registerWasm, wasmThreads } from './wasm-threads';
+
+export { wasmThreadCount };
 // The umbrella package registers the cpu backend and every op's gradient (tfjs-core alone has none).
 import '@tensorflow/tfjs';
 import type { Backend } from '../../shared/document/schema';
@@ -55,10 +59,27 @@ async function load(b: Concrete, auto: boolean): Promise<boolean> {
   try {
     requireModule.resolve(pkg);
     await import(pkg);
-    return true;
   } catch {
     return refuse(b, `install ${pkg} (npm install ${pkg})`);
   }
+  return true;
+}
+
+/** Whether the wasm backend's start (and so its thread count) is settled in this process. */
+let wasmRegistered = false;
+const noteWasm = (reason: string) => why.set('wasm', reason);
+
+/**
+ * Restart the wasm backend on `threads` threads (the benchmarks compare thread counts in one process); its
+ * tensors go with it. Returns the threads it got.
+ */
+export async function restartWasm(threads: number): Promise<number> {
+  await load('wasm', false);
+  await registerWasm(Math.min(Math.max(1, Math.floor(threads)), MAX_WASM_THREADS), noteWasm);
+  wasmRegistered = true;
+  active = null;
+  await useBackend('wasm');
+  return wasmThreads();
 }
 
 /** tfjs registers both native packages as 'tensorflow'; the GPU one is told apart by its package. */
@@ -77,8 +98,11 @@ export const backendLabel = (b: Concrete): string => label.get(b) ?? b;
 
 let active: Concrete | null = null;
 
-/** Make `choice` (or the best available one) the tfjs backend; returns its name. */
-export async function useBackend(choice: Backend = 'auto'): Promise<Concrete> {
+/**
+ * Make `choice` (or the best available one) the tfjs backend; returns its name. `work`, the estimated FLOPs of a
+ * training step, picks wasm's threads where wasm first starts in this process (wasmThreadsFor, ./threads.ts).
+ */
+export async function useBackend(choice: Backend = 'auto', work?: { flopsPerStep: number }): Promise<Concrete> {
   if (choice === 'pytorch')
     return fail('HN052', 'backend "pytorch" is not a tfjs backend: it trains the PyTorch export in a Python subprocess (runTraining in engine/run.ts), not the tfjs engine', {
       path: 'training.backend',
@@ -87,10 +111,19 @@ export async function useBackend(choice: Backend = 'auto'): Promise<Concrete> {
   const candidates = choice === 'auto' ? ORDER : [choice];
   for (const b of candidates) {
     if (!(await load(b, choice === 'auto'))) continue;
+    if (b === 'wasm' && !wasmRegistered) {
+      // Outside the try: a malformed HNET_WASM_THREADS is an error of its own, naming it, not a reason to go on.
+      await registerWasm(wasmThreadsFor(work?.flopsPerStep), noteWasm);
+      wasmRegistered = true;
+    }
     try {
       if (await tf.setBackend(tfName(b))) {
         await tf.ready();
-        if (b === 'wasm') useWasmKernels();
+        if (b === 'wasm') {
+          useWasmKernels();
+          const threads = await wasmThreads();
+          label.set(b, threads > 1 ? `wasm (${threads} threads)` : 'wasm');
+        }
         if (b === 'webgpu') useWebgpuKernels();
         useKernelFreeSaves();
         active = b;

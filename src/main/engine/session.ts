@@ -17,6 +17,7 @@ import { HnetError, type HnetProblem } from '../../shared/compiler/errors';
 import type { Program } from '../../shared/compiler/ir';
 import type { TrainOptions } from './options';
 import { CONTROL_BYTES, ControlFlag, WorkerToMain, describeInvalid, type MainToWorker, type ReplyError } from './protocol';
+import { SHARE } from './threads';
 
 export type RunListener = (event: EngineEvent) => void;
 
@@ -50,6 +51,11 @@ export interface StartRunOptions {
    * {@link DEFAULT_WORKER_LIMITS}.
    */
   resourceLimits?: ResourceLimits;
+  /**
+   * The most threads the run's wasm backend takes by default (HNET_WASM_THREADS_SHARE in the worker, ./threads.ts):
+   * the run manager gives each run its share of the CPUs when several may train at once.
+   */
+  wasmThreads?: number;
 }
 
 /**
@@ -131,6 +137,7 @@ export function startRun(program: Program, options: TrainOptions = {}, start: St
   try {
     worker = new Worker(start.workerUrl ?? new URL('./worker-entry.mjs', import.meta.url), {
       resourceLimits: start.resourceLimits ?? DEFAULT_WORKER_LIMITS,
+      ...(start.wasmThreads ? { env: { ...process.env, [SHARE]: String(start.wasmThreads) } } : {}),
     });
   } catch (e) {
     const error = crashed(`could not start it (${e instanceof Error ? e.message : String(e)})`);

@@ -6,6 +6,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { DoneEvent, EngineEvent } from '../../shared/api/events';
 import { parameterBudget } from '../../shared/compiler/budget';
+import { estimateResources } from '../../shared/compiler/estimate';
 import { HnetError, fail } from '../../shared/compiler/errors';
 import type { GeneratedRoute, Program, ValueId } from '../../shared/compiler/ir';
 import { continualOf, type Continual, type Optimizer } from '../../shared/document/schema';
@@ -38,7 +39,7 @@ const NORM_POINTS = 50;
 
 export async function train(program: Program, opts: TrainOptions, emit: (e: EngineEvent) => void, control?: RunControl): Promise<DoneEvent> {
   const started = performance.now();
-  const backend = await useBackend(opts.backend ?? program.training.backend);
+  const backend = await useBackend(opts.backend ?? program.training.backend, estimateResources(program, program.training.batchSize));
   const seed = opts.seed ?? program.training.seed;
   const data = openDataset(program.data.type, program.data.params, { seed, node: program.data.node, ...dataAccessOf(opts) });
   checkDataset(program, data);

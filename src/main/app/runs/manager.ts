@@ -35,6 +35,7 @@ import type { Program } from '../../../shared/compiler/ir';
 import { decode, readCheckpoint, writeWeights } from '../../engine/checkpoint';
 import type { TrainOptions } from '../../engine/options';
 import { QueryError, startRun, type RunHandle } from '../../engine/session';
+import { SHARE, wasmThreadCount } from '../../engine/threads';
 import { TensorboardLog } from '../../engine/tensorboard';
 import { AppError } from '../errors';
 import { packageVersion } from '../paths';
@@ -72,6 +73,16 @@ import {
 import { DEFAULT_MAX_RUNS, type Live, type ResumeSource, type RunManager, type RunManagerOptions, type RunOutcome, type StartArgs } from './types';
 
 export { DEFAULT_MAX_RUNS, RunQueue };
+
+/** The wasm threads of one of `maxRuns` runs training at once (undefined: a malformed setting, left to the run). */
+export function sharedThreads(maxRuns: number, env: NodeJS.ProcessEnv = process.env): number | undefined {
+  try {
+    return Math.max(1, Math.floor(wasmThreadCount(env) / maxRuns));
+  } catch {
+    return undefined;
+  }
+}
+export { SHARE };
 export type { RunManager, RunManagerOptions, StartArgs };
 
 /** How long closing the app waits for its runs to wind down before their workers are killed. */
@@ -85,6 +96,9 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     console.warn(`hnet: the run queue could not be saved: ${messageOf(e)}`),
   );
   const maxRuns = Math.max(1, Math.floor(opts.maxRuns ?? DEFAULT_MAX_RUNS));
+  // Each run's share of the CPUs for wasm, so that runs training at once do not fight over them. A malformed
+  // HNET_WASM_THREADS is left to each run's worker, whose start refuses it naming the variable.
+  const threadsPerRun = sharedThreads(maxRuns);
   const training = () => [...live.values()].filter((l) => l.started && !l.finished).length;
   /** Run id -> run folder, for every run this manager started or listed. */
   const known = new Map<string, string>();
@@ -233,7 +247,7 @@ export function createRunManager<C>(opts: RunManagerOptions<C>): RunManager<C> {
     // A new run takes the machine: an idle inspection worker goes.
     void inspection.close();
     emitStatus(l, 'running');
-    l.handle = startRun(l.program, l.options, opts.worker ?? {});
+    l.handle = startRun(l.program, l.options, { wasmThreads: threadsPerRun, ...opts.worker });
     l.handle.on((e) => {
       try {
         onEvent(l, e);
