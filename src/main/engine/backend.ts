@@ -11,12 +11,12 @@ import { useKernelFreeSaves } from './tape';
 import { openWebgpu, probeWebgpu } from './webgpu';
 import { MAX_WASM_THREADS, wasmThreadCount, wasmThreadsFor } from './threads';
 import { registerWasm, wasmThreads } from './wasm-threads';
-
-export { wasmThreadCount };
 // The umbrella package registers the cpu backend and every op's gradient (tfjs-core alone has none).
 import '@tensorflow/tfjs';
 import type { Backend } from '../../shared/document/schema';
 import { fail } from '../../shared/compiler/errors';
+
+export { wasmThreadCount };
 
 const requireModule = createRequire(import.meta.url);
 

@@ -35,7 +35,7 @@ import type { Program } from '../../../shared/compiler/ir';
 import { decode, readCheckpoint, writeWeights } from '../../engine/checkpoint';
 import type { TrainOptions } from '../../engine/options';
 import { QueryError, startRun, type RunHandle } from '../../engine/session';
-import { SHARE, wasmThreadCount } from '../../engine/threads';
+import { wasmThreadCount } from '../../engine/threads';
 import { TensorboardLog } from '../../engine/tensorboard';
 import { AppError } from '../errors';
 import { packageVersion } from '../paths';
@@ -82,7 +82,6 @@ export function sharedThreads(maxRuns: number, env: NodeJS.ProcessEnv = process.
     return undefined;
   }
 }
-export { SHARE };
 export type { RunManager, RunManagerOptions, StartArgs };
 
 /** How long closing the app waits for its runs to wind down before their workers are killed. */
