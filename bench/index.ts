@@ -12,7 +12,10 @@
  *
  * --stream-rounds N, --stream-steps N (streaming to a connected editor).
  *
- * Each part also runs alone: bench/compile.ts, bench/steps.ts, bench/tensors.ts, bench/streaming.ts.
+ * --conv-rounds N (the two forms of a convolution's filter gradient, bench/convolutions.ts).
+ *
+ * Each part also runs alone: bench/compile.ts, bench/steps.ts, bench/tensors.ts, bench/streaming.ts,
+ * bench/backends.ts, bench/convolutions.ts, bench/canvas.ts.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { availableBackends } from '../src/main/engine/backend';
@@ -50,6 +53,7 @@ console.log('\nTiming training with and without a connected editor (alternating 
 const streaming = await benchStreaming({ rounds: numFlag('stream-rounds', 4), steps: numFlag('stream-steps', 1500), log: (s) => console.log(s) });
 printStreaming(streaming);
 await (await import('./backends')).runBackendsBench();
+await (await import('./convolutions')).runConvolutionsBench();
 await (await import('./canvas')).runCanvasBench();
 
 heading('Summary');

@@ -1,11 +1,13 @@
 /**
  * The convolution that trains on wasm (src/runtime/ts/conv2d.ts): where the backend has no Conv2DBackpropFilter,
- * its gradients must equal the cpu backend's native ones, for both paddings, strides 1 and 2, odd and even sizes.
+ * its gradients must equal the cpu backend's native ones, for both paddings, strides 1 to 3, odd and even sizes,
+ * by both forms of the filter gradient (the engine's patch-rows kernel, and the convolution form).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/main/engine/backend';
-import { conv2d } from '../../src/runtime/ts/conv2d.ts';
+import { useWasmKernels } from '../../src/main/engine/kernels';
+import { conv2d, PATCH_ROWS, patchRowsPay } from '../../src/runtime/ts/conv2d.ts';
 import { Rng } from '../../src/shared/util/rng';
 
 const cases = [
@@ -14,6 +16,9 @@ const cases = [
   { x: [3, 11, 11, 2], k: [7, 7, 2, 4], stride: 1, mode: 'valid' },
   { x: [1, 12, 9, 1], k: [4, 4, 1, 2], stride: 3, mode: 'valid' },
   { x: [2, 8, 7, 2], k: [4, 2, 2, 3], stride: 1, mode: 'same' },
+  // Few rows (kh·kw·cin) for the columns (cout): the patch-rows form at stride 1.
+  { x: [2, 9, 8, 1], k: [3, 3, 1, 8], stride: 1, mode: 'same' },
+  { x: [3, 7, 9, 3], k: [2, 2, 3, 8], stride: 1, mode: 'valid' },
 ] as const;
 
 function values(shape: readonly number[], seed: number): Float32Array {
@@ -63,5 +68,28 @@ describe('conv2d gradients without a native filter-gradient kernel', () => {
     expect(kernelOnly.dk).toEqual(full.dk);
     expect(kernelOnly.y).toBe(full.y);
     expect(kernelOnly.dx.every((v) => v === 0)).toBe(true);
+  });
+
+  it('the cases take both forms of the filter gradient, at stride 1 too', () => {
+    const pays = cases.map((c) => patchRowsPay([c.k[0], c.k[1]], c.k[2], c.k[3], c.stride));
+    expect(pays).toContain(false);
+    expect(cases.filter((c, i) => c.stride === 1 && pays[i]).length).toBeGreaterThan(0);
+  });
+
+  it.each(cases)('the patch-rows form where it pays, equal to the convolution form: x $x, kernel $k, stride $stride', async (c) => {
+    await useBackend('wasm');
+    const rowsPay = patchRowsPay([c.k[0], c.k[1]], c.k[2], c.k[3], c.stride);
+    const kernels = async () => (await tf.profile(() => grads(c))).kernelNames;
+    expect((await kernels()).includes(PATCH_ROWS)).toBe(rowsPay);
+    const withRows = grads(c);
+    useWasmKernels(false);
+    try {
+      expect((await kernels()).includes(PATCH_ROWS)).toBe(false);
+      const without = grads(c);
+      without.dk.forEach((v, i) => expect(Math.abs(v - withRows.dk[i])).toBeLessThan(1e-4 * Math.max(1, Math.abs(v))));
+      expect(without.dx).toEqual(withRows.dx);
+    } finally {
+      useWasmKernels(true);
+    }
   });
 });

@@ -21,9 +21,16 @@
  * ReLU's gradient: tfjs computes dy · step(x) as three kernels (Step, Cast, Multiply); on small tensors, where
  * the per-kernel overhead is all the cost, one pass does the same (registerReluGradient).
  *
+ * A convolution's patches, transposed: the filter gradient of a strided convolution, or of one with few input
+ * channels for its output channels, is one matrix product of the input's patches with dy
+ * (../../runtime/ts/conv2d.ts, which uses patchRows where it is registered), and wasm has no kernel that lays the
+ * patches out; its Slice and Concat make them at some 30 ns an element (a Slice copies a channel at a time),
+ * patchRows below in one pass at about 2 ns.
+ *
  * Put in place when the wasm backend is chosen (./backend.ts).
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { PATCH_ROWS, type PatchRowsAttrs } from '../../runtime/ts/conv2d.ts';
 
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Info = tf.TensorInfo;
@@ -175,6 +182,43 @@ const maxPoolGrad: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
+/**
+ * The patches of x [N, H, W, cin] a convolution's kernel taps see, one row per tap and channel: out[(i·kw + j)·cin
+ * + c, (n·Ho + y)·Wo + x] = x[n, y·s + i − top, x·s + j − left, c], 0 outside x (the padding).
+ */
+const patchRows: KernelFunc = ({ inputs, backend, attrs }) => {
+  const { x: input } = inputs as { x: Info };
+  const { kernel, stride: s, top, left, outHeight: ho, outWidth: wo } = attrs as unknown as PatchRowsAttrs;
+  const [n, h, w, cin] = input.shape;
+  const [kh, kw] = kernel;
+  const heap = backend as unknown as WasmHeap;
+  const out = heap.makeOutput([kh * kw * cin, n * ho * wo], 'float32');
+  const [x, rows] = [heap.typedArrayFromHeap(input), heap.typedArrayFromHeap(out)];
+  const step = s * cin;
+  let o = 0;
+  for (let i = 0; i < kh; i++)
+    for (let j = 0; j < kw; j++) {
+      // The output columns whose input column x·s + j − left lies inside x.
+      const first = Math.min(wo, Math.max(0, Math.ceil((left - j) / s)));
+      const end = Math.max(first, Math.min(wo, Math.floor((w - 1 - j + left) / s) + 1));
+      for (let c = 0; c < cin; c++)
+        for (let b = 0; b < n; b++)
+          for (let y = 0; y < ho; y++, o += wo) {
+            const r = y * s + i - top;
+            // Loops, not fill: on wasm's shared memory a call to fill costs more than the few elements it sets.
+            if (r < 0 || r >= h) {
+              for (let col = o; col < o + wo; col++) rows[col] = 0;
+              continue;
+            }
+            for (let col = o; col < o + first; col++) rows[col] = 0;
+            let src = ((b * h + r) * w + first * s + j - left) * cin + c;
+            for (let col = o + first; col < o + end; col++, src += step) rows[col] = x[src];
+            for (let col = o + end; col < o + wo; col++) rows[col] = 0;
+          }
+    }
+  return out;
+};
+
 const RELU_GRAD = 'HnetReluGrad';
 /** Above this many elements wasm's vectorised Step, Cast and Multiply beat one JavaScript pass. */
 const RELU_GRAD_MAX = 8192;
@@ -237,6 +281,9 @@ export function useWasmKernels(on = true): void {
   if (!transpose || !reshape) return;
   if (!tf.getKernel(RELU_GRAD, 'wasm')) registerReluGradient();
   fusedReluGrad = on;
+  const rows = tf.getKernel(PATCH_ROWS, 'wasm') !== undefined;
+  if (on && !rows) tf.registerKernel({ kernelName: PATCH_ROWS, backendName: 'wasm', kernelFunc: patchRows });
+  if (!on && rows) tf.unregisterKernel(PATCH_ROWS, 'wasm');
   for (const [name, faster] of Object.entries(FASTER)) {
     const current = tf.getKernel(name, 'wasm');
     if (!current) continue;

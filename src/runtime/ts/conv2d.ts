@@ -5,8 +5,43 @@
  * keeps the backend's own forward, computes the filter gradient as one matrix product of the input's patches with
  * dy (im2col: dW[i,j] = Σ_{n,h,w} x_pad[n, s·h+i, s·w+j]ᵀ dy[n,h,w]) and, for stride 1, the input gradient as a
  * forward convolution with the flipped kernel (wasm's Conv2DBackpropInput is several times slower than its Conv2D).
+ *
+ * The filter gradient has two forms. As a forward convolution (the input's channels as its batch, dy as its
+ * kernel) it reuses the backend's fast Conv2D, but repacks dy as a kernel and transposes it and the input, work
+ * that grows with dy and not with the product; where the product has few rows (kh·kw·cin) for its columns (cout),
+ * as in an image model's first layers, that is most of the time. There, and for strides above 1, where the
+ * backend has a kernel that lays out the patches (PATCH_ROWS: the engine's on wasm), the gradient is patchesᵀ · dy,
+ * one plain product. Measured here on wasm, operands fresh each time as in training (bench/convolutions.ts, one
+ * thread): 3x3, 3 → 32 channels on 32 images of 32 x 32 (0.8 rows a column) 2.3x faster; 5x5, 1 → 32 on 64 of
+ * 28 x 28, 2.3x; stride 2: 25-40x (the strided patches were Slices and a Concat); at 3 rows a column the two
+ * are even (the Ha CNN's first layer, 7x7, 1 → 16), and past that the convolution form is ahead (3x3, 16 → 16:
+ * 0.78x).
  */
 import * as tf from '@tensorflow/tfjs-core';
+
+/**
+ * A kernel some backends have (src/main/engine/kernels.ts registers it on wasm): x's patches transposed,
+ * [kh·kw·cin, N·Ho·Wo], row (i·kw + j)·cin + c holding tap (i, j)'s channel c of every output position.
+ */
+export const PATCH_ROWS = 'HnetPatchRows';
+
+export interface PatchRowsAttrs {
+  kernel: [number, number];
+  stride: number;
+  /** Padding before the first row and column. */
+  top: number;
+  left: number;
+  outHeight: number;
+  outWidth: number;
+}
+
+/**
+ * The patches form pays (at stride 1) while the product's rows (kh·kw·cin) are at most this many times its
+ * columns (cout): making the patches costs about 2 ns a patch element (JavaScript writing wasm's memory), the
+ * convolution form's repacking and transposing of dy several a dy element (bench/convolutions.ts: 2.3x at 0.8
+ * rows a column, even at 3, behind at 3.4).
+ */
+const PATCH_ROWS_PER_COLUMN = 2;
 
 /** Pads before and after for TF's `same` (output = ceil(in / stride)) and `valid` (none). */
 function padding(size: number, k: number, stride: number, mode: 'same' | 'valid'): [number, number, number] {
@@ -36,11 +71,31 @@ function patches(x: tf.Tensor4D, kernel: [number, number], stride: number, mode:
   return tf.reshape(taps.length === 1 ? taps[0] : tf.concat(taps, 3), [n * ho * wo, kh * kw * cin]);
 }
 
+/** Whether the filter gradient takes the patch-rows form where the backend has PATCH_ROWS (see the top). */
+export function patchRowsPay(kernel: [number, number], cin: number, cout: number, stride: number): boolean {
+  return stride !== 1 || kernel[0] * kernel[1] * cin <= PATCH_ROWS_PER_COLUMN * cout;
+}
+
+/** dL/dW as patchesᵀ · dy, the patches made by the backend's PATCH_ROWS kernel (which must exist). */
+export function filterGradByPatchRows(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [number, number], stride: number, mode: 'same' | 'valid'): tf.Tensor4D {
+  return tf.tidy(() => {
+    const [kh, kw] = kernel;
+    const [n, ho, wo, cout] = dy.shape;
+    const [top] = padding(x.shape[1], kh, stride, mode);
+    const [left] = padding(x.shape[2], kw, stride, mode);
+    const attrs: PatchRowsAttrs = { kernel: [kh, kw], stride, top, left, outHeight: ho, outWidth: wo };
+    const rows = tf.engine().runKernel(PATCH_ROWS, { x }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+    return tf.reshape(tf.matMul(rows, tf.reshape(dy, [n * ho * wo, cout])), [kh, kw, x.shape[3], cout]) as tf.Tensor4D;
+  });
+}
+
 /** dL/dW for y = conv2d(x, W): x [N, H, W, cin], dy [N, Ho, Wo, cout] → [kh, kw, cin, cout], one matrix product. */
 export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [number, number], stride: number, mode: 'same' | 'valid'): tf.Tensor4D {
   return tf.tidy(() => {
     const [kh, kw] = kernel;
     const [n, ho, wo, cout] = dy.shape;
+    const cin = x.shape[3];
+    if (tf.getKernel(PATCH_ROWS, tf.getBackend()) && patchRowsPay(kernel, cin, cout, stride)) return filterGradByPatchRows(x, dy, kernel, stride, mode);
     if (stride === 1) {
       // A forward convolution again: the input's channels as the batch, the batch as channels, dy as the kernel.
       const [, h, w] = x.shape;
@@ -51,7 +106,7 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [numbe
       return tf.transpose(grad, [1, 2, 0, 3]) as tf.Tensor4D;
     }
     const cols = patches(x, kernel, stride, mode);
-    return tf.reshape(tf.matMul(cols, tf.reshape(dy, [n * ho * wo, cout]), true, false), [kh, kw, x.shape[3], cout]) as tf.Tensor4D;
+    return tf.reshape(tf.matMul(cols, tf.reshape(dy, [n * ho * wo, cout]), true, false), [kh, kw, cin, cout]) as tf.Tensor4D;
   });
 }
 
