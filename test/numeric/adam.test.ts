@@ -1,6 +1,7 @@
 /**
  * The fused Adam update (src/main/engine/adam.ts) against tf.train.adam on wasm: the same variables and moments
- * after several steps, for small variables (fused) and a large one (tfjs's kernels); its state saved and
+ * after several steps, by the SIMD kernel (every variable fused) and the JavaScript one (small variables fused, a
+ * large one by tfjs's kernels); its state saved and
  * restored through getWeights/setWeights as checkpoints do; and tfjs's own update on backends without the
  * fused kernel.
  */
@@ -8,9 +9,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { FusedAdam } from '../../src/main/engine/adam';
 import { useBackend } from '../../src/main/engine/backend';
+import { useSimdKernels } from '../../src/main/engine/simd';
 import { Rng } from '../../src/shared/util/rng';
 
-/** Small variables (one fused kernel each) and one above FUSED_MAX (tfjs's kernels). */
+/** Small variables and one above FUSED_MAX (tfjs's kernels where the SIMD kernel is off). */
 const SHAPES = [[3, 4], [5], [], [2, 3, 2], [100, 90]];
 const [LR, B1, B2, EPS] = [0.01, 0.9, 0.999, 1e-8];
 
@@ -41,21 +43,29 @@ async function state(optimizer: tf.Optimizer, vars: tf.Variable[]) {
 }
 
 describe('fused Adam', () => {
-  it('gives tf.train.adam\'s variables and moments to the bit on wasm, over several steps', async () => {
+  it.each([
+    ['SIMD', true],
+    ['JavaScript', false],
+  ])('gives tf.train.adam\'s variables and moments to the bit on wasm, over several steps (%s kernel)', async (_, simd) => {
     await useBackend('wasm');
-    const p = problem(6);
-    const [ours, theirs] = [variables(p), variables(p)];
-    const [fused, adam] = [new FusedAdam(LR, B1, B2, EPS), tf.train.adam(LR, B1, B2, EPS)];
-    run(fused, ours, p);
-    run(adam, theirs, p);
-    expect(await state(fused, ours)).toEqual(await state(adam, theirs));
-    expect(fused.getClassName()).toBe('Adam');
-    // One fused kernel for each small variable.
-    const info = await tf.profile(() => run(fused, ours, problem(1)));
-    expect(info.kernels.filter((k) => k.name === 'HnetAdamUpdate').length).toBe(SHAPES.length - 1);
-    tf.dispose([...ours, ...theirs]);
-    fused.dispose();
-    adam.dispose();
+    useSimdKernels(simd);
+    try {
+      const p = problem(6);
+      const [ours, theirs] = [variables(p), variables(p)];
+      const [fused, adam] = [new FusedAdam(LR, B1, B2, EPS), tf.train.adam(LR, B1, B2, EPS)];
+      run(fused, ours, p);
+      run(adam, theirs, p);
+      expect(await state(fused, ours)).toEqual(await state(adam, theirs));
+      expect(fused.getClassName()).toBe('Adam');
+      // One fused kernel for each variable (the SIMD kernel), or for each small one (the JavaScript kernel).
+      const info = await tf.profile(() => run(fused, ours, problem(1)));
+      expect(info.kernels.filter((k) => k.name === 'HnetAdamUpdate').length).toBe(simd ? SHAPES.length : SHAPES.length - 1);
+      tf.dispose([...ours, ...theirs]);
+      fused.dispose();
+      adam.dispose();
+    } finally {
+      useSimdKernels(true);
+    }
   });
 
   it('continues from a state restored with setWeights as an uninterrupted run does', async () => {

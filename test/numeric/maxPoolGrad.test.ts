@@ -1,5 +1,5 @@
 /**
- * The wasm max-pool gradient (src/main/engine/kernels.ts) against a loop over its definition (each window's dy
+ * The wasm max-pool gradient (src/main/engine/kernels.ts, its SIMD and its JavaScript form) against a loop over its definition (each window's dy
  * goes to its last largest input, summed where windows overlap) and, on inputs without ties, against the cpu
  * backend: window sizes, strides, both paddings, overlapping windows, ties and windows of negative values.
  */
@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import { useBackend } from '../../src/main/engine/backend';
 import { useWasmKernels } from '../../src/main/engine/kernels';
+import { useSimdKernels } from '../../src/main/engine/simd';
 import { Rng } from '../../src/shared/util/rng';
 
 const rng = new Rng(11);
@@ -70,8 +71,16 @@ describe('wasm max-pool gradient', () => {
     const [cpuDistinct, cpuNegative] = [poolGrad(distinct, shape, size, stride, padding), poolGrad(negative, shape, size, stride, padding)];
     await useBackend('wasm');
     useWasmKernels(true);
-    for (const x of [distinct, tied, negative]) near(poolGrad(x, shape, size, stride, padding), reference(x, shape, size, stride, padding));
-    near(poolGrad(distinct, shape, size, stride, padding), cpuDistinct);
-    near(poolGrad(negative, shape, size, stride, padding), cpuNegative);
+    // The SIMD kernel, then the JavaScript one.
+    for (const simd of [true, false]) {
+      useSimdKernels(simd);
+      try {
+        for (const x of [distinct, tied, negative]) near(poolGrad(x, shape, size, stride, padding), reference(x, shape, size, stride, padding));
+        near(poolGrad(distinct, shape, size, stride, padding), cpuDistinct);
+        near(poolGrad(negative, shape, size, stride, padding), cpuNegative);
+      } finally {
+        useSimdKernels(true);
+      }
+    }
   });
 });

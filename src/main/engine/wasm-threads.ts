@@ -31,6 +31,8 @@ type EmscriptenModule = {
   cwrap: (name: string, ret: string | null, args: string[]) => (...a: number[]) => number;
   tfjs?: Record<string, unknown>;
   PThread?: { runningWorkers: { unref?: () => void }[] };
+  /** The module's shared memory, for the engine's SIMD kernels (./simd.ts), which import it. */
+  hnetMemory?: unknown;
 };
 type Factory = (config: Record<string, unknown>) => Promise<EmscriptenModule>;
 type Imports = { env: Record<string, unknown> };
@@ -72,6 +74,7 @@ async function start(files: ReturnType<typeof scriptFiles>, threads: number): Pr
   const binary = readFileSync(join(files.out, BINARY));
   // Emscripten's ready promise never settles when instantiation fails: that failure rejects this one instead.
   let failed!: (e: unknown) => void;
+  let memory: unknown;
   const failure = new Promise<never>((_, reject) => (failed = reject));
   const started = factory({
     locateFile: (path: string) => (path.endsWith('.worker.js') ? files.worker : join(files.out, path)),
@@ -79,6 +82,7 @@ async function start(files: ReturnType<typeof scriptFiles>, threads: number): Pr
     instantiateWasm: (imports: Imports, receive: (instance: unknown, module: unknown) => void) => {
       // tfjs's C side uses half of these, capped at 8 (see the header).
       imports.env.emscripten_num_logical_cores = () => 2 * threads;
+      memory = imports.env.memory;
       webAssembly.instantiate(binary, imports).then(
         ({ instance, module: compiled }) => receive(instance, compiled),
         failed,
@@ -88,6 +92,7 @@ async function start(files: ReturnType<typeof scriptFiles>, threads: number): Pr
     onAbort: (what: unknown) => failed(new Error(String(what))),
   });
   const module = await Promise.race([started, failure]);
+  module.hnetMemory = memory;
   module.tfjs = {
     init: module.cwrap('init', null, []),
     initWithThreadsCount: module.cwrap('init_with_threads_count', null, ['number']),

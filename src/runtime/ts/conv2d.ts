@@ -12,10 +12,10 @@
  * as in an image model's first layers, that is most of the time. There, and for strides above 1, where the
  * backend has a kernel that lays out the patches (PATCH_ROWS: the engine's on wasm), the gradient is patchesᵀ · dy,
  * one plain product. Measured here on wasm, operands fresh each time as in training (bench/convolutions.ts, one
- * thread): 3x3, 3 → 32 channels on 32 images of 32 x 32 (0.8 rows a column) 2.3x faster; 5x5, 1 → 32 on 64 of
- * 28 x 28, 2.3x; stride 2: 25-40x (the strided patches were Slices and a Concat); at 3 rows a column the two
- * are even (the Ha CNN's first layer, 7x7, 1 → 16), and past that the convolution form is ahead (3x3, 16 → 16:
- * 0.78x).
+ * thread): the Ha CNN's first layer (7x7, 1 → 16 channels, 64 images of 28 x 28: 3 rows a column) 1.4x faster;
+ * 3x3, 3 → 32 channels on 32 images of 32 x 32 (0.8 rows a column) 2.6x; stride 2: 30-50x (the strided patches
+ * were Slices and a Concat); the two are even at about 9 rows a column (3x3, 16 → 16), and the convolution form
+ * is ahead past that (the Ha CNN's second layer, 49: 0.5x).
  */
 import * as tf from '@tensorflow/tfjs-core';
 
@@ -37,11 +37,11 @@ export interface PatchRowsAttrs {
 
 /**
  * The patches form pays (at stride 1) while the product's rows (kh·kw·cin) are at most this many times its
- * columns (cout): making the patches costs about 2 ns a patch element (JavaScript writing wasm's memory), the
- * convolution form's repacking and transposing of dy several a dy element (bench/convolutions.ts: 2.3x at 0.8
- * rows a column, even at 3, behind at 3.4).
+ * columns (cout): the engine's SIMD kernel lays out the patches at about 0.4 ns a patch element, the convolution
+ * form's repacking and transposing of dy cost several a dy element (bench/convolutions.ts: 1.2-1.4x at 3 rows a
+ * column, even at 9).
  */
-const PATCH_ROWS_PER_COLUMN = 2;
+const PATCH_ROWS_PER_COLUMN = 4;
 
 /** Pads before and after for TF's `same` (output = ceil(in / stride)) and `valid` (none). */
 function padding(size: number, k: number, stride: number, mode: 'same' | 'valid'): [number, number, number] {
