@@ -89,3 +89,42 @@ describe('wasm matrix products', () => {
     close(run(a, b, false, true, null), plain);
   });
 });
+
+describe('wasm Slice read in place', () => {
+  const cases: [string, number[], number[], number[]][] = [
+    ['a flat run', [1, 40], [0, 7], [1, 20]],
+    ['whole rows (contiguous)', [6, 5], [2, 0], [3, 5]],
+    ['a 2-D block', [6, 5], [1, 2], [4, 2]],
+    ['a 3-D block', [4, 5, 6], [1, 0, 3], [2, 5, 2]],
+    ['a 4-D block', [3, 4, 5, 2], [1, 1, 0, 1], [2, 2, 5, 1]],
+    ['a 5-D block', [2, 3, 2, 3, 4], [1, 0, 1, 1, 1], [1, 3, 1, 2, 2]],
+    ['to the end (size -1)', [5, 6], [2, 1], [-1, -1]],
+    ['nothing', [5, 6], [2, 1], [0, 3]],
+  ];
+  it.each(cases)('%s equals the cpu backend, for float32, int32 and bool', async (_, shape, begin, size) => {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const make = {
+      float32: () => tf.tensor(Float32Array.from({ length: n }, (_, i) => i + 0.5), shape),
+      int32: () => tf.tensor(Int32Array.from({ length: n }, (_, i) => i * 3 - 7), shape, 'int32'),
+      bool: () => tf.tensor(Uint8Array.from({ length: n }, (_, i) => (i * 7) % 3 === 0 ? 1 : 0), shape, 'bool'),
+    };
+    for (const f of Object.values(make)) {
+      await useBackend('cpu');
+      const want = tf.tidy(() => tf.slice(f(), begin, size).arraySync());
+      await useBackend('wasm');
+      const before = tf.memory().numTensors;
+      expect(tf.tidy(() => tf.slice(f(), begin, size).arraySync())).toEqual(want);
+      expect(tf.memory().numTensors).toBe(before);
+    }
+  });
+
+  it('is the engine\'s kernel while its kernels are on', async () => {
+    await useBackend('wasm');
+    const ours = tf.getKernel('Slice', 'wasm')?.kernelFunc;
+    useWasmKernels(false);
+    const own = tf.getKernel('Slice', 'wasm')?.kernelFunc;
+    expect(own).not.toBe(ours);
+    useWasmKernels(true);
+    expect(tf.getKernel('Slice', 'wasm')?.kernelFunc).not.toBe(own);
+  });
+});

@@ -233,6 +233,44 @@ const patchRows: KernelFunc = ({ inputs, backend, attrs }) => {
   return out;
 };
 
+/**
+ * tfjs's Slice on wasm's memory: wasm's own copies the whole input out of wasm's memory first (readSync) for
+ * every slice, even a contiguous one (a hypernetwork's flat output cut into the target's weights: eight slices of
+ * 88,802 values a Split MNIST step); this reads it in place. Strings keep wasm's own kernel.
+ */
+function inPlaceSlice(own: KernelFunc): KernelFunc {
+  return (args) => {
+    const { inputs, backend, attrs } = args;
+    const x = inputs.x as Info;
+    if (x.dtype === 'string') return own(args);
+    const { begin, size } = attrs as unknown as tf.SliceAttrs;
+    const [start, shape] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as tf.Tensor, begin, size);
+    const heap = backend as unknown as WasmHeap;
+    const out = heap.makeOutput(shape, x.dtype);
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (n === 0) return out;
+    // Views after the allocation: growing wasm's memory detaches views made before it.
+    const [src, dst] = [heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(out)];
+    const strides = tf.util.computeStrides(x.shape);
+    if (tf.slice_util.isSliceContinous(x.shape, start, shape)) {
+      const at = tf.slice_util.computeFlatOffset(start, strides);
+      dst.set(src.subarray(at, at + n));
+      return out;
+    }
+    // Runs along the last axis, the outer index counted like an odometer.
+    const last = x.shape.length - 1;
+    const run = shape[last];
+    const index = new Array<number>(last).fill(0);
+    for (let o = 0; o < n; o += run) {
+      let at = start[last];
+      for (let d = 0; d < last; d++) at += (start[d] + index[d]) * strides[d];
+      dst.set(src.subarray(at, at + run), o);
+      for (let d = last - 1; d >= 0 && ++index[d] === shape[d]; d--) index[d] = 0;
+    }
+    return out;
+  };
+}
+
 const RELU_GRAD = 'HnetReluGrad';
 /** Above this many elements wasm's vectorised Step, Cast and Multiply beat one JavaScript pass (not the SIMD one). */
 const RELU_GRAD_MAX = 8192;
@@ -288,6 +326,7 @@ const FASTER: Record<string, (own: KernelFunc, kernels: Own) => KernelFunc> = {
   BatchMatMul: (own, kernels) => untransposed(own, kernels, false, true),
   _FusedMatMul: (own, kernels) => untransposed(own, kernels, true, false),
   MaxPoolGrad: () => maxPoolGrad,
+  Slice: (own) => inPlaceSlice(own),
 };
 
 /**
