@@ -97,12 +97,13 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [numbe
     const cin = x.shape[3];
     if (tf.getKernel(PATCH_ROWS, tf.getBackend()) && patchRowsPay(kernel, cin, cout, stride)) return filterGradByPatchRows(x, dy, kernel, stride, mode);
     if (stride === 1) {
-      // A forward convolution again: the input's channels as the batch, the batch as channels, dy as the kernel.
+      // A forward convolution again: the input's channels as the batch, the batch as channels, dy as the kernel;
+      // the padding is the convolution's own (explicit), not a padded copy of x.
       const [, h, w] = x.shape;
       const [top, bottom] = padding(h, kh, 1, mode);
       const [left, right] = padding(w, kw, 1, mode);
-      const padded = top || bottom || left || right ? tf.pad(x, [[0, 0], [top, bottom], [left, right], [0, 0]]) : x;
-      const grad = tf.conv2d(tf.transpose(padded, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, 'valid');
+      const pads: tf.backend_util.ExplicitPadding = [[0, 0], [top, bottom], [left, right], [0, 0]];
+      const grad = tf.conv2d(tf.transpose(x, [3, 1, 2, 0]) as tf.Tensor4D, tf.transpose(dy, [1, 2, 0, 3]) as tf.Tensor4D, 1, pads);
       return tf.transpose(grad, [1, 2, 0, 3]) as tf.Tensor4D;
     }
     const cols = patches(x, kernel, stride, mode);
@@ -111,7 +112,7 @@ export function conv2dFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, kernel: [numbe
 }
 
 /**
- * dL/dx. Stride 1: a forward convolution of dy (padded by k−1−pad each side) with the kernel flipped and its
+ * dL/dx. Stride 1: a forward convolution of dy (its padding k−1−pad each side) with the kernel flipped and its
  * channels swapped, which runs on the backend's fast Conv2D; other strides: conv2dTranspose.
  */
 export function conv2dInputGrad(dy: tf.Tensor4D, kernel: tf.Tensor4D, inputShape: [number, number, number, number], stride: number, mode: 'same' | 'valid'): tf.Tensor4D {
@@ -120,9 +121,9 @@ export function conv2dInputGrad(dy: tf.Tensor4D, kernel: tf.Tensor4D, inputShape
     const [kh, kw] = kernel.shape;
     const [top, bottom] = padding(inputShape[1], kh, 1, mode);
     const [left, right] = padding(inputShape[2], kw, 1, mode);
-    const padded = tf.pad(dy, [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]]);
+    const pads: tf.backend_util.ExplicitPadding = [[0, 0], [kh - 1 - top, kh - 1 - bottom], [kw - 1 - left, kw - 1 - right], [0, 0]];
     const flipped = tf.transpose(tf.reverse(kernel, [0, 1]), [0, 1, 3, 2]) as tf.Tensor4D;
-    return tf.conv2d(padded, flipped, 1, 'valid');
+    return tf.conv2d(dy, flipped, 1, pads);
   });
 }
 
