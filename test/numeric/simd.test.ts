@@ -2,7 +2,7 @@
  * The engine's SIMD kernels for wasm (src/main/engine/simd.wat, loaded by simd.ts) against the JavaScript
  * kernels they replace (kernels.ts, adam.ts), to the bit, on tfjs's single-threaded build (the module imports a
  * private memory) and its threaded one (a shared memory): ReLU's gradient, the max-pool gradient, a convolution's
- * patches and the Adam update, on sizes that leave a tail after the groups of four, with NaN, ±0, ties and
+ * patches, the Adam update and sums over leading axes (against wasm's own Sum), on sizes that leave a tail after the groups of four, with NaN, ±0, ties and
  * padding. And the generated module is the .wat's.
  */
 import { readFileSync } from 'node:fs';
@@ -113,6 +113,22 @@ describe.each([1, 2])('SIMD kernels on wasm, %i thread(s)', (threads) => {
     const attrs = { kernel, stride, top, left, outHeight, outWidth };
     const [simd, js] = both((tensor) => [tf.engine().runKernel(PATCH_ROWS, { x: tensor(shape) }, attrs as unknown as tf.NamedAttrMap) as tf.Tensor]);
     sameBits(simd[0], js[0], 'patches');
+  });
+
+  const sums: [number[], number[], boolean][] = [
+    [[64, 7, 7, 16], [0, 1, 2], false],
+    [[1, 45, 2003], [0, 1], true],
+    [[33, 5], [0], false],
+    [[9, 3, 2], [-3, -2], false],
+    [[130], [0], false],
+  ];
+  it.each(sums)('a sum over leading axes, x %j, axes %j, keepDims %s', async (shape, axis, keepDims) => {
+    // wasm's own Sum (SIMD off) sums each column in row order too: the same to the bit.
+    const [simd, own] = both((tensor) => [tf.sum(tensor(shape), axis, keepDims)]);
+    sameBits(simd[0], own[0], 'sum');
+    const summed = axis.map((a) => (a + shape.length) % shape.length);
+    const want = keepDims ? shape.map((d, i) => (summed.includes(i) ? 1 : d)) : shape.filter((_, i) => !summed.includes(i));
+    expect(tf.tidy(() => tf.sum(tf.ones(shape), axis, keepDims).shape)).toEqual(want);
   });
 
   it.each([[1], [6], [4099]])('the Adam update, %i elements', async (n) => {

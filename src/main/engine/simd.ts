@@ -15,6 +15,7 @@ export interface SimdKernels {
   max_pool_grad(x: number, dy: number, dx: number, batch: number, h: number, w: number, c: number, oh: number, ow: number, sh: number, sw: number, fh: number, fw: number, top: number, left: number): void;
   patch_rows(x: number, out: number, n: number, h: number, w: number, cin: number, kh: number, kw: number, s: number, top: number, left: number, ho: number, wo: number): void;
   relu_grad(dy: number, x: number, out: number, n: number): void;
+  column_sums(x: number, out: number, rows: number, cols: number): void;
 }
 
 /** What this file needs of the WebAssembly global (this project's Node types do not declare it). */

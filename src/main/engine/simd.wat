@@ -266,6 +266,33 @@
       (local.set $i (i32.add (local.get $i) (i32.const 1)))
       (br $taps_i))))
 
+  ;; out[c] = Σ_r x[r][c] for x [rows, cols], rows in order (the sum over a tensor's leading axes: a bias's
+  ;; gradient), four columns at a time.
+  (func (export "column_sums") (param $x i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $c i32) (local $cvec i32) (local $row i32) (local $p i32)
+    (memory.fill (local.get $out) (i32.const 0) (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $cvec (i32.and (local.get $cols) (i32.const -4)))
+    (block $rows_done (loop $rows
+      (br_if $rows_done (i32.ge_s (local.get $r) (local.get $rows)))
+      (local.set $row (i32.add (local.get $x) (i32.shl (i32.mul (local.get $r) (local.get $cols)) (i32.const 2))))
+      (local.set $c (i32.const 0))
+      (block $vec_done (loop $vec
+        (br_if $vec_done (i32.ge_s (local.get $c) (local.get $cvec)))
+        (local.set $p (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))))
+        (v128.store (local.get $p)
+          (f32x4.add (v128.load (local.get $p)) (v128.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 4)))
+        (br $vec)))
+      (block $one_done (loop $one
+        (br_if $one_done (i32.ge_s (local.get $c) (local.get $cols)))
+        (local.set $p (i32.add (local.get $out) (i32.shl (local.get $c) (i32.const 2))))
+        (f32.store (local.get $p)
+          (f32.add (f32.load (local.get $p)) (f32.load (i32.add (local.get $row) (i32.shl (local.get $c) (i32.const 2))))))
+        (local.set $c (i32.add (local.get $c) (i32.const 1)))
+        (br $one)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rows))))
+
   ;; ReLU's gradient, n elements: out = dy · step(x) (x > 0: 1, NaN: NaN, else 0).
   (func (export "relu_grad") (param $dy i32) (param $x i32) (param $out i32) (param $n i32)
     (local $i i32) (local $end i32) (local $o i32) (local $xv v128) (local $xs f32)
