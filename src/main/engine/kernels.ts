@@ -274,8 +274,9 @@ function inPlaceSlice(own: KernelFunc): KernelFunc {
 /**
  * tfjs's Sum on wasm, where the axes summed over lead the shape (a bias's gradient: dy [N, H, W, C] summed over N,
  * H and W): the engine's SIMD column sums, in place; wasm's own transposes the summed axes to the end first (a
- * [64, 28, 28, 16] dy: 0.9 ms, against 0.1 here). Other sums, other dtypes, and a backend without the SIMD module
- * keep wasm's own. Each column is summed in row order, as wasm's own sums each transposed row.
+ * [64, 28, 28, 16] dy: 0.9 ms, against 0.1 here). Other sums (a sum of everything too), other dtypes, and a
+ * backend without the SIMD module keep wasm's own. Each column is summed in row order, as wasm's own sums each
+ * transposed row.
  */
 function leadingSum(own: KernelFunc): KernelFunc {
   return (args) => {
@@ -285,7 +286,9 @@ function leadingSum(own: KernelFunc): KernelFunc {
     const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
     const n = x.shape.reduce((a, b) => a * b, 1);
-    if (!simd || x.dtype !== 'float32' || n === 0 || axes.length === 0 || axes.some((a, i) => a !== i)) return own(args);
+    // A sum over every axis is one column, which the column sums would add one element at a time: wasm's own.
+    if (!simd || x.dtype !== 'float32' || n === 0 || axes.length === 0 || axes.length === x.shape.length || axes.some((a, i) => a !== i))
+      return own(args);
     const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
     const kept = x.shape.slice(axes.length);
     const shape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
