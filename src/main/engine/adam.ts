@@ -16,7 +16,10 @@ import type { WasmHeap } from './kernels';
 import { pointer, simdOf } from './simd';
 
 const ADAM = 'HnetAdamUpdate';
-/** Above this many elements a variable's update costs less as tfjs's vectorised kernels than as one JavaScript pass (not the SIMD one). */
+/**
+ * Above this many elements a variable's update costs less as tfjs's vectorised kernels than as one JavaScript
+ * pass (the SIMD kernel takes every size).
+ */
 const FUSED_MAX = 8192;
 
 interface AdamUpdateAttrs {

@@ -299,7 +299,10 @@ function leadingSum(own: KernelFunc): KernelFunc {
 }
 
 const RELU_GRAD = 'HnetReluGrad';
-/** Above this many elements wasm's vectorised Step, Cast and Multiply beat one JavaScript pass (not the SIMD one). */
+/**
+ * Above this many elements wasm's vectorised Step, Cast and Multiply beat one JavaScript pass (the SIMD kernel
+ * takes every size).
+ */
 const RELU_GRAD_MAX = 8192;
 
 /** dy · step(x) (x > 0: 1, else 0; NaN where x is NaN, as tfjs's step) in one pass: ReLU's gradient. */
