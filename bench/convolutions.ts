@@ -1,7 +1,8 @@
 /**
  * The two forms of a convolution's filter gradient on wasm (src/runtime/ts/conv2d.ts), side by side per shape:
  * patchesᵀ · dy (the engine's patch-rows kernel, then one product) against the convolution form (the input's
- * channels as the batch, dy as the kernel; for strides above 1, the strided patches made by Slice and Concat),
+ * channels as the batch, dy as the kernel; for strides above 1, the strided patches made by Slices and a Concat,
+ * and a transposed product), the engine's other kernels on for both,
  * and which one conv2d picks, on fresh copies of the operands each time (as in training, where XNNPACK can
  * reuse no packed operand). Each form is timed in alternating rounds, the best of each kept, on one thread and
  * on the engine's threads. The two gradients are compared too (largest difference relative to the largest value).
@@ -11,7 +12,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { restartWasm, useBackend, wasmThreadCount } from '../src/main/engine/backend';
 import { useWasmKernels } from '../src/main/engine/kernels';
-import { conv2dFilterGrad, filterGradByPatchRows, patchRowsPay } from '../src/runtime/ts/conv2d';
+import { PATCH_ROWS, conv2dFilterGrad, filterGradByPatchRows, patchRowsPay } from '../src/runtime/ts/conv2d';
 import { fmt, heading, isMain, numFlag, table } from './common';
 
 interface Shape {
@@ -67,19 +68,21 @@ export async function benchConvolutions(rounds = 3): Promise<ConvRow[]> {
       const [n, h, w, cin] = s.x;
       const x = tf.randomNormal(s.x, 0, 1, 'float32', 1) as tf.Tensor4D;
       const dy = tf.randomNormal([n, Math.ceil(h / s.stride), Math.ceil(w / s.stride), s.cout], 0, 1, 'float32', 2) as tf.Tensor4D;
-      // conv2dFilterGrad without the patch-rows kernel (useWasmKernels(false) takes it away): the convolution form.
       // Fresh copies of x and dy each call, as in training (XNNPACK keeps a packed operand by tensor, and a
       // training step's are all new); the copy costs both forms the same.
       const fresh = <T extends tf.Tensor>(t: T) => tf.add(t, 0) as T;
-      // conv2dFilterGrad without the patch-rows kernel (useWasmKernels(false) takes it away): the convolution form.
+      // conv2dFilterGrad without the patch-rows kernel (unregistered; the engine's other kernels stay): the
+      // convolution form, or at strides above 1 the strided patches.
       const grad = () => tf.tidy(() => conv2dFilterGrad(fresh(x), fresh(dy), [s.k, s.k], s.stride, 'same'));
       const rowsForm = () => tf.tidy(() => filterGradByPatchRows(fresh(x), fresh(dy), [s.k, s.k], s.stride, 'same'));
       let [rowsMs, convMs] = [Infinity, Infinity];
       let relDiff = 0;
+      // useWasmKernels(true) registers the patch-rows kernel again.
+      const withoutRows = () => tf.unregisterKernel(PATCH_ROWS, 'wasm');
       for (let r = 0; r < rounds; r++) {
         useWasmKernels(true);
         rowsMs = Math.min(rowsMs, await best(rowsForm, 4));
-        useWasmKernels(false);
+        withoutRows();
         convMs = Math.min(convMs, await best(grad, 4));
         if (r === 0) {
           const want = grad();

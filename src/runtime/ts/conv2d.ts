@@ -12,7 +12,7 @@
  * as in an image model's first layers, that is most of the time. There, and for strides above 1, where the
  * backend has a kernel that lays out the patches (PATCH_ROWS: the engine's on wasm), the gradient is patchesᵀ · dy,
  * one plain product. Measured here on wasm, operands fresh each time as in training (bench/convolutions.ts, one
- * thread): the Ha CNN's first layer (7x7, 1 → 16 channels, 64 images of 28 x 28: 3 rows a column) 1.4x faster;
+ * thread): the Ha CNN's first layer (7x7, 1 → 16 channels, 64 images of 28 x 28: 3 rows a column) 1.2-1.4x;
  * 3x3, 3 → 32 channels on 32 images of 32 x 32 (0.8 rows a column) 2.6x; stride 2: 30-50x (the strided patches
  * were Slices and a Concat); the two are even at about 9 rows a column (3x3, 16 → 16), and the convolution form
  * is ahead past that (the Ha CNN's second layer, 49: 0.5x).
