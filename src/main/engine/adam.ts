@@ -54,7 +54,7 @@ const adamUpdate: tf.KernelConfig['kernelFunc'] = ({ inputs, backend, attrs }) =
   const simd = simdOf(backend);
   if (simd) {
     const [px, pg, pm, pv, pxo, pmo, pvo] = [x, g, m, v, ...outs].map((t) => pointer(backend, t));
-    simd.adam(px, pg, pm, pv, pxo, pmo, pvo, x.shape.reduce((a, b) => a * b, 1), b1, c1, b2, c2, d1, d2, eps, step);
+    simd.adam(px, pg, pm, pv, pxo, pmo, pvo, tf.util.sizeFromShape(x.shape), b1, c1, b2, c2, d1, d2, eps, step);
     return outs;
   }
   // Views after the allocations: growing wasm's memory detaches views made before them.

@@ -247,7 +247,7 @@ function inPlaceSlice(own: KernelFunc): KernelFunc {
     const [start, shape] = tf.slice_util.parseSliceParams(x as tf.TensorInfo as tf.Tensor, begin, size);
     const heap = backend as unknown as WasmHeap;
     const out = heap.makeOutput(shape, x.dtype);
-    const n = shape.reduce((a, b) => a * b, 1);
+    const n = tf.util.sizeFromShape(shape);
     if (n === 0) return out;
     // Views after the allocation: growing wasm's memory detaches views made before it.
     const [src, dst] = [heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(out)];
@@ -285,11 +285,11 @@ function leadingSum(own: KernelFunc): KernelFunc {
     const simd = simdOf(backend);
     const { axis, keepDims } = attrs as unknown as tf.SumAttrs;
     const axes = tf.util.parseAxisParam(axis, x.shape).sort((a, b) => a - b);
-    const n = x.shape.reduce((a, b) => a * b, 1);
+    const n = tf.util.sizeFromShape(x.shape);
     // A sum over every axis is one column, which the column sums would add one element at a time: wasm's own.
     if (!simd || x.dtype !== 'float32' || n === 0 || axes.length === 0 || axes.length === x.shape.length || axes.some((a, i) => a !== i))
       return own(args);
-    const rows = x.shape.slice(0, axes.length).reduce((a, b) => a * b, 1);
+    const rows = tf.util.sizeFromShape(x.shape.slice(0, axes.length));
     const kept = x.shape.slice(axes.length);
     const shape = keepDims ? [...axes.map(() => 1), ...kept] : kept;
     const out = (backend as unknown as WasmHeap).makeOutput(shape, 'float32');
@@ -312,7 +312,7 @@ const reluGrad: KernelFunc = ({ inputs, backend }) => {
   const out = heap.makeOutput([...x.shape], 'float32');
   const simd = simdOf(backend);
   if (simd) {
-    simd.relu_grad(pointer(backend, dy), pointer(backend, x), pointer(backend, out), x.shape.reduce((a, b) => a * b, 1));
+    simd.relu_grad(pointer(backend, dy), pointer(backend, x), pointer(backend, out), tf.util.sizeFromShape(x.shape));
     return out;
   }
   const [g, xs, dx] = [heap.typedArrayFromHeap(dy), heap.typedArrayFromHeap(x), heap.typedArrayFromHeap(out)];
